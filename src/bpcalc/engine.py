@@ -1,0 +1,130 @@
+"""The pipeline: text -> program -> graph -> local derivatives -> mode -> result."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from .errors import InputError, MathError
+from .graph import Graph, build, edge_formula, evaluate, node_definition, parse_value
+from .modes import forward, paths, reverse
+from .parser import parse
+from .result import EdgeInfo, GradResult, NodeInfo, PathInfo
+
+MODES = ("reverse", "forward", "paths")
+MAX_PATH_NODES = 100_000
+
+
+def point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, float]:
+    """Check NAME=VALUE pairs against the graph's inputs and turn them into numbers."""
+    inputs = dict(graph.inputs)
+    for name in values:
+        if name not in inputs:
+            listed = ", ".join(inputs) if inputs else "none"
+            role = " (it is computed by the program)" if name in graph.names else ""
+            raise InputError(f"{name!r} is not an input{role}; the inputs are: {listed}")
+    return {name: v if isinstance(v, float) else parse_value(str(v), name)
+            for name, v in values.items()}
+
+
+def _wrt(graph: Graph, wrt: Sequence[str] | None) -> list[tuple[str, int]]:
+    if not wrt:
+        return list(graph.inputs)
+    inputs = dict(graph.inputs)
+    bad = [w for w in wrt if w not in inputs]
+    if bad:
+        raise InputError(f"--wrt names {', '.join(map(repr, bad))}, not an input; "
+                         f"the inputs are: {', '.join(inputs) or 'none'}")
+    if len(set(wrt)) != len(wrt):
+        raise InputError("--wrt names an input twice")
+    return [(w, inputs[w]) for w in wrt]
+
+
+def grad(source: str, values: Mapping[str, str | float], mode: str = "reverse",
+         wrt: Sequence[str] | None = None, outputs: Sequence[str] | None = None,
+         limit: int = 1000) -> GradResult:
+    """Parse, build, evaluate and differentiate `source` at `values` in `mode`."""
+    if mode not in MODES:
+        raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    if outputs and len(set(outputs)) != len(outputs):
+        raise InputError("--output names an output twice")
+    if limit < 0:
+        raise InputError("--limit must be 0 or more")
+    graph = build(parse(source), outputs)
+    ev = evaluate(graph, point(graph, values))
+    wrt_pairs = _wrt(graph, wrt)
+    out_pairs = graph.outputs
+    ids = [n.id for n in graph.nodes]
+
+    adj_t = tan_t = counts = None
+    listed: tuple[PathInfo, ...] = ()
+    truncated = False
+    jac: dict[str, dict[str, float]] = {o: {} for o, _ in out_pairs}
+    if mode == "reverse":
+        adj = {o: reverse.adjoints(graph, ev.weights, j) for o, j in out_pairs}
+        for o, _ in out_pairs:
+            jac[o] = {w: adj[o][i] for w, i in wrt_pairs}
+        adj_t = tuple({o: adj[o][v] for o, _ in out_pairs} for v in range(len(ids)))
+    elif mode == "forward":
+        tan = {w: forward.tangents(graph, ev.weights, i) for w, i in wrt_pairs}
+        for o, j in out_pairs:
+            jac[o] = {w: tan[w][j] for w, _ in wrt_pairs}
+        tan_t = tuple({w: tan[w][v] for w, _ in wrt_pairs} for v in range(len(ids)))
+    else:
+        per_out = {o: paths.counts_to(graph, j) for o, j in out_pairs}
+        counts = {o: {w: per_out[o][i] for w, i in wrt_pairs} for o, _ in out_pairs}
+        pairs = [(w, i, o, j) for o, j in out_pairs for w, i in wrt_pairs]
+        found, truncated = paths.listing(graph, ev.weights, pairs, per_out, limit, MAX_PATH_NODES)
+        listed = tuple(PathInfo(p.input, p.output, tuple(ids[v] for v in p.nodes),
+                                tuple(ev.weights[k] for k in p.edges), p.product)
+                       for p in found)
+        if truncated:  # too many to add one by one: the merged sum (reverse) adds them all
+            for o, j in out_pairs:
+                adj_o = reverse.adjoints(graph, ev.weights, j)
+                jac[o] = {w: adj_o[i] for w, i in wrt_pairs}
+        else:
+            for o, _ in out_pairs:
+                jac[o] = {w: 0.0 for w, _ in wrt_pairs}
+            for p in found:
+                jac[p.output][p.input] += p.product
+
+    _check_finite(graph, jac, adj_t, tan_t, listed)
+    return GradResult(
+        expression=source,
+        mode=mode,
+        inputs={name: ev.values[i] for name, i in graph.inputs},
+        wrt=tuple(w for w, _ in wrt_pairs),
+        outputs=tuple(o for o, _ in out_pairs),
+        values={o: ev.values[j] for o, j in out_pairs},
+        jacobian=jac,
+        nodes=tuple(NodeInfo(n.id, n.op, node_definition(graph, n), ev.values[i])
+                    for i, n in enumerate(graph.nodes)),
+        edges=tuple(EdgeInfo(ids[e.src], ids[e.dst], edge_formula(graph, e), w)
+                    for e, w in zip(graph.edges, ev.weights)),
+        adjoints=adj_t,
+        tangents=tan_t,
+        path_counts=counts,
+        paths=listed,
+        paths_truncated=truncated,
+        warnings=tuple(ev.warnings),
+    )
+
+
+def _check_finite(graph: Graph, jac, adj_t, tan_t, listed) -> None:
+    """Products of large local derivatives can overflow; such a result is a math error."""
+    for table, what in ((adj_t, "adjoint"), (tan_t, "tangent")):
+        if table is None:
+            continue
+        for i, per in enumerate(table):
+            for key, v in per.items():
+                if not math.isfinite(v):
+                    raise MathError(f"math error: the {what} of node {graph.nodes[i].id} "
+                                    f"with respect to {key} overflows a double")
+    for p in listed:
+        if not math.isfinite(p.product):
+            raise MathError(f"math error: the product along the path {' → '.join(p.nodes)} "
+                            "overflows a double")
+    for o, row in jac.items():
+        for w, v in row.items():
+            if not math.isfinite(v):
+                raise MathError(f"math error: d{o}/d{w} overflows a double")

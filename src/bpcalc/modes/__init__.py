@@ -1,0 +1,1 @@
+"""Three ways to accumulate the same edge weights: forward, reverse and sum over paths."""
