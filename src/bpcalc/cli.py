@@ -14,7 +14,7 @@ import click
 from . import __version__
 from .errors import BpcalcError, InputError
 
-FORMATS = ("auto", "plain", "json")
+VIEW_FORMATS = ("auto", "table", "tree", "plain", "json")
 
 
 class _ExprCommand(click.Command):
@@ -97,31 +97,112 @@ def cli() -> None:
     \b
     Examples:
       bpcalc grad "(a+b)*(b+1)" a=2 b=1
-      bpcalc grad "(a+b)*(b+1)" a=2 b=1 --mode paths
+      bpcalc grad "(a+b)*(b+1)" a=2 b=1 --mode paths --steps
       bpcalc grad "(a+b)*(b+1)" a=2 b=1 | jq .gradient
+      bpcalc graph "(a+b)*(b+1)" --format dot | dot -Tsvg > graph.svg
+      bpcalc cost "(a+b)*(b+1)"
 
-    Run `bpcalc grad --help` for the input language and every option.
+    Run `bpcalc COMMAND --help` for the input language and every option.
     """
+    if hasattr(sys, "set_int_max_str_digits"):
+        sys.set_int_max_str_digits(0)  # exact path counts such as 3^10000 have 4772 digits
+
+
+def _source_options(f):
+    """The options every command that reads an expression shares."""
+    f = click.option("--output", "outputs", metavar="F,G",
+                     help="Which program names are outputs (several give a Jacobian).")(f)
+    f = click.option("-f", "--file", "file", metavar="FILE",
+                     help="Read the expression or program from FILE ('-' for stdin); "
+                          "then every argument is a NAME=VALUE.")(f)
+    return click.argument("args", nargs=-1, metavar="EXPR [NAME=VALUE]...")(f)
+
+
+def _view_options(formats: tuple[str, ...], auto_help: str):
+    def decorate(f):
+        for opt in reversed([
+            click.option("--format", "fmt", type=click.Choice(formats), default="auto",
+                         show_default=True, help=auto_help),
+            click.option("--json", "as_json", is_flag=True, help="Same as --format json."),
+            click.option("--color", type=click.Choice(["auto", "always", "never"]),
+                         default="auto", show_default=True,
+                         help="Colour in tables and trees (NO_COLOR is honoured by auto)."),
+            click.option("--svg", "svg", metavar="FILE", help="Also save the view as SVG."),
+            click.option("--html", "html", metavar="FILE", help="Also save the view as HTML."),
+        ]):
+            f = opt(f)
+        return f
+    return decorate
+
+
+def _format(fmt: str, as_json: bool, svg: str | None, html: str | None) -> str:
+    if as_json:
+        fmt = "json"
+    if fmt == "auto":
+        fmt = "table" if sys.stdout.isatty() or svg or html else "json"
+    if (svg or html) and fmt not in ("table", "tree"):
+        raise click.UsageError("--svg and --html save the table or tree view; "
+                               f"they do not go with --format {fmt}")
+    return fmt
+
+
+def _print_rich(parts: list, color: str, svg: str | None, html: str | None) -> None:
+    """Print rich renderables once; save them as SVG or HTML when asked."""
+    from rich.console import Console
+
+    kwargs: dict = {"record": bool(svg or html), "highlight": False}
+    if color == "always":
+        kwargs["force_terminal"] = True
+    elif color == "never":
+        kwargs["no_color"] = True
+    console = Console(**kwargs)
+    for part in parts:
+        console.print(part)
+        console.print()
+    try:
+        if svg:
+            console.save_svg(svg, title="bpcalc", clear=False)
+        if html:
+            console.save_html(html, clear=False)
+    except OSError as exc:
+        _fail(InputError(f"cannot write {exc.filename}: {exc.strerror}"))
+
+
+def _analyse(args: tuple[str, ...], file: str | None, outputs: str | None, *,
+             need_values: bool, **kw):
+    from . import engine
+
+    try:
+        source, rest = _read_source(args, file)
+        values = _assignments(rest)
+        if not values and not need_values:
+            return engine.analyse(source, None, outputs=_names(outputs, "--output"), **kw)
+        return engine.analyse(source, values, outputs=_names(outputs, "--output"), **kw)
+    except BpcalcError as exc:
+        _fail(exc)
+
+
+def _print_json(data: dict) -> None:
+    from .render import json_text
+
+    click.echo(json_text.render(data, pretty=sys.stdout.isatty()))
 
 
 @cli.command(cls=_ExprCommand)
-@click.argument("args", nargs=-1, metavar="EXPR [NAME=VALUE]...")
-@click.option("-f", "--file", "file", metavar="FILE",
-              help="Read the expression or program from FILE ('-' for stdin); "
-                   "then every argument is a NAME=VALUE.")
+@_source_options
 @click.option("--mode", type=click.Choice(["reverse", "forward", "paths"]),
               default="reverse", show_default=True,
               help="How derivatives accumulate; all modes give the same gradient.")
 @click.option("--wrt", metavar="X,Y", help="Only these inputs' derivatives.")
-@click.option("--output", "outputs", metavar="F,G",
-              help="Which program names are outputs (several give a Jacobian).")
 @click.option("--limit", type=click.IntRange(min=0), default=1000, show_default=True,
               help="Paths mode: list at most this many paths (all are still counted).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
-              help="auto: plain text on a terminal, JSON in a pipe or file.")
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-def grad(args: tuple[str, ...], file: str | None, mode: str, wrt: str | None,
-         outputs: str | None, limit: int, fmt: str, as_json: bool) -> None:
+@click.option("--steps", is_flag=True,
+              help="Also show the pass as a numbered trace, one line a step.")
+@_view_options(VIEW_FORMATS, "auto: tables on a terminal, JSON in a pipe or file; "
+                             "plain: text without box drawing.")
+def grad(args: tuple[str, ...], file: str | None, outputs: str | None, mode: str,
+         wrt: str | None, limit: int, steps: bool, fmt: str, as_json: bool, color: str,
+         svg: str | None, html: str | None) -> None:
     """Differentiate EXPR at the point NAME=VALUE ... and show how.
 
     EXPR is an expression such as "(a+b)*(b+1)" or a program of statements
@@ -139,40 +220,107 @@ def grad(args: tuple[str, ...], file: str | None, mode: str, wrt: str | None,
     \b
     Examples:
       bpcalc grad "(a+b)*(b+1)" a=2 b=1
-      bpcalc grad "(a+b)*(b+1)" a=2 b=1 --mode forward
+      bpcalc grad "(a+b)*(b+1)" a=2 b=1 --mode forward --steps
       bpcalc grad "(a+b)*(b+1)" a=2 b=1 --mode paths --wrt b
+      bpcalc grad "(a+b)*(b+1)" a=2 b=1 --format tree
       bpcalc grad 'c = a + b; d = b + 1; e = c * d' a=2 b=1
       bpcalc grad 'r = sqrt(x*x + y*y); phi = atan(y/x)' x=0.6 y=0.8 --output r,phi
       bpcalc grad -- "-x**2" x=3
       bpcalc grad -f model.txt w=0.5 b=-1
-      bpcalc grad "sin(x)*y" x=pi/4 y=2 --json | jq .gradient
+      bpcalc grad "sin(x)*y" x=pi/4 y=2 | jq .gradient
 
     Exit status: 0 on success, 2 for bad input, 1 for a math error at the point.
     """
-    from . import engine
-
-    try:
-        source, rest = _read_source(args, file)
-        result = engine.grad(source, _assignments(rest), mode=mode,
-                             wrt=_names(wrt, "--wrt"), outputs=_names(outputs, "--output"),
-                             limit=limit)
-    except BpcalcError as exc:
-        _fail(exc)
-    if as_json:
-        fmt = "json"
-    if fmt == "auto":
-        fmt = "plain" if sys.stdout.isatty() else "json"
+    fmt = _format(fmt, as_json, svg, html)
+    result = _analyse(args, file, outputs, need_values=True, mode=mode,
+                      wrt=_names(wrt, "--wrt"), limit=limit, with_cost=fmt != "json")
     if fmt == "json":
-        from .render import json_text
-
-        text = json_text.render(result.to_dict(), pretty=sys.stdout.isatty())
-    else:
+        _print_json(result.to_dict())
+        return
+    for w in result.warnings:
+        click.echo(f"warning: {w}", err=True)
+    if fmt == "plain":
         from .render import plain
 
-        text = plain.render(result)
-        for w in result.warnings:
-            click.echo(f"warning: {w}", err=True)
-    click.echo(text)
+        click.echo(plain.render(result, steps=steps))
+        return
+    from .render import rich_view
+
+    parts = rich_view.tree_view(result) if fmt == "tree" else rich_view.grad_view(result, steps)
+    if fmt == "tree" and steps:
+        parts.insert(-1, rich_view.steps_text(result))
+    _print_rich(parts, color, svg, html)
+
+
+@cli.command(cls=_ExprCommand)
+@_source_options
+@click.option("--mode", type=click.Choice(["reverse", "forward"]),
+              help="With values: also show each node's adjoint or tangent.")
+@_view_options(VIEW_FORMATS[:2] + ("tree", "json", "dot", "mermaid"),
+               "auto: a table on a terminal, JSON in a pipe; dot (Graphviz) and "
+               "mermaid print text to draw the graph with.")
+def graph(args: tuple[str, ...], file: str | None, outputs: str | None, mode: str | None,
+          fmt: str, as_json: bool, color: str, svg: str | None, html: str | None) -> None:
+    """The graph of EXPR alone: nodes, definitions, edges, local derivatives.
+
+    Values are optional; with NAME=VALUE for every input, nodes and edges carry
+    their numbers too (and, with --mode, each node's derivative).
+
+    \b
+    Examples:
+      bpcalc graph "(a+b)*(b+1)"
+      bpcalc graph "(a+b)*(b+1)" a=2 b=1 --format tree
+      bpcalc graph "(a+b)*(b+1)" a=2 b=1 --mode reverse --format dot | dot -Tsvg > g.svg
+      bpcalc graph "(a+b)*(b+1)" --format mermaid
+    """
+    fmt = _format(fmt, as_json, svg, html)
+    result = _analyse(args, file, outputs, need_values=mode is not None, mode=mode)
+    if fmt == "json":
+        _print_json(result.graph_dict())
+    elif fmt in ("dot", "mermaid"):
+        from .render import diagram
+
+        click.echo(getattr(diagram, fmt)(result), nl=False)
+    else:
+        from .render import rich_view
+
+        parts = rich_view.tree_view(result) if fmt == "tree" else rich_view.graph_view(result)
+        _print_rich(parts, color, svg, html)
+
+
+@cli.command(cls=_ExprCommand)
+@_source_options
+@click.option("--wrt", metavar="X,Y", help="Count only these inputs.")
+@_view_options(("auto", "table", "json"),
+               "auto: a table on a terminal, JSON in a pipe or file.")
+def cost(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str | None,
+         fmt: str, as_json: bool, color: str, svg: str | None, html: str | None) -> None:
+    """Why backpropagation wins: what each mode costs on the graph of EXPR.
+
+    Compares forward mode (one pass per input), reverse mode (one pass per
+    output) and summing over every path (counted exactly, never listed):
+    passes and edge operations, where an edge operation is one use of an
+    edge's local derivative. Values are optional and change nothing here.
+
+    \b
+    Examples:
+      bpcalc cost "(a+b)*(b+1)"
+      bpcalc cost 'r = sqrt(x*x + y*y); phi = atan(y/x)' --output r,phi
+      bpcalc cost 'y = x; y = y*y + y; y = y*y + y; y = y*y + y' --json
+      python3 -c 'print("+".join(f"w{i}*x{i}" for i in range(1000)))' | bpcalc cost -
+    """
+    fmt = _format(fmt, as_json, svg, html)
+    result = _analyse(args, file, outputs, need_values=False, wrt=_names(wrt, "--wrt"),
+                      with_cost=True)
+    assert result.cost is not None
+    if fmt == "json":
+        data = {"schema": "bpcalc/cost", "version": 1, "expression": result.expression,
+                **result.cost.to_dict()}
+        _print_json(data)
+        return
+    from .render import rich_view
+
+    _print_rich(rich_view.cost_view(result.expression, result.cost), color, svg, html)
 
 
 def main() -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from .errors import InputError, MathError
 from .graph import Graph, build, edge_formula, evaluate, node_definition, parse_value
 from .modes import forward, paths, reverse
 from .parser import parse
 from .result import EdgeInfo, GradResult, NodeInfo, PathInfo
+
+if TYPE_CHECKING:
+    from .cost import Cost
 
 MODES = ("reverse", "forward", "paths")
 MAX_PATH_NODES = 100_000
@@ -42,17 +46,34 @@ def _wrt(graph: Graph, wrt: Sequence[str] | None) -> list[tuple[str, int]]:
 
 def grad(source: str, values: Mapping[str, str | float], mode: str = "reverse",
          wrt: Sequence[str] | None = None, outputs: Sequence[str] | None = None,
-         limit: int = 1000) -> GradResult:
+         limit: int = 1000, with_cost: bool = False) -> GradResult:
     """Parse, build, evaluate and differentiate `source` at `values` in `mode`."""
     if mode not in MODES:
         raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+    return analyse(source, values, mode, wrt, outputs, limit, with_cost)
+
+
+def analyse(source: str, values: Mapping[str, str | float] | None = None,
+            mode: str | None = None, wrt: Sequence[str] | None = None,
+            outputs: Sequence[str] | None = None, limit: int = 1000,
+            with_cost: bool = False) -> GradResult:
+    """Like `grad`, but `values=None` gives the graph's structure alone (no numbers) and
+    `mode=None` gives values and local derivatives without accumulating them.
+    `with_cost` adds what each mode costs on this graph (see cost.py)."""
     if outputs and len(set(outputs)) != len(outputs):
         raise InputError("--output names an output twice")
     if limit < 0:
         raise InputError("--limit must be 0 or more")
     graph = build(parse(source), outputs)
-    ev = evaluate(graph, point(graph, values))
     wrt_pairs = _wrt(graph, wrt)
+    costs = None
+    if with_cost:
+        from .cost import cost  # only the human views show costs: keep the JSON path lean
+
+        costs = cost(graph, [i for _, i in wrt_pairs])
+    if values is None:
+        return _structure(graph, costs)
+    ev = evaluate(graph, point(graph, values))
     out_pairs = graph.outputs
     ids = [n.id for n in graph.nodes]
 
@@ -70,8 +91,8 @@ def grad(source: str, values: Mapping[str, str | float], mode: str = "reverse",
         for o, j in out_pairs:
             jac[o] = {w: tan[w][j] for w, _ in wrt_pairs}
         tan_t = tuple({w: tan[w][v] for w, _ in wrt_pairs} for v in range(len(ids)))
-    else:
-        per_out = {o: paths.counts_to(graph, j) for o, j in out_pairs}
+    elif mode == "paths":
+        per_out = {o: paths.counts_to(graph, j)[0] for o, j in out_pairs}
         counts = {o: {w: per_out[o][i] for w, i in wrt_pairs} for o, _ in out_pairs}
         pairs = [(w, i, o, j) for o, j in out_pairs for w, i in wrt_pairs]
         found, truncated = paths.listing(graph, ev.weights, pairs, per_out, limit, MAX_PATH_NODES)
@@ -91,7 +112,7 @@ def grad(source: str, values: Mapping[str, str | float], mode: str = "reverse",
     _check_finite(graph, jac, adj_t, tan_t, listed)
     return GradResult(
         expression=source,
-        mode=mode,
+        mode=mode or "",
         inputs={name: ev.values[i] for name, i in graph.inputs},
         wrt=tuple(w for w, _ in wrt_pairs),
         outputs=tuple(o for o, _ in out_pairs),
@@ -107,6 +128,28 @@ def grad(source: str, values: Mapping[str, str | float], mode: str = "reverse",
         paths=listed,
         paths_truncated=truncated,
         warnings=tuple(ev.warnings),
+        cost=costs,
+        output_nodes=tuple(j for _, j in out_pairs),
+        input_nodes=tuple(i for _, i in graph.inputs),
+    )
+
+
+def _structure(graph: Graph, costs: Cost | None) -> GradResult:
+    """The graph alone: ids, definitions and edge formulas, with no point to evaluate at."""
+    return GradResult(
+        expression=graph.source,
+        mode="",
+        inputs={name: None for name, _ in graph.inputs},
+        wrt=(),
+        outputs=tuple(o for o, _ in graph.outputs),
+        values={},
+        jacobian={},
+        nodes=tuple(NodeInfo(n.id, n.op, node_definition(graph, n), None) for n in graph.nodes),
+        edges=tuple(EdgeInfo(graph.nodes[e.src].id, graph.nodes[e.dst].id,
+                             edge_formula(graph, e), None) for e in graph.edges),
+        cost=costs,
+        output_nodes=tuple(j for _, j in graph.outputs),
+        input_nodes=tuple(i for _, i in graph.inputs),
     )
 
 

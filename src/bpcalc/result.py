@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+if TYPE_CHECKING:
+    from .cost import Cost
 
 SCHEMA, VERSION = "bpcalc/grad", 1
 
@@ -11,14 +14,14 @@ class NodeInfo(NamedTuple):
     id: str
     op: str
     expr: str  # definition over operand ids: "a + b"
-    value: float
+    value: float | None  # None when the graph was built without a point
 
 
 class EdgeInfo(NamedTuple):
     src: str
     dst: str
     local: str  # the local derivative as formula text over node ids
-    value: float
+    value: float | None
 
 
 class PathInfo(NamedTuple):
@@ -31,8 +34,8 @@ class PathInfo(NamedTuple):
 
 class GradResult(NamedTuple):
     expression: str
-    mode: str
-    inputs: dict[str, float]
+    mode: str  # "reverse", "forward", "paths", or "" when nothing was accumulated
+    inputs: dict[str, float | None]
     wrt: tuple[str, ...]
     outputs: tuple[str, ...]
     values: dict[str, float]
@@ -45,10 +48,39 @@ class GradResult(NamedTuple):
     paths: tuple[PathInfo, ...] = ()
     paths_truncated: bool = False
     warnings: tuple[str, ...] = ()
+    cost: Cost | None = None  # type: ignore[name-defined]  # what each mode costs here, when asked for
+    output_nodes: tuple[int, ...] = ()  # the node index of each output key
+    input_nodes: tuple[int, ...] = ()  # the node index of each input, in `inputs` order
+
+    def node_of_input(self, name: str) -> int:
+        return self.input_nodes[list(self.inputs).index(name)]
 
     @property
     def single(self) -> bool:
         return len(self.outputs) == 1
+
+    @property
+    def evaluated(self) -> bool:
+        return all(n.value is not None for n in self.nodes)
+
+    def graph_dict(self) -> dict[str, Any]:
+        """The graph alone (`bpcalc graph --format json`): nodes and edges, values if known."""
+        keep = self.evaluated
+        nodes = []
+        for n in self.nodes:
+            nd: dict[str, Any] = {"id": n.id, "op": n.op}
+            if n.op != "input":
+                nd["expr"] = n.expr
+            if keep:
+                nd["value"] = n.value
+            nodes.append(nd)
+        edges = [{"from": e.src, "to": e.dst, "local": e.local} for e in self.edges]
+        if keep:
+            for ed, e in zip(edges, self.edges):
+                ed["value"] = e.value
+        return {"schema": "bpcalc/graph", "version": VERSION, "expression": self.expression,
+                "inputs": self.inputs if keep else list(self.inputs),
+                "outputs": list(self.outputs), "nodes": nodes, "edges": edges}
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {

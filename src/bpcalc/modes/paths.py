@@ -20,9 +20,11 @@ class Path(NamedTuple):
     product: float
 
 
-def counts_to(graph: Graph, output: int) -> list[int]:
-    """The number of paths from every node to `output` (1 for the output itself)."""
-    count = [0] * len(graph.nodes)
+def counts_to(graph: Graph, output: int) -> tuple[list[int], list[int]]:
+    """Per node: the number of paths to `output` (1 for the output itself) and the total
+    length of those paths in edges, which is what summing over them costs."""
+    n = len(graph.nodes)
+    count, length = [0] * n, [0] * n
     count[output] = 1
     edges = graph.edges
     for k in range(len(edges) - 1, -1, -1):
@@ -30,7 +32,8 @@ def counts_to(graph: Graph, output: int) -> list[int]:
         c = count[dst]
         if c:
             count[src] += c
-    return count
+            length[src] += length[dst] + c
+    return count, length
 
 
 def out_edges(graph: Graph) -> list[list[int]]:

@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
-from ..ops import number as num
-from ..ops import number_text
+from ..ops import number
 from ..result import GradResult
-
-MODE_LINE = {
-    "reverse": "reverse (backpropagation): one pass per output, from the output back",
-    "forward": "forward: one pass per input, from the input towards the output",
-    "paths": "sum over paths: the product of the local derivatives along every path",
-}
-
-
-def d(out: str, wrt: str) -> str:
-    return f"∂{out}/∂{wrt}"
+from . import explain
+from .explain import d
 
 
 def _columns(rows: list[list[str]], indent: str = "  ") -> list[str]:
@@ -23,60 +14,56 @@ def _columns(rows: list[list[str]], indent: str = "  ") -> list[str]:
             for r in rows]
 
 
-def render(r: GradResult) -> str:
-    lines = [f"expression  {r.expression.strip()}" if "\n" not in r.expression.strip()
-             else "program\n" + "\n".join("  " + s for s in r.expression.strip().splitlines()),
-             f"mode        {MODE_LINE[r.mode]}", ""]
-    lines.append("nodes")
+def render(r: GradResult, steps: bool = False) -> str:
+    source = r.expression.strip()
+    lines = ([f"expression  {source}"] if "\n" not in source
+             else ["program"] + ["  " + s for s in source.splitlines()])
+    point = ", ".join(f"{k} = {number(v)}" for k, v in r.inputs.items() if v is not None)
+    lines += [f"at          {point}"] if point else []
+    lines += [f"mode        {explain.MODE_TITLE[r.mode]}", "", "nodes"]
     lines += _columns([["id", "definition", "value"]]
-                      + [[n.id, "input" if n.op == "input" else n.expr, num(n.value)]
+                      + [[n.id, "input" if n.op == "input" else n.expr, number(n.value)]  # type: ignore[arg-type]
                          for n in r.nodes])
     lines.append("")
     if r.edges:
         lines.append("edges (local derivatives)")
         rows = []
         for e in r.edges:
-            formula = "" if e.local == num(e.value) else f"= {e.local}"
-            rows.append([d(e.dst, e.src), formula, f"= {num(e.value)}"])
+            formula = f"= {e.local}" if explain.shows_value(e) else ""
+            rows.append([d(e.dst, e.src), formula, f"= {number(e.value)}"])  # type: ignore[arg-type]
         lines += _columns(rows)
         lines.append("")
     lines += _mode_section(r)
+    if steps:
+        lines += ["steps"] + ["  " + s for s in explain.steps(r)] + [""]
     lines.append("gradient" if r.single else "jacobian")
-    rows = [[d(o, w), "=", num(v)] for o in r.outputs for w, v in r.jacobian[o].items()]
+    rows = [[d(o, w), "=", number(v)] for o in r.outputs for w, v in r.jacobian[o].items()]
     lines += _columns(rows) if rows else ["  (no inputs)"]
+    if r.cost is not None:
+        lines += ["", explain.cost_line(r)]
     return "\n".join(lines)
 
 
 def _mode_section(r: GradResult) -> list[str]:
-    ids = [n.id for n in r.nodes]
-    if r.adjoints is not None:
-        out = []
+    out: list[str] = []
+    if r.mode == "reverse":
         for o in r.outputs:
-            out.append(f"adjoints {d(o, 'v')} (reverse pass from {o}; nodes in reverse order)")
-            rows = [[d(o, ids[i]), "=", num(r.adjoints[i][o])] for i in reversed(range(len(ids)))]
-            out += _columns(rows) + [""]
-        return out
-    if r.tangents is not None:
-        out = []
+            out.append(f"reverse pass for {o}: adjoints {d(o, 'v')}, from {o} back")
+            out += _columns([[d(o, s.node), "=", s.text()] for s in explain.reverse_sums(r, o)])
+            out.append("")
+    elif r.mode == "forward":
         for w in r.wrt:
-            out.append(f"tangents {d('v', w)} (forward pass from {w}; nodes in evaluation order)")
-            rows = [[d(ids[i], w), "=", num(r.tangents[i][w])] for i in range(len(ids))]
-            out += _columns(rows) + [""]
-        return out
-    out = ["paths (each path's product of local derivatives)"]
-    rows = [[f"{p.input} → {p.output}:", " → ".join(p.nodes),
-             "= " + "·".join(number_text(f) for f in p.factors) if p.factors else "= 1",
-             "= " + num(p.product) if len(p.factors) > 1 else ""]
-            for p in r.paths]
-    out += _columns(rows) if rows else ["  (none)"]
-    out.append("")
-    out.append("path counts")
-    assert r.path_counts is not None
-    out += _columns([[f"{w} → {o}:", f"{c} path{'s' * (c != 1)}"]
-                     for o in r.outputs for w, c in r.path_counts[o].items()])
-    if r.paths_truncated:
-        out.append(f"  only the first {len(r.paths)} paths are listed (raise --limit for more);")
-        out.append("  the gradient adds them all up in one merged reverse pass instead, which")
-        out.append("  touches each edge once however many paths there are")
-    out.append("")
+            out.append(f"forward pass for {w}: tangents {d('v', w)}, from {w} on")
+            out += _columns([[d(s.node, w), "=", s.text()] for s in explain.forward_sums(r, w)])
+            out.append("")
+    elif r.mode == "paths":
+        out.append("paths (each the product of its edges' local derivatives)")
+        rows = [[nodes, f"= {factors}", f"= {product}"]
+                for nodes, factors, product in map(explain.path_line, r.paths)]
+        out += _columns(rows) if rows else ["  (none)"]
+        out += ["", "sums over paths"]
+        out += _columns([[d(o, w), "=", text, f"({count} path{'s' * (count != 1)})"]
+                         for o, w, text, count in explain.path_sums(r)])
+        out += ["  " + line for line in explain.truncation_note(r)]
+        out.append("")
     return out
