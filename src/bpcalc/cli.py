@@ -6,6 +6,7 @@ exit status: 2 for bad input, 1 for a math error at the point.
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import NoReturn
 
@@ -153,8 +154,8 @@ def _print_rich(parts: list, color: str, svg: str | None, html: str | None) -> N
     kwargs: dict = {"record": bool(svg or html), "highlight": False}
     if color == "always":
         kwargs["force_terminal"] = True
-    elif color == "never":
-        kwargs["no_color"] = True
+    elif color == "never" or os.environ.get("NO_COLOR"):
+        kwargs["color_system"] = None  # no escape codes at all, bold and italic included
     console = Console(**kwargs)
     for part in parts:
         console.print(part)

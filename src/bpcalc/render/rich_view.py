@@ -66,8 +66,7 @@ def mode_tables(r: GradResult) -> list[RenderableType]:
         for o in r.outputs:
             t = _table("node", d(o, "v"), "written out from the edges leaving the node")
             for s in explain.reverse_sums(r, o):
-                how = s.note or (f"{s.symbolic} = {s.numeric}" if s.symbolic else "no path")
-                t.add_row(s.node, number(s.value), how)
+                t.add_row(s.node, number(s.value), f"{d(o, s.node)} = {s.text()}")
             out.append(_titled(f"Reverse pass for {o}: adjoints from {o} back to the inputs", t))
         return out
     if r.mode == "forward":
