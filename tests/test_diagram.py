@@ -130,7 +130,7 @@ def test_escaping_quote_and_backslash():
 
 
 def test_mermaid_escapes_angle_brackets():
-    r = analyse("y = max(x, 0)")
+    r = analyse("y = relu(x)")
     assert '  n0 -->|"∂y/∂x = (x #gt; 0)"| n1\n' in mermaid(r)
 
 

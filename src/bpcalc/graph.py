@@ -207,10 +207,11 @@ def _assign_ids(nodes: list, versions: dict[str, list[Operand]], inputs: dict[st
         if type(last) is int and ids[last] is None:
             ids[last] = name
     for name, vs in versions.items():  # then earlier versions: name.0 (the input), name.1, ...
-        offset = 0 if name in inputs else 1
-        for k, v in enumerate(vs[:-1]):
-            if type(v) is int and ids[v] is None:
-                ids[v] = f"{name}.{k + offset}"
+        k = 0 if name in inputs else 1
+        for v in vs[:-1]:
+            if type(v) is int and ids[v] is None:  # versions with a name already are skipped
+                ids[v] = f"{name}.{k}"
+                k += 1
     gen = _generated_ids(taken)
     return [i if i is not None else next(gen) for i in ids]
 

@@ -9,7 +9,8 @@ rule is written anywhere else. Adding a primitive is one row here.
 Value functions may raise ValueError, ZeroDivisionError or OverflowError; the
 graph turns those into a MathError naming the node. Derivatives at kinks follow
 one convention, reported by `kink`: relu'(0) = abs'(0) = 0, and max/min at a
-tie give 0.5 to each side.
+tie give 0.5 to each side. In formula text, `(x > 0)` is 1 or 0, `sign(0)` is 0,
+and `step(t)` is the Heaviside step with step(0) = 1/2.
 """
 
 from __future__ import annotations
@@ -146,9 +147,9 @@ _OPS = [
         "({0} > 0)", kink=_kink_at_zero),
     _fn("softplus", _softplus, lambda x, o: _sigmoid(x), "sigmoid({0})"),
     Op("max", 2, max, (lambda x, y, o: _step(x, y), lambda x, y, o: _step(y, x)),
-       "max({0}, {1})", ("({0} > {1})", "({1} > {0})"), kink=_kink_at_tie),
+       "max({0}, {1})", ("step({0} - {1})", "step({1} - {0})"), kink=_kink_at_tie),
     Op("min", 2, min, (lambda x, y, o: _step(y, x), lambda x, y, o: _step(x, y)),
-       "min({0}, {1})", ("({0} < {1})", "({1} < {0})"), kink=_kink_at_tie),
+       "min({0}, {1})", ("step({1} - {0})", "step({0} - {1})"), kink=_kink_at_tie),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _OPS}
