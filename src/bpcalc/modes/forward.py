@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..graph import Graph
 
 
-def tangents(graph: Graph, weights: list[float], input_node: int) -> list[float]:
+def tangents(graph: Graph, weights: list[float], seed: int | Mapping[int, float]) -> list[float]:
     """d(v)/d(input) for every node v: each edge carries its src's tangent times its weight on.
 
-    Edges are grouped by dst in evaluation order, so every src is final before it is read.
+    `seed` is the input node, or {input node: direction} for a Jacobian-vector product in one
+    pass. Edges are grouped by dst in evaluation order, so every src is final before it is read.
     """
     tan = [0.0] * len(graph.nodes)
-    tan[input_node] = 1.0
+    for node, t in ({seed: 1.0} if isinstance(seed, int) else seed).items():
+        tan[node] += t
     for (src, dst, _), w in zip(graph.edges, weights):
         t = tan[src]
         if t:

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..graph import Graph
 
 
-def adjoints(graph: Graph, weights: list[float], output: int) -> list[float]:
+def adjoints(graph: Graph, weights: list[float], seed: int | Mapping[int, float]) -> list[float]:
     """d(output)/d(v) for every node v: each edge passes its dst's adjoint times its weight back.
 
+    `seed` is the output node, or {node: cotangent} for a vector-Jacobian product in one pass.
     Edges are grouped by dst in evaluation order, so walking them backwards finishes every
     node's adjoint before any edge reads it.
     """
     adj = [0.0] * len(graph.nodes)
-    adj[output] = 1.0
+    for node, c in ({seed: 1.0} if isinstance(seed, int) else seed).items():
+        adj[node] += c
     edges = graph.edges
     for k in range(len(edges) - 1, -1, -1):
         src, dst, _ = edges[k]
