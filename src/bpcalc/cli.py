@@ -80,6 +80,11 @@ def _read_source(args: tuple[str, ...], file: str | None) -> tuple[str, tuple[st
         raise InputError(f"cannot read {file}: {reason}") from None
 
 
+def stdout_is_terminal() -> bool:
+    """Whether a person is reading: --format auto draws tables then, and writes JSON otherwise."""
+    return sys.stdout.isatty()
+
+
 def _fail(exc: BpcalcError) -> NoReturn:
     click.echo(f"Error: {exc}", err=True)
     sys.exit(exc.exit_code)
@@ -140,7 +145,7 @@ def _format(fmt: str, as_json: bool, svg: str | None, html: str | None) -> str:
     if as_json:
         fmt = "json"
     if fmt == "auto":
-        fmt = "table" if sys.stdout.isatty() or svg or html else "json"
+        fmt = "table" if stdout_is_terminal() or svg or html else "json"
     if (svg or html) and fmt not in ("table", "tree"):
         raise click.UsageError("--svg and --html save the table or tree view; "
                                f"they do not go with --format {fmt}")
@@ -186,7 +191,7 @@ def _analyse(args: tuple[str, ...], file: str | None, outputs: str | None, *,
 def _print_json(data: dict) -> None:
     from .render import json_text
 
-    click.echo(json_text.render(data, pretty=sys.stdout.isatty()))
+    click.echo(json_text.render(data, pretty=stdout_is_terminal()))
 
 
 @cli.command(cls=_ExprCommand)
