@@ -9,6 +9,7 @@ exit) of:
   (c) bpcalc --help
   (d) python -c "import click, rich.console, rich.table, rich.tree"
                                                          baseline for a rich view
+  (e) bpcalc grad "(a+b)*(b+1)" a=2 b=1 --format table   the rich view, against (d)
 
 "python" is sys.executable (the venv's interpreter) and "bpcalc" is the console
 script next to it, so run this with the venv's Python. Each command gets 2
@@ -21,7 +22,7 @@ output says which, since bpcalc's own modules have no .pyc in an editable instal
 unless Python may write one.
 
 Prints a markdown table: median and minimum in ms, the ratio of the median to
-baseline (a), and the target for (b) (1.5x) and (c) (1.3x).
+its baseline ((a), or (d) for (e)), and the targets: (b) 1.5x, (c) 1.3x, (e) 1.5x.
 
 Run from the repository root:
 
@@ -57,23 +58,24 @@ def console_script() -> str:
     sys.exit(f"error: no bpcalc console script in {bindir}; run this with the venv's python")
 
 
-def commands(bpcalc: str) -> list[tuple[str, list[str], float | None]]:
-    """(label, argv, target ratio to the baseline or None), baseline first."""
+def commands(bpcalc: str) -> list[tuple[str, list[str], float | None, int]]:
+    """(label, argv, target ratio to the baseline or None, index of the baseline)."""
     py = sys.executable
     return [
-        ("(a) python -c 'import click'", [py, "-c", "import click"], None),
-        ("(b) bpcalc grad ... --format json", [bpcalc, *EXPR_ARGS], 1.5),
-        ("(b) python -m bpcalc grad ... --format json", [py, "-m", "bpcalc", *EXPR_ARGS], 1.5),
-        ("(c) bpcalc --help", [bpcalc, "--help"], 1.3),
+        ("(a) python -c 'import click'", [py, "-c", "import click"], None, 0),
+        ("(b) bpcalc grad ... --format json", [bpcalc, *EXPR_ARGS], 1.5, 0),
+        ("(b) python -m bpcalc grad ... --format json", [py, "-m", "bpcalc", *EXPR_ARGS], 1.5, 0),
+        ("(c) bpcalc --help", [bpcalc, "--help"], 1.3, 0),
         ("(d) python -c 'import click, rich.console, rich.table, rich.tree'",
-         [py, "-c", "import click, rich.console, rich.table, rich.tree"], None),
+         [py, "-c", "import click, rich.console, rich.table, rich.tree"], None, 4),
+        ("(e) bpcalc grad ... --format table", [bpcalc, *EXPR_ARGS[:-1], "table"], 1.5, 4),
     ]
 
 
 def check(argv: list[str]) -> None:
     """Run argv once with output captured; exit if it fails or lacks "gradient"."""
     proc = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True)
-    if proc.returncode != 0 or "gradient" not in proc.stdout:
+    if proc.returncode != 0 or not any(w in proc.stdout for w in ("gradient", "Gradient")):
         sys.exit(f"error: {shlex.join(argv)} exited {proc.returncode}\n"
                  f"stdout: {proc.stdout[:500]}\nstderr: {proc.stderr[:500]}")
 
@@ -101,12 +103,12 @@ def measure(argvs: list[list[str]], runs: int) -> list[list[float]]:
     return times
 
 
-def table(rows: list[tuple[str, list[float], float | None]], baseline: float) -> str:
-    lines = ["| command | median ms | min ms | ratio to (a) | target |",
+def table(rows: list[tuple[str, list[float], float | None, int]]) -> str:
+    lines = ["| command | median ms | min ms | ratio to its baseline | target |",
              "|---|---:|---:|---:|---|"]
-    for label, times, target in rows:
+    for label, times, target, base in rows:
         median = statistics.median(times)
-        ratio = median / baseline
+        ratio = median / statistics.median(rows[base][1])
         goal = "" if target is None else (
             f"<= {target:.1f}x ({'met' if ratio <= target else 'missed'})")
         lines.append(f"| `{label}` | {median * 1e3:.1f} | {min(times) * 1e3:.1f} "
@@ -133,12 +135,11 @@ def main() -> None:
         parser.error("--runs must be at least 1")
 
     cmds = commands(console_script())
-    for _, argv, _ in cmds:
+    for _, argv, _, _ in cmds:
         if "grad" in argv:
             check(argv)
 
-    times = measure([argv for _, argv, _ in cmds], args.runs)
-    baseline = statistics.median(times[0])
+    times = measure([argv for _, argv, _, _ in cmds], args.runs)
 
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"python {platform.python_version()} ({sys.executable}), "
@@ -146,9 +147,9 @@ def main() -> None:
     print(f"{args.runs} runs per command after {WARMUP} warm-up runs, interleaved; "
           f"wall time of the whole process")
     print(f"bytecode cache: {bytecode_note()}\n")
-    print(table([(label, t, target) for (label, _, target), t in zip(cmds, times)], baseline))
+    print(table([(label, t, target, base) for (label, _, target, base), t in zip(cmds, times)]))
     print("\nExact commands:")
-    for label, argv, _ in cmds:
+    for label, argv, _, _ in cmds:
         print(f"  {label[:3]} {shlex.join(argv)}")
 
 
