@@ -335,3 +335,15 @@ def main() -> None:
     except BrokenPipeError:  # `bpcalc ... | head`: the reader left; not an error of ours
         sys.stderr.close()
         sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except MemoryError:
+        click.echo("Error: out of memory", err=True)
+        sys.exit(1)
+    except Exception as exc:  # a bug of ours: say so in one line, never a traceback
+        if os.environ.get("BPCALC_DEBUG"):
+            raise
+        click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); this is a bug in "
+                   "bpcalc: please report it with the command (BPCALC_DEBUG=1 shows the "
+                   "traceback)", err=True)
+        sys.exit(3)
