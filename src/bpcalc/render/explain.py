@@ -56,13 +56,21 @@ def _factor(formula: str) -> str:
     return f"({formula})" if (" " in formula or formula.startswith("-")) else formula
 
 
+def edge_lists(r: GradResult) -> tuple[dict[str, int], list[list[int]], list[list[int]]]:
+    """(node index by id, edge indices leaving each node, edge indices entering each node)."""
+    index = {n.id: i for i, n in enumerate(r.nodes)}
+    leaving: list[list[int]] = [[] for _ in r.nodes]
+    entering: list[list[int]] = [[] for _ in r.nodes]
+    for k, e in enumerate(r.edges):
+        leaving[index[e.src]].append(k)
+        entering[index[e.dst]].append(k)
+    return index, leaving, entering
+
+
 def reverse_sums(r: GradResult, out: str) -> list[Sum]:
     """Every node's adjoint of `out`, in the order a reverse pass finishes them."""
     assert r.adjoints is not None
-    index = {n.id: i for i, n in enumerate(r.nodes)}
-    leaving: list[list[int]] = [[] for _ in r.nodes]
-    for k, e in enumerate(r.edges):
-        leaving[index[e.src]].append(k)
+    index, leaving, _ = edge_lists(r)
     sums = []
     out_node = r.output_nodes[r.outputs.index(out)]
     for i in reversed(range(len(r.nodes))):
@@ -83,10 +91,7 @@ def reverse_sums(r: GradResult, out: str) -> list[Sum]:
 def forward_sums(r: GradResult, wrt: str) -> list[Sum]:
     """Every node's tangent for the pass from input `wrt`, in evaluation order."""
     assert r.tangents is not None
-    index = {n.id: i for i, n in enumerate(r.nodes)}
-    entering: list[list[int]] = [[] for _ in r.nodes]
-    for k, e in enumerate(r.edges):
-        entering[index[e.dst]].append(k)
+    index, _, entering = edge_lists(r)
     sums = []
     seed = r.node_of_input(wrt)
     for i, node in enumerate(r.nodes):

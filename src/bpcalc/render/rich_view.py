@@ -139,10 +139,7 @@ def _node_label(r: GradResult, i: int, out: str) -> str:
 
 def tree_view(r: GradResult) -> list[RenderableType]:
     """Each output as a tree of its operands; a node met again is named, not redrawn."""
-    index = {n.id: i for i, n in enumerate(r.nodes)}
-    entering: list[list[int]] = [[] for _ in r.nodes]
-    for k, e in enumerate(r.edges):
-        entering[index[e.dst]].append(k)
+    index, _, entering = explain.edge_lists(r)
     trees: list[RenderableType] = [header(r, "graph" if not r.mode else "grad")]
     for o, root in zip(r.outputs, r.output_nodes):
         tree = Tree(Text(_node_label(r, root, o), style="bold"))
