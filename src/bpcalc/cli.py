@@ -107,6 +107,7 @@ def cli() -> None:
       bpcalc grad "(a+b)*(b+1)" a=2 b=1 | jq .gradient
       bpcalc graph "(a+b)*(b+1)" --format dot | dot -Tsvg > graph.svg
       bpcalc cost "(a+b)*(b+1)"
+      bpcalc hessian "(a+b)*(b+1)" a=2 b=1
 
     Run `bpcalc COMMAND --help` for the input language and every option.
     """
@@ -204,11 +205,18 @@ def _print_json(data: dict) -> None:
               help="Paths mode: list at most this many paths (all are still counted).")
 @click.option("--steps", is_flag=True,
               help="Also show the pass as a numbered trace, one line a step.")
+@click.option("--direction", metavar="X=1,Y=-2",
+              help="The directional derivative along this vector (a Jacobian-vector "
+                   "product): one forward pass.")
+@click.option("--cotangent", metavar="F=1,G=0.5",
+              help="The vector-Jacobian product with this weight per output: one reverse pass.")
 @_view_options(VIEW_FORMATS, "auto: tables on a terminal, JSON in a pipe or file; "
                              "plain: text without box drawing.")
-def grad(args: tuple[str, ...], file: str | None, outputs: str | None, mode: str,
-         wrt: str | None, limit: int, steps: bool, fmt: str, as_json: bool, color: str,
-         svg: str | None, html: str | None) -> None:
+@click.pass_context
+def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: str | None,
+         mode: str, wrt: str | None, limit: int, steps: bool, direction: str | None,
+         cotangent: str | None, fmt: str, as_json: bool, color: str, svg: str | None,
+         html: str | None) -> None:
     """Differentiate EXPR at the point NAME=VALUE ... and show how.
 
     EXPR is an expression such as "(a+b)*(b+1)" or a program of statements
@@ -234,10 +242,16 @@ def grad(args: tuple[str, ...], file: str | None, outputs: str | None, mode: str
       bpcalc grad -- "-x**2" x=3
       bpcalc grad -f model.txt w=0.5 b=-1
       bpcalc grad "sin(x)*y" x=pi/4 y=2 | jq .gradient
+      bpcalc grad "x*y + sin(x)" x=1 y=2 --direction x=1,y=-2
+      bpcalc grad 'f = x*y; g = x + y' x=1 y=2 --cotangent f=1,g=0.5
 
-    Exit status: 0 on success, 2 for bad input, 1 for a math error at the point.
+    Exit status: 0 on success, 2 for bad input, 1 for a math error at the point
+    (3 would mean a bug in bpcalc).
     """
     fmt = _format(fmt, as_json, svg, html)
+    if direction is not None or cotangent is not None:
+        _directional(ctx, args, file, outputs, wrt, direction, cotangent, fmt, color, svg, html)
+        return
     result = _analyse(args, file, outputs, need_values=True, mode=mode,
                       wrt=_names(wrt, "--wrt"), limit=limit, with_cost=fmt != "json")
     if fmt == "json":
@@ -256,6 +270,85 @@ def grad(args: tuple[str, ...], file: str | None, outputs: str | None, mode: str
     if fmt == "tree" and steps:
         parts.insert(-1, rich_view.steps_text(result))
     _print_rich(parts, color, svg, html)
+
+
+def _directional(ctx: click.Context, args: tuple[str, ...], file: str | None,
+                 outputs: str | None, wrt: str | None, direction: str | None,
+                 cotangent: str | None, fmt: str, color: str, svg: str | None,
+                 html: str | None) -> None:
+    """grad --direction / --cotangent: one vector-seeded pass instead of a whole Jacobian."""
+    from click.core import ParameterSource
+
+    for name in ("mode", "steps", "limit"):
+        if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT:
+            raise click.UsageError(f"--{name} does not go with --direction or --cotangent "
+                                   "(they run one forward or one reverse pass)")
+    if fmt == "tree":
+        raise click.UsageError("--format tree does not go with --direction or --cotangent")
+    from . import second
+
+    try:
+        source, rest = _read_source(args, file)
+        r = second.directional_result(source, _assignments(rest), direction=direction,
+                                      cotangent=cotangent, outputs=_names(outputs, "--output"),
+                                      wrt=_names(wrt, "--wrt"))
+    except BpcalcError as exc:
+        _fail(exc)
+    if fmt == "json":
+        _print_json(r.to_dict())
+        return
+    for w in r.warnings:
+        click.echo(f"warning: {w}", err=True)
+    from .render import second_view
+
+    lines = second_view.directional_lines(r)
+    if fmt == "plain":
+        click.echo("\n".join(lines))
+    else:
+        from rich.text import Text
+
+        _print_rich([Text("\n".join(lines))], color, svg, html)
+
+
+@cli.command(cls=_ExprCommand)
+@_source_options
+@click.option("--wrt", metavar="X,Y", help="Only these inputs' rows and columns.")
+@_view_options(("auto", "table", "plain", "json"),
+               "auto: a table on a terminal, JSON in a pipe or file.")
+def hessian(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str | None,
+            fmt: str, as_json: bool, color: str, svg: str | None, html: str | None) -> None:
+    """The Hessian of EXPR at the point NAME=VALUE ...: all second derivatives.
+
+    Computed on bpcalc's own graph by forward-over-reverse: for each input, one
+    forward pass carries tangents through the reverse sweep, which gives one
+    column of the Hessian. One output only (--output names it in a program).
+
+    \b
+    Examples:
+      bpcalc hessian "(a+b)*(b+1)" a=2 b=1
+      bpcalc hessian "x*x*y + sin(y)" x=1 y=pi/2 --json | jq .hessian
+      bpcalc hessian -f model.txt w=0.5 b=-1 --wrt w --output loss
+    """
+    fmt = _format(fmt, as_json, svg, html)
+    from . import second
+
+    try:
+        source, rest = _read_source(args, file)
+        h = second.hessian_result(source, _assignments(rest), wrt=_names(wrt, "--wrt"),
+                                  output=_names(outputs, "--output"))
+    except BpcalcError as exc:
+        _fail(exc)
+    if fmt == "json":
+        _print_json(h.to_dict())
+        return
+    for w in h.warnings:
+        click.echo(f"warning: {w}", err=True)
+    from .render import second_view
+
+    if fmt == "plain":
+        click.echo("\n".join(second_view.hessian_lines(h)))
+    else:
+        _print_rich(second_view.hessian_view(h), color, svg, html)
 
 
 @cli.command(cls=_ExprCommand)

@@ -31,7 +31,7 @@ def point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, float]:
             for name, v in values.items()}
 
 
-def _wrt(graph: Graph, wrt: Sequence[str] | None) -> list[tuple[str, int]]:
+def wrt_inputs(graph: Graph, wrt: Sequence[str] | None) -> list[tuple[str, int]]:
     if not wrt:
         return list(graph.inputs)
     inputs = dict(graph.inputs)
@@ -65,7 +65,7 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
     if limit < 0:
         raise InputError("--limit must be 0 or more")
     graph = build(parse(source), outputs)
-    wrt_pairs = _wrt(graph, wrt)
+    wrt_pairs = wrt_inputs(graph, wrt)
     costs = None
     if with_cost:
         from .cost import cost  # only the human views show costs: keep the JSON path lean

@@ -82,7 +82,7 @@ def _generated_ids(taken: set[str]):
             yield s
 
 
-def _attempt(fn, argv: list[float]) -> tuple[float, str]:
+def attempt(fn, argv: list[float]) -> tuple[float, str]:
     """Call a value or partial function; on failure return (nan, why) instead of raising."""
     try:
         v = fn(*argv)
@@ -107,7 +107,7 @@ def _value_failure(op: str, why: str) -> str:
 def _fold(op: str, args: list[float], source: str, pos: int) -> float:
     """Evaluate an operation on constants at build time."""
     row = OPS[op]
-    v, why = _attempt(row.value, args)
+    v, why = attempt(row.value, args)
     if why:
         text = definition_text(row, [number_text(a) for a in args])
         line = source.count("\n", 0, pos) + 1
@@ -238,9 +238,9 @@ def evaluate(graph: Graph, values: Mapping[str, float]) -> Evaluation:
             continue
         row = OPS[node.op]
         argv = [vals[a] if type(a) is int else a for a in node.args]
-        v, why = _attempt(row.value, argv)
+        v, why = attempt(row.value, argv)
         if why:
-            raise _node_error(graph, i, argv, _value_failure(row.name, why))
+            raise node_error(graph, i, argv, _value_failure(row.name, why))
         vals[i] = v
         if row.kink is not None:
             said = row.kink(*argv, v)
@@ -250,16 +250,16 @@ def evaluate(graph: Graph, values: Mapping[str, float]) -> Evaluation:
     for e in graph.edges:
         node = nodes[e.dst]
         argv = [vals[a] if type(a) is int else a for a in node.args]
-        w, why = _attempt(OPS[node.op].partials[e.slot], [*argv, vals[e.dst]])
+        w, why = attempt(OPS[node.op].partials[e.slot], [*argv, vals[e.dst]])
         if why:
             what = "infinite" if why == "division by zero" else why
-            raise _node_error(graph, e.dst, argv,
+            raise node_error(graph, e.dst, argv,
                               f"its derivative with respect to {nodes[e.src].id} is {what} here")
         weights.append(w)
     return Evaluation(vals, weights, warnings)
 
 
-def _node_error(graph: Graph, i: int, argv: list[float], why: str) -> MathError:
+def node_error(graph: Graph, i: int, argv: list[float], why: str) -> MathError:
     node = graph.nodes[i]
     at = ", ".join(number_text(v).strip("()") for v in argv)
     return MathError(f"math error at node {node.id} = {node_definition(graph, node)} "

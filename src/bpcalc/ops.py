@@ -6,6 +6,10 @@ node's own value) and as formula text over the operands. Forward, reverse and
 path modes all read the edge weights computed from these rows; no derivative
 rule is written anywhere else. Adding a primitive is one row here.
 
+Second partials (`second`) serve Hessians: for a unary op one function, d2/dx2; for a
+binary op three, (xx, xy, yy), so the pair of slots (s, q) is entry s + q. They take the
+same arguments as `partials`. Kinks and linear pieces have second derivative 0.
+
 Value functions may raise ValueError, ZeroDivisionError or OverflowError; the
 graph turns those into a MathError naming the node. Derivatives at kinks follow
 one convention, reported by `kink`: relu'(0) = abs'(0) = 0, and max/min at a
@@ -27,6 +31,7 @@ class Op(NamedTuple):
     arity: int
     value: Callable[..., float]
     partials: tuple[Partial, ...]  # one per operand
+    second: tuple[Partial, ...]  # unary: (d2/dx2,); binary: (xx, xy, yy), see second_index
     text: str  # definition template over operand texts {0}, {1}
     dtext: tuple[str | Callable[[list[str]], str], ...]  # one formula per operand
     domain: str = ""  # what the operands must satisfy, for error messages
@@ -68,6 +73,29 @@ def _dpow_dy(x: float, y: float, out: float) -> float:
     return out * math.log(x)
 
 
+def _dpow_dx(x: float, y: float, out: float) -> float:
+    return 0.0 if y == 0 else y * _pow(x, y - 1)  # x^0 is constant, even at x = 0
+
+
+def _d2pow_dx2(x: float, y: float, out: float) -> float:
+    c = y * (y - 1)
+    return 0.0 if c == 0 else c * _pow(x, y - 2)  # x^0 and x^1 are linear, even at x = 0
+
+
+def _d2pow_dxdy(x: float, y: float, out: float) -> float:
+    if x == 0:
+        if y > 1:
+            return 0.0  # the limit of x^(y-1)*(1 + y*log(x)) as x -> 0+
+        raise ZeroDivisionError
+    return _pow(x, y - 1) * (1.0 + y * _log(x))
+
+
+def _d2pow_dy2(x: float, y: float, out: float) -> float:
+    if x == 0 and y > 0:
+        return 0.0  # the limit of x^y*log(x)^2 as x -> 0+
+    return out * _log(x) ** 2
+
+
 def _step(x: float, y: float) -> float:
     """d max(x, y)/dx: 1 where x wins, 0 where y wins, 0.5 at a tie."""
     return 1.0 if x > y else 0.0 if x < y else 0.5
@@ -90,6 +118,8 @@ def _pow_dx_text(a: list[str]) -> str:
     if not (y[:1].isdigit() or y[:1] in "(."):  # a node id, not a folded number
         return f"{y}*{x}^({y} - 1)"
     c = float(y.strip("()"))
+    if c == 0:
+        return "0"
     if c == 1:
         return "1"
     if c == 2:
@@ -105,50 +135,65 @@ def _kink_at_tie(x: float, y: float, out: float) -> str | None:
     return "operands tie (a kink); each side gets derivative 0.5" if x == y else None
 
 
-def _fn(name: str, value: Callable[[float], float], d: Partial, dtext: str, domain: str = "",
-        kink: Callable[..., str | None] | None = None) -> Op:
-    return Op(name, 1, value, (d,), name + "({0})", (dtext,), domain, kink)
+def _fn(name: str, value: Callable[[float], float], d: Partial, d2: Partial, dtext: str,
+        domain: str = "", kink: Callable[..., str | None] | None = None) -> Op:
+    return Op(name, 1, value, (d,), (d2,), name + "({0})", (dtext,), domain, kink)
+
+
+def _zero(*args: float) -> float:
+    return 0.0
+
+
+_LINEAR = (_zero, _zero, _zero)  # a binary op whose second partials all vanish
 
 
 _OPS = [
-    Op("add", 2, lambda x, y: x + y, (lambda x, y, o: 1.0, lambda x, y, o: 1.0),
+    Op("add", 2, lambda x, y: x + y, (lambda x, y, o: 1.0, lambda x, y, o: 1.0), _LINEAR,
        "{0} + {1}", ("1", "1")),
-    Op("sub", 2, lambda x, y: x - y, (lambda x, y, o: 1.0, lambda x, y, o: -1.0),
+    Op("sub", 2, lambda x, y: x - y, (lambda x, y, o: 1.0, lambda x, y, o: -1.0), _LINEAR,
        "{0} - {1}", ("1", "-1")),
     Op("mul", 2, lambda x, y: x * y, (lambda x, y, o: y, lambda x, y, o: x),
+       (_zero, lambda x, y, o: 1.0, _zero),
        "{0} * {1}", ("{1}", "{0}")),
     Op("div", 2, lambda x, y: x / y, (lambda x, y, o: 1.0 / y, lambda x, y, o: -x / (y * y)),
+       (_zero, lambda x, y, o: -1.0 / (y * y), lambda x, y, o: 2.0 * x / (y * y * y)),
        "{0} / {1}", ("1/{1}", "-{0}/{1}^2"), "a nonzero divisor"),
-    Op("neg", 1, lambda x: -x, (lambda x, o: -1.0,), "-{0}", ("-1",)),
-    Op("pow", 2, _pow, (lambda x, y, o: y * _pow(x, y - 1), _dpow_dy),
+    Op("neg", 1, lambda x: -x, (lambda x, o: -1.0,), (_zero,), "-{0}", ("-1",)),
+    Op("pow", 2, _pow, (_dpow_dx, _dpow_dy), (_d2pow_dx2, _d2pow_dxdy, _d2pow_dy2),
        "{0}^{1}", (_pow_dx_text, "{0}^{1}*log({0})"),
        "x >= 0, or an integer exponent for x < 0, and x != 0 for a negative exponent"),
-    _fn("sin", math.sin, lambda x, o: math.cos(x), "cos({0})"),
-    _fn("cos", math.cos, lambda x, o: -math.sin(x), "-sin({0})"),
-    _fn("tan", math.tan, lambda x, o: 1.0 + o * o, "1/cos({0})^2"),
-    _fn("asin", math.asin, lambda x, o: 1.0 / math.sqrt(1.0 - x * x), "1/sqrt(1 - {0}^2)",
-        "-1 <= x <= 1"),
-    _fn("acos", math.acos, lambda x, o: -1.0 / math.sqrt(1.0 - x * x), "-1/sqrt(1 - {0}^2)",
-        "-1 <= x <= 1"),
-    _fn("atan", math.atan, lambda x, o: 1.0 / (1.0 + x * x), "1/(1 + {0}^2)"),
-    _fn("sinh", math.sinh, lambda x, o: math.cosh(x), "cosh({0})"),
-    _fn("cosh", math.cosh, lambda x, o: math.sinh(x), "sinh({0})"),
-    _fn("tanh", math.tanh, lambda x, o: 1.0 - o * o, "1 - tanh({0})^2"),
-    _fn("exp", math.exp, lambda x, o: o, "exp({0})"),
-    _fn("log", _log, lambda x, o: 1.0 / x, "1/{0}", "x > 0"),
+    _fn("sin", math.sin, lambda x, o: math.cos(x), lambda x, o: -o, "cos({0})"),
+    _fn("cos", math.cos, lambda x, o: -math.sin(x), lambda x, o: -o, "-sin({0})"),
+    _fn("tan", math.tan, lambda x, o: 1.0 + o * o, lambda x, o: 2.0 * o * (1.0 + o * o),
+        "1/cos({0})^2"),
+    _fn("asin", math.asin, lambda x, o: 1.0 / math.sqrt(1.0 - x * x),
+        lambda x, o: x / (1.0 - x * x) ** 1.5, "1/sqrt(1 - {0}^2)", "-1 <= x <= 1"),
+    _fn("acos", math.acos, lambda x, o: -1.0 / math.sqrt(1.0 - x * x),
+        lambda x, o: -x / (1.0 - x * x) ** 1.5, "-1/sqrt(1 - {0}^2)", "-1 <= x <= 1"),
+    _fn("atan", math.atan, lambda x, o: 1.0 / (1.0 + x * x),
+        lambda x, o: -2.0 * x / (1.0 + x * x) ** 2, "1/(1 + {0}^2)"),
+    _fn("sinh", math.sinh, lambda x, o: math.cosh(x), lambda x, o: o, "cosh({0})"),
+    _fn("cosh", math.cosh, lambda x, o: math.sinh(x), lambda x, o: o, "sinh({0})"),
+    _fn("tanh", math.tanh, lambda x, o: 1.0 - o * o, lambda x, o: -2.0 * o * (1.0 - o * o),
+        "1 - tanh({0})^2"),
+    _fn("exp", math.exp, lambda x, o: o, lambda x, o: o, "exp({0})"),
+    _fn("log", _log, lambda x, o: 1.0 / x, lambda x, o: -1.0 / (x * x), "1/{0}", "x > 0"),
     _fn("log2", lambda x: _log(x) / math.log(2.0), lambda x, o: 1.0 / (x * math.log(2.0)),
-        "1/({0}*log(2))", "x > 0"),
+        lambda x, o: -1.0 / (x * x * math.log(2.0)), "1/({0}*log(2))", "x > 0"),
     _fn("log10", lambda x: _log(x) / math.log(10.0), lambda x, o: 1.0 / (x * math.log(10.0)),
-        "1/({0}*log(10))", "x > 0"),
-    _fn("sqrt", math.sqrt, lambda x, o: 0.5 / o, "1/(2*sqrt({0}))", "x >= 0"),
-    _fn("abs", abs, lambda x, o: _sign(x), "sign({0})", kink=_kink_at_zero),
-    _fn("sigmoid", _sigmoid, lambda x, o: o * (1.0 - o), "sigmoid({0})*(1 - sigmoid({0}))"),
-    _fn("relu", lambda x: x if x > 0 else 0.0, lambda x, o: 1.0 if x > 0 else 0.0,
+        lambda x, o: -1.0 / (x * x * math.log(10.0)), "1/({0}*log(10))", "x > 0"),
+    _fn("sqrt", math.sqrt, lambda x, o: 0.5 / o, lambda x, o: -0.25 / (o * o * o),
+        "1/(2*sqrt({0}))", "x >= 0"),
+    _fn("abs", abs, lambda x, o: _sign(x), _zero, "sign({0})", kink=_kink_at_zero),
+    _fn("sigmoid", _sigmoid, lambda x, o: o * (1.0 - o),
+        lambda x, o: o * (1.0 - o) * (1.0 - 2.0 * o), "sigmoid({0})*(1 - sigmoid({0}))"),
+    _fn("relu", lambda x: x if x > 0 else 0.0, lambda x, o: 1.0 if x > 0 else 0.0, _zero,
         "({0} > 0)", kink=_kink_at_zero),
-    _fn("softplus", _softplus, lambda x, o: _sigmoid(x), "sigmoid({0})"),
-    Op("max", 2, max, (lambda x, y, o: _step(x, y), lambda x, y, o: _step(y, x)),
+    _fn("softplus", _softplus, lambda x, o: _sigmoid(x),
+        lambda x, o: _sigmoid(x) * (1.0 - _sigmoid(x)), "sigmoid({0})"),
+    Op("max", 2, max, (lambda x, y, o: _step(x, y), lambda x, y, o: _step(y, x)), _LINEAR,
        "max({0}, {1})", ("step({0} - {1})", "step({1} - {0})"), kink=_kink_at_tie),
-    Op("min", 2, min, (lambda x, y, o: _step(y, x), lambda x, y, o: _step(x, y)),
+    Op("min", 2, min, (lambda x, y, o: _step(y, x), lambda x, y, o: _step(x, y)), _LINEAR,
        "min({0}, {1})", ("step({1} - {0})", "step({0} - {1})"), kink=_kink_at_tie),
 ]
 
@@ -159,6 +204,11 @@ FUNCTIONS: dict[str, int] = {
     name: op.arity for name, op in OPS.items() if name not in ("add", "sub", "mul", "div", "neg")
 }
 CONSTANTS: dict[str, float] = {"pi": math.pi}
+
+
+def second_index(slot: int, other: int) -> int:
+    """Where the second partial over operand slots (slot, other) sits in `Op.second`."""
+    return slot + other  # unary: (0, 0) -> 0; binary: xx -> 0, xy and yx -> 1, yy -> 2
 
 
 def definition_text(op: Op, operands: list[str]) -> str:

@@ -1,0 +1,109 @@
+"""Second derivatives by forward-over-reverse: one column of the Hessian per input.
+
+The reverse sweep `a[src] += a[dst] * w` is differentiated in the direction of one input
+x_j: the forward pass gives every node's tangent t = dv/dx_j, each edge weight moves by
+ẇ = Σ_q d²(dst)/d(arg_s)d(arg_q) · t[arg_q], and the same backward loop carries the
+adjoints' tangents ȧ[src] += ȧ[dst] * w + a[dst] * ẇ. At the inputs, ȧ is column j of the
+Hessian. The adjoints a do not depend on j, so one reverse pass serves every column.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from ..errors import MathError
+from ..graph import Evaluation, Graph, attempt, node_error
+from ..ops import OPS, second_index
+from . import forward, reverse
+
+Terms = tuple[tuple[int, float], ...]  # (operand node, second partial) pairs of one edge
+
+
+class Hessian(NamedTuple):
+    gradient: list[float]  # d(output)/d(x_i) per wrt input
+    matrix: list[list[float]]  # matrix[i][j] = d²(output)/d(x_i)d(x_j), over wrt inputs
+    passes: int  # forward-over-reverse passes: one per wrt input
+    edge_ops: int  # uses of an edge's first or second local derivative
+
+
+def second_weights(graph: Graph, values: list[float],
+                   adjoint: list[float] | None = None) -> list[Terms]:
+    """Per edge, the terms of its weight's tangent ẇ: (operand node q, d²/d(arg_s)d(arg_q)).
+
+    Zero second partials are left out, so a linear op's edge has no terms and the work per
+    column is linear in the edges. Edges into a node with zero `adjoint` get no terms (their
+    ẇ is multiplied by that zero); a non-finite second partial elsewhere is a MathError.
+    """
+    nodes = graph.nodes
+    out: list[Terms] = []
+    for e in graph.edges:
+        node = nodes[e.dst]
+        if adjoint is not None and not adjoint[e.dst]:
+            out.append(())
+            continue
+        row = OPS[node.op]
+        argv = [values[a] if type(a) is int else a for a in node.args]
+        terms = []
+        for q, a in enumerate(node.args):
+            if type(a) is not int:
+                continue  # a folded constant has no tangent
+            h, why = attempt(row.second[second_index(e.slot, q)], [*argv, values[e.dst]])
+            if why:
+                what = "infinite" if why == "division by zero" else why
+                pair = f"{nodes[e.src].id} and {nodes[a].id}"
+                raise node_error(graph, e.dst, argv,
+                                  f"its second derivative with respect to {pair} is {what} here")
+            if h:
+                terms.append((a, h))
+        out.append(tuple(terms))
+    return out
+
+
+def adjoint_tangents(graph: Graph, weights: list[float], second: list[Terms],
+                     adjoint: list[float], tangent: list[float]) -> list[float]:
+    """One reverse sweep of ȧ: the tangent of every node's adjoint along `tangent`."""
+    edges = graph.edges
+    adot = [0.0] * len(graph.nodes)
+    for k in range(len(edges) - 1, -1, -1):
+        src, dst, _ = edges[k]
+        wdot = 0.0
+        for q, h in second[k]:
+            wdot += h * tangent[q]
+        d = adot[dst] * weights[k] + adjoint[dst] * wdot
+        if d:
+            adot[src] += d
+    return adot
+
+
+def hessian(graph: Graph, evaluation: Evaluation, wrt: Sequence[int], output: int) -> Hessian:
+    """The gradient and Hessian of node `output` over the input nodes `wrt`."""
+    weights = evaluation.weights
+    adj = reverse.adjoints(graph, weights, output)
+    second = second_weights(graph, evaluation.values, adj)
+    columns = []
+    for j in wrt:
+        tan = forward.tangents(graph, weights, j)
+        adot = adjoint_tangents(graph, weights, second, adj, tan)
+        columns.append([adot[i] for i in wrt])
+    matrix = [list(row) for row in zip(*columns)] if columns else []
+    n_edges = len(graph.edges)
+    n_terms = sum(len(t) for t in second)
+    # the gradient's reverse pass, then per column: forward (w), reverse (w and ẇ), ẇ's terms
+    edge_ops = n_edges + len(wrt) * (3 * n_edges + n_terms)
+    return Hessian([adj[i] for i in wrt], matrix, len(wrt), edge_ops)
+
+
+def check_finite(graph: Graph, wrt: Sequence[int], result: Hessian) -> None:
+    """Products of large derivatives can overflow; such an entry is a math error."""
+    ids = [graph.nodes[i].id for i in wrt]
+    for i, row in enumerate(result.matrix):
+        for j, v in enumerate(row):
+            if not math.isfinite(v):
+                raise MathError(f"math error: the second derivative with respect to {ids[i]} "
+                                f"and {ids[j]} overflows a double")
+    for i, g in enumerate(result.gradient):
+        if not math.isfinite(g):
+            raise MathError(f"math error: the derivative with respect to {ids[i]} "
+                            "overflows a double")
