@@ -155,3 +155,13 @@ def test_cost_counts_3_to_the_10000_exactly():
     assert c["modes"]["paths"]["paths"] == 3**10000
     table = run("cost", src, "--format", "table").output
     assert "≈ 1.631e+4771" in table
+
+
+def test_screen_lists_few_paths_json_many():
+    src = "y = x\n" + "y = y*y + y\n" * 20
+    table = run("grad", src, "x=-0.5", "--mode", "paths", "--format", "plain").output
+    assert "20 of 3486784401 paths listed" in table
+    data = json.loads(run("grad", src, "x=-0.5", "--mode", "paths").output)
+    assert len(data["paths"]) == 1000 and data["paths_truncated"] is True
+    more = run("grad", src, "x=-0.5", "--mode", "paths", "--format", "plain", "--limit", "50")
+    assert "50 of 3486784401 paths listed" in more.output

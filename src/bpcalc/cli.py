@@ -16,6 +16,8 @@ from . import __version__
 from .errors import BpcalcError, InputError
 
 VIEW_FORMATS = ("auto", "table", "tree", "plain", "json")
+JSON_PATH_LIMIT = 1000  # the spec's default for scripts
+SCREEN_PATH_LIMIT = 20  # a person reads a few paths; the count says how many there are
 
 
 class _ExprCommand(click.Command):
@@ -201,8 +203,9 @@ def _print_json(data: dict) -> None:
               default="reverse", show_default=True,
               help="How derivatives accumulate; all modes give the same gradient.")
 @click.option("--wrt", metavar="X,Y", help="Only these inputs' derivatives.")
-@click.option("--limit", type=click.IntRange(min=0), default=1000, show_default=True,
-              help="Paths mode: list at most this many paths (all are still counted).")
+@click.option("--limit", type=click.IntRange(min=0),
+              help="Paths mode: list at most this many paths; all are still counted "
+                   f"[default: {JSON_PATH_LIMIT} in JSON, {SCREEN_PATH_LIMIT} on screen].")
 @click.option("--steps", is_flag=True,
               help="Also show the pass as a numbered trace, one line a step.")
 @click.option("--direction", metavar="X=1,Y=-2",
@@ -214,7 +217,7 @@ def _print_json(data: dict) -> None:
                              "plain: text without box drawing.")
 @click.pass_context
 def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: str | None,
-         mode: str, wrt: str | None, limit: int, steps: bool, direction: str | None,
+         mode: str, wrt: str | None, limit: int | None, steps: bool, direction: str | None,
          cotangent: str | None, fmt: str, as_json: bool, color: str, svg: str | None,
          html: str | None) -> None:
     """Differentiate EXPR at the point NAME=VALUE ... and show how.
@@ -253,7 +256,9 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
         _directional(ctx, args, file, outputs, wrt, direction, cotangent, fmt, color, svg, html)
         return
     result = _analyse(args, file, outputs, need_values=True, mode=mode,
-                      wrt=_names(wrt, "--wrt"), limit=limit, with_cost=fmt != "json")
+                      wrt=_names(wrt, "--wrt"), with_cost=fmt != "json",
+                      limit=limit if limit is not None
+                      else JSON_PATH_LIMIT if fmt == "json" else SCREEN_PATH_LIMIT)
     if fmt == "json":
         _print_json(result.to_dict())
         return
