@@ -30,9 +30,9 @@ class _ExprCommand(click.Command):
         except click.NoSuchOption as exc:
             expr = next((a for a in given if a.startswith("-") and a != "-"
                          and a.split("=")[0] not in self._option_names()), exc.option_name)
-            exc.message = (exc.message.rstrip(".") + f". If {expr!r} is the expression, "
-                           f"put -- before it: bpcalc {self.name} -- '{expr}' ...")
-            raise
+            raise click.UsageError(
+                exc.message.rstrip(".") + f". If {expr!r} is the expression, put -- before "
+                f"it: bpcalc {self.name} -- '{expr}' ...", ctx) from None
 
     def _option_names(self) -> set[str]:
         return {o for p in self.params

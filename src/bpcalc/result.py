@@ -74,7 +74,8 @@ class GradResult(NamedTuple):
             if keep:
                 nd["value"] = n.value
             nodes.append(nd)
-        edges = [{"from": e.src, "to": e.dst, "local": e.local} for e in self.edges]
+        edges: list[dict[str, Any]] = [{"from": e.src, "to": e.dst, "local": e.local}
+                                       for e in self.edges]
         if keep:
             for ed, e in zip(edges, self.edges):
                 ed["value"] = e.value

@@ -51,6 +51,11 @@ class Sum(NamedTuple):
         return f"{self.symbolic} = {self.numeric} = {number(self.value)}"
 
 
+def _value(e: EdgeInfo) -> str:
+    assert e.value is not None, "an evaluated result has every edge's value"
+    return number_text(e.value)
+
+
 def _factor(formula: str) -> str:
     """A local formula as a factor of a product: parenthesised unless it is atomic."""
     return f"({formula})" if (" " in formula or formula.startswith("-")) else formula
@@ -83,7 +88,7 @@ def reverse_sums(r: GradResult, out: str) -> list[Sum]:
         for k in leaving[i]:
             e = r.edges[k]
             sym.append(f"{d(out, e.dst)}·{d(e.dst, v)}")
-            num.append(f"{number_text(r.adjoints[index[e.dst]][out])}·{number_text(e.value)}")
+            num.append(f"{number_text(r.adjoints[index[e.dst]][out])}·{_value(e)}")
         sums.append(Sum(v, " + ".join(sym), " + ".join(num), adj))
     return sums
 
@@ -103,7 +108,7 @@ def forward_sums(r: GradResult, wrt: str) -> list[Sum]:
         for k in entering[i]:
             e = r.edges[k]
             sym.append(f"{_factor(e.local)}·{d(e.src, wrt)}")
-            num.append(f"{number_text(e.value)}·{number_text(r.tangents[index[e.src]][wrt])}")
+            num.append(f"{_value(e)}·{number_text(r.tangents[index[e.src]][wrt])}")
         sums.append(Sum(node.id, " + ".join(sym), " + ".join(num), t))
     return sums
 

@@ -79,12 +79,12 @@ def mode_tables(r: GradResult) -> list[RenderableType]:
         t = _table("path", "local derivatives", "product")
         for p in r.paths:
             t.add_row(*explain.path_line(p))
-        s = _table("derivative", "sum of the path products", "paths")
+        sums = _table("derivative", "sum of the path products", "paths")
         for o, w, text, count in explain.path_sums(r):
-            s.add_row(d(o, w), text, str(count))
+            sums.add_row(d(o, w), text, str(count))
         notes = [Text(line, style="italic") for line in explain.truncation_note(r)]
         return [_titled("Paths: the product of local derivatives along each path", t),
-                _titled("Sums over paths", s), *notes]
+                _titled("Sums over paths", sums), *notes]
     return []
 
 
