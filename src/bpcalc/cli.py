@@ -110,6 +110,7 @@ def cli() -> None:
       bpcalc graph "(a+b)*(b+1)" --format dot | dot -Tsvg > graph.svg
       bpcalc cost "(a+b)*(b+1)"
       bpcalc hessian "(a+b)*(b+1)" a=2 b=1
+      bpcalc diff 'c = a + b; d = b + 1; e = c * d'
 
     Run `bpcalc COMMAND --help` for the input language and every option.
     """
@@ -199,10 +200,23 @@ def _print_json(data: dict) -> None:
 
 @cli.command(cls=_ExprCommand)
 @_source_options
-@click.option("--mode", type=click.Choice(["reverse", "forward", "paths"]),
+@click.option("--mode", type=click.Choice(["reverse", "forward", "paths", "symbolic"]),
               default="reverse", show_default=True,
-              help="How derivatives accumulate; all modes give the same gradient.")
+              help="How derivatives accumulate; all modes give the same gradient. symbolic: "
+                   "also each partial and edge as a formula (SymPy).")
 @click.option("--wrt", metavar="X,Y", help="Only these inputs' derivatives.")
+@click.option("--check", "do_check", is_flag=True,
+              help="Verify the gradient three ways: this mode, finite differences and "
+                   "SymPy's derivative; exit 1 if AD and SymPy disagree.")
+@click.option("--rtol", type=click.FloatRange(min=0), default=1e-9, show_default=True,
+              help="--check: relative tolerance.")
+@click.option("--atol", type=click.FloatRange(min=0), default=1e-12, show_default=True,
+              help="--check: absolute tolerance.")
+@click.option("--exact", is_flag=True,
+              help="Also every value and derivative in exact arithmetic (1/3, sqrt(2), pi).")
+@click.option("--latex", is_flag=True, help="--mode symbolic: formulas as LaTeX.")
+@click.option("--budget", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              metavar="SECONDS", help="Time allowed for SymPy; past it that part is skipped.")
 @click.option("--limit", type=click.IntRange(min=0),
               help="Paths mode: list at most this many paths; all are still counted "
                    f"[default: {JSON_PATH_LIMIT} in JSON, {SCREEN_PATH_LIMIT} on screen].")
@@ -217,7 +231,8 @@ def _print_json(data: dict) -> None:
                              "plain: text without box drawing.")
 @click.pass_context
 def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: str | None,
-         mode: str, wrt: str | None, limit: int | None, steps: bool, direction: str | None,
+         mode: str, wrt: str | None, do_check: bool, rtol: float, atol: float, exact: bool,
+         latex: bool, budget: float, limit: int | None, steps: bool, direction: str | None,
          cotangent: str | None, fmt: str, as_json: bool, color: str, svg: str | None,
          html: str | None) -> None:
     """Differentiate EXPR at the point NAME=VALUE ... and show how.
@@ -247,6 +262,9 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
       bpcalc grad "sin(x)*y" x=pi/4 y=2 | jq .gradient
       bpcalc grad "x*y + sin(x)" x=1 y=2 --direction x=1,y=-2
       bpcalc grad 'f = x*y; g = x + y' x=1 y=2 --cotangent f=1,g=0.5
+      bpcalc grad "sin(x)*exp(y)" x=pi/6 y=0 --check
+      bpcalc grad "x*x*y" x=1/3 y=2 --exact
+      bpcalc grad 'c = a + b; d = b + 1; e = c * d' a=2 b=1 --mode symbolic --latex
 
     Exit status: 0 on success, 2 for bad input, 1 for a math error at the point
     (3 would mean a bug in bpcalc).
@@ -255,25 +273,93 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
     if direction is not None or cotangent is not None:
         _directional(ctx, args, file, outputs, wrt, direction, cotangent, fmt, color, svg, html)
         return
-    result = _analyse(args, file, outputs, need_values=True, mode=mode,
-                      wrt=_names(wrt, "--wrt"), with_cost=fmt != "json",
-                      limit=limit if limit is not None
-                      else JSON_PATH_LIMIT if fmt == "json" else SCREEN_PATH_LIMIT)
+    if latex and mode != "symbolic":
+        raise click.UsageError("--latex goes with --mode symbolic (or the diff command)")
+    from . import engine
+
+    ad_mode = "reverse" if mode == "symbolic" else mode
+    limit = limit if limit is not None else JSON_PATH_LIMIT if fmt == "json" else SCREEN_PATH_LIMIT
+    try:
+        source, rest = _read_source(args, file)
+        values, wrt_names = _assignments(rest), _names(wrt, "--wrt")
+        out_names = _names(outputs, "--output")
+        result = engine.grad(source, values, ad_mode, wrt_names, out_names, limit,
+                             with_cost=fmt != "json")
+        extras = _verify(source, values, ad_mode, wrt_names, out_names, limit, budget,
+                         symbolic=mode == "symbolic", do_check=do_check, rtol=rtol, atol=atol,
+                         exact=exact)
+    except BpcalcError as exc:
+        _fail(exc)
+    checked = extras.get("check")
     if fmt == "json":
-        _print_json(result.to_dict())
-        return
-    for w in result.warnings:
-        click.echo(f"warning: {w}", err=True)
+        data = result.to_dict()
+        if "exact" in extras:
+            data = extras["exact"].merge(data)
+        if "symbolic" in extras:
+            data = {**data, "mode": "symbolic", "symbolic": extras["symbolic"].to_dict()}
+        if checked is not None:
+            data["check"] = checked.to_dict()
+        _print_json(data)
+    else:
+        for w in result.warnings:
+            click.echo(f"warning: {w}", err=True)
+        _show_grad(result, extras, fmt, steps, latex, color, svg, html)
+    if checked is not None and checked.exit_code:
+        click.echo("Error: --check failed: the AD gradient and SymPy's disagree "
+                   "beyond the tolerance", err=True)
+        sys.exit(checked.exit_code)
+
+
+def _verify(source: str, values: dict[str, str], mode: str, wrt: list[str] | None,
+            outputs: list[str] | None, limit: int, budget: float, *, symbolic: bool,
+            do_check: bool, rtol: float, atol: float, exact: bool) -> dict:
+    """The SymPy legs that grad can add: symbolic formulas, --check, --exact."""
+    extras: dict = {}
+    if symbolic:
+        from . import symbolic as sym
+
+        extras["symbolic"] = sym.derive(source, values, wrt=wrt, outputs=outputs, budget=budget)
+    if do_check:
+        from . import check
+
+        extras["check"] = check.check(source, values, mode=mode, wrt=wrt, outputs=outputs,
+                                      rtol=rtol, atol=atol, budget=budget, limit=limit)
+    if exact:
+        from . import exact as ex
+
+        extras["exact"] = ex.exact(source, values, mode=mode, wrt=wrt, outputs=outputs,
+                                   budget=budget)
+    return extras
+
+
+def _show_grad(result, extras: dict, fmt: str, steps: bool, latex: bool, color: str,
+               svg: str | None, html: str | None) -> None:
+    """The human views of grad, with whatever --check, --exact or symbolic mode added."""
+    from .render import symbolic_view as sv
+
     if fmt == "plain":
         from .render import plain
 
-        click.echo(plain.render(result, steps=steps))
+        lines = [plain.render(result, steps=steps)]
+        if "symbolic" in extras:
+            lines += ["", *sv.derivation_lines(extras["symbolic"], latex)]
+        if "exact" in extras:
+            lines += ["", *sv.exact_lines(result, extras["exact"])]
+        if "check" in extras:
+            lines += ["", *sv.check_lines(extras["check"])]
+        click.echo("\n".join(lines))
         return
     from .render import rich_view
 
     parts = rich_view.tree_view(result) if fmt == "tree" else rich_view.grad_view(result, steps)
     if fmt == "tree" and steps:
         parts.insert(-1, rich_view.steps_text(result))
+    if "symbolic" in extras:
+        parts.append(sv.derivation_view(extras["symbolic"], latex))
+    if "exact" in extras:
+        parts.append(sv.exact_view(result, extras["exact"]))
+    if "check" in extras:
+        parts.append(sv.check_view(extras["check"]))
     _print_rich(parts, color, svg, html)
 
 
@@ -354,6 +440,51 @@ def hessian(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: s
         click.echo("\n".join(second_view.hessian_lines(h)))
     else:
         _print_rich(second_view.hessian_view(h), color, svg, html)
+
+
+@cli.command(cls=_ExprCommand)
+@_source_options
+@click.option("--wrt", metavar="X,Y", help="Only the partials with respect to these inputs.")
+@click.option("--latex", is_flag=True, help="Formulas as LaTeX.")
+@click.option("--budget", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              metavar="SECONDS", help="Time allowed for SymPy; past it the result is skipped.")
+@_view_options(("auto", "table", "plain", "json"),
+               "auto: a table on a terminal, JSON in a pipe or file.")
+def diff(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str | None,
+         latex: bool, budget: float, fmt: str, as_json: bool, color: str, svg: str | None,
+         html: str | None) -> None:
+    """Symbolic partial derivatives of EXPR, as a computer algebra system prints them.
+
+    No values are needed. Each partial is given in the inputs' own names and,
+    for a program, in its intermediate names too (for c = a + b; d = b + 1;
+    e = c * d: de/db = a + 2*b + 1 = c + d), with every edge's local derivative
+    as a formula. Uses SymPy, within a time budget.
+
+    \b
+    Examples:
+      bpcalc diff "(a+b)*(b+1)"
+      bpcalc diff 'c = a + b; d = b + 1; e = c * d' --wrt b
+      bpcalc diff "sin(x)*exp(y)" --latex
+    """
+    fmt = _format(fmt, as_json, svg, html)
+    from . import symbolic as sym
+
+    try:
+        source, rest = _read_source(args, file)
+        values = _assignments(rest)
+        dv = sym.derive(source, values or None, wrt=_names(wrt, "--wrt"),
+                        outputs=_names(outputs, "--output"), budget=budget)
+    except BpcalcError as exc:
+        _fail(exc)
+    from .render import symbolic_view as sv
+
+    if fmt == "json":
+        _print_json({"schema": "bpcalc/diff", "version": 1, "expression": source,
+                     **dv.to_dict()})
+    elif fmt == "plain":
+        click.echo("\n".join(sv.derivation_lines(dv, latex)))
+    else:
+        _print_rich([sv.derivation_view(dv, latex)], color, svg, html)
 
 
 @cli.command(cls=_ExprCommand)

@@ -1,0 +1,354 @@
+"""`grad --check`: every gradient entry three independent ways, and the AD modes compared.
+
+1. AD: engine.grad in the chosen mode. It reads bpcalc.ops.OPS when it runs (nothing here
+   keeps a copy), so a test can break one op's partial with monkeypatch and see the check fail.
+2. Central finite differences over the graph's values alone (no partials): the step for each
+   input from its scale, h = eps^(1/3)·max(1, |x|), and h/2; the value is Richardson's
+   extrapolation and the error estimate |D(h/2) - D(h)|/3 plus the rounding bound 4·eps·|f|/h.
+3. SymPy's derivative of the whole program (symbolic.RULES gives values only; the derivative
+   is SymPy's diff) at the exact point, within a time budget.
+
+AD and SymPy agree when |AD - SymPy| <= atol + rtol·max(|AD|, |SymPy|, scale), where scale is
+the sum over paths of |product of local derivatives| (a reverse pass over |weights|): the size
+of what AD's sums can cancel, so cancellation is not mistaken for a wrong rule. Finite
+differences are reported beside, never decisive: their error can be far above rtol.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from . import engine
+from .graph import Graph, build, node_definition
+from .modes import reverse
+from .ops import OPS
+from .parser import parse
+from .result import GradResult
+
+if TYPE_CHECKING:
+    from .symbolic import Job, Source
+
+RTOL = 1e-9
+ATOL = 1e-12
+BUDGET = 5.0  # seconds for SymPy, as symbolic.DEFAULT_BUDGET (not imported: it loads SymPy)
+EPS = sys.float_info.epsilon
+MODES = ("reverse", "forward", "paths")
+
+
+class Entry(NamedTuple):
+    """One gradient entry d(output)/d(input), checked."""
+
+    output: str
+    input: str
+    ad: float
+    fd: float | None  # None where the function is undefined a step away, or out of time
+    fd_error: float | None
+    fd_step: float | None
+    symbolic: float | None  # None when SymPy was skipped or gives no finite real here
+    symbolic_exact: str | None
+    tolerance: float  # what |ad - symbolic| may be
+    verdict: str  # "ok", "mismatch", "kink", "skipped"
+    note: str = ""
+
+    @property
+    def diff_symbolic(self) -> float | None:
+        return None if self.symbolic is None else self.ad - self.symbolic
+
+    @property
+    def diff_fd(self) -> float | None:
+        return None if self.fd is None else self.ad - self.fd
+
+    @property
+    def fd_agrees(self) -> bool | None:
+        """Whether FD agrees within its own error estimate (3x) and the tolerance."""
+        if self.fd is None or self.fd_error is None:
+            return None
+        return abs(self.ad - self.fd) <= self.tolerance + 3.0 * self.fd_error
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "ad": self.ad, "fd": self.fd, "fd_error": self.fd_error, "fd_step": self.fd_step,
+            "symbolic": self.symbolic, "symbolic_exact": self.symbolic_exact,
+            "diff_fd": self.diff_fd, "diff_symbolic": self.diff_symbolic,
+            "fd_agrees": self.fd_agrees, "tolerance": self.tolerance, "verdict": self.verdict,
+        }
+        if self.note:
+            d["note"] = self.note
+        return d
+
+
+class ModeCheck(NamedTuple):
+    mode: str
+    status: str  # "ok", "mismatch", "skipped (paths truncated)"
+    max_diff: float | None  # largest |this mode's entry - the chosen mode's entry|
+
+
+class CheckResult(NamedTuple):
+    expression: str
+    mode: str  # the AD mode checked
+    rtol: float
+    atol: float
+    budget: float | None
+    symbolic: str  # "ok", or "skipped (time budget)", "skipped (SymPy failed: ...)"
+    entries: tuple[Entry, ...]  # output-major, then wrt order
+    modes: tuple[ModeCheck, ...]
+    kinks: tuple[str, ...]  # the engine's kink warnings at the point
+
+    @property
+    def passed(self) -> bool:
+        """No entry where AD and SymPy disagree (kinks and skips are not failures), and the
+        AD modes agree."""
+        return (all(e.verdict != "mismatch" for e in self.entries)
+                and all(m.status != "mismatch" for m in self.modes))
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.passed else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `check` JSON object."""
+        jac: dict[str, dict[str, Any]] = {}
+        for e in self.entries:
+            jac.setdefault(e.output, {})[e.input] = e.to_dict()
+        d: dict[str, Any] = {
+            "passed": self.passed, "mode": self.mode, "rtol": self.rtol, "atol": self.atol,
+            "budget": self.budget, "symbolic": self.symbolic,
+            "modes": {m.mode: {"status": m.status, "max_diff": m.max_diff} for m in self.modes},
+            "jacobian": jac,
+        }
+        if len(jac) == 1:
+            d["gradient"] = next(iter(jac.values()))
+        d["kinks"] = list(self.kinks)
+        return d
+
+
+def check(source: str, values: Mapping[str, str | float], *, mode: str = "reverse",
+          wrt: Sequence[str] | None = None, outputs: Sequence[str] | None = None,
+          rtol: float = RTOL, atol: float = ATOL, budget: float | None = BUDGET,
+          limit: int = 1000) -> CheckResult:
+    """Check the gradient (or Jacobian) of `source` at `values` three ways; see the module.
+
+    Raises the same InputError/MathError as engine.grad (the AD leg is engine.grad)."""
+    from . import symbolic  # SymPy only when a check is asked for
+
+    ad = engine.grad(source, values, mode, wrt, outputs, limit)
+    symbolic.require_rules(n.op for n in ad.nodes)
+    running = symbolic.start(_symbolic_job(source, outputs, values, ad.wrt), budget)
+    # While SymPy works in its worker: the other modes, finite differences, kinks.
+    graph = build(parse(source), outputs)
+    point = engine.point(graph, values)
+    outs = [j for _, j in graph.outputs]
+    index = dict(graph.inputs)
+    scales = _scales(graph, ad, outs)
+    tols = {(o, w): atol + rtol * _finite_or(scales[k][index[w]], abs(ad.jacobian[o][w]))
+            for k, o in enumerate(ad.outputs) for w in ad.wrt}
+    others = {m: ad if m == ad.mode else engine.grad(source, values, m, wrt, outputs, limit)
+              for m in MODES}
+    modes = _modes(ad, others, tols)
+    fd = _all_finite_differences(graph, point, ad.wrt, outs, budget)
+    float_kinks = _float_kinks(graph, point)
+    outcome = running.result()
+    sym, exact_kinks = outcome.value if outcome.status == "ok" else (None, ())
+    on_path = _on_paths(graph, sorted({*float_kinks, *exact_kinks}), ad.wrt)
+
+    entries = []
+    for k, (o, j) in enumerate(graph.outputs):
+        for m, w in enumerate(ad.wrt):
+            a, tol, f = ad.jacobian[o][w], tols[o, w], fd[w]
+            fd_v, fd_err, step = (None, None, None) if isinstance(f, str) else (
+                f[0][k], f[1][k], f[2])
+            s_exact, s_val = sym[k * len(ad.wrt) + m] if sym is not None else (None, None)
+            if s_val is not None:
+                tol = max(tol, atol + rtol * max(abs(a), abs(s_val)))
+            verdict, note = _verdict(a, s_val, tol, (j, index[w]) in on_path, sym is not None)
+            if isinstance(f, str):
+                note = "; ".join(filter(None, [note, f"finite differences: {f}"]))
+            entries.append(Entry(o, w, a, fd_v, fd_err, step, s_val, s_exact, tol, verdict, note))
+    kinks = [w for w in ad.warnings if w.startswith("kink")]
+    kinks += [f"kink at {graph.nodes[i].id} = {node_definition(graph, graph.nodes[i])} at the "
+              "exact point (the floats round past it)" for i in exact_kinks if i not in float_kinks]
+    return CheckResult(source, mode, rtol, atol, budget,
+                       "ok" if sym is not None else outcome.skipped_reason(), tuple(entries),
+                       modes, tuple(kinks))
+
+
+def _finite_or(x: float, fallback: float) -> float:
+    return x if math.isfinite(x) else fallback
+
+
+def _verdict(ad: float, sym: float | None, tol: float, kink: bool,
+             sym_ran: bool) -> tuple[str, str]:
+    if kink:
+        return "kink", "a kink lies between this input and output; the derivative is a convention"
+    if sym is None:
+        return "skipped", "" if not sym_ran else "SymPy's derivative is not a finite real here"
+    return ("ok", "") if abs(ad - sym) <= tol else ("mismatch", "")
+
+
+def _modes(ad: GradResult, runs: Mapping[str, GradResult],
+           tols: Mapping[tuple[str, str], float]) -> tuple[ModeCheck, ...]:
+    """Forward, reverse and paths against the chosen mode's Jacobian, entry by entry within
+    the same tolerance as AD against SymPy."""
+    out = []
+    for m, r in runs.items():
+        if m == "paths" and r.paths_truncated:
+            out.append(ModeCheck(m, "skipped (paths truncated)", None))
+            continue
+        gaps = [(abs(r.jacobian[o][w] - ad.jacobian[o][w]), tol) for (o, w), tol in tols.items()]
+        worst = max((g for g, _ in gaps), default=0.0)
+        out.append(ModeCheck(m, "ok" if all(g <= t for g, t in gaps) else "mismatch", worst))
+    return tuple(out)
+
+
+def _values(graph: Graph, point: Mapping[str, float]) -> list[float] | None:
+    """Every node's value from the op table's value functions alone; None where one fails."""
+    vals = [0.0] * len(graph.nodes)
+    for name, i in graph.inputs:
+        vals[i] = point[name]
+    for i, node in enumerate(graph.nodes):
+        if node.op == "const":
+            vals[i] = node.args[0]  # type: ignore[assignment]
+        elif node.op != "input":
+            argv = [vals[a] if type(a) is int else a for a in node.args]
+            try:
+                vals[i] = OPS[node.op].value(*argv)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                return None
+            if not math.isfinite(vals[i]):
+                return None
+    return vals
+
+
+FD = tuple[list[float], list[float], float] | str  # per output: derivatives, errors; step
+
+
+def _all_finite_differences(graph: Graph, point: Mapping[str, float], wrt: Sequence[str],
+                            outs: list[int], budget: float | None) -> dict[str, FD]:
+    """Per input, its finite differences, or why there are none. Each input costs four
+    evaluations of the graph, so a graph with thousands of inputs gets `budget` seconds."""
+    deadline = None if budget is None else time.monotonic() + budget
+    found: dict[str, FD] = {}
+    for w in wrt:
+        if deadline is not None and time.monotonic() > deadline:
+            found[w] = "skipped (time budget)"
+            continue
+        fd = _finite_differences(graph, point, w, outs)
+        found[w] = "undefined a step away" if fd is None else fd
+    return found
+
+
+def _finite_differences(graph: Graph, point: Mapping[str, float], name: str,
+                        outs: list[int]) -> tuple[list[float], list[float], float] | None:
+    """(derivative per output, error estimate per output, step h) by central differences."""
+    x = point[name]
+    h = EPS ** (1 / 3) * max(1.0, abs(x))
+
+    def central(step: float) -> tuple[list[float], float] | None:
+        hi, lo = x + step, x - step  # the steps actually taken, after rounding
+        up, down = _values(graph, {**point, name: hi}), _values(graph, {**point, name: lo})
+        if up is None or down is None:
+            return None
+        size = max(max(abs(up[j]), abs(down[j])) for j in outs)
+        return [(up[j] - down[j]) / (hi - lo) for j in outs], size
+
+    wide, narrow = central(h), central(h / 2)
+    if wide is None or narrow is None:
+        return None
+    rounding = 4 * EPS * max(wide[1], narrow[1]) / h
+    ders = [(4 * n - w) / 3 for w, n in zip(wide[0], narrow[0])]
+    errs = [abs(n - w) / 3 + rounding for w, n in zip(wide[0], narrow[0])]
+    if not all(math.isfinite(v) for v in ders + errs):
+        return None
+    return ders, errs, h
+
+
+def _scales(graph: Graph, ad: GradResult, outs: list[int]) -> list[list[float]]:
+    """Per output, per node: the sum over paths of |product of local derivatives|."""
+    weights = [abs(e.value) for e in ad.edges]  # type: ignore[arg-type]
+    return [reverse.adjoints(graph, weights, j) for j in outs]
+
+
+def _float_kinks(graph: Graph, point: Mapping[str, float]) -> list[int]:
+    """The nodes the op table's kink tests flag at the point (the engine's kink warnings)."""
+    vals = _values(graph, point)
+    assert vals is not None  # engine.grad evaluated this point already
+    found = []
+    for i, node in enumerate(graph.nodes):
+        row = OPS.get(node.op)
+        if row is not None and row.kink is not None:
+            argv = [vals[a] if type(a) is int else a for a in node.args]
+            if row.kink(*argv, vals[i]):
+                found.append(i)
+    return found
+
+
+def _on_paths(graph: Graph, kinks: Sequence[int], wrt: Sequence[str]) -> set[tuple[int, int]]:
+    """(output node, input node) pairs with a kink node on a path between them."""
+    if not kinks:
+        return set()
+    index = dict(graph.inputs)
+    below = [0] * len(graph.nodes)  # bit k: the node depends on input wrt[k]
+    for k, w in enumerate(wrt):
+        below[index[w]] |= 1 << k
+    for src, dst, _ in graph.edges:
+        below[dst] |= below[src]
+    found = set()
+    for j in {j for _, j in graph.outputs}:
+        above = [False] * len(graph.nodes)  # the output depends on the node
+        above[j] = True
+        for src, dst, _ in reversed(graph.edges):
+            above[src] = above[src] or above[dst]
+        for i in kinks:
+            if above[i]:
+                found |= {(j, index[w]) for k, w in enumerate(wrt) if below[i] >> k & 1}
+    return found
+
+
+def _symbolic_job(source: str, outputs: Sequence[str] | None,
+                  values: Mapping[str, str | float], wrt: Sequence[str]) -> Job:
+    """SymPy's diff of each output's whole expression at the exact point, (exact, float) per
+    entry, and the kinks of the exact point. Everything SymPy does runs in the worker."""
+    from . import symbolic
+
+    def job() -> Iterator[tuple[tuple[tuple[str | None, float | None], ...], tuple[int, ...]]]:
+        import sympy as sp
+
+        src = symbolic.load(source, outputs)
+        graph = src.graph
+        point = symbolic.exact_point(graph, values)
+        isyms = symbolic.input_symbols(graph)
+        full = symbolic.node_exprs(src, [isyms[name] for name, _ in graph.inputs])
+        at = {isyms[name]: point[name] for name, _ in graph.inputs}
+        out = []
+        for _, j in graph.outputs:
+            for w in wrt:
+                v = sp.diff(full[j], isyms[w]).xreplace(at)
+                out.append((symbolic.text(v), symbolic.to_float(v)))
+        yield tuple(out), _exact_kinks(src, [point[name] for name, _ in graph.inputs])
+
+    return job
+
+
+def _exact_kinks(src: Source, leaves: list[Any]) -> tuple[int, ...]:
+    """Kinks at the exact point: x = 3/10 makes abs(x*3 - 0.3) a kink though the floats miss it.
+
+    The op table's kink tests are of two kinds: a one-operand op at 0 (abs, relu) and a tie
+    of two operands (max, min)."""
+    from . import symbolic
+
+    graph = src.graph
+    vals = symbolic.node_exprs(src, leaves)
+    found = []
+    for i, node in enumerate(graph.nodes):
+        row = OPS.get(node.op)
+        if row is None or row.kink is None:
+            continue
+        args = [vals[a] if type(a) is int else src.constant(a) for a in node.args]
+        gap = args[0] if len(args) == 1 else args[0] - args[1]
+        if gap.is_zero:
+            found.append(i)
+    return tuple(found)

@@ -1,0 +1,211 @@
+"""Check, exact and symbolic results -> rich renderables and plain text lines.
+
+Pure string building over CheckResult, ExactResult and Derivation: nothing here computes a
+derivative or imports SymPy; rich is imported only by the functions that build renderables.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..ops import number
+from .explain import d
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from ..check import CheckResult, Entry
+    from ..exact import ExactResult
+    from ..result import GradResult
+    from ..symbolic import Derivation, Formula
+
+NONE = "—"
+
+
+def _num(x: float | None) -> str:
+    return NONE if x is None else number(x)
+
+
+def _exact_beside(exact: str | None, value: float | None) -> str:
+    """`sqrt(3)/2 ≈ 0.8660254037844386`, or just `5` when the exact form is the number."""
+    if exact is None:
+        return _num(value)
+    if value is None or exact == number(value):
+        return exact
+    return f"{exact} ≈ {number(value)}"
+
+
+# --- check -----------------------------------------------------------------------------
+
+def _fd(e: Entry) -> str:
+    return NONE if e.fd is None else f"{number(e.fd)} ± {e.fd_error:.1g}"
+
+
+def check_rows(c: CheckResult) -> list[list[str]]:
+    """One row per gradient entry: derivative, AD, FD ± error, SymPy (exact ≈ float), verdict."""
+    return [[d(e.output, e.input), number(e.ad), _fd(e),
+             _exact_beside(e.symbolic_exact, e.symbolic), e.verdict] for e in c.entries]
+
+
+def check_summary(c: CheckResult) -> list[str]:
+    modes = " · ".join(m.mode + " " + m.status for m in c.modes)
+    lines = [f"tolerance: |AD − SymPy| ≤ {c.atol:g} + {c.rtol:g}·scale; SymPy: {c.symbolic}",
+             f"modes agree with {c.mode}: {modes}"]
+    lines += [f"{d(e.output, e.input)}: {e.note}" for e in c.entries if e.note]
+    lines.append("check passed" if c.passed else "check FAILED: AD and SymPy disagree")
+    return lines
+
+
+CHECK_COLUMNS = ("derivative", "AD", "finite differences ± error", "SymPy", "verdict")
+
+
+def check_lines(c: CheckResult) -> list[str]:
+    return ["check"] + _columns([list(CHECK_COLUMNS), *check_rows(c)]) + check_summary(c)
+
+
+def check_view(c: CheckResult) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
+    t = _table(*CHECK_COLUMNS)
+    for row in check_rows(c):
+        style = {"ok": "green", "mismatch": "bold red", "kink": "yellow"}.get(row[-1], "dim")
+        t.add_row(*row[:-1], Text(row[-1], style=style))
+    summary = Text("\n".join(check_summary(c)))
+    return Group(Text("Check: AD, finite differences and SymPy", style="bold"), t, summary)
+
+
+# --- exact -----------------------------------------------------------------------------
+
+def exact_rows(r: GradResult, ex: ExactResult) -> tuple[list[list[str]], list[list[str]]]:
+    """(node rows: id, definition, value, exact; gradient rows: derivative, value, exact)."""
+    nodes = [[n.id, "input" if n.op == "input" else n.expr, _num(n.value), ex.nodes[i][1] or NONE]
+             for i, n in enumerate(r.nodes)] if ex.nodes else []
+    grads = [[d(o, w), number(v), (ex.jacobian.get(o, {}).get(w)) or NONE]
+             for o in r.outputs for w, v in r.jacobian[o].items()]
+    return nodes, grads
+
+
+def exact_lines(r: GradResult, ex: ExactResult) -> list[str]:
+    nodes, grads = exact_rows(r, ex)
+    lines = [f"exact ({ex.status})"]
+    if nodes:
+        lines += _columns([["id", "definition", "value", "exact"], *nodes])
+    if grads and ex.jacobian:
+        lines += ["", *_columns([["derivative", "value", "exact"], *grads])]
+    return lines
+
+
+def exact_view(r: GradResult, ex: ExactResult) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
+    nodes, grads = exact_rows(r, ex)
+    parts: list[Any] = [Text(f"Exact values ({ex.status})", style="bold")]
+    if nodes:
+        t = _table("id", "definition", "value", "exact")
+        for row in nodes:
+            t.add_row(*row)
+        parts.append(t)
+    if grads and ex.jacobian:
+        g = _table("derivative", "value", "exact")
+        for row in grads:
+            g.add_row(*row)
+        parts.append(g)
+    return Group(*parts)
+
+
+# --- symbolic formulas -----------------------------------------------------------------
+
+def _formula(f: Formula, latex: bool) -> str:
+    s = f.latex if latex else f.text
+    return "(too long to print)" if s is None else s
+
+
+def _name(out: str, wrt: str, latex: bool) -> str:
+    return (rf"\frac{{\partial {out}}}{{\partial {wrt}}}" if latex else d(out, wrt))
+
+
+def derivation_rows(dv: Derivation, latex: bool = False) -> list[list[str]]:
+    """One row per partial: derivative, formula in the inputs' names, in the program's names,
+    and (with a point) its exact value ≈ float."""
+    rows = []
+    for p in dv.partials:
+        row = [_name(p.output, p.wrt, latex), _formula(p.inputs, latex),
+               _formula(p.intermediate, latex)]
+        if dv.point is not None:
+            row.append(_exact_beside(p.inputs.exact, p.inputs.value))
+        rows.append(row)
+    return rows
+
+
+def edge_rows(dv: Derivation, latex: bool = False) -> list[list[str]]:
+    rows = []
+    for e in dv.edges:
+        row = [_name(e.dst, e.src, latex), _formula(e.local, latex)]
+        if dv.point is not None:
+            row.append(_exact_beside(e.local.exact, e.local.value))
+        rows.append(row)
+    return rows
+
+
+def _derivation_columns(dv: Derivation) -> tuple[list[str], list[str]]:
+    at = ["at the point"] if dv.point is not None else []
+    return (["derivative", "in the inputs", "in the program's names", *at],
+            ["edge", "local derivative", *at])
+
+
+def derivation_lines(dv: Derivation, latex: bool = False) -> list[str]:
+    """`∂e/∂b = a + 2*b + 1` (inputs) and `= c + d` (program names), then every edge."""
+    if dv.skipped:
+        return [f"symbolic: {dv.status}"]
+    cols, ecols = _derivation_columns(dv)
+    lines = [] if dv.status == "ok" else [f"symbolic: {dv.status}"]
+    lines += _columns([cols, *derivation_rows(dv, latex)])
+    if dv.edges:
+        lines += ["", "edges"] + _columns([ecols, *edge_rows(dv, latex)])
+    return lines
+
+
+def latex_lines(dv: Derivation) -> list[str]:
+    r"""Display equations, one per partial: `\frac{\partial e}{\partial b} = a + 2 b + 1`."""
+    return [f"{_name(p.output, p.wrt, True)} = {_formula(p.inputs, True)}" for p in dv.partials]
+
+
+def derivation_view(dv: Derivation, latex: bool = False) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
+    if dv.skipped:
+        return Text(f"symbolic: {dv.status}", style="yellow")
+    cols, ecols = _derivation_columns(dv)
+    parts: list[Any] = [Text("Symbolic partial derivatives"
+                             + ("" if dv.status == "ok" else f" ({dv.status})"), style="bold")]
+    t = _table(*cols)
+    for row in derivation_rows(dv, latex):
+        t.add_row(*row)
+    parts.append(t)
+    if dv.edges:
+        e = _table(*ecols)
+        for row in edge_rows(dv, latex):
+            e.add_row(*row)
+        parts += [Text("Edges: local derivatives", style="bold"), e]
+    return Group(*parts)
+
+
+# --- shared ----------------------------------------------------------------------------
+
+def _columns(rows: list[list[str]], indent: str = "  ") -> list[str]:
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    return [indent + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip()
+            for r in rows]
+
+
+def _table(*columns: str) -> Any:
+    from rich import box
+    from rich.table import Table
+
+    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    for c in columns:
+        t.add_column(c, overflow="fold")
+    return t
