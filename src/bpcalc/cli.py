@@ -217,6 +217,10 @@ def _print_json(data: dict) -> None:
 @click.option("--latex", is_flag=True, help="--mode symbolic: formulas as LaTeX.")
 @click.option("--budget", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
               metavar="SECONDS", help="Time allowed for SymPy; past it that part is skipped.")
+@click.option("--batch", metavar="FILE",
+              help="Differentiate at every point of FILE ('-' for stdin): JSON Lines "
+                   "({\"a\": 2, \"b\": 1}) or CSV with a header; one JSON line out per point. "
+                   "NAME=VALUE arguments apply to every point.")
 @click.option("--limit", type=click.IntRange(min=0),
               help="Paths mode: list at most this many paths; all are still counted "
                    f"[default: {JSON_PATH_LIMIT} in JSON, {SCREEN_PATH_LIMIT} on screen].")
@@ -232,7 +236,8 @@ def _print_json(data: dict) -> None:
 @click.pass_context
 def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: str | None,
          mode: str, wrt: str | None, do_check: bool, rtol: float, atol: float, exact: bool,
-         latex: bool, budget: float, limit: int | None, steps: bool, direction: str | None,
+         latex: bool, budget: float, batch: str | None, limit: int | None, steps: bool,
+         direction: str | None,
          cotangent: str | None, fmt: str, as_json: bool, color: str, svg: str | None,
          html: str | None) -> None:
     """Differentiate EXPR at the point NAME=VALUE ... and show how.
@@ -265,10 +270,15 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
       bpcalc grad "sin(x)*exp(y)" x=pi/6 y=0 --check
       bpcalc grad "x*x*y" x=1/3 y=2 --exact
       bpcalc grad 'c = a + b; d = b + 1; e = c * d' a=2 b=1 --mode symbolic --latex
+      bpcalc grad "(a+b)*(b+1)" --batch points.jsonl > gradients.jsonl
+      bpcalc grad "(w*x - y)^2" --batch data.csv w=0.5 --wrt w
 
     Exit status: 0 on success, 2 for bad input, 1 for a math error at the point
     (3 would mean a bug in bpcalc).
     """
+    if batch is not None:
+        _batch(ctx, args, file, batch, mode, wrt, outputs)
+        return
     fmt = _format(fmt, as_json, svg, html)
     if direction is not None or cotangent is not None:
         _directional(ctx, args, file, outputs, wrt, direction, cotangent, fmt, color, svg, html)
@@ -308,6 +318,64 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
         click.echo("Error: --check failed: the AD gradient and SymPy's disagree "
                    "beyond the tolerance", err=True)
         sys.exit(checked.exit_code)
+
+
+def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: str,
+           mode: str, wrt: str | None, outputs: str | None) -> None:
+    """grad --batch: the graph is built and checked once, then every point is one JSON line."""
+    from click.core import ParameterSource
+
+    allowed = {"args", "file", "batch", "mode", "wrt", "outputs", "fmt", "as_json"}
+    for name in ctx.params:
+        if name not in allowed and ctx.get_parameter_source(name) is not ParameterSource.DEFAULT:
+            raise click.UsageError(f"--{name.replace('_', '-')} does not go with --batch "
+                                   "(which writes one JSON line per point)")
+    if ctx.params["fmt"] not in ("auto", "json"):
+        raise click.UsageError("--batch writes JSON Lines; --format does not apply")
+    if mode == "symbolic":
+        raise click.UsageError("--batch takes --mode reverse, forward or paths")
+    if path == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
+        raise click.UsageError("the expression and the --batch points cannot both come from stdin")
+    from . import batch as batch_mod
+
+    try:
+        source, rest = _read_source(args, file)
+        constants = _assignments(rest)
+        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        _fail(InputError(f"cannot read {path}: {exc.strerror}"))
+    except BpcalcError as exc:
+        _fail(exc)
+    bar = None
+    if path != "-" and sys.stderr.isatty():
+        bar = click.progressbar(length=batch_mod.count_lines(path), file=sys.stderr,
+                                label="points")
+    done = 0
+
+    def progress(n: int) -> None:
+        nonlocal done
+        if bar is not None and n > done:
+            bar.update(n - done)
+            done = n
+
+    try:
+        with stream:
+            summary = batch_mod.run_batch(source, stream, constants=constants, mode=mode,
+                                          wrt=_names(wrt, "--wrt"),
+                                          outputs=_names(outputs, "--output"),
+                                          progress=progress,
+                                          chunk=1 if stream.isatty() else batch_mod.CHUNK)
+    except BpcalcError as exc:
+        _fail(exc)
+    except UnicodeDecodeError as exc:
+        _fail(InputError(f"cannot read {path}: {exc}"))
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    if summary.failed:
+        click.echo(f"Error: {summary.failed} of {summary.points} points failed "
+                   "(see their error lines)", err=True)
+        sys.exit(1)
 
 
 def _verify(source: str, values: dict[str, str], mode: str, wrt: list[str] | None,

@@ -1,0 +1,361 @@
+"""Batch: one graph, many points, one JSON line out per point.
+
+`run_batch` builds and checks the graph once, reads points as JSON Lines (`{"a": 2}`)
+or CSV with a header row, and writes one JSON object per point, in input order:
+`{"value": .., "gradient": {..}}` for one output, `{"values": {..}, "jacobian": {..}}`
+for several, with `"warnings": [..]` only on a line whose point hits a kink. A bad point
+gives `{"line": N, "error": "..."}` and the batch goes on.
+
+Every point is first tried on the graph compiled into straight-line Python (codegen.py).
+Whatever that path cannot vouch for (a value of another type, an exception, a NaN or
+infinity anywhere, a kink, a CSV cell that is not plain ASCII) goes to `engine.grad` on that
+point, so every line says what single-point `bpcalc grad` would say: the same numbers
+(bit for bit in reverse and forward mode), errors and warnings.
+
+Decisions:
+* Line numbers N are physical, 1-based, in the input: blank lines are skipped (they
+  give no output line) but counted, and a CSV header is a line.
+* A point names each input that has no NAME=VALUE constant exactly once. A JSON key that
+  is not an input is an error for that line (as `grad` rejects an unknown NAME=VALUE);
+  so is a key that a constant already gives. In CSV these are properties of the header,
+  so a header column that is not an input, a constant, or a repeated column, and an
+  input with neither a column nor a constant, stop the batch before any output
+  (InputError, exit status 2).
+* A value is a JSON number, or text read as a NAME=VALUE value would be (`"pi/4"`); a
+  CSV cell is such text; an empty cell is a missing value.
+* `--mode paths` uses the merged sum (reverse accumulation), as `grad --limit 0` does:
+  listing paths per point would only be thrown away.
+* The format is detected from the first non-blank line: `{` starts JSON Lines, anything
+  else is a CSV header. A CSV row is one line (quoted cells may hold commas, not
+  newlines).
+
+Progress: `progress(n)` is called after every `chunk` input lines (1024 by default) and
+at the end (the last count may come twice), with n the number of input lines read so far
+(blank lines and the CSV header included), so the total for a progress bar is the file's
+line count, `count_lines(path)`; for stdin there is no total. Output is written once per
+chunk; pass `chunk=1` for a person typing points on a terminal.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from itertools import chain, islice
+from typing import Any, NamedTuple, TextIO
+
+from . import codegen, engine
+from .errors import BpcalcError, InputError
+from .graph import Graph, build
+from .parser import parse
+from .render import json_text
+
+FORMATS = ("auto", "jsonl", "csv")
+CHUNK = 1024
+MAX_LINES = 100_000  # larger generated code takes seconds to compile: use the engine instead
+_EXACT = 2.0**53
+# CSV text that float() reads exactly as a NAME=VALUE value is read: printable ASCII
+# without `_` (float("1_0") is 10) or quotes. Anything else goes to the exact engine.
+_NOT_PLAIN = re.compile(r'[^\t\n\r !#-^`-~]')
+
+
+class BatchSummary(NamedTuple):
+    points: int  # non-blank data lines read; each gave one output line
+    failed: int  # of which gave an error line
+
+
+class _Plan(NamedTuple):
+    source: str
+    graph: Graph
+    mode: str
+    wrt: list[tuple[str, int]]
+    outputs: Sequence[str] | None
+    constants: dict[str, float]
+    free: list[tuple[str, int]]  # inputs each point must give, in graph order
+
+
+def count_lines(path: str) -> int:
+    """The number of lines in a file (a last line without a newline counts), read fast."""
+    n, last = 0, b"\n"
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            n += block.count(b"\n")
+            last = block[-1:]
+    return n + (last != b"\n")
+
+
+def _num(x: float) -> str:
+    """A number as render/json_text writes it: integral floats below 2^53 as integers."""
+    return repr(int(x)) if x.is_integer() and -_EXACT < x < _EXACT else repr(x)
+
+
+def _plan(source: str, constants: Mapping[str, str | float], mode: str,
+          wrt: Sequence[str] | None, outputs: Sequence[str] | None) -> _Plan:
+    if mode not in engine.MODES:
+        raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(engine.MODES)}")
+    engine.analyse(source, None, wrt=wrt, outputs=outputs)  # grad's checks before a point
+    graph = build(parse(source), outputs)
+    fixed = engine.point(graph, constants)
+    inputs = dict(graph.inputs)
+    pairs = [(w, inputs[w]) for w in wrt] if wrt else list(graph.inputs)
+    free = [(name, i) for name, i in graph.inputs if name not in fixed]
+    return _Plan(source, graph, mode, pairs, outputs, fixed, free)
+
+
+def _template(plan: _Plan, slot: str) -> str:
+    """The output line as a %-template (each number a `slot`): output values, then the
+    Jacobian row by row."""
+    def key(k: str) -> str:
+        return json.dumps(k).replace("%", "%%")
+
+    outs = [o for o, _ in plan.graph.outputs]
+    wrt = [w for w, _ in plan.wrt]
+    grad = ", ".join(f"{key(w)}: {slot}" for w in wrt)
+    if len(outs) == 1:
+        return '{"value": ' + slot + ', "gradient": {' + grad + "}}\n"
+    values = ", ".join(f"{key(o)}: {slot}" for o in outs)
+    rows = ", ".join(f"{key(o)}: {{{grad}}}" for o in outs)
+    return '{"values": {' + values + '}, "jacobian": {' + rows + "}}\n"
+
+
+def compile_points(plan: _Plan, kind: str, columns: Sequence[int] = (),
+                   spell: bool = True) -> Callable[[Any], str | None] | None:
+    """The fast path: point (a JSON object, or a CSV row of cells) -> output line, or None
+    when the exact engine must decide. None instead of a function if the graph is too big."""
+    fixed = {i: plan.constants[name] for name, i in plan.graph.inputs if name in plan.constants}
+    mode = "forward" if plan.mode == "forward" else "reverse"
+    try:
+        body = codegen.straight_line(plan.graph, mode, plan.wrt, fixed, spell, MAX_LINES)
+    except codegen.TooBig:
+        return None
+    env: dict[str, object] = {**body.env, "tpl": _template(plan, "%r"),
+                              "tpl_s": _template(plan, "%s"), "num": _num}
+    head = ["def point(p):"]
+    if kind == "jsonl":
+        head.append(f"    if len(p) != {len(plan.free)}: return None")
+        for k, (name, i) in enumerate(plan.free):
+            env[f"k{k}"] = name
+            head.append(f"    n{i} = p[k{k}]")
+        names = [f"n{i}" for _, i in plan.free]
+        for c in range(0, len(names), codegen.CHUNK):
+            test = " or ".join(f"type({n}) is not float" for n in names[c:c + codegen.CHUNK])
+            head.append(f"    if {test}: return None")
+    else:
+        head.append(f"    if len(p) != {len(columns)}: return None")
+        head.extend(f"    n{i} = float(p[{col}])" for (_, i), col in zip(plan.free, columns))
+    numbers = list(body.values.values())
+    for row in body.jacobian.values():
+        numbers.extend(row.values())
+    # repr() is how JSON writes a float; an integral one (repr ends in ".0") is written as
+    # an integer below 2^53, so only then is each number formatted on its own.
+    tail = [f"    if {body.check} - {body.check} != 0.0: return None",
+            "    s = tpl % (" + "".join(f"{x}, " for x in numbers) + ")",
+            '    if ".0," in s or ".0}" in s:',
+            "        return tpl_s % (" + "".join(f"num({x}), " for x in numbers) + ")",
+            "    return s"]
+    text = "\n".join([*head, *("    " + line for line in body.lines), *tail]) + "\n"
+    exec(compile(text, "<bpcalc batch>", "exec"), env)  # generated names and numbers only
+    return env["point"]  # type: ignore[return-value]
+
+
+def _result_line(result: Any) -> str:
+    """Single-point grad's numbers for one point, as one JSON line."""
+    if result.single:
+        (o,) = result.outputs
+        d: dict[str, Any] = {"value": result.values[o], "gradient": result.jacobian[o]}
+    else:
+        d = {"values": result.values, "jacobian": result.jacobian}
+    if result.warnings:
+        d["warnings"] = list(result.warnings)
+    return json_text.render(d) + "\n"
+
+
+def _error_line(n: int, message: str) -> str:
+    return json.dumps({"line": n, "error": message}) + "\n"
+
+
+def _exact(plan: _Plan, values: dict[str, str | float]) -> str:
+    result = engine.grad(plan.source, {**plan.constants, **values}, plan.mode,
+                         [w for w, _ in plan.wrt], plan.outputs, limit=0)
+    return _result_line(result)
+
+
+_JSON_KINDS = {bool: "a boolean", type(None): "null", list: "an array", dict: "an object",
+               str: "a string", float: "a number"}
+
+
+def _json_point(plan: _Plan, p: Any) -> dict[str, str | float]:
+    """A decoded JSON point -> values for engine.grad, checked as grad checks NAME=VALUEs."""
+    if type(p) is not dict:
+        raise InputError(f"expected a JSON object such as {{\"x\": 1}}, got "
+                         f"{_JSON_KINDS[type(p)]}")
+    engine.point(plan.graph, {k: 0.0 for k in p if k not in plan.constants})  # unknown names
+    values: dict[str, str | float] = {}
+    for k, v in p.items():
+        if k in plan.constants:
+            raise InputError(f"{k} is given a value twice: as {k}=VALUE and in the point")
+        if type(v) is float:
+            if v - v != 0.0:
+                raise InputError(f"value of {k} is not a finite number: {v!r}")
+        elif type(v) is not str:
+            raise InputError(f"value of {k} is {_JSON_KINDS[type(v)]}, not a number")
+        values[k] = v
+    return values
+
+
+def _jsonl(plan: _Plan, lines: Iterator[str], n: int, out: TextIO,
+           progress: Callable[[int], None] | None, chunk: int,
+           fast: Callable[[Any], str | None] | None) -> tuple[int, int, int]:
+    decode = json.JSONDecoder(parse_int=float).decode  # ints as floats: "-0" reads as -0.0
+    points = failed = 0
+    for block in iter(lambda: list(islice(lines, chunk)), []):
+        texts: list[str] = []
+        for line in block:
+            n += 1
+            s = None
+            if fast is not None:
+                try:
+                    s = fast(decode(line))
+                except Exception:  # anything unusual: the exact engine decides
+                    s = None
+            if s is None:
+                if not line.strip():
+                    continue
+                try:
+                    try:
+                        p = decode(line)
+                    except json.JSONDecodeError as exc:
+                        raise InputError(f"not valid JSON: {exc.msg} at column "
+                                         f"{exc.colno}") from None
+                    s = _exact(plan, _json_point(plan, p))
+                except BpcalcError as exc:
+                    s = _error_line(n, str(exc))
+                    failed += 1
+            texts.append(s)
+        points += len(texts)
+        out.write("".join(texts))
+        if progress is not None:
+            progress(n)
+    return points, failed, n
+
+
+def _csv_header(plan: _Plan, line: str) -> list[str]:
+    """Check the header once: each column an input without a constant, each input a column."""
+    header = [h.strip() for h in next(csv.reader([line.lstrip("\ufeff")]))]
+    engine.point(plan.graph, {h: 0.0 for h in header})  # every column must be an input
+    seen: set[str] = set()
+    for h in header:
+        if h in seen:
+            raise InputError(f"the CSV header names {h} twice")
+        if h in plan.constants:
+            raise InputError(f"{h} is given a value twice: as {h}=VALUE and as a CSV column")
+        seen.add(h)
+    missing = [name for name, _ in plan.free if name not in seen]
+    if missing:
+        raise InputError("missing value for " + ", ".join(missing)
+                         + ": give each input a CSV column or a NAME=VALUE")
+    return header
+
+
+def _csv_exact(plan: _Plan, header: list[str], line: str,
+               fast: Callable[[Any], str | None] | None) -> str:
+    try:
+        row = next(csv.reader([line]))
+    except csv.Error as exc:
+        raise InputError(f"not a CSV row: {exc}") from None
+    if len(row) != len(header):
+        raise InputError(f"this line has {len(row)} fields; the header has {len(header)}")
+    if fast is not None and not any(_NOT_PLAIN.search(c) for c in row):
+        try:
+            s = fast(row)  # a quoted row of plain numbers
+        except Exception:
+            s = None
+        if s is not None:
+            return s
+    cells = {h: c.strip() for h, c in zip(header, row) if c.strip()}  # empty: missing
+    return _exact(plan, cells)  # type: ignore[arg-type]
+
+
+def _csv(plan: _Plan, header: list[str], lines: Iterator[str], n: int, out: TextIO,
+         progress: Callable[[int], None] | None, chunk: int,
+         fast: Callable[[Any], str | None] | None) -> tuple[int, int, int]:
+    odd = _NOT_PLAIN.search
+    points = failed = 0
+    for block in iter(lambda: list(islice(lines, chunk)), []):
+        texts: list[str] = []
+        for line in block:
+            n += 1
+            s = None
+            if fast is not None and odd(line) is None:
+                try:
+                    s = fast(line.split(","))
+                except Exception:  # anything unusual: the exact engine decides
+                    s = None
+            if s is None:
+                if not line.strip():
+                    continue
+                try:
+                    s = _csv_exact(plan, header, line, fast)
+                except BpcalcError as exc:
+                    s = _error_line(n, str(exc))
+                    failed += 1
+            texts.append(s)
+        points += len(texts)
+        out.write("".join(texts))
+        if progress is not None:
+            progress(n)
+    return points, failed, n
+
+
+def _first(lines: Iterator[str]) -> tuple[int, str | None]:
+    """Skip blank lines: (how many, the first non-blank line or None at the end)."""
+    n = 0
+    for line in lines:
+        if line.strip().lstrip("\ufeff"):
+            return n, line
+        n += 1
+    return n, None
+
+
+def run_batch(source: str, lines: Iterable[str], fmt: str = "auto",
+              constants: Mapping[str, str | float] | None = None, mode: str = "reverse",
+              wrt: Sequence[str] | None = None, outputs: Sequence[str] | None = None,
+              out: TextIO | None = None, progress: Callable[[int], None] | None = None,
+              *, chunk: int = CHUNK, compiled: bool = True,
+              spell: bool = True) -> BatchSummary:
+    """Differentiate `source` at every point of `lines` (a text stream or any iterable of
+    lines), writing one JSON line per point to `out` (default stdout).
+
+    Raises InputError (exit status 2) for a bad expression, option, constant or CSV header,
+    and MathError (1) for a math error in the expression's constants, before any output.
+    Bad points do not raise: they give error lines, counted in the summary's `failed`.
+    For tests and benchmarks: `compiled=False` sends every point to the engine, and
+    `spell=False` makes the compiled code call the op table for every op.
+    """
+    if fmt not in FORMATS:
+        raise InputError(f"unknown batch format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    plan = _plan(source, constants or {}, mode, wrt, outputs)
+    out = sys.stdout if out is None else out
+    it = iter(lines)
+    n, first = _first(it)
+    if first is None:
+        if progress is not None:
+            progress(n)
+        return BatchSummary(0, 0)
+    first = first[1:] if first.startswith("\ufeff") else first  # a byte order mark
+    kind = fmt if fmt != "auto" else ("jsonl" if first.lstrip("\ufeff \t").startswith("{")
+                                      else "csv")
+    if kind == "jsonl":
+        fast = compile_points(plan, kind, (), spell) if compiled else None
+        points, failed, n = _jsonl(plan, chain([first], it), n, out, progress, chunk, fast)
+    else:
+        header = _csv_header(plan, first)
+        where = {h: c for c, h in enumerate(header)}
+        columns = [where[name] for name, _ in plan.free]
+        fast = compile_points(plan, kind, columns, spell) if compiled else None
+        points, failed, n = _csv(plan, header, it, n + 1, out, progress, chunk, fast)
+    if progress is not None:
+        progress(n)
+    return BatchSummary(points, failed)
