@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import bpcalc.cli
+import bpcalc.cli.common
 from bpcalc.cli import cli
 
 README = Path(__file__).resolve().parent.parent / "README.md"
@@ -19,7 +19,7 @@ BLOCK = re.compile(r"```\n\$ (bpcalc [^\n]*)\n(.*?)```", re.S)
 
 def terminal_output(command: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """What `command` prints on an 80-column terminal without colour."""
-    monkeypatch.setattr(bpcalc.cli, "stdout_is_terminal", lambda: True)
+    monkeypatch.setattr(bpcalc.cli.common, "stdout_is_terminal", lambda: True)
     args = shlex.split(command)[1:]
     result = CliRunner().invoke(cli, args, env={"COLUMNS": "80", "NO_COLOR": "1"})
     assert result.exit_code == 0, result.output

@@ -1,0 +1,70 @@
+"""The command line: parse arguments, call the engine, pick a renderer, print once.
+
+One module per family of commands (grad.py, more.py); what they share is in common.py.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .. import __version__
+from .common import stdout_is_terminal
+from .grad import grad
+from .more import cost, diff, graph, hessian
+
+__all__ = ["cli", "main", "stdout_is_terminal"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "-V", "--version", prog_name="bpcalc")
+def cli() -> None:
+    """bpcalc: derivatives on computational graphs, from the shell.
+
+    Parses an expression or a short program, builds the graph of its
+    operations, and computes derivatives in forward mode, reverse mode
+    (backpropagation) or as a sum over paths, showing every edge's local
+    derivative on the way.
+
+    \b
+    Examples:
+      bpcalc grad "(a+b)*(b+1)" a=2 b=1
+      bpcalc grad "(a+b)*(b+1)" a=2 b=1 --mode paths --steps
+      bpcalc grad "(a+b)*(b+1)" a=2 b=1 | jq .gradient
+      bpcalc graph "(a+b)*(b+1)" --format dot | dot -Tsvg > graph.svg
+      bpcalc cost "(a+b)*(b+1)"
+      bpcalc hessian "(a+b)*(b+1)" a=2 b=1
+      bpcalc diff 'c = a + b; d = b + 1; e = c * d'
+
+    Run `bpcalc COMMAND --help` for the input language and every option.
+    """
+    if hasattr(sys, "set_int_max_str_digits"):
+        sys.set_int_max_str_digits(0)  # exact path counts such as 3^10000 have 4772 digits
+
+
+
+for _command in (grad, graph, cost, hessian, diff):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    try:
+        cli(prog_name="bpcalc")
+    except BrokenPipeError:  # `bpcalc ... | head`: the reader left; not an error of ours
+        sys.stderr.close()
+        sys.exit(0)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except MemoryError:
+        click.echo("Error: out of memory", err=True)
+        sys.exit(1)
+    except Exception as exc:  # a bug of ours: say so in one line, never a traceback
+        if os.environ.get("BPCALC_DEBUG"):
+            raise
+        click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); this is a bug in "
+                   "bpcalc: please report it with the command (BPCALC_DEBUG=1 shows the "
+                   "traceback)", err=True)
+        sys.exit(3)
+

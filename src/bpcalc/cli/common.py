@@ -1,0 +1,174 @@
+"""What every command shares: reading the expression and NAME=VALUE pairs, the option
+decorators, choosing a format, printing once, and turning library errors into exit codes.
+
+No math here. Library errors (BpcalcError) become one message on stderr and their exit
+status: 2 for bad input, 1 for a math error at the point.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import NoReturn
+
+import click
+
+from ..errors import BpcalcError, InputError
+
+VIEW_FORMATS = ("auto", "table", "tree", "plain", "json")
+JSON_PATH_LIMIT = 1000  # the spec's default for scripts
+SCREEN_PATH_LIMIT = 20  # a person reads a few paths; the count says how many there are
+
+
+class ExprCommand(click.Command):
+    """A command whose first argument may be an expression that starts with '-'."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        given = list(args)  # click consumes `args` as it parses
+        try:
+            return super().parse_args(ctx, args)
+        except click.NoSuchOption as exc:
+            expr = next((a for a in given if a.startswith("-") and a != "-"
+                         and a.split("=")[0] not in self._option_names()), exc.option_name)
+            raise click.UsageError(
+                exc.message.rstrip(".") + f". If {expr!r} is the expression, put -- before "
+                f"it: bpcalc {self.name} -- '{expr}' ...", ctx) from None
+
+    def _option_names(self) -> set[str]:
+        return {o for p in self.params
+                for o in getattr(p, "opts", []) + getattr(p, "secondary_opts", [])}
+
+
+def names(value: str | None, option: str) -> list[str] | None:
+    """--wrt x,y and --output f,g: a comma-separated list of names."""
+    if value is None:
+        return None
+    names = [v.strip() for v in value.split(",")]
+    if not all(names):
+        raise click.BadParameter(f"expected names separated by commas, got {value!r}",
+                                 param_hint=option)
+    return names
+
+
+def assignments(items: tuple[str, ...]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for item in items:
+        name, eq, text = item.partition("=")
+        name, text = name.strip(), text.strip()
+        if not eq or not name.isidentifier() or not text:
+            hint = "" if eq else " (to read the expression from a file, use -f FILE)"
+            raise InputError(f"expected NAME=VALUE, got {item!r}{hint}")
+        if name in values:
+            raise InputError(f"{name} is given a value twice")
+        values[name] = text
+    return values
+
+
+def read_source(args: tuple[str, ...], file: str | None) -> tuple[str, tuple[str, ...]]:
+    if file is None:
+        if not args:
+            raise click.UsageError("missing EXPR (give the expression, -f FILE, or - for stdin)")
+        expr, rest = args[0], args[1:]
+        if expr == "-":
+            return sys.stdin.read(), rest
+        return expr, rest
+    if file == "-":
+        return sys.stdin.read(), args
+    try:
+        with open(file, encoding="utf-8") as fh:
+            return fh.read(), args
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(f"cannot read {file}: {reason}") from None
+
+
+def stdout_is_terminal() -> bool:
+    """Whether a person is reading: --format auto draws tables then, and writes JSON otherwise."""
+    return sys.stdout.isatty()
+
+
+def fail(exc: BpcalcError) -> NoReturn:
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(exc.exit_code)
+
+
+
+def source_options(f):
+    """The options every command that reads an expression shares."""
+    f = click.option("--output", "outputs", metavar="F,G",
+                     help="Which program names are outputs (several give a Jacobian).")(f)
+    f = click.option("-f", "--file", "file", metavar="FILE",
+                     help="Read the expression or program from FILE ('-' for stdin); "
+                          "then every argument is a NAME=VALUE.")(f)
+    return click.argument("args", nargs=-1, metavar="EXPR [NAME=VALUE]...")(f)
+
+
+def view_options(formats: tuple[str, ...], auto_help: str):
+    def decorate(f):
+        for opt in reversed([
+            click.option("--format", "fmt", type=click.Choice(formats), default="auto",
+                         show_default=True, help=auto_help),
+            click.option("--json", "as_json", is_flag=True, help="Same as --format json."),
+            click.option("--color", type=click.Choice(["auto", "always", "never"]),
+                         default="auto", show_default=True,
+                         help="Colour in tables and trees (NO_COLOR is honoured by auto)."),
+            click.option("--svg", "svg", metavar="FILE", help="Also save the view as SVG."),
+            click.option("--html", "html", metavar="FILE", help="Also save the view as HTML."),
+        ]):
+            f = opt(f)
+        return f
+    return decorate
+
+
+def choose_format(fmt: str, as_json: bool, svg: str | None, html: str | None) -> str:
+    if as_json:
+        fmt = "json"
+    if fmt == "auto":
+        fmt = "table" if stdout_is_terminal() or svg or html else "json"
+    if (svg or html) and fmt not in ("table", "tree"):
+        raise click.UsageError("--svg and --html save the table or tree view; "
+                               f"they do not go with --format {fmt}")
+    return fmt
+
+
+def print_rich(parts: list, color: str, svg: str | None, html: str | None) -> None:
+    """Print rich renderables once; save them as SVG or HTML when asked."""
+    from rich.console import Console
+
+    kwargs: dict = {"record": bool(svg or html), "highlight": False}
+    if color == "always":
+        kwargs["force_terminal"] = True
+    elif color == "never" or os.environ.get("NO_COLOR"):
+        kwargs["color_system"] = None  # no escape codes at all, bold and italic included
+    console = Console(**kwargs)
+    for part in parts:
+        console.print(part)
+        console.print()
+    try:
+        if svg:
+            console.save_svg(svg, title="bpcalc", clear=False)
+        if html:
+            console.save_html(html, clear=False)
+    except OSError as exc:
+        fail(InputError(f"cannot write {exc.filename}: {exc.strerror}"))
+
+
+def analyse(args: tuple[str, ...], file: str | None, outputs: str | None, *,
+             need_values: bool, **kw):
+    from .. import engine
+
+    try:
+        source, rest = read_source(args, file)
+        values = assignments(rest)
+        if not values and not need_values:
+            return engine.analyse(source, None, outputs=names(outputs, "--output"), **kw)
+        return engine.analyse(source, values, outputs=names(outputs, "--output"), **kw)
+    except BpcalcError as exc:
+        fail(exc)
+
+
+def print_json(data: dict) -> None:
+    from ..render import json_text
+
+    click.echo(json_text.render(data, pretty=stdout_is_terminal()))
+

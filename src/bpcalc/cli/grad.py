@@ -1,0 +1,298 @@
+"""bpcalc grad: the gradient in one mode, and what --check, --exact, --mode symbolic,
+--direction, --cotangent and --batch add to it.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..errors import BpcalcError, InputError
+from .common import (
+    JSON_PATH_LIMIT,
+    SCREEN_PATH_LIMIT,
+    VIEW_FORMATS,
+    ExprCommand,
+    assignments,
+    choose_format,
+    fail,
+    names,
+    print_json,
+    print_rich,
+    read_source,
+    source_options,
+    view_options,
+)
+
+
+@click.command(cls=ExprCommand)
+@source_options
+@click.option("--mode", type=click.Choice(["reverse", "forward", "paths", "symbolic"]),
+              default="reverse", show_default=True,
+              help="How derivatives accumulate; all modes give the same gradient. symbolic: "
+                   "also each partial and edge as a formula (SymPy).")
+@click.option("--wrt", metavar="X,Y", help="Only these inputs' derivatives.")
+@click.option("--check", "do_check", is_flag=True,
+              help="Verify the gradient three ways: this mode, finite differences and "
+                   "SymPy's derivative; exit 1 if AD and SymPy disagree.")
+@click.option("--rtol", type=click.FloatRange(min=0), default=1e-9, show_default=True,
+              help="--check: relative tolerance.")
+@click.option("--atol", type=click.FloatRange(min=0), default=1e-12, show_default=True,
+              help="--check: absolute tolerance.")
+@click.option("--exact", is_flag=True,
+              help="Also every value and derivative in exact arithmetic (1/3, sqrt(2), pi).")
+@click.option("--latex", is_flag=True, help="--mode symbolic: formulas as LaTeX.")
+@click.option("--budget", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
+              metavar="SECONDS", help="Time allowed for SymPy; past it that part is skipped.")
+@click.option("--batch", metavar="FILE",
+              help="Differentiate at every point of FILE ('-' for stdin): JSON Lines "
+                   "({\"a\": 2, \"b\": 1}) or CSV with a header; one JSON line out per point. "
+                   "NAME=VALUE arguments apply to every point.")
+@click.option("--limit", type=click.IntRange(min=0),
+              help="Paths mode: list at most this many paths; all are still counted "
+                   f"[default: {JSON_PATH_LIMIT} in JSON, {SCREEN_PATH_LIMIT} on screen].")
+@click.option("--steps", is_flag=True,
+              help="Also show the pass as a numbered trace, one line a step.")
+@click.option("--direction", metavar="X=1,Y=-2",
+              help="The directional derivative along this vector (a Jacobian-vector "
+                   "product): one forward pass.")
+@click.option("--cotangent", metavar="F=1,G=0.5",
+              help="The vector-Jacobian product with this weight per output: one reverse pass.")
+@view_options(VIEW_FORMATS, "auto: tables on a terminal, JSON in a pipe or file; "
+                             "plain: text without box drawing.")
+@click.pass_context
+def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: str | None,
+         mode: str, wrt: str | None, do_check: bool, rtol: float, atol: float, exact: bool,
+         latex: bool, budget: float, batch: str | None, limit: int | None, steps: bool,
+         direction: str | None,
+         cotangent: str | None, fmt: str, as_json: bool, color: str, svg: str | None,
+         html: str | None) -> None:
+    """Differentiate EXPR at the point NAME=VALUE ... and show how.
+
+    EXPR is an expression such as "(a+b)*(b+1)" or a program of statements
+    separated by newlines or ';' (name = expr, name += expr, -= *= /=; '#'
+    starts a comment); the output is the last statement unless --output names
+    others. Give '-' as EXPR to read it from stdin. An expression starting
+    with '-' goes after '--'. A VALUE may be a constant expression (x=pi/4).
+
+    Operators: + - * / and ** or ^ (power, right-associative; -x**2 is
+    -(x**2)). Functions: sin cos tan asin acos atan sinh cosh tanh exp log
+    log2 log10 sqrt abs sigmoid relu softplus, pow(x,y) max(x,y) min(x,y).
+    Constant: pi. At kinks, relu'(0) = abs'(0) = 0 and max/min ties give 0.5
+    to each side; a kink hit is reported.
+
+    \b
+    Examples:
+      bpcalc grad "(a+b)*(b+1)" a=2 b=1
+      bpcalc grad "(a+b)*(b+1)" a=2 b=1 --mode forward --steps
+      bpcalc grad "(a+b)*(b+1)" a=2 b=1 --mode paths --wrt b
+      bpcalc grad "(a+b)*(b+1)" a=2 b=1 --format tree
+      bpcalc grad 'c = a + b; d = b + 1; e = c * d' a=2 b=1
+      bpcalc grad 'r = sqrt(x*x + y*y); phi = atan(y/x)' x=0.6 y=0.8 --output r,phi
+      bpcalc grad -- "-x**2" x=3
+      bpcalc grad -f model.txt w=0.5 b=-1
+      bpcalc grad "sin(x)*y" x=pi/4 y=2 | jq .gradient
+      bpcalc grad "x*y + sin(x)" x=1 y=2 --direction x=1,y=-2
+      bpcalc grad 'f = x*y; g = x + y' x=1 y=2 --cotangent f=1,g=0.5
+      bpcalc grad "sin(x)*exp(y)" x=pi/6 y=0 --check
+      bpcalc grad "x*x*y" x=1/3 y=2 --exact
+      bpcalc grad 'c = a + b; d = b + 1; e = c * d' a=2 b=1 --mode symbolic --latex
+      bpcalc grad "(a+b)*(b+1)" --batch points.jsonl > gradients.jsonl
+      bpcalc grad "(w*x - y)^2" --batch data.csv w=0.5 --wrt w
+
+    Exit status: 0 on success, 2 for bad input, 1 for a math error at the point
+    (3 would mean a bug in bpcalc).
+    """
+    if batch is not None:
+        _batch(ctx, args, file, batch, mode, wrt, outputs)
+        return
+    fmt = choose_format(fmt, as_json, svg, html)
+    if direction is not None or cotangent is not None:
+        _directional(ctx, args, file, outputs, wrt, direction, cotangent, fmt, color, svg, html)
+        return
+    if latex and mode != "symbolic":
+        raise click.UsageError("--latex goes with --mode symbolic (or the diff command)")
+    from .. import engine
+
+    ad_mode = "reverse" if mode == "symbolic" else mode
+    limit = limit if limit is not None else JSON_PATH_LIMIT if fmt == "json" else SCREEN_PATH_LIMIT
+    try:
+        source, rest = read_source(args, file)
+        values, wrt_names = assignments(rest), names(wrt, "--wrt")
+        out_names = names(outputs, "--output")
+        result = engine.grad(source, values, ad_mode, wrt_names, out_names, limit,
+                             with_cost=fmt != "json")
+        extras = _verify(source, values, ad_mode, wrt_names, out_names, limit, budget,
+                         symbolic=mode == "symbolic", do_check=do_check, rtol=rtol, atol=atol,
+                         exact=exact)
+    except BpcalcError as exc:
+        fail(exc)
+    checked = extras.get("check")
+    if fmt == "json":
+        data = result.to_dict()
+        if "exact" in extras:
+            data = extras["exact"].merge(data)
+        if "symbolic" in extras:
+            data = {**data, "mode": "symbolic", "symbolic": extras["symbolic"].to_dict()}
+        if checked is not None:
+            data["check"] = checked.to_dict()
+        print_json(data)
+    else:
+        for w in result.warnings:
+            click.echo(f"warning: {w}", err=True)
+        _show_grad(result, extras, fmt, steps, latex, color, svg, html)
+    if checked is not None and checked.exit_code:
+        click.echo("Error: --check failed: the AD gradient and SymPy's disagree "
+                   "beyond the tolerance", err=True)
+        sys.exit(checked.exit_code)
+
+
+def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: str,
+           mode: str, wrt: str | None, outputs: str | None) -> None:
+    """grad --batch: the graph is built and checked once, then every point is one JSON line."""
+    from click.core import ParameterSource
+
+    allowed = {"args", "file", "batch", "mode", "wrt", "outputs", "fmt", "as_json"}
+    for name in ctx.params:
+        if name not in allowed and ctx.get_parameter_source(name) is not ParameterSource.DEFAULT:
+            raise click.UsageError(f"--{name.replace('_', '-')} does not go with --batch "
+                                   "(which writes one JSON line per point)")
+    if ctx.params["fmt"] not in ("auto", "json"):
+        raise click.UsageError("--batch writes JSON Lines; --format does not apply")
+    if mode == "symbolic":
+        raise click.UsageError("--batch takes --mode reverse, forward or paths")
+    if path == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
+        raise click.UsageError("the expression and the --batch points cannot both come from stdin")
+    from .. import batch as batch_mod
+
+    try:
+        source, rest = read_source(args, file)
+        constants = assignments(rest)
+        stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        fail(InputError(f"cannot read {path}: {exc.strerror}"))
+    except BpcalcError as exc:
+        fail(exc)
+    bar = None
+    if path != "-" and sys.stderr.isatty():
+        bar = click.progressbar(length=batch_mod.count_lines(path), file=sys.stderr,
+                                label="points")
+    done = 0
+
+    def progress(n: int) -> None:
+        nonlocal done
+        if bar is not None and n > done:
+            bar.update(n - done)
+            done = n
+
+    try:
+        with stream:
+            summary = batch_mod.run_batch(source, stream, constants=constants, mode=mode,
+                                          wrt=names(wrt, "--wrt"),
+                                          outputs=names(outputs, "--output"),
+                                          progress=progress,
+                                          chunk=1 if stream.isatty() else batch_mod.CHUNK)
+    except BpcalcError as exc:
+        fail(exc)
+    except UnicodeDecodeError as exc:
+        fail(InputError(f"cannot read {path}: {exc}"))
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    if summary.failed:
+        click.echo(f"Error: {summary.failed} of {summary.points} points failed "
+                   "(see their error lines)", err=True)
+        sys.exit(1)
+
+
+def _verify(source: str, values: dict[str, str], mode: str, wrt: list[str] | None,
+            outputs: list[str] | None, limit: int, budget: float, *, symbolic: bool,
+            do_check: bool, rtol: float, atol: float, exact: bool) -> dict:
+    """The SymPy legs that grad can add: symbolic formulas, --check, --exact."""
+    extras: dict = {}
+    if symbolic:
+        from .. import symbolic as sym
+
+        extras["symbolic"] = sym.derive(source, values, wrt=wrt, outputs=outputs, budget=budget)
+    if do_check:
+        from .. import check
+
+        extras["check"] = check.check(source, values, mode=mode, wrt=wrt, outputs=outputs,
+                                      rtol=rtol, atol=atol, budget=budget, limit=limit)
+    if exact:
+        from .. import exact as ex
+
+        extras["exact"] = ex.exact(source, values, mode=mode, wrt=wrt, outputs=outputs,
+                                   budget=budget)
+    return extras
+
+
+def _show_grad(result, extras: dict, fmt: str, steps: bool, latex: bool, color: str,
+               svg: str | None, html: str | None) -> None:
+    """The human views of grad, with whatever --check, --exact or symbolic mode added."""
+    from ..render import symbolic_view as sv
+
+    if fmt == "plain":
+        from ..render import plain
+
+        lines = [plain.render(result, steps=steps)]
+        if "symbolic" in extras:
+            lines += ["", *sv.derivation_lines(extras["symbolic"], latex)]
+        if "exact" in extras:
+            lines += ["", *sv.exact_lines(result, extras["exact"])]
+        if "check" in extras:
+            lines += ["", *sv.check_lines(extras["check"])]
+        click.echo("\n".join(lines))
+        return
+    from ..render import rich_view
+
+    parts = rich_view.tree_view(result) if fmt == "tree" else rich_view.grad_view(result, steps)
+    if fmt == "tree" and steps:
+        parts.insert(-1, rich_view.steps_text(result))
+    if "symbolic" in extras:
+        parts.append(sv.derivation_view(extras["symbolic"], latex))
+    if "exact" in extras:
+        parts.append(sv.exact_view(result, extras["exact"]))
+    if "check" in extras:
+        parts.append(sv.check_view(extras["check"]))
+    print_rich(parts, color, svg, html)
+
+
+def _directional(ctx: click.Context, args: tuple[str, ...], file: str | None,
+                 outputs: str | None, wrt: str | None, direction: str | None,
+                 cotangent: str | None, fmt: str, color: str, svg: str | None,
+                 html: str | None) -> None:
+    """grad --direction / --cotangent: one vector-seeded pass instead of a whole Jacobian."""
+    from click.core import ParameterSource
+
+    for name in ("mode", "steps", "limit"):
+        if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT:
+            raise click.UsageError(f"--{name} does not go with --direction or --cotangent "
+                                   "(they run one forward or one reverse pass)")
+    if fmt == "tree":
+        raise click.UsageError("--format tree does not go with --direction or --cotangent")
+    from .. import second
+
+    try:
+        source, rest = read_source(args, file)
+        r = second.directional_result(source, assignments(rest), direction=direction,
+                                      cotangent=cotangent, outputs=names(outputs, "--output"),
+                                      wrt=names(wrt, "--wrt"))
+    except BpcalcError as exc:
+        fail(exc)
+    if fmt == "json":
+        print_json(r.to_dict())
+        return
+    for w in r.warnings:
+        click.echo(f"warning: {w}", err=True)
+    from ..render import second_view
+
+    lines = second_view.directional_lines(r)
+    if fmt == "plain":
+        click.echo("\n".join(lines))
+    else:
+        from rich.text import Text
+
+        print_rich([Text("\n".join(lines))], color, svg, html)
+
