@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
@@ -83,20 +84,50 @@ class GradResult(NamedTuple):
                 "inputs": self.inputs if keep else list(self.inputs),
                 "outputs": list(self.outputs), "nodes": nodes, "edges": edges}
 
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "schema": SCHEMA,
-            "version": VERSION,
-            "expression": self.expression,
-            "mode": self.mode,
-            "inputs": self.inputs,
-            "outputs": list(self.outputs),
-            "values": self.values,
-            "jacobian": self.jacobian,
+    def fields(self) -> list[str]:
+        """The keys of `to_dict()`, in order, without building it."""
+        keys = ["schema", "version", "expression", "mode", "inputs", "outputs", "values",
+                "jacobian"]
+        keys += ["value", "gradient"] if self.single else []
+        keys += ["nodes", "edges"]
+        if self.path_counts is not None:
+            keys += ["path_count"] if self.single else []
+            keys += ["path_counts", "paths", "paths_truncated"]
+        return keys + ["warnings"]
+
+    def to_dict(self, fields: Collection[str] | None = None) -> dict[str, Any]:
+        """The grad JSON object; with `fields`, only those keys (the others are never built,
+        so `value,gradient` of a million-node graph costs no node list)."""
+        want = self.fields() if fields is None else [k for k in self.fields() if k in fields]
+        d: dict[str, Any] = {}
+        for key in want:
+            d[key] = self._field(key)
+        return d
+
+    def _field(self, key: str) -> Any:
+        first = self.outputs[0]
+        if key == "nodes":
+            return self._nodes()
+        if key == "edges":
+            return [{"from": e.src, "to": e.dst, "local": e.local, "value": e.value}
+                    for e in self.edges]
+        if key == "paths":
+            return [{"input": p.input, "output": p.output, "nodes": list(p.nodes),
+                     "product": p.product} for p in self.paths]
+        simple = {
+            "schema": lambda: SCHEMA, "version": lambda: VERSION,
+            "expression": lambda: self.expression, "mode": lambda: self.mode,
+            "inputs": lambda: self.inputs, "outputs": lambda: list(self.outputs),
+            "values": lambda: self.values, "jacobian": lambda: self.jacobian,
+            "value": lambda: self.values[first], "gradient": lambda: self.jacobian[first],
+            "path_count": lambda: self.path_counts[first],  # type: ignore[index]
+            "path_counts": lambda: self.path_counts,
+            "paths_truncated": lambda: self.paths_truncated,
+            "warnings": lambda: list(self.warnings),
         }
-        if self.single:
-            d["value"] = self.values[self.outputs[0]]
-            d["gradient"] = self.jacobian[self.outputs[0]]
+        return simple[key]()
+
+    def _nodes(self) -> list[dict[str, Any]]:
         nodes = []
         for i, n in enumerate(self.nodes):
             nd: dict[str, Any] = {"id": n.id, "op": n.op}
@@ -108,15 +139,4 @@ class GradResult(NamedTuple):
             if self.tangents is not None:
                 nd["tangent"] = self.tangents[i]
             nodes.append(nd)
-        d["nodes"] = nodes
-        d["edges"] = [{"from": e.src, "to": e.dst, "local": e.local, "value": e.value}
-                      for e in self.edges]
-        if self.path_counts is not None:
-            if self.single:
-                d["path_count"] = self.path_counts[self.outputs[0]]
-            d["path_counts"] = self.path_counts
-            d["paths"] = [{"input": p.input, "output": p.output, "nodes": list(p.nodes),
-                           "product": p.product} for p in self.paths]
-            d["paths_truncated"] = self.paths_truncated
-        d["warnings"] = list(self.warnings)
-        return d
+        return nodes

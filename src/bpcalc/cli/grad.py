@@ -52,6 +52,9 @@ from .common import (
 @click.option("--limit", type=click.IntRange(min=0),
               help="Paths mode: list at most this many paths; all are still counted "
                    f"[default: {JSON_PATH_LIMIT} in JSON, {SCREEN_PATH_LIMIT} on screen].")
+@click.option("--fields", metavar="F,G",
+              help="JSON: only these top-level keys, such as value,gradient (a big graph "
+                   "then writes no node list); the default is the whole object.")
 @click.option("--steps", is_flag=True,
               help="Also show the pass as a numbered trace, one line a step.")
 @click.option("--direction", metavar="X=1,Y=-2",
@@ -64,8 +67,8 @@ from .common import (
 @click.pass_context
 def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: str | None,
          mode: str, wrt: str | None, do_check: bool, rtol: float, atol: float, exact: bool,
-         latex: bool, budget: float, batch: str | None, limit: int | None, steps: bool,
-         direction: str | None,
+         latex: bool, budget: float, batch: str | None, limit: int | None,
+         fields: str | None, steps: bool, direction: str | None,
          cotangent: str | None, fmt: str, as_json: bool, color: str, svg: str | None,
          html: str | None) -> None:
     """Differentiate EXPR at the point NAME=VALUE ... and show how.
@@ -93,6 +96,7 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
       bpcalc grad -- "-x**2" x=3
       bpcalc grad -f model.txt w=0.5 b=-1
       bpcalc grad "sin(x)*y" x=pi/4 y=2 | jq .gradient
+      bpcalc grad -f big.txt x=0.5 --fields value,gradient
       bpcalc grad "x*y + sin(x)" x=1 y=2 --direction x=1,y=-2
       bpcalc grad 'f = x*y; g = x + y' x=1 y=2 --cotangent f=1,g=0.5
       bpcalc grad "sin(x)*exp(y)" x=pi/6 y=0 --check
@@ -113,6 +117,10 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
         return
     if latex and mode != "symbolic":
         raise click.UsageError("--latex goes with --mode symbolic (or the diff command)")
+    keep = names(fields, "--fields")
+    if keep is not None and fmt != "json":
+        raise click.UsageError("--fields selects keys of the JSON output; it needs JSON "
+                               "(--json, or a pipe)")
     from .. import engine
 
     ad_mode = "reverse" if mode == "symbolic" else mode
@@ -130,13 +138,20 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
         fail(exc)
     checked = extras.get("check")
     if fmt == "json":
-        data = result.to_dict()
+        data = result.to_dict(None if extras else keep)
         if "exact" in extras:
             data = extras["exact"].merge(data)
         if "symbolic" in extras:
             data = {**data, "mode": "symbolic", "symbolic": extras["symbolic"].to_dict()}
         if checked is not None:
             data["check"] = checked.to_dict()
+        if keep is not None:
+            known = [*result.fields(), *(k for k in data if k not in result.fields())]
+            unknown = [k for k in keep if k not in known]
+            if unknown:
+                raise click.BadParameter(f"no field {', '.join(unknown)}; this output has: "
+                                         + ", ".join(known), param_hint="--fields")
+            data = {k: v for k, v in data.items() if k in keep}
         print_json(data)
     else:
         for w in result.warnings:
@@ -266,7 +281,7 @@ def _directional(ctx: click.Context, args: tuple[str, ...], file: str | None,
     """grad --direction / --cotangent: one vector-seeded pass instead of a whole Jacobian."""
     from click.core import ParameterSource
 
-    for name in ("mode", "steps", "limit"):
+    for name in ("mode", "steps", "limit", "fields"):
         if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT:
             raise click.UsageError(f"--{name} does not go with --direction or --cotangent "
                                    "(they run one forward or one reverse pass)")
