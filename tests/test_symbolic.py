@@ -12,7 +12,7 @@ import pytest
 import sympy as sp
 from rich.console import Console
 
-from bpcalc import symbolic
+from bpcalc import budget, symbolic
 from bpcalc.engine import grad
 from bpcalc.errors import InputError, MathError
 from bpcalc.exact import exact
@@ -237,8 +237,8 @@ def _sleeper(first: object = None):
 
 def test_budget_stops_a_job_and_keeps_its_last_result():
     t = time.monotonic()
-    assert symbolic.within_budget(_sleeper(), 0.3).status == "timeout"
-    partial = symbolic.within_budget(_sleeper("early"), 0.3)
+    assert budget.within_budget(_sleeper(), 0.3).status == "timeout"
+    partial = budget.within_budget(_sleeper("early"), 0.3)
     assert (partial.status, partial.value) == ("partial", "early")
     assert time.monotonic() - t < 5
 
@@ -248,22 +248,22 @@ def test_budget_reports_errors_and_results():
         yield 1
         raise ValueError("nope")
 
-    assert symbolic.within_budget(boom, 5).status == "error"
-    assert "nope" in symbolic.within_budget(boom, 5).reason
-    assert symbolic.within_budget(lambda: iter([1, 2]), 5) == ("ok", 2, "")
-    assert symbolic.within_budget(lambda: iter([1, 2]), None) == ("ok", 2, "")
+    assert budget.within_budget(boom, 5).status == "error"
+    assert "nope" in budget.within_budget(boom, 5).reason
+    assert budget.within_budget(lambda: iter([1, 2]), 5) == ("ok", 2, "")
+    assert budget.within_budget(lambda: iter([1, 2]), None) == ("ok", 2, "")
 
 
 def test_thread_fallback_abandons_at_the_deadline():
     t = time.monotonic()
-    assert symbolic._Threaded(_sleeper("early"), 0.3).result() == ("partial", "early", "")
-    assert symbolic._Threaded(lambda: iter([3]), 5).result() == ("ok", 3, "")
+    assert budget._Threaded(_sleeper("early"), 0.3).result() == ("partial", "early", "")
+    assert budget._Threaded(lambda: iter([3]), 5).result() == ("ok", 3, "")
     assert time.monotonic() - t < 5
 
 
 def test_started_jobs_run_while_the_caller_works():
     t = time.monotonic()
-    running = symbolic.start(_sleeper("early"), 0.5)
+    running = budget.start(_sleeper("early"), 0.5)
     time.sleep(0.4)  # the caller's own work, while the job runs
     assert running.result() == ("partial", "early", "")
     assert time.monotonic() - t < 1.5

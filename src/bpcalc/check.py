@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import engine
+from .budget import DEFAULT_BUDGET, start
 from .graph import Graph, build, node_definition
 from .modes import reverse
 from .ops import OPS
@@ -30,11 +31,12 @@ from .parser import parse
 from .result import GradResult
 
 if TYPE_CHECKING:
-    from .symbolic import Job, Source
+    from .budget import Job
+    from .symbolic import Source
 
 RTOL = 1e-9
 ATOL = 1e-12
-BUDGET = 5.0  # seconds for SymPy, as symbolic.DEFAULT_BUDGET (not imported: it loads SymPy)
+BUDGET = DEFAULT_BUDGET  # seconds for SymPy
 EPS = sys.float_info.epsilon
 MODES = ("reverse", "forward", "paths")
 
@@ -137,7 +139,7 @@ def check(source: str, values: Mapping[str, str | float], *, mode: str = "revers
 
     ad = engine.grad(source, values, mode, wrt, outputs, limit)
     symbolic.require_rules(n.op for n in ad.nodes)
-    running = symbolic.start(_symbolic_job(source, outputs, values, ad.wrt), budget)
+    running = start(_symbolic_job(source, outputs, values, ad.wrt), budget)
     # While SymPy works in its worker: the other modes, finite differences, kinks.
     graph = build(parse(source), outputs)
     point = engine.point(graph, values)

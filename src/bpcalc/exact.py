@@ -12,7 +12,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from . import symbolic
-from .symbolic import DEFAULT_BUDGET, MAX_CHARS
+from .budget import DEFAULT_BUDGET
+from .symbolic import MAX_CHARS
 
 Exact = str | None  # bpcalc syntax (`1/3`, `sqrt(3)/2`, `sin(1)`); None when over max_chars
 
