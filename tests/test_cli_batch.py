@@ -69,3 +69,9 @@ def test_missing_batch_file_exits_2(tmp_path):
     r = run("grad", "x*x", "--batch", str(tmp_path / "nope.jsonl"))
     assert r.exit_code == 2
     assert "cannot read" in r.output
+
+
+def test_batch_names_the_refused_option_as_typed():
+    r = run("grad", "x*x", "--batch", "-", "--check", input='{"x": 1}\n')
+    assert r.exit_code == 2
+    assert "--check does not go with --batch" in r.output

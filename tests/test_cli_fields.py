@@ -52,3 +52,10 @@ def test_unknown_field_is_a_usage_error_listing_the_fields():
 def test_fields_need_json():
     r = run("grad", *SEED, "--fields", "value", "--format", "table")
     assert r.exit_code == 2
+
+
+def test_a_bare_name_last_keeps_its_name_as_the_output_key():
+    data = json.loads(run("grad", "y = x*2; z = y; z", "x=1", "--fields", "outputs").output)
+    assert data == {"outputs": ["z"]}
+    data = json.loads(run("grad", "y = x; y", "x=1", "--fields", "outputs,gradient").output)
+    assert data == {"outputs": ["y"], "gradient": {"x": 1}}

@@ -70,3 +70,10 @@ def test_direction_rejects_mode_and_bad_names():
 def test_direction_plain_view():
     out = run("grad", "x*y", "x=1", "y=2", "--direction", "x=1,y=1", "--format", "plain").output
     assert "∇a·v = 3" in out
+
+
+def test_direction_refuses_check_and_exact():
+    for extra in (["--check"], ["--exact"], ["--fields", "value"]):
+        r = run("grad", "x*y", "x=1", "y=2", "--direction", "x=1", *extra)
+        assert r.exit_code == 2, extra
+        assert extra[0] in r.output and r.stdout == ""

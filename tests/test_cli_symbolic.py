@@ -89,3 +89,10 @@ def test_diff_bad_input_exits_2():
     r = run("diff", "sinn(x)")
     assert r.exit_code == 2
     assert "sin" in r.output
+
+
+def test_finite_differences_follow_a_small_input_scale():
+    data = json.loads(run("grad", "log(x)", "x=1e-7", "--check").output)
+    entry = data["check"]["gradient"]["x"]
+    assert entry["fd"] is not None
+    assert abs(entry["fd"] - 1e7) <= 10 * entry["fd_error"] + 1e-6 * 1e7

@@ -67,7 +67,7 @@ def test_graph_json_without_values():
     r = run("graph", "(a+b)*(b+1)")
     data = json.loads(r.output)
     assert data["schema"] == "bpcalc/graph"
-    assert data["inputs"] == ["a", "b"]
+    assert data["inputs"] == {"a": None, "b": None}
     assert [n["id"] for n in data["nodes"]] == ["a", "b", "c", "d", "e"]
     assert [(e["from"], e["to"], e["local"]) for e in data["edges"]] == [
         ("a", "c", "1"), ("b", "c", "1"), ("b", "d", "1"), ("c", "e", "d"), ("d", "e", "c")]
@@ -165,3 +165,14 @@ def test_screen_lists_few_paths_json_many():
     assert len(data["paths"]) == 1000 and data["paths_truncated"] is True
     more = run("grad", src, "x=-0.5", "--mode", "paths", "--format", "plain", "--limit", "50")
     assert "50 of 3486784401 paths listed" in more.output
+
+
+def test_unwritable_picture_prints_nothing(tmp_path):
+    r = run("grad", *SEED, "--format", "table", "--svg", str(tmp_path / "no" / "x.svg"))
+    assert r.exit_code == 2 and r.stdout == ""
+
+
+def test_cost_calls_a_tie_a_tie():
+    c = cost_json("x + 1")
+    assert c["cheaper"] == "tie" and c["ratio"] == 1
+    assert "cost the same" in run("cost", "x + 1", "--format", "table").output

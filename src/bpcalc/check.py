@@ -247,7 +247,6 @@ def _finite_differences(graph: Graph, point: Mapping[str, float], name: str,
                         outs: list[int]) -> tuple[list[float], list[float], float] | None:
     """(derivative per output, error estimate per output, step h) by central differences."""
     x = point[name]
-    h = EPS ** (1 / 3) * max(1.0, abs(x))
 
     def central(step: float) -> tuple[list[float], float] | None:
         hi, lo = x + step, x - step  # the steps actually taken, after rounding
@@ -257,8 +256,16 @@ def _finite_differences(graph: Graph, point: Mapping[str, float], name: str,
         size = max(max(abs(up[j]), abs(down[j])) for j in outs)
         return [(up[j] - down[j]) / (hi - lo) for j in outs], size
 
-    wide, narrow = central(h), central(h / 2)
-    if wide is None or narrow is None:
+    # The step follows the input's scale: cbrt(eps)*max(1, |x|), and cbrt(eps)*|x| for a
+    # small input whose domain ends nearby (log(x) at x = 1e-7).
+    steps = [EPS ** (1 / 3) * max(1.0, abs(x))]
+    if 0 < abs(x) < 1:
+        steps.append(EPS ** (1 / 3) * abs(x))
+    for h in steps:
+        wide, narrow = central(h), central(h / 2)
+        if wide is not None and narrow is not None:
+            break
+    else:
         return None
     rounding = 4 * EPS * max(wide[1], narrow[1]) / h
     ders = [(4 * n - w) / 3 for w, n in zip(wide[0], narrow[0])]

@@ -33,13 +33,15 @@ class Cost(NamedTuple):
         return next(m for m in self.modes if m.mode == mode)
 
     def cheapest_merged(self) -> tuple[str, str, float]:
-        """(cheaper mode, dearer mode, ratio) between forward and reverse."""
+        """(cheaper mode, dearer mode, ratio) between forward and reverse; ratio 1 is a tie."""
         f, r = self.of("forward"), self.of("reverse")
         lo, hi = (r, f) if r.edge_ops <= f.edge_ops else (f, r)
         return lo.mode, hi.mode, (hi.edge_ops / lo.edge_ops if lo.edge_ops else 1.0)
 
     def to_dict(self) -> dict[str, Any]:
         lo, hi, ratio = self.cheapest_merged()
+        if ratio == 1.0:
+            lo = "tie"  # neither merged mode is cheaper here
         return {
             "inputs": self.inputs, "outputs": self.outputs,
             "nodes": self.nodes, "edges": self.edges,

@@ -184,7 +184,9 @@ def build(program: Program, outputs: Sequence[str] | None = None) -> Graph:
     elif last.target is not None:
         out_pairs = [output(last.target)]
     else:
-        out_pairs = [("", result if type(result) is int else make("const", (result,)))]
+        code = last.code  # a bare name last (`...; z`) keeps that name as the output key
+        key = str(code[0].arg) if len(code) == 1 and code[0].kind == "name" else ""
+        out_pairs = [(key, result if type(result) is int else make("const", (result,)))]
 
     ids = _assign_ids(nodes, versions, inputs, set(env))
     node_t = tuple(Node(ids[i], op, args) for i, (op, args) in enumerate(nodes))
@@ -252,7 +254,8 @@ def evaluate(graph: Graph, values: Mapping[str, float]) -> Evaluation:
         argv = [vals[a] if type(a) is int else a for a in node.args]
         w, why = attempt(OPS[node.op].partials[e.slot], [*argv, vals[e.dst]])
         if why:
-            what = "infinite" if why == "division by zero" else why
+            what = {"division by zero": "infinite", "overflows a double": "too large for a "
+                    "double"}.get(why, why)
             raise node_error(graph, e.dst, argv,
                               f"its derivative with respect to {nodes[e.src].id} is {what} here")
         weights.append(w)

@@ -81,7 +81,7 @@ class GradResult(NamedTuple):
             for ed, e in zip(edges, self.edges):
                 ed["value"] = e.value
         return {"schema": "bpcalc/graph", "version": VERSION, "expression": self.expression,
-                "inputs": self.inputs if keep else list(self.inputs),
+                "inputs": self.inputs,
                 "outputs": list(self.outputs), "nodes": nodes, "edges": edges}
 
     def fields(self) -> list[str]:

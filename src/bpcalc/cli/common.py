@@ -140,6 +140,12 @@ def print_rich(parts: list, color: str, svg: str | None, html: str | None) -> No
         kwargs["force_terminal"] = True
     elif color == "never" or os.environ.get("NO_COLOR"):
         kwargs["color_system"] = None  # no escape codes at all, bold and italic included
+    for path in (svg, html):  # fail before printing anything if a picture cannot be saved
+        if path:
+            try:
+                open(path, "a", encoding="utf-8").close()
+            except OSError as exc:
+                fail(InputError(f"cannot write {path}: {exc.strerror}"))
     console = Console(**kwargs)
     for part in parts:
         console.print(part)
@@ -151,6 +157,18 @@ def print_rich(parts: list, color: str, svg: str | None, html: str | None) -> No
             console.save_html(html, clear=False)
     except OSError as exc:
         fail(InputError(f"cannot write {exc.filename}: {exc.strerror}"))
+
+
+def reject_given(ctx: click.Context, allowed: set[str], why: str) -> None:
+    """A usage error for any option given on the command line that is not in `allowed`."""
+    from click.core import ParameterSource
+
+    for param in ctx.command.params:
+        name = param.name or ""
+        if name in allowed or not isinstance(param, click.Option):
+            continue
+        if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT:
+            raise click.UsageError(f"{param.opts[-1]} does not go with {why}")
 
 
 def analyse(args: tuple[str, ...], file: str | None, outputs: str | None, *,

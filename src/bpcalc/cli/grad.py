@@ -21,6 +21,7 @@ from .common import (
     print_json,
     print_rich,
     read_source,
+    reject_given,
     source_options,
     view_options,
 )
@@ -166,13 +167,8 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
 def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: str,
            mode: str, wrt: str | None, outputs: str | None) -> None:
     """grad --batch: the graph is built and checked once, then every point is one JSON line."""
-    from click.core import ParameterSource
-
-    allowed = {"args", "file", "batch", "mode", "wrt", "outputs", "fmt", "as_json"}
-    for name in ctx.params:
-        if name not in allowed and ctx.get_parameter_source(name) is not ParameterSource.DEFAULT:
-            raise click.UsageError(f"--{name.replace('_', '-')} does not go with --batch "
-                                   "(which writes one JSON line per point)")
+    reject_given(ctx, {"file", "batch", "mode", "wrt", "outputs", "fmt", "as_json", "color"},
+                 "--batch (which writes one JSON line per point)")
     if ctx.params["fmt"] not in ("auto", "json"):
         raise click.UsageError("--batch writes JSON Lines; --format does not apply")
     if mode == "symbolic":
@@ -279,12 +275,9 @@ def _directional(ctx: click.Context, args: tuple[str, ...], file: str | None,
                  cotangent: str | None, fmt: str, color: str, svg: str | None,
                  html: str | None) -> None:
     """grad --direction / --cotangent: one vector-seeded pass instead of a whole Jacobian."""
-    from click.core import ParameterSource
-
-    for name in ("mode", "steps", "limit", "fields"):
-        if ctx.get_parameter_source(name) is not ParameterSource.DEFAULT:
-            raise click.UsageError(f"--{name} does not go with --direction or --cotangent "
-                                   "(they run one forward or one reverse pass)")
+    reject_given(ctx, {"file", "outputs", "wrt", "direction", "cotangent", "fmt", "as_json",
+                       "color", "svg", "html"},
+                 "--direction or --cotangent (they run one forward or one reverse pass)")
     if fmt == "tree":
         raise click.UsageError("--format tree does not go with --direction or --cotangent")
     from .. import second
