@@ -8,7 +8,7 @@ from . import explain
 from .explain import d
 
 
-def _columns(rows: list[list[str]], indent: str = "  ") -> list[str]:
+def columns(rows: list[list[str]], indent: str = "  ") -> list[str]:
     widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
     return [indent + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip()
             for r in rows]
@@ -21,7 +21,7 @@ def render(r: GradResult, steps: bool = False) -> str:
     point = ", ".join(f"{k} = {number(v)}" for k, v in r.inputs.items() if v is not None)
     lines += [f"at          {point}"] if point else []
     lines += [f"mode        {explain.MODE_TITLE[r.mode]}", "", "nodes"]
-    lines += _columns([["id", "definition", "value"]]
+    lines += columns([["id", "definition", "value"]]
                       + [[n.id, "input" if n.op == "input" else n.expr, number(n.value)]  # type: ignore[arg-type]
                          for n in r.nodes])
     lines.append("")
@@ -31,14 +31,14 @@ def render(r: GradResult, steps: bool = False) -> str:
         for e in r.edges:
             formula = f"= {e.local}" if explain.shows_value(e) else ""
             rows.append([d(e.dst, e.src), formula, f"= {number(e.value)}"])  # type: ignore[arg-type]
-        lines += _columns(rows)
+        lines += columns(rows)
         lines.append("")
     lines += _mode_section(r)
     if steps:
         lines += ["steps"] + ["  " + s for s in explain.steps(r)] + [""]
     lines.append("gradient" if r.single else "jacobian")
     rows = [[d(o, w), "=", number(v)] for o in r.outputs for w, v in r.jacobian[o].items()]
-    lines += _columns(rows) if rows else ["  (no inputs)"]
+    lines += columns(rows) if rows else ["  (no inputs)"]
     if r.cost is not None:
         lines += ["", explain.cost_line(r)]
     return "\n".join(lines)
@@ -49,20 +49,20 @@ def _mode_section(r: GradResult) -> list[str]:
     if r.mode == "reverse":
         for o in r.outputs:
             out.append(f"reverse pass for {o}: adjoints {d(o, 'v')}, from {o} back")
-            out += _columns([[d(o, s.node), "=", s.text()] for s in explain.reverse_sums(r, o)])
+            out += columns([[d(o, s.node), "=", s.text()] for s in explain.reverse_sums(r, o)])
             out.append("")
     elif r.mode == "forward":
         for w in r.wrt:
             out.append(f"forward pass for {w}: tangents {d('v', w)}, from {w} on")
-            out += _columns([[d(s.node, w), "=", s.text()] for s in explain.forward_sums(r, w)])
+            out += columns([[d(s.node, w), "=", s.text()] for s in explain.forward_sums(r, w)])
             out.append("")
     elif r.mode == "paths":
         out.append("paths (each the product of its edges' local derivatives)")
         rows = [[nodes, f"= {factors}", f"= {product}"]
                 for nodes, factors, product in map(explain.path_line, r.paths)]
-        out += _columns(rows) if rows else ["  (none)"]
+        out += columns(rows) if rows else ["  (none)"]
         out += ["", "sums over paths"]
-        out += _columns([[d(o, w), "=", text, f"({count} path{'s' * (count != 1)})"]
+        out += columns([[d(o, w), "=", text, f"({count} path{'s' * (count != 1)})"]
                          for o, w, text, count in explain.path_sums(r)])
         out += ["  " + line for line in explain.truncation_note(r)]
         out.append("")

@@ -214,7 +214,3 @@ def verdict(c: Cost) -> str:
                  f"merging them as {lo} mode does takes {best}: shared edges are multiplied "
                  "once, not once per path.")
     return text
-
-
-def group(parts: list[RenderableType]) -> Group:
-    return Group(*parts)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..ops import number
 from .explain import d
+from .plain import columns as _columns
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -195,10 +196,6 @@ def derivation_view(dv: Derivation, latex: bool = False) -> RenderableType:
 
 # --- shared ----------------------------------------------------------------------------
 
-def _columns(rows: list[list[str]], indent: str = "  ") -> list[str]:
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-    return [indent + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip()
-            for r in rows]
 
 
 def _table(*columns: str) -> Any:
