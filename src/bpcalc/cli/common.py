@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import NoReturn
+from collections.abc import Callable, Iterable
+from typing import Any, NoReturn, TypeVar
 
 import click
 
 from ..errors import BpcalcError, InputError
+
+T = TypeVar("T")
 
 VIEW_FORMATS = ("auto", "table", "tree", "plain", "json")
 JSON_PATH_LIMIT = 1000  # the spec's default for scripts
@@ -171,18 +174,36 @@ def reject_given(ctx: click.Context, allowed: set[str], why: str) -> None:
             raise click.UsageError(f"{param.opts[-1]} does not go with {why}")
 
 
-def analyse(args: tuple[str, ...], file: str | None, outputs: str | None, *,
-             need_values: bool, **kw):
-    from .. import engine
-
+def load(args: tuple[str, ...], file: str | None) -> tuple[str, dict[str, str]]:
+    """The expression or program and its NAME=VALUE pairs; bad input ends the command."""
     try:
         source, rest = read_source(args, file)
-        values = assignments(rest)
-        if not values and not need_values:
-            return engine.analyse(source, None, outputs=names(outputs, "--output"), **kw)
-        return engine.analyse(source, values, outputs=names(outputs, "--output"), **kw)
+        return source, assignments(rest)
     except BpcalcError as exc:
         fail(exc)
+
+
+def run(fn: Callable[..., T], *args: Any, **kw: Any) -> T:
+    """Call the library; a BpcalcError ends the command with its message and exit status."""
+    try:
+        return fn(*args, **kw)
+    except BpcalcError as exc:
+        fail(exc)
+
+
+def warn(warnings: Iterable[str]) -> None:
+    for w in warnings:
+        click.echo(f"warning: {w}", err=True)
+
+
+def analyse(args: tuple[str, ...], file: str | None, outputs: str | None, *,
+            need_values: bool, **kw: Any):
+    """engine.analyse on the command line's source; no values and none needed: structure."""
+    from .. import engine
+
+    source, values = load(args, file)
+    point = values if values or need_values else None
+    return run(engine.analyse, source, point, outputs=names(outputs, "--output"), **kw)
 
 
 def print_json(data: dict) -> None:

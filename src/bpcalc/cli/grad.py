@@ -14,16 +14,17 @@ from .common import (
     SCREEN_PATH_LIMIT,
     VIEW_FORMATS,
     ExprCommand,
-    assignments,
     choose_format,
     fail,
+    load,
     names,
     print_json,
     print_rich,
-    read_source,
     reject_given,
+    run,
     source_options,
     view_options,
+    warn,
 )
 
 
@@ -126,17 +127,13 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
 
     ad_mode = "reverse" if mode == "symbolic" else mode
     limit = limit if limit is not None else JSON_PATH_LIMIT if fmt == "json" else SCREEN_PATH_LIMIT
-    try:
-        source, rest = read_source(args, file)
-        values, wrt_names = assignments(rest), names(wrt, "--wrt")
-        out_names = names(outputs, "--output")
-        result = engine.grad(source, values, ad_mode, wrt_names, out_names, limit,
-                             with_cost=fmt != "json")
-        extras = _verify(source, values, ad_mode, wrt_names, out_names, limit, budget,
-                         symbolic=mode == "symbolic", do_check=do_check, rtol=rtol, atol=atol,
-                         exact=exact)
-    except BpcalcError as exc:
-        fail(exc)
+    source, values = load(args, file)
+    wrt_names, out_names = names(wrt, "--wrt"), names(outputs, "--output")
+    result = run(engine.grad, source, values, ad_mode, wrt_names, out_names, limit,
+                 with_cost=fmt != "json")
+    extras = run(_verify, source, values, ad_mode, wrt_names, out_names, limit, budget,
+                 symbolic=mode == "symbolic", do_check=do_check, rtol=rtol, atol=atol,
+                 exact=exact)
     checked = extras.get("check")
     if fmt == "json":
         data = result.to_dict(None if extras else keep)
@@ -155,8 +152,7 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
             data = {k: v for k, v in data.items() if k in keep}
         print_json(data)
     else:
-        for w in result.warnings:
-            click.echo(f"warning: {w}", err=True)
+        warn(result.warnings)
         _show_grad(result, extras, fmt, steps, latex, color, svg, html)
     if checked is not None and checked.exit_code:
         click.echo("Error: --check failed: the AD gradient and SymPy's disagree "
@@ -177,14 +173,11 @@ def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: st
         raise click.UsageError("the expression and the --batch points cannot both come from stdin")
     from .. import batch as batch_mod
 
+    source, constants = load(args, file)
     try:
-        source, rest = read_source(args, file)
-        constants = assignments(rest)
         stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
         fail(InputError(f"cannot read {path}: {exc.strerror}"))
-    except BpcalcError as exc:
-        fail(exc)
     bar = None
     if path != "-" and sys.stderr.isatty():
         bar = click.progressbar(length=batch_mod.count_lines(path), file=sys.stderr,
@@ -282,18 +275,13 @@ def _directional(ctx: click.Context, args: tuple[str, ...], file: str | None,
         raise click.UsageError("--format tree does not go with --direction or --cotangent")
     from .. import second
 
-    try:
-        source, rest = read_source(args, file)
-        r = second.directional_result(source, assignments(rest), direction=direction,
-                                      cotangent=cotangent, outputs=names(outputs, "--output"),
-                                      wrt=names(wrt, "--wrt"))
-    except BpcalcError as exc:
-        fail(exc)
+    source, values = load(args, file)
+    r = run(second.directional_result, source, values, direction=direction,
+            cotangent=cotangent, outputs=names(outputs, "--output"), wrt=names(wrt, "--wrt"))
     if fmt == "json":
         print_json(r.to_dict())
         return
-    for w in r.warnings:
-        click.echo(f"warning: {w}", err=True)
+    warn(r.warnings)
     from ..render import second_view
 
     lines = second_view.directional_lines(r)

@@ -5,20 +5,19 @@ from __future__ import annotations
 
 import click
 
-from ..errors import BpcalcError
 from .common import (
     VIEW_FORMATS,
     ExprCommand,
     analyse,
-    assignments,
     choose_format,
-    fail,
+    load,
     names,
     print_json,
     print_rich,
-    read_source,
+    run,
     source_options,
     view_options,
+    warn,
 )
 
 
@@ -44,17 +43,13 @@ def hessian(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: s
     fmt = choose_format(fmt, as_json, svg, html)
     from .. import second
 
-    try:
-        source, rest = read_source(args, file)
-        h = second.hessian_result(source, assignments(rest), wrt=names(wrt, "--wrt"),
-                                  output=names(outputs, "--output"))
-    except BpcalcError as exc:
-        fail(exc)
+    source, values = load(args, file)
+    h = run(second.hessian_result, source, values, wrt=names(wrt, "--wrt"),
+            output=names(outputs, "--output"))
     if fmt == "json":
         print_json(h.to_dict())
         return
-    for w in h.warnings:
-        click.echo(f"warning: {w}", err=True)
+    warn(h.warnings)
     from ..render import second_view
 
     if fmt == "plain":
@@ -90,13 +85,9 @@ def diff(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str 
     fmt = choose_format(fmt, as_json, svg, html)
     from .. import symbolic as sym
 
-    try:
-        source, rest = read_source(args, file)
-        values = assignments(rest)
-        dv = sym.derive(source, values or None, wrt=names(wrt, "--wrt"),
-                        outputs=names(outputs, "--output"), budget=budget)
-    except BpcalcError as exc:
-        fail(exc)
+    source, values = load(args, file)
+    dv = run(sym.derive, source, values or None, wrt=names(wrt, "--wrt"),
+             outputs=names(outputs, "--output"), budget=budget)
     from ..render import symbolic_view as sv
 
     if fmt == "json":
