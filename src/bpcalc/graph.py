@@ -33,13 +33,60 @@ class Edge(NamedTuple):
     slot: int  # which operand of dst
 
 
-class Graph(NamedTuple):
-    source: str
-    nodes: tuple[Node, ...]
-    inputs: tuple[tuple[str, int], ...]  # (input name, node index), in order of first use
-    outputs: tuple[tuple[str, int], ...]  # (output key, node index)
-    edges: tuple[Edge, ...]  # grouped by dst in evaluation order, then by slot
-    names: tuple[str, ...]  # every name the program assigns, in order
+class Graph:
+    """A built graph, stored flat so that a million nodes stay small and quick to walk.
+
+    `keys[i]` is node i as plain data: `("input",)`, `("const", c)`, or `(op, a)` and
+    `(op, a, b)` with each operand a node index (>= 0) or a folded constant `~c`, which is
+    `consts[c]`. `esrc[k]`, `edst[k]` are edge k's ends: grouped by dst in evaluation order,
+    then by slot. `nodes`, `edges` and `ids` give the same graph as named tuples and text;
+    they are built on first use, so a script that wants only the gradient never makes them.
+    """
+
+    def __init__(self, source: str, keys: list[tuple], consts: list[float], esrc: list[int],
+                 edst: list[int], inputs: tuple[tuple[str, int], ...],
+                 outputs: tuple[tuple[str, int], ...], names: tuple[str, ...],
+                 versions: dict[str, list[int]]) -> None:
+        self.source = source
+        self.keys = keys
+        self.consts = consts
+        self.esrc = esrc
+        self.edst = edst
+        self.inputs = inputs  # (input name, node index), in order of first use
+        self.outputs = outputs  # (output key, node index)
+        self.names = names  # every name the program assigns, in order
+        self._versions = versions  # name -> every node it named, in order
+        self._ids: list[str] | None = None
+        self._nodes: tuple[Node, ...] | None = None
+        self._edges: tuple[Edge, ...] | None = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def operand(self, a: int) -> Operand:
+        return a if a >= 0 else self.consts[~a]
+
+    @property
+    def ids(self) -> list[str]:
+        if self._ids is None:
+            self._ids = _assign_ids(self.keys, self._versions, dict(self.inputs))
+        return self._ids
+
+    @property
+    def nodes(self) -> tuple[Node, ...]:
+        if self._nodes is None:
+            ids, consts = self.ids, self.consts
+            self._nodes = tuple(
+                Node(ids[i], k[0], tuple(a if a >= 0 else consts[~a] for a in k[1:]))
+                for i, k in enumerate(self.keys))
+        return self._nodes
+
+    @property
+    def edges(self) -> tuple[Edge, ...]:
+        if self._edges is None:
+            self._edges = tuple(Edge(a, dst, slot) for dst, k in enumerate(self.keys)
+                                for slot, a in enumerate(k[1:]) if a >= 0)
+        return self._edges
 
 
 class Evaluation(NamedTuple):
@@ -118,110 +165,199 @@ def _fold(op: str, args: list[float], source: str, pos: int) -> float:
     return v
 
 
-def build(program: Program, outputs: Sequence[str] | None = None) -> Graph:
-    """Build the graph of `program`; `outputs` are program names (default: the last statement)."""
-    src = program.source
-    nodes: list[tuple[str, tuple[Operand, ...]]] = []  # (op, args)
-    cons: dict[tuple, int] = {}
-    env: dict[str, Operand] = {}  # name -> its current node index or constant
-    inputs: dict[str, int] = {}
-    versions: dict[str, list[Operand]] = {}  # name -> every value it held, in order
+class Builder:
+    """Makes nodes one at a time: hash-consed, constants folded, edges recorded as it goes.
 
-    def make(op: str, args: tuple[Operand, ...]) -> int:
-        key = (op, args, tuple(type(a) is int for a in args))
-        idx = cons.get(key)
-        if idx is None:
-            idx = cons[key] = len(nodes)
-            nodes.append((op, args))
-        return idx
+    The parser's programs (`build`) and the shape-cached reader (`shapes.py`) both feed it,
+    so there is one set of rules for what becomes a node.
+    """
 
-    def read(name: str) -> Operand:
-        v = env.get(name)
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.keys: list[tuple] = []
+        self.consts: list[float] = []
+        self.esrc: list[int] = []
+        self.edst: list[int] = []
+        self.cons: dict[tuple, int] = {}
+        self.env: dict[str, int] = {}  # name -> its current operand
+        self.inputs: dict[str, int] = {}
+        self.versions: dict[str, list[int]] = {}  # name -> every operand it held, in order
+        self._const_at: dict[object, int] = {}
+
+    def const(self, v: float) -> int:
+        """The operand of the constant v: ~c, where consts[c] == v (0.0 and -0.0 differ)."""
+        key = v if v else (v, math.copysign(1.0, v))
+        c = self._const_at.get(key)
+        if c is None:
+            c = self._const_at[key] = ~len(self.consts)
+            self.consts.append(v)
+        return c
+
+    def read(self, name: str) -> int:
+        v = self.env.get(name)
         if v is None:
-            v = env[name] = inputs[name] = len(nodes)
-            nodes.append(("input", ()))
-            versions[name] = [v]
+            v = self.env[name] = self.inputs[name] = len(self.keys)
+            self.keys.append(("input",))
+            self.versions[name] = [v]
         return v
 
-    def apply(op: str, args: list[Operand], pos: int) -> Operand:
-        if all(type(a) is float for a in args):
-            return _fold(op, args, src, pos)  # type: ignore[arg-type]
-        return make(op, tuple(args))
+    def make(self, key: tuple) -> int:
+        """The node `key` = (op, operand, ...), made unless an identical one exists."""
+        i = self.cons.get(key)
+        if i is None:
+            i = self.cons[key] = len(self.keys)
+            self.keys.append(key)
+            for a in key[1:]:
+                if a >= 0:
+                    self.esrc.append(a)
+                    self.edst.append(i)
+        return i
 
-    result: Operand = 0
+    def apply(self, op: str, args: list[int], pos: int) -> int:
+        if all(a < 0 for a in args):  # constants only: fold
+            consts = self.consts
+            return self.const(_fold(op, [consts[~a] for a in args], self.source, pos))
+        return self.make((op, *args))
+
+    def assign(self, name: str, v: int) -> None:
+        self.env[name] = v
+        self.versions.setdefault(name, []).append(v)
+
+    def finish(self, outputs: Sequence[str] | None, last_target: str | None,
+               bare_key: str, result: int) -> Graph:
+        """The graph, with `outputs` (program names) or else the last statement as output:
+        its target, or the bare expression `result` under `bare_key` (its id when empty)."""
+        env = self.env
+        if outputs:
+            for name in outputs:
+                if name not in env:
+                    raise InputError(f"unknown output {name!r}; the program's names are: "
+                                     + ", ".join(env))
+            out_pairs = [(name, self._output(name)) for name in outputs]
+        elif last_target is not None:
+            out_pairs = [(last_target, self._output(last_target))]
+        else:
+            out_pairs = [(bare_key, result if result >= 0 else self.make(("const", result)))]
+        names = tuple(n for n, vs in self.versions.items() if n not in self.inputs or len(vs) > 1)
+        graph = Graph(self.source, self.keys, self.consts, self.esrc, self.edst,
+                      tuple(self.inputs.items()), (), names, self.versions)
+        graph.outputs = tuple((key or graph.ids[i], i) for key, i in out_pairs)
+        return graph
+
+    def _output(self, name: str) -> int:
+        v = self.env[name]
+        if v < 0:  # a constant output is a node of its own
+            v = self.versions[name][-1] = self.make(("const", v))
+        return v
+
+
+def build(program: Program, outputs: Sequence[str] | None = None) -> Graph:
+    """Build the graph of `program`; `outputs` are program names (default: the last statement)."""
+    b = Builder(program.source)
+    arity = {name: row.arity for name, row in OPS.items()}
+    result = 0
     for st in program.statements:
-        stack: list[Operand] = []
+        stack: list[int] = []
         for ins in st.code:
             if ins.kind == "num":
-                stack.append(ins.arg)  # type: ignore[arg-type]
+                stack.append(b.const(ins.arg))  # type: ignore[arg-type]
             elif ins.kind == "name":
-                stack.append(read(ins.arg))  # type: ignore[arg-type]
+                stack.append(b.read(ins.arg))  # type: ignore[arg-type]
             else:
-                k = OPS[ins.arg].arity  # type: ignore[index]
+                k = arity[ins.arg]  # type: ignore[index]
                 args = stack[-k:]
                 del stack[-k:]
-                stack.append(apply(ins.arg, args, ins.pos))  # type: ignore[arg-type]
+                stack.append(b.apply(ins.arg, args, ins.pos))  # type: ignore[arg-type]
         result = stack.pop()
         if st.update is not None:
-            result = apply(st.update, [read(st.target), result], st.pos)  # type: ignore[arg-type]
+            result = b.apply(st.update, [b.read(st.target), result], st.pos)  # type: ignore[arg-type]
         if st.target is not None:
-            env[st.target] = result
-            versions.setdefault(st.target, []).append(result)
-
-    def output(name: str) -> tuple[str, int]:
-        v = env[name]
-        if type(v) is not int:  # a constant output is a node of its own
-            v = versions[name][-1] = make("const", (v,))
-        return name, v
-
+            b.assign(st.target, result)
     last = program.statements[-1]
-    if outputs:
-        for name in outputs:
-            if name not in env:
-                raise InputError(f"unknown output {name!r}; the program's names are: "
-                                 + ", ".join(env))
-        out_pairs = [output(name) for name in outputs]
-    elif last.target is not None:
-        out_pairs = [output(last.target)]
-    else:
-        code = last.code  # a bare name last (`...; z`) keeps that name as the output key
-        key = str(code[0].arg) if len(code) == 1 and code[0].kind == "name" else ""
-        out_pairs = [(key, result if type(result) is int else make("const", (result,)))]
-
-    ids = _assign_ids(nodes, versions, inputs, set(env))
-    node_t = tuple(Node(ids[i], op, args) for i, (op, args) in enumerate(nodes))
-    out_t = tuple((key or ids[i], i) for key, i in out_pairs)
-    edges = tuple(
-        Edge(a, dst, slot)
-        for dst, (op, args) in enumerate(nodes)
-        for slot, a in enumerate(args)
-        if type(a) is int
-    )
-    names = tuple(n for n in versions if n not in inputs or len(versions[n]) > 1)
-    return Graph(src, node_t, tuple(inputs.items()), out_t, edges, names)
+    code = last.code  # a bare name last (`...; z`) keeps that name as the output key
+    bare = str(code[0].arg) if len(code) == 1 and code[0].kind == "name" else ""
+    return b.finish(outputs, last.target, bare, result)
 
 
-def _assign_ids(nodes: list, versions: dict[str, list[Operand]], inputs: dict[str, int],
-                taken: set[str]) -> list[str]:
-    ids: list[str | None] = [None] * len(nodes)
+def _assign_ids(keys: list[tuple], versions: dict[str, list[int]],
+                inputs: dict[str, int]) -> list[str]:
+    ids: list[str | None] = [None] * len(keys)
     for name, vs in versions.items():  # bare names first: the last version of each name
         last = vs[-1]
-        if type(last) is int and ids[last] is None:
+        if last >= 0 and ids[last] is None:
             ids[last] = name
     for name, vs in versions.items():  # then earlier versions: name.0 (the input), name.1, ...
         k = 0 if name in inputs else 1
         for v in vs[:-1]:
-            if type(v) is int and ids[v] is None:  # versions with a name already are skipped
+            if v >= 0 and ids[v] is None:  # versions with a name already are skipped
                 ids[v] = f"{name}.{k}"
                 k += 1
-    gen = _generated_ids(taken)
+    gen = _generated_ids(set(versions))
     return [i if i is not None else next(gen) for i in ids]
 
 
+def _partials_table() -> dict[str, tuple]:
+    """op -> (value, first partial, last partial, kink), read from the op table at call time."""
+    return {name: (row.value, row.partials[0], row.partials[-1], row.kink)
+            for name, row in OPS.items()}
+
+
 def evaluate(graph: Graph, values: Mapping[str, float]) -> Evaluation:
-    """Every node's value and every edge's local derivative at the point `values`."""
-    nodes = graph.nodes
-    vals: list[float] = [0.0] * len(nodes)
+    """Every node's value and every edge's local derivative at the point `values`.
+
+    One quick loop with no per-node checks; if anything in it fails or is not finite,
+    `_evaluate_checked` goes again node by node and names what failed.
+    """
+    vals = _start(graph, values)
+    n = len(graph.keys)
+    weights: list[float] = []
+    push = weights.append
+    kinks: list[int] = []
+    table = _partials_table()
+    try:
+        for i, k in enumerate(graph.keys):  # vals[~c] is consts[c]: see _start
+            if len(k) == 3:
+                op, a, b = k
+                f, p, q, kink = table[op]
+                x = vals[a]
+                y = vals[b]
+                v = vals[i] = f(x, y)
+                if a >= 0:
+                    push(p(x, y, v))
+                if b >= 0:
+                    push(q(x, y, v))
+            elif len(k) == 2:
+                op, a = k
+                if a < 0:  # a constant output
+                    vals[i] = vals[a]
+                    continue
+                f, p, q, kink = table[op]
+                x = vals[a]
+                v = vals[i] = f(x)
+                push(p(x, v))
+            else:
+                continue
+            if kink is not None:
+                kinks.append(i)
+    except (ArithmeticError, ValueError):
+        return _evaluate_checked(graph, values)
+    isfinite = math.isfinite
+    if not (all(map(isfinite, vals)) and all(map(isfinite, weights))):
+        return _evaluate_checked(graph, values)
+    del vals[n:]
+    warnings = []
+    for i in kinks:
+        node = graph.nodes[i]
+        argv = [vals[a] if type(a) is int else a for a in node.args]
+        said = OPS[node.op].kink(*argv, vals[i])  # type: ignore[misc]
+        if said:
+            warnings.append(f"kink at {node.id} = {node_definition(graph, node)}: {said}")
+    return Evaluation(vals, weights, warnings)
+
+
+def _start(graph: Graph, values: Mapping[str, float]) -> list[float]:
+    """Node values (inputs set, the rest 0.0), then the constants in reverse order, so that
+    the operand ~c indexes consts[c]: vals[~c] == vals[len(vals) - 1 - c]."""
     missing = [name for name, _ in graph.inputs if name not in values]
     if missing:
         hint = ""
@@ -229,8 +365,16 @@ def evaluate(graph: Graph, values: Mapping[str, float]) -> Evaluation:
             hint = " (e is an ordinary name here; for Euler's number write exp(1))"
         raise InputError("missing value for " + ", ".join(missing) + hint
                          + "; give each input as NAME=VALUE")
+    vals = [0.0] * len(graph.keys) + graph.consts[::-1]
     for name, i in graph.inputs:
         vals[i] = values[name]
+    return vals
+
+
+def _evaluate_checked(graph: Graph, values: Mapping[str, float]) -> Evaluation:
+    """`evaluate`, one call at a time: a failing value or partial raises a MathError."""
+    nodes = graph.nodes
+    vals = _start(graph, values)[:len(nodes)]
     warnings: list[str] = []
     for i, node in enumerate(nodes):
         if node.op == "input":

@@ -13,10 +13,10 @@ def tangents(graph: Graph, weights: list[float], seed: int | Mapping[int, float]
     `seed` is the input node, or {input node: direction} for a Jacobian-vector product in one
     pass. Edges are grouped by dst in evaluation order, so every src is final before it is read.
     """
-    tan = [0.0] * len(graph.nodes)
+    tan = [0.0] * len(graph.keys)
     for node, t in ({seed: 1.0} if isinstance(seed, int) else seed).items():
         tan[node] += t
-    for (src, dst, _), w in zip(graph.edges, weights):
+    for src, dst, w in zip(graph.esrc, graph.edst, weights):
         t = tan[src]
         if t:
             tan[dst] += t * w

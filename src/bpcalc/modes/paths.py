@@ -23,12 +23,10 @@ class Path(NamedTuple):
 def counts_to(graph: Graph, output: int) -> tuple[list[int], list[int]]:
     """Per node: the number of paths to `output` (1 for the output itself) and the total
     length of those paths in edges, which is what summing over them costs."""
-    n = len(graph.nodes)
+    n = len(graph.keys)
     count, length = [0] * n, [0] * n
     count[output] = 1
-    edges = graph.edges
-    for k in range(len(edges) - 1, -1, -1):
-        src, dst, _ = edges[k]
+    for src, dst in zip(reversed(graph.esrc), reversed(graph.edst)):
         c = count[dst]
         if c:
             count[src] += c

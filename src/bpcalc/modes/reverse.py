@@ -14,13 +14,11 @@ def adjoints(graph: Graph, weights: list[float], seed: int | Mapping[int, float]
     Edges are grouped by dst in evaluation order, so walking them backwards finishes every
     node's adjoint before any edge reads it.
     """
-    adj = [0.0] * len(graph.nodes)
+    adj = [0.0] * len(graph.keys)
     for node, c in ({seed: 1.0} if isinstance(seed, int) else seed).items():
         adj[node] += c
-    edges = graph.edges
-    for k in range(len(edges) - 1, -1, -1):
-        src, dst, _ = edges[k]
+    for src, dst, w in zip(reversed(graph.esrc), reversed(graph.edst), reversed(weights)):
         a = adj[dst]
         if a:
-            adj[src] += a * weights[k]
+            adj[src] += a * w
     return adj
