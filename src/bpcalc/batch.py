@@ -48,9 +48,9 @@ from typing import Any, NamedTuple, TextIO
 
 from . import codegen, engine
 from .errors import BpcalcError, InputError
-from .graph import Graph, build
-from .parser import parse
+from .graph import Graph
 from .render import json_text
+from .shapes import read
 
 FORMATS = ("auto", "jsonl", "csv")
 CHUNK = 1024
@@ -96,7 +96,7 @@ def _plan(source: str, constants: Mapping[str, str | float], mode: str,
     if mode not in engine.MODES:
         raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(engine.MODES)}")
     engine.analyse(source, None, wrt=wrt, outputs=outputs)  # grad's checks before a point
-    graph = build(parse(source), outputs)
+    graph = read(source, outputs)
     fixed = engine.point(graph, constants)
     inputs = dict(graph.inputs)
     pairs = [(w, inputs[w]) for w in wrt] if wrt else list(graph.inputs)

@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import engine
 from .budget import DEFAULT_BUDGET, start
-from .graph import Graph, build, node_definition
+from .graph import Graph, node_definition
 from .modes import reverse
 from .ops import OPS
-from .parser import parse
 from .result import GradResult
+from .shapes import read
 
 if TYPE_CHECKING:
     from .budget import Job
@@ -141,7 +141,7 @@ def check(source: str, values: Mapping[str, str | float], *, mode: str = "revers
     symbolic.require_rules(n.op for n in ad.nodes)
     running = start(_symbolic_job(source, outputs, values, ad.wrt), budget)
     # While SymPy works in its worker: the other modes, finite differences, kinks.
-    graph = build(parse(source), outputs)
+    graph = read(source, outputs)
     point = engine.point(graph, values)
     outs = [j for _, j in graph.outputs]
     index = dict(graph.inputs)

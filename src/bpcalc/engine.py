@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .errors import InputError, MathError
-from .graph import Graph, build, edge_formula, evaluate, node_definition, parse_value
+from .graph import Graph, edge_formula, evaluate, node_definition, parse_value
 from .modes import forward, paths, reverse
-from .parser import parse
-from .result import EdgeInfo, GradResult, NodeInfo, PathInfo
+from .result import EdgeInfo, GradResult, Lazy, NodeInfo, PathInfo
+from .shapes import read
 
 if TYPE_CHECKING:
     from .cost import Cost
@@ -64,7 +64,7 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
         raise InputError("--output names an output twice")
     if limit < 0:
         raise InputError("--limit must be 0 or more")
-    graph = build(parse(source), outputs)
+    graph = read(source, outputs)
     wrt_pairs = wrt_inputs(graph, wrt)
     costs = None
     if with_cost:
@@ -75,9 +75,8 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
         return _structure(graph, costs)
     ev = evaluate(graph, point(graph, values))
     out_pairs = graph.outputs
-    ids = [n.id for n in graph.nodes]
 
-    adj_t = tan_t = counts = None
+    adj = tan = counts = None
     listed: tuple[PathInfo, ...] = ()
     truncated = False
     jac: dict[str, dict[str, float]] = {o: {} for o, _ in out_pairs}
@@ -85,18 +84,16 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
         adj = {o: reverse.adjoints(graph, ev.weights, j) for o, j in out_pairs}
         for o, _ in out_pairs:
             jac[o] = {w: adj[o][i] for w, i in wrt_pairs}
-        adj_t = tuple({o: adj[o][v] for o, _ in out_pairs} for v in range(len(ids)))
     elif mode == "forward":
         tan = {w: forward.tangents(graph, ev.weights, i) for w, i in wrt_pairs}
         for o, j in out_pairs:
             jac[o] = {w: tan[w][j] for w, _ in wrt_pairs}
-        tan_t = tuple({w: tan[w][v] for w, _ in wrt_pairs} for v in range(len(ids)))
     elif mode == "paths":
         per_out = {o: paths.counts_to(graph, j)[0] for o, j in out_pairs}
         counts = {o: {w: per_out[o][i] for w, i in wrt_pairs} for o, _ in out_pairs}
         pairs = [(w, i, o, j) for o, j in out_pairs for w, i in wrt_pairs]
         found, truncated = paths.listing(graph, ev.weights, pairs, per_out, limit, MAX_PATH_NODES)
-        listed = tuple(PathInfo(p.input, p.output, tuple(ids[v] for v in p.nodes),
+        listed = tuple(PathInfo(p.input, p.output, tuple(graph.ids[v] for v in p.nodes),
                                 tuple(ev.weights[k] for k in p.edges), p.product)
                        for p in found)
         if truncated:  # too many to add one by one: the merged sum (reverse) adds them all
@@ -109,7 +106,8 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
             for p in found:
                 jac[p.output][p.input] += p.product
 
-    _check_finite(graph, jac, adj_t, tan_t, listed)
+    _check_finite(graph, jac, adj, tan, listed)
+    n = len(graph.keys)
     return GradResult(
         expression=source,
         mode=mode or "",
@@ -118,12 +116,10 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
         outputs=tuple(o for o, _ in out_pairs),
         values={o: ev.values[j] for o, j in out_pairs},
         jacobian=jac,
-        nodes=tuple(NodeInfo(n.id, n.op, node_definition(graph, n), ev.values[i])
-                    for i, n in enumerate(graph.nodes)),
-        edges=tuple(EdgeInfo(ids[e.src], ids[e.dst], edge_formula(graph, e), w)
-                    for e, w in zip(graph.edges, ev.weights)),
-        adjoints=adj_t,
-        tangents=tan_t,
+        nodes=_node_infos(graph, ev.values),
+        edges=_edge_infos(graph, ev.weights),
+        adjoints=None if adj is None else _per_node(n, adj),
+        tangents=None if tan is None else _per_node(n, tan),
         path_counts=counts,
         paths=listed,
         paths_truncated=truncated,
@@ -132,6 +128,27 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
         output_nodes=tuple(j for _, j in out_pairs),
         input_nodes=tuple(i for _, i in graph.inputs),
     )
+
+
+def _node_infos(graph: Graph, values: list[float] | None) -> Lazy[NodeInfo]:
+    def make(i: int) -> NodeInfo:
+        n = graph.nodes[i]
+        return NodeInfo(n.id, n.op, node_definition(graph, n),
+                        None if values is None else values[i])
+    return Lazy(len(graph.keys), make)
+
+
+def _edge_infos(graph: Graph, weights: list[float] | None) -> Lazy[EdgeInfo]:
+    def make(k: int) -> EdgeInfo:
+        e, ids = graph.edges[k], graph.ids
+        return EdgeInfo(ids[e.src], ids[e.dst], edge_formula(graph, e),
+                        None if weights is None else weights[k])
+    return Lazy(len(graph.esrc), make)
+
+
+def _per_node(n: int, columns: dict[str, list[float]]) -> Lazy[dict[str, float]]:
+    """Adjoints (per output) or tangents (per input), one dict per node when read."""
+    return Lazy(n, lambda v: {key: col[v] for key, col in columns.items()})
 
 
 def _structure(graph: Graph, costs: Cost | None) -> GradResult:
@@ -144,30 +161,30 @@ def _structure(graph: Graph, costs: Cost | None) -> GradResult:
         outputs=tuple(o for o, _ in graph.outputs),
         values={},
         jacobian={},
-        nodes=tuple(NodeInfo(n.id, n.op, node_definition(graph, n), None) for n in graph.nodes),
-        edges=tuple(EdgeInfo(graph.nodes[e.src].id, graph.nodes[e.dst].id,
-                             edge_formula(graph, e), None) for e in graph.edges),
+        nodes=_node_infos(graph, None),
+        edges=_edge_infos(graph, None),
         cost=costs,
         output_nodes=tuple(j for _, j in graph.outputs),
         input_nodes=tuple(i for _, i in graph.inputs),
     )
 
 
-def _check_finite(graph: Graph, jac, adj_t, tan_t, listed) -> None:
+def _check_finite(graph: Graph, jac, adj, tan, listed) -> None:
     """Products of large local derivatives can overflow; such a result is a math error."""
-    for table, what in ((adj_t, "adjoint"), (tan_t, "tangent")):
-        if table is None:
+    isfinite = math.isfinite
+    for table, what in ((adj, "adjoint"), (tan, "tangent")):
+        if table is None or all(all(map(isfinite, col)) for col in table.values()):
             continue
-        for i, per in enumerate(table):
-            for key, v in per.items():
-                if not math.isfinite(v):
-                    raise MathError(f"math error: the {what} of node {graph.nodes[i].id} "
+        for i in range(len(graph.keys)):  # name the first node, as a reader meets them
+            for key, col in table.items():
+                if not isfinite(col[i]):
+                    raise MathError(f"math error: the {what} of node {graph.ids[i]} "
                                     f"with respect to {key} overflows a double")
     for p in listed:
-        if not math.isfinite(p.product):
+        if not isfinite(p.product):
             raise MathError(f"math error: the product along the path {' → '.join(p.nodes)} "
                             "overflows a double")
     for o, row in jac.items():
         for w, v in row.items():
-            if not math.isfinite(v):
+            if not isfinite(v):
                 raise MathError(f"math error: d{o}/d{w} overflows a double")

@@ -2,13 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Callable, Collection, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
 if TYPE_CHECKING:
     from .cost import Cost
 
 SCHEMA, VERSION = "bpcalc/grad", 1
+
+T = TypeVar("T")
+
+
+class Lazy(Sequence[T]):
+    """A read-only sequence whose items are made when read: a million-node result costs
+    nothing for the nodes and edges nobody looks at."""
+
+    __slots__ = ("_n", "_make")
+
+    def __init__(self, n: int, make: Callable[[int], T]) -> None:
+        self._n, self._make = n, make
+
+    def __len__(self) -> int:
+        return self._n
+
+    @overload
+    def __getitem__(self, i: int) -> T: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[T]: ...
+
+    def __getitem__(self, i: int | slice) -> T | list[T]:
+        if isinstance(i, slice):
+            return [self._make(j) for j in range(*i.indices(self._n))]
+        if i < 0:
+            i += self._n
+        if not 0 <= i < self._n:
+            raise IndexError(i)
+        return self._make(i)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]  # equal to a tuple, so not hashable like one
 
 
 class NodeInfo(NamedTuple):
@@ -41,10 +78,10 @@ class GradResult(NamedTuple):
     outputs: tuple[str, ...]
     values: dict[str, float]
     jacobian: dict[str, dict[str, float]]  # output -> wrt input -> derivative
-    nodes: tuple[NodeInfo, ...]
-    edges: tuple[EdgeInfo, ...]
-    adjoints: tuple[dict[str, float], ...] | None = None  # reverse: per node, per output
-    tangents: tuple[dict[str, float], ...] | None = None  # forward: per node, per input
+    nodes: Sequence[NodeInfo]
+    edges: Sequence[EdgeInfo]
+    adjoints: Sequence[dict[str, float]] | None = None  # reverse: per node, per output
+    tangents: Sequence[dict[str, float]] | None = None  # forward: per node, per input
     path_counts: dict[str, dict[str, int]] | None = None  # paths: output -> input -> count
     paths: tuple[PathInfo, ...] = ()
     paths_truncated: bool = False
@@ -62,7 +99,7 @@ class GradResult(NamedTuple):
 
     @property
     def evaluated(self) -> bool:
-        return all(n.value is not None for n in self.nodes)
+        return not self.nodes or self.nodes[0].value is not None
 
     def graph_dict(self) -> dict[str, Any]:
         """The graph alone (`bpcalc graph --format json`): nodes and edges, values if known."""

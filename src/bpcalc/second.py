@@ -18,6 +18,7 @@ from .graph import Evaluation, Graph, build, evaluate, parse_value
 from .modes import hessian as hess
 from .modes.directional import jvp, vjp
 from .parser import parse
+from .shapes import read
 
 VERSION = 1
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -133,7 +134,7 @@ def hessian_result(source: str, values: Mapping[str, str | float],
     if names is not None and len(names) > 1:
         raise InputError(f"hessian takes one output, but --output names {len(names)}: "
                          + ", ".join(names))
-    graph = build(parse(source), names)
+    graph = read(source, names)
     ((key, out),) = graph.outputs
     wrt_pairs = wrt_inputs(graph, wrt)
     ev = evaluate(graph, point(graph, values))
@@ -186,7 +187,7 @@ class _Pass(NamedTuple):
 def _jvp_pass(source: str, values: Mapping[str, str | float], direction: Pairs,
               outputs: Sequence[str] | None) -> _Pass:
     dirs = _numbers(direction, "--direction")
-    graph = build(parse(source), outputs)
+    graph = read(source, outputs)
     inputs = dict(graph.inputs)
     _unknown("--direction", [n for n in dirs if n not in inputs], "an input", list(inputs))
     ev = evaluate(graph, point(graph, values))

@@ -1,0 +1,206 @@
+"""Text -> graph quickly, for the long generated programs that scripts feed bpcalc.
+
+Such programs repeat a few statement shapes thousands of times: `x = sin(x)*a + b`, or
+`loss += (w_17*0.98 - 1.3)^2` with other names and numbers. Each line is cut into its
+atoms (names and numbers) and what lies between them, its shape. A shape is parsed once,
+by the parser itself, with placeholders `_0`, `_1`, ... for the atoms, and compiled into
+a small Python function that feeds the graph's Builder; every other line of that shape
+only calls the function with its own atoms.
+
+Anything unusual sends the whole text through `parser.parse` and `graph.build`, which give
+the same graph, or the error message with its line and column: a line the parser rejects,
+a statement spread over lines, a constant that does not fold, a name that is a constant or
+a function, more shapes than lines can pay for. Short programs go that way from the start.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from .errors import ParseError
+from .graph import Builder, Graph, attempt, build
+from .lexer import tokenize
+from .ops import CONSTANTS, OPS
+from .parser import RESERVED, parse
+
+SHORT = 32  # lines: below this the parser is as quick, and nothing is compiled
+
+# Names not followed by '(' (a call's name stays in the shape) and numbers, as the lexer
+# reads them. Digits and '.' sort before letters and '_': `atom[0] <= "9"` is a number.
+_ATOMS = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_]|\s*\()"
+                    r"|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
+
+
+class _Fallback(Exception):
+    """This text needs the parser."""
+
+
+class _Shape:
+    """One line shape: its compiled statements and what the last of them leaves behind."""
+
+    def __init__(self, run: Callable[[list[str]], int] | None, target: int | None,
+                 bare: int | None, count: int) -> None:
+        self.run = run  # feeds the builder with one line's atoms; returns the last result
+        self.target = target  # atom index of the last statement's target, if it has one
+        self.bare = bare  # atom index when the last statement is one bare atom
+        self.count = count  # statements on the line
+
+
+_BLANK = _Shape(None, None, None, 0)
+
+
+def read(source: str, outputs: Sequence[str] | None = None, short: int = SHORT) -> Graph:
+    """The graph of `source`, as `build(parse(source), outputs)` gives it."""
+    if source.count("\n") >= short and "\0" not in source:
+        try:
+            return _Reader(source).read(outputs)
+        except _Fallback:
+            pass
+    return build(parse(source), outputs)
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.b = b = Builder(source)
+        self.shapes: dict[str, _Shape] = {}
+        self.numbers: dict[str, int] = {}
+        env, versions = b.env, b.versions
+
+        def rd(atom: str) -> int:
+            if atom[0] <= "9":
+                c = self.numbers.get(atom)
+                if c is None:
+                    v = float(atom)
+                    if v == float("inf"):
+                        raise _Fallback
+                    c = self.numbers[atom] = b.const(v)
+                return c
+            v = env.get(atom)
+            if v is None:
+                if atom in RESERVED:
+                    if atom not in CONSTANTS:
+                        raise _Fallback
+                    return b.const(CONSTANTS[atom])
+                v = b.read(atom)
+            return v
+
+        def assign(name: str, v: int) -> None:
+            if name[0] <= "9" or name in RESERVED:
+                raise _Fallback
+            env[name] = v
+            vs = versions.get(name)
+            if vs is None:
+                versions[name] = [v]
+            else:
+                vs.append(v)
+
+        def fold(key: tuple) -> int:
+            consts = b.consts
+            v, why = attempt(OPS[key[0]].value, [consts[~a] for a in key[1:]])
+            if why:
+                raise _Fallback
+            return b.const(v)
+
+        self.scope = {"rd": rd, "name": env.get, "assign": assign, "fold": fold, "get": b.cons.get,
+                      "cons": b.cons, "keys": b.keys, "es": b.esrc, "ed": b.edst}
+
+    def read(self, outputs: Sequence[str] | None) -> Graph:
+        split = _ATOMS.split
+        seen: dict[str, tuple[_Shape, list[str]]] = {}  # whole lines that repeat
+        last, atoms, result, bare_before = _BLANK, [""], 0, False
+        for n, line in enumerate(self.source.split("\n")):
+            hit = seen.get(line)
+            if hit is None:
+                parts = split(line)
+                key = "\0".join(parts[0::2])
+                shape = self.shapes.get(key)
+                if shape is None:
+                    if len(self.shapes) > 64 + n // 4:
+                        raise _Fallback  # too varied to pay for compiling
+                    shape = self.shapes[key] = self._compile(parts[0::2])
+                hit = (shape, parts[1::2])
+                if len(seen) < 1024:
+                    seen[line] = hit
+            shape, line_atoms = hit
+            if shape.run is None:
+                continue
+            if bare_before:
+                raise _Fallback  # a bare expression that is not last: the parser says so
+            result = shape.run(line_atoms)
+            last, atoms = shape, line_atoms
+            bare_before = shape.target is None
+        if last.run is None:
+            raise _Fallback  # nothing but blanks and comments
+        target = None if last.target is None else atoms[last.target]
+        bare = ""
+        if last.bare is not None:
+            atom = atoms[last.bare]
+            bare = atom if atom[0] > "9" and atom not in CONSTANTS else ""
+        return self.b.finish(outputs, target, bare, result)
+
+    def _compile(self, seps: list[str]) -> _Shape:
+        text = "".join(f"{s} _{j} " for j, s in enumerate(seps[:-1])) + seps[-1]
+        try:
+            if len(tokenize(text)) == 1:
+                return _BLANK
+            program = parse(text)
+        except ParseError:
+            raise _Fallback from None
+        body: list[str] = []
+        for st in program.statements:
+            stack: list[str] = []
+            for ins in st.code:
+                if ins.kind == "op":
+                    arity = OPS[ins.arg].arity  # type: ignore[index]
+                    args = stack[-arity:]
+                    del stack[-arity:]
+                    stack.append(_node(body, ins.arg, args))  # type: ignore[arg-type]
+                    continue
+                if ins.kind != "name":
+                    raise _Fallback  # never: every number is an atom, so a placeholder
+                t = f"t{len(body)}"
+                atom = f"at[{str(ins.arg)[1:]}]"
+                body.append(f"{t} = name({atom})")  # a name already held: no call
+                body.append(f"if {t} is None: {t} = rd({atom})")
+                stack.append(t)
+            (r,) = stack
+            if st.update is not None:
+                t = f"t{len(body)}"
+                body.append(f"{t} = rd(at[{st.target[1:]}])")  # type: ignore[index]
+                r = _node(body, st.update, [t, r])
+            if st.target is not None:
+                body.append(f"assign(at[{st.target[1:]}], {r})")
+        body.append(f"return {r}")
+        code = "def run(at):\n" + "".join(f"    {line}\n" for line in body)
+        scope = dict(self.scope)
+        exec(code, scope)  # noqa: S102 -- op names come from the table, atoms are data
+        last = program.statements[-1]
+        one = last.code[0] if len(last.code) == 1 and last.target is None else None
+        bare = int(str(one.arg)[1:]) if one is not None and one.kind == "name" else None
+        target = None if last.target is None else int(last.target[1:])
+        return _Shape(scope["run"], target, bare, len(program.statements))
+
+
+def _node(body: list[str], op: str, args: list[str]) -> str:
+    """Lines that make the node (op, *args) unless it exists, as Builder.make does, or
+    fold it when every operand is a constant; returns the variable that holds it."""
+    t = f"t{len(body)}"
+    key = f"('{op}', {', '.join(args)},)"
+    body.append(f"k = {key}")
+    body.append(f"{t} = get(k)")
+    body.append(f"if {t} is None:")
+    if len(args) == 1:
+        (a,) = args
+        body.append(f"    if {a} >= 0: {t} = cons[k] = len(keys); keys.append(k); "
+                    f"es.append({a}); ed.append({t})")
+        body.append(f"    else: {t} = fold(k)")
+        return t
+    a, b = args
+    body.append(f"    if {a} >= 0 or {b} >= 0:")
+    body.append(f"        {t} = cons[k] = len(keys); keys.append(k)")
+    body.append(f"        if {a} >= 0: es.append({a}); ed.append({t})")
+    body.append(f"        if {b} >= 0: es.append({b}); ed.append({t})")
+    body.append(f"    else: {t} = fold(k)")
+    return t
