@@ -65,36 +65,29 @@ class _Reader:
         self.source = source
         self.b = b = Builder(source)
         self.shapes: dict[str, _Shape] = {}
-        self.numbers: dict[str, int] = {}
-        env, versions = b.env, b.versions
+        # Every atom read so far, names and numbers: the compiled code looks an atom up
+        # here first and calls `rd` only for what is new. Names are also in b.env.
+        known: dict[str, int] = {}
+        env, keys, versions, const = b.env, b.keys, b.versions, b.const
 
         def rd(atom: str) -> int:
             if atom[0] <= "9":
-                c = self.numbers.get(atom)
-                if c is None:
-                    v = float(atom)
-                    if v == float("inf"):
-                        raise _Fallback
-                    c = self.numbers[atom] = b.const(v)
+                v = float(atom)
+                if v == float("inf"):
+                    raise _Fallback
+                c = known[atom] = const(v)
                 return c
-            v = env.get(atom)
-            if v is None:
-                if atom in RESERVED:
-                    if atom not in CONSTANTS:
-                        raise _Fallback
-                    return b.const(CONSTANTS[atom])
-                v = b.read(atom)
+            if atom in RESERVED:
+                if atom not in CONSTANTS:
+                    raise _Fallback
+                return const(CONSTANTS[atom])
+            v = known[atom] = env[atom] = b.inputs[atom] = len(keys)  # as Builder.read
+            keys.append(("input",))
+            versions[atom] = [v]
             return v
 
-        def assign(name: str, v: int) -> None:
-            if name[0] <= "9" or name in RESERVED:
-                raise _Fallback
-            env[name] = v
-            vs = versions.get(name)
-            if vs is None:
-                versions[name] = [v]
-            else:
-                vs.append(v)
+        def fail() -> None:
+            raise _Fallback
 
         def fold(key: tuple) -> int:
             consts = b.consts
@@ -103,8 +96,10 @@ class _Reader:
                 raise _Fallback
             return b.const(v)
 
-        self.scope = {"rd": rd, "name": env.get, "assign": assign, "fold": fold, "get": b.cons.get,
-                      "cons": b.cons, "keys": b.keys, "es": b.esrc, "ed": b.edst}
+        self.scope = {"rd": rd, "known": known.get, "fold": fold, "fail": fail,
+                      "RESERVED": RESERVED, "names": known, "env": env, "versions": versions,
+                      "get": b.cons.get, "cons": b.cons, "keys": keys, "es": b.esrc,
+                      "ed": b.edst}
 
     def read(self, outputs: Sequence[str] | None) -> Graph:
         split = _ATOMS.split
@@ -162,16 +157,23 @@ class _Reader:
                     raise _Fallback  # never: every number is an atom, so a placeholder
                 t = f"t{len(body)}"
                 atom = f"at[{str(ins.arg)[1:]}]"
-                body.append(f"{t} = name({atom})")  # a name already held: no call
+                body.append(f"{t} = known({atom})")  # an atom read before: no call
                 body.append(f"if {t} is None: {t} = rd({atom})")
                 stack.append(t)
             (r,) = stack
             if st.update is not None:
                 t = f"t{len(body)}"
-                body.append(f"{t} = rd(at[{st.target[1:]}])")  # type: ignore[index]
+                atom = f"at[{st.target[1:]}]"  # type: ignore[index]
+                body.append(f"{t} = known({atom})")
+                body.append(f"if {t} is None: {t} = rd({atom})")
                 r = _node(body, st.update, [t, r])
-            if st.target is not None:
-                body.append(f"assign(at[{st.target[1:]}], {r})")
+            if st.target is not None:  # as Builder.assign, once a name is known to be one
+                body.append(f"n = at[{st.target[1:]}]")
+                body.append("if n[0] <= '9' or n in RESERVED: fail()")
+                body.append(f"env[n] = names[n] = {r}")
+                body.append("vs = versions.get(n)")
+                body.append(f"if vs is None: versions[n] = [{r}]")
+                body.append(f"else: vs.append({r})")
         body.append(f"return {r}")
         code = "def run(at):\n" + "".join(f"    {line}\n" for line in body)
         scope = dict(self.scope)

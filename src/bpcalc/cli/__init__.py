@@ -56,19 +56,41 @@ def main() -> None:
     gc.disable()
     try:
         cli(prog_name="bpcalc")
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
     except BrokenPipeError:  # `bpcalc ... | head`: the reader left; not an error of ours
         sys.stderr.close()
-        sys.exit(0)
+        code = 0
     except KeyboardInterrupt:
-        sys.exit(130)
+        code = 130
     except MemoryError:
         click.echo("Error: out of memory", err=True)
-        sys.exit(1)
+        code = 1
     except Exception as exc:  # a bug of ours: say so in one line, never a traceback
         if os.environ.get("BPCALC_DEBUG"):
             raise
         click.echo(f"Error: internal error ({type(exc).__name__}: {exc}); this is a bug in "
                    "bpcalc: please report it with the command (BPCALC_DEBUG=1 shows the "
                    "traceback)", err=True)
-        sys.exit(3)
+        code = 3
+    _leave(code)
 
+
+def _leave(code: object) -> None:
+    """Flush and end the process at once: freeing a million-node graph object by object
+    at exit takes longer than anything the user asked for, and the OS frees it anyway."""
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        click.echo(str(code), err=True)
+        code = 1
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = 0
+    try:
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # ValueError: stderr closed above
+        pass
+    os._exit(code)
