@@ -318,8 +318,8 @@ class Bench:
         if self.fields and wl.key != "W4":
             tail += ["--fields", "value,gradient"]
         if gc_off:
-            code = ("import gc, sys; gc.disable(); from bpcalc.cli import main; "
-                    "sys.argv[0] = 'bpcalc'; sys.exit(main())")
+            code = ("import gc, sys; gc.disable(); from bpcalc.cli import entry; "
+                    "sys.argv[0] = 'bpcalc'; entry()")
             return [sys.executable, "-c", code, *tail]
         return [self.bpcalc, *tail]
 

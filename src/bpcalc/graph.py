@@ -11,7 +11,6 @@ evaluation order, skipping every name the program uses.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -414,15 +413,18 @@ def node_error(graph: Graph, i: int, argv: list[float], why: str) -> MathError:
                      f"({node.op} of {at}): {why}")
 
 
-_PLAIN_NUMBER = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-
-
 def parse_value(text: str, name: str) -> float:
     """A NAME=VALUE value: a number or a constant expression such as pi/4 or -1/3."""
-    if _PLAIN_NUMBER.fullmatch(text):  # most values: no need to parse (10^5 inputs do add up)
-        v = float(text)
-        if math.isfinite(v):
-            return v
+    if text.isascii() and "_" not in text and text == text.strip():
+        # Most values are plain numbers: read them without the parser. ASCII, no '_' and
+        # no spaces, float() reads what the grammar reads (and inf or nan, sent on).
+        try:
+            v = float(text)
+        except ValueError:
+            pass
+        else:
+            if math.isfinite(v):
+                return v
     try:
         program = parse(text)
     except InputError as exc:

@@ -22,7 +22,7 @@ _TOKEN = re.compile(
   | (?P<op>\*\*|[+\-*/]=|[-+*/^(),=])
   | (?P<sep>[\n;])
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # digits are 0-9 only: "٣" is not a number
 )
 
 

@@ -26,10 +26,11 @@ from .parser import RESERVED, parse
 
 SHORT = 32  # lines: below this the parser is as quick, and nothing is compiled
 
-# Names not followed by '(' (a call's name stays in the shape) and numbers, as the lexer
-# reads them. Digits and '.' sort before letters and '_': `atom[0] <= "9"` is a number.
-_ATOMS = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_]|\s*\()"
-                    r"|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)")
+# Names not followed by '(' (a call's name stays in the shape) and numbers as the lexer
+# reads them, not starting inside a word (`log2(` is all shape). Digits and '.' sort
+# before letters and '_': `atom[0] <= "9"` is a number.
+_ATOMS = re.compile(r"([A-Za-z_]\w*(?![\w(])(?!\s+\()"
+                    r"|(?<!\w)(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)", re.ASCII)
 
 
 class _Fallback(Exception):

@@ -17,6 +17,8 @@ def normalize(obj: Any) -> Any:
     if isinstance(obj, float):
         return _number(obj)
     if isinstance(obj, dict):
+        if all(type(v) is float for v in obj.values()):  # a gradient: one level, many keys
+            return {k: _number(v) for k, v in obj.items()}
         return {k: normalize(v) for k, v in obj.items()}
     if isinstance(obj, list):
         return [normalize(v) for v in obj]

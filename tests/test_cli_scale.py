@@ -1,0 +1,122 @@
+"""Scripting at scale through the command line: long generated programs, many NAME=VALUE
+pairs, options anywhere among them, and a process that writes all of its output.
+
+Expected numbers are computed here with plain Python floats, never with bpcalc.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from bpcalc.cli import cli
+
+
+def grad_json(args: list[str], input: str | None = None) -> dict:
+    result = CliRunner().invoke(cli, ["grad", *args], input=input, catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr[-2000:]
+    return json.loads(result.stdout)
+
+
+def wide_loss(n: int) -> tuple[str, list[str], float, dict[str, float]]:
+    """sum_i (w_i*x_i - y_i)^2 as one statement a term, its point, value and gradient."""
+    lines, args, value, gradient = [], [], 0.0, {}
+    for i in range(n):
+        x, y, w = 0.5 + i % 7 / 10, 1.0 + i % 5 / 10, float(i % 3 + 1)
+        lines.append(f"loss {'+' if i else ''}= (w_{i}*{x!r} - {y!r})^2")
+        args.append(f"w_{i}={w!r}")
+        r = w * x - y
+        value += r * r
+        gradient[f"w_{i}"] = 2 * r * x
+    return "\n".join(lines) + "\n", args, value, gradient
+
+
+def test_1e4_inputs_on_the_command_line(tmp_path):
+    source, args, value, gradient = wide_loss(10**4)
+    path = tmp_path / "loss.txt"
+    path.write_text(source)
+    d = grad_json(["-f", str(path), *args, "--format", "json", "--fields", "value,gradient"])
+    assert d["value"] == pytest.approx(value, rel=1e-12)
+    assert d["gradient"].keys() == gradient.keys()
+    for k, g in gradient.items():
+        assert d["gradient"][k] == pytest.approx(g, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward", "paths"])
+def test_options_anywhere_among_the_pairs(tmp_path, mode):
+    source, args, value, gradient = wide_loss(40)
+    path = tmp_path / "loss.txt"
+    path.write_text(source)
+    argv = ["-f", str(path), *args[:10], "--mode", mode, *args[10:20], "--wrt", "w_3,w_17",
+            "--format=json", *args[20:], "--fields", "gradient"]
+    d = grad_json(argv)
+    assert d == {"gradient": {k: pytest.approx(gradient[k]) for k in ("w_3", "w_17")}}
+
+
+def test_option_values_that_look_like_pairs_stay_with_their_option():
+    d = grad_json(["x*y", "x=2", "--direction", "x=1,y=0", "y=3", "--json"])
+    assert d["inputs"] == {"x": 2, "y": 3}
+    assert d["direction"] == {"x": 1, "y": 0}
+    assert d["directional"] == {"a": 3}
+
+
+def test_double_dash_keeps_its_meaning():
+    d = grad_json(["--json", "--", "-x**2", "x=3"])
+    assert d["gradient"] == {"x": -6}
+    result = CliRunner().invoke(cli, ["grad", "--", "-x**2", "x=3", "--json"])
+    assert result.exit_code == 2  # after --, `--json` is an argument, not an option
+    assert "--json" in result.stderr
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward", "paths"])
+def test_1e5_node_chain_in_every_mode_with_fields(mode):
+    steps = 33_334  # x = sin(x)*a + b: 3 nodes a step, 10^5 nodes in all
+    source = "x = x0\n" + "x = sin(x)*a + b\n" * steps
+    x0, a, b = 0.5, 0.9, 0.1
+    x, dx0, da, db = x0, 1.0, 0.0, 0.0
+    for _ in range(steps):  # tangents by hand: dx' = cos(x)*a*dx, + sin(x) for a, + 1 for b
+        c, s = math.cos(x), math.sin(x)
+        dx0, da, db = c * a * dx0, c * a * da + s, c * a * db + 1.0
+        x = s * a + b
+    d = grad_json(["-", f"x0={x0}", f"a={a}", f"b={b}", "--mode", mode, "--format", "json",
+                   "--fields", "value,gradient"], input=source)
+    assert d["value"] == pytest.approx(x, rel=1e-12)
+    assert d["gradient"]["a"] == pytest.approx(da, rel=1e-9)
+    assert d["gradient"]["b"] == pytest.approx(db, rel=1e-9)
+    assert abs(d["gradient"]["x0"] - dx0) <= 1e-300  # (0.9 cos)^33334 underflows to 0
+
+
+def test_a_long_hostile_program_is_rejected_without_running_it(tmp_path):
+    path = tmp_path / "evil.txt"
+    path.write_text("y = x + 1\n" * 40 + "y = __import__('os').system('echo hi')\n")
+    result = CliRunner().invoke(cli, ["grad", "-f", str(path), "x=1"])
+    assert result.exit_code == 2
+    assert "hi\n" not in result.output
+    assert "line 41" in result.stderr
+
+
+def test_the_process_writes_all_of_a_large_output_before_it_ends(tmp_path):
+    path = tmp_path / "chain.txt"
+    path.write_text("y = x\n" + "y = y*1.0001 + 0.5\n" * 20_000)
+    proc = subprocess.run([sys.executable, "-m", "bpcalc", "grad", "-f", str(path), "x=1",
+                           "--format", "json"], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NO_COLOR": "1"})
+    assert proc.returncode == 0, proc.stderr
+    d = json.loads(proc.stdout)  # the whole object: nothing lost at exit
+    assert len(d["nodes"]) == 40_001 and len(d["edges"]) == 40_000
+
+
+def test_a_reader_that_leaves_early_is_not_an_error(tmp_path):
+    path = tmp_path / "chain.txt"
+    path.write_text("y = x\n" + "y = y*1.0001 + 0.5\n" * 20_000)
+    proc = subprocess.run(f"'{sys.executable}' -m bpcalc grad -f '{path}' x=1 --format json "
+                          "| head -c 10", shell=True, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.stdout == '{"schema":'
+    assert proc.stderr == ""
