@@ -55,14 +55,14 @@ def cost(graph: Graph, wrt: Sequence[int] | None = None) -> Cost:
     """The cost of each mode for the inputs `wrt` (node indices; default all) and every output."""
     ins = [i for _, i in graph.inputs] if wrt is None else list(wrt)
     outs = [j for _, j in graph.outputs]
-    n_edges = len(graph.edges)
+    n_edges = len(graph.esrc)
     n_paths = total_len = 0
     for j in outs:
         count, length = counts_to(graph, j)
         n_paths += sum(count[i] for i in ins)
         total_len += sum(length[i] for i in ins)
     return Cost(
-        len(ins), len(outs), len(graph.nodes), n_edges,
+        len(ins), len(outs), len(graph.keys), n_edges,
         (ModeCost("forward", len(ins), len(ins) * n_edges),
          ModeCost("reverse", len(outs), len(outs) * n_edges),
          ModeCost("paths", n_paths, total_len)),

@@ -238,6 +238,6 @@ def directional_result(source: str, values: Mapping[str, str | float],
         values={k: values_[j] for k, j in graph.outputs},
         seed=p.seed,
         derivative=p.derivative,
-        edge_ops=len(graph.edges),
+        edge_ops=len(graph.esrc),
         warnings=tuple(p.evaluation.warnings),
     )

@@ -65,7 +65,7 @@ def adjoint_tangents(graph: Graph, weights: list[float], second: list[Terms],
                      adjoint: list[float], tangent: list[float]) -> list[float]:
     """One reverse sweep of ȧ: the tangent of every node's adjoint along `tangent`."""
     edges = graph.edges
-    adot = [0.0] * len(graph.nodes)
+    adot = [0.0] * len(graph.keys)
     for k in range(len(edges) - 1, -1, -1):
         src, dst, _ = edges[k]
         wdot = 0.0
@@ -88,7 +88,7 @@ def hessian(graph: Graph, evaluation: Evaluation, wrt: Sequence[int], output: in
         adot = adjoint_tangents(graph, weights, second, adj, tan)
         columns.append([adot[i] for i in wrt])
     matrix = [list(row) for row in zip(*columns)] if columns else []
-    n_edges = len(graph.edges)
+    n_edges = len(graph.esrc)
     n_terms = sum(len(t) for t in second)
     # the gradient's reverse pass, then per column: forward (w), reverse (w and ẇ), ẇ's terms
     edge_ops = n_edges + len(wrt) * (3 * n_edges + n_terms)
@@ -97,7 +97,7 @@ def hessian(graph: Graph, evaluation: Evaluation, wrt: Sequence[int], output: in
 
 def check_finite(graph: Graph, wrt: Sequence[int], result: Hessian) -> None:
     """Products of large derivatives can overflow; such an entry is a math error."""
-    ids = [graph.nodes[i].id for i in wrt]
+    ids = [graph.ids[i] for i in wrt]
     for i, row in enumerate(result.matrix):
         for j, v in enumerate(row):
             if not math.isfinite(v):

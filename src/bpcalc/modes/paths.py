@@ -36,9 +36,9 @@ def counts_to(graph: Graph, output: int) -> tuple[list[int], list[int]]:
 
 def out_edges(graph: Graph) -> list[list[int]]:
     """For every node, the indices of the edges leaving it, in edge order."""
-    out: list[list[int]] = [[] for _ in graph.nodes]
-    for k, e in enumerate(graph.edges):
-        out[e.src].append(k)
+    out: list[list[int]] = [[] for _ in graph.keys]
+    for k, src in enumerate(graph.esrc):
+        out[src].append(k)
     return out
 
 
@@ -50,7 +50,7 @@ def listing(graph: Graph, weights: list[float], pairs: list[tuple[str, int, str,
     any path was left out.
     """
     leaving = out_edges(graph)
-    edges = graph.edges
+    edst = graph.edst
     paths: list[Path] = []
     budget = max_nodes
     for in_name, start, out_name, goal in pairs:
@@ -71,11 +71,11 @@ def listing(graph: Graph, weights: list[float], pairs: list[tuple[str, int, str,
                 product = 1.0
                 for k in trail:
                     product *= weights[k]
-                path_nodes = (start, *(edges[k].dst for k in trail))
+                path_nodes = (start, *(edst[k] for k in trail))
                 paths.append(Path(in_name, out_name, path_nodes, tuple(trail), product))
                 top[1] = len(leaving[node])  # a path ends at the output
             out = leaving[node]
-            while top[1] < len(out) and not count[edges[out[top[1]]].dst]:
+            while top[1] < len(out) and not count[edst[out[top[1]]]]:
                 top[1] += 1
             if top[1] >= len(out):
                 stack.pop()
@@ -85,5 +85,5 @@ def listing(graph: Graph, weights: list[float], pairs: list[tuple[str, int, str,
             k = out[top[1]]
             top[1] += 1
             trail.append(k)
-            stack.append([edges[k].dst, 0])
+            stack.append([edst[k], 0])
     return paths, False
