@@ -430,10 +430,16 @@ class Bench:
             size = max(s for s in (QUICK if self.args.quick else SIZES)[key] if s <= 10**5)
             wl = wls.make(key, size)
             prof = self.tmp / "prof"
-            argv = self.bpcalc_argv(wl, "reverse")
-            argv = [sys.executable, "-m", "cProfile", "-o", str(prof), *argv]
-            wall, code, _, killed = self.spawn(argv, self.args.timeout, wl.label)
-            if code != 0 or killed:
+            # bpcalc's own entry ends the process with os._exit, before cProfile could
+            # write: run main() (which ends with SystemExit) under cProfile instead.
+            tail = self.bpcalc_argv(wl, "reverse")[1:]
+            code = ("import cProfile, gc, sys; gc.disable(); from bpcalc.cli import main; "
+                    "sys.argv[0] = 'bpcalc'; "
+                    f"cProfile.run('try:\\n main()\\nexcept SystemExit: pass', {str(prof)!r})")
+            wall, status, _, killed = self.spawn([sys.executable, "-c", code, *tail],
+                                                 self.args.timeout, wl.label)
+            if status != 0 or killed or not prof.exists():
+                self.notes.append(f"no profile of {wl.label}: exit {status}")
                 continue
             self.profiles.append((wl, wall, summarize(pstats.Stats(str(prof)), wl.nodes)))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
 if TYPE_CHECKING:
@@ -39,6 +39,9 @@ class Lazy(Sequence[T]):
         if not 0 <= i < self._n:
             raise IndexError(i)
         return self._make(i)
+
+    def __iter__(self) -> Iterator[T]:
+        return map(self._make, range(self._n))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sequence) or isinstance(other, str):

@@ -41,14 +41,13 @@ class _Shape:
     """One line shape: its compiled statements and what the last of them leaves behind."""
 
     def __init__(self, run: Callable[[list[str]], int] | None, target: int | None,
-                 bare: int | None, count: int) -> None:
+                 bare: int | None) -> None:
         self.run = run  # feeds the builder with one line's atoms; returns the last result
         self.target = target  # atom index of the last statement's target, if it has one
         self.bare = bare  # atom index when the last statement is one bare atom
-        self.count = count  # statements on the line
 
 
-_BLANK = _Shape(None, None, None, 0)
+_BLANK = _Shape(None, None, None)
 
 
 def read(source: str, outputs: Sequence[str] | None = None, short: int = SHORT) -> Graph:
@@ -183,7 +182,7 @@ class _Reader:
         one = last.code[0] if len(last.code) == 1 and last.target is None else None
         bare = int(str(one.arg)[1:]) if one is not None and one.kind == "name" else None
         target = None if last.target is None else int(last.target[1:])
-        return _Shape(scope["run"], target, bare, len(program.statements))
+        return _Shape(scope["run"], target, bare)
 
 
 def _node(body: list[str], op: str, args: list[str]) -> str:

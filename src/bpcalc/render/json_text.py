@@ -13,15 +13,18 @@ def _number(x: float) -> float | int:
 
 
 def normalize(obj: Any) -> Any:
-    """Integral floats below 2^53 become ints (`6`, not `6.0`); the schema is a few levels deep."""
-    if isinstance(obj, float):
+    """Integral floats below 2^53 become ints (`6`, not `6.0`); the schema is a few levels deep.
+    Floats and strings inside a dict or list are handled in place: a million-node result
+    has millions of them."""
+    t = type(obj)
+    if t is float:
         return _number(obj)
-    if isinstance(obj, dict):
-        if all(type(v) is float for v in obj.values()):  # a gradient: one level, many keys
-            return {k: _number(v) for k, v in obj.items()}
-        return {k: normalize(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [normalize(v) for v in obj]
+    if t is dict:
+        return {k: _number(v) if type(v) is float else v if type(v) is str else normalize(v)
+                for k, v in obj.items()}
+    if t is list:
+        return [_number(v) if type(v) is float else v if type(v) is str else normalize(v)
+                for v in obj]
     return obj
 
 
