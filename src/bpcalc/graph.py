@@ -182,14 +182,14 @@ class Builder:
         self.env: dict[str, int] = {}  # name -> its current operand
         self.inputs: dict[str, int] = {}
         self.versions: dict[str, list[int]] = {}  # name -> every operand it held, in order
-        self._const_at: dict[object, int] = {}
+        self.const_at: dict[object, int] = {}  # value -> operand; zeros by sign
 
     def const(self, v: float) -> int:
         """The operand of the constant v: ~c, where consts[c] == v (0.0 and -0.0 differ)."""
         key = v if v else (v, math.copysign(1.0, v))
-        c = self._const_at.get(key)
+        c = self.const_at.get(key)
         if c is None:
-            c = self._const_at[key] = ~len(self.consts)
+            c = self.const_at[key] = ~len(self.consts)
             self.consts.append(v)
         return c
 

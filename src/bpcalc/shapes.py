@@ -70,12 +70,19 @@ class _Reader:
         known: dict[str, int] = {}
         env, keys, versions, const = b.env, b.keys, b.versions, b.const
 
+        const_at = b.const_at
+        consts = b.consts
+        inf = float("inf")
+
         def rd(atom: str) -> int:
             if atom[0] <= "9":
                 v = float(atom)
-                if v == float("inf"):
+                if v == inf:
                     raise _Fallback
-                c = known[atom] = const(v)
+                c = const_at.get(v) if v else None  # as Builder.const, zero aside
+                if c is None:
+                    c = const(v)
+                known[atom] = c
                 return c
             if atom in RESERVED:
                 if atom not in CONSTANTS:
@@ -90,7 +97,6 @@ class _Reader:
             raise _Fallback
 
         def fold(key: tuple) -> int:
-            consts = b.consts
             v, why = attempt(OPS[key[0]].value, [consts[~a] for a in key[1:]])
             if why:
                 raise _Fallback
@@ -103,37 +109,36 @@ class _Reader:
 
     def read(self, outputs: Sequence[str] | None) -> Graph:
         split = _ATOMS.split
-        seen: dict[str, tuple[_Shape, list[str]]] = {}  # whole lines that repeat
+        shapes = self.shapes
+        seen: dict[str, tuple] = {}  # whole lines that repeat: (run, bare, shape, atoms)
         last, atoms, result, bare_before = _BLANK, [""], 0, False
         for n, line in enumerate(self.source.split("\n")):
             hit = seen.get(line)
             if hit is None:
                 parts = split(line)
-                key = "\0".join(parts[0::2])
-                shape = self.shapes.get(key)
+                shape = shapes.get(key := "\0".join(parts[0::2]))
                 if shape is None:
-                    if len(self.shapes) > 64 + n // 4:
+                    if len(shapes) > 64 + n // 4:
                         raise _Fallback  # too varied to pay for compiling
-                    shape = self.shapes[key] = self._compile(parts[0::2])
-                hit = (shape, parts[1::2])
+                    shape = shapes[key] = self._compile(parts[0::2])
+                hit = (shape.run, shape.target is None, shape, parts[1::2])
                 if len(seen) < 1024:
                     seen[line] = hit
-            shape, line_atoms = hit
-            if shape.run is None:
+            run, bare, shape, line_atoms = hit
+            if run is None:
                 continue
             if bare_before:
                 raise _Fallback  # a bare expression that is not last: the parser says so
-            result = shape.run(line_atoms)
-            last, atoms = shape, line_atoms
-            bare_before = shape.target is None
+            result = run(line_atoms)
+            last, atoms, bare_before = shape, line_atoms, bare
         if last.run is None:
             raise _Fallback  # nothing but blanks and comments
         target = None if last.target is None else atoms[last.target]
-        bare = ""
+        bare_key = ""
         if last.bare is not None:
             atom = atoms[last.bare]
-            bare = atom if atom[0] > "9" and atom not in CONSTANTS else ""
-        return self.b.finish(outputs, target, bare, result)
+            bare_key = atom if atom[0] > "9" and atom not in CONSTANTS else ""
+        return self.b.finish(outputs, target, bare_key, result)
 
     def _compile(self, seps: list[str]) -> _Shape:
         text = "".join(f"{s} _{j} " for j, s in enumerate(seps[:-1])) + seps[-1]

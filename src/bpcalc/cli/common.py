@@ -43,21 +43,17 @@ class ExprCommand(click.Command):
         the front of a list, which is quadratic: 10^5 NAME=VALUE pairs took it a second."""
         takes = {o: p.nargs for p in self.params if isinstance(p, click.Option)
                  and not p.is_flag and not p.count for o in p.opts + p.secondary_opts}
-        opts: list[str] = []
-        positional: list[str] = []
-        i = 0
-        while i < len(args):
-            a = args[i]
-            if a == "--":
-                positional += args[i + 1:]
+        taken: set[int] = set()  # positions of options and their values
+        end = len(args)
+        for i in [i for i, a in enumerate(args) if a[:1] == "-" and len(a) > 1]:
+            if i in taken:
+                continue  # a value that starts with '-'
+            if args[i] == "--":
+                end = i
                 break
-            if a.startswith("-") and len(a) > 1:  # an option, and its value if it takes one
-                n = 1 + takes.get(a, 0)
-                opts += args[i:i + n]
-                i += n
-                continue
-            positional.append(a)
-            i += 1
+            taken.update(range(i, min(i + 1 + takes.get(args[i], 0), end)))
+        opts = [args[i] for i in sorted(taken)]
+        positional = [a for i, a in enumerate(args[:end]) if i not in taken] + args[end + 1:]
         return [*opts, "--", *positional] if positional else opts
 
     def _option_names(self) -> set[str]:
