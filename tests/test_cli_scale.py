@@ -120,3 +120,34 @@ def test_a_reader_that_leaves_early_is_not_an_error(tmp_path):
                           timeout=120)
     assert proc.stdout == '{"schema":'
     assert proc.stderr == ""
+
+
+def test_streamed_json_is_the_text_json_dumps_writes():
+    import io
+
+    from bpcalc.engine import grad
+    from bpcalc.render import json_text
+    from bpcalc.result import Lazy
+
+    r = grad("y = x\n" + "y = y*y + y\n" * 5, {"x": "0.5"}, mode="paths")
+    for data in (r.to_dict(lazy=True), r.graph_dict(),
+                 {"a": Lazy(0, str), "b": 1.0, "c": [2.5, 3.0], "d": "é"}):
+        plain = {k: list(v) if isinstance(v, Lazy) else v for k, v in data.items()}
+        out = io.StringIO()
+        json_text.write(data, out)
+        assert out.getvalue() == json.dumps(json_text.normalize(plain)) + "\n"
+        pretty = io.StringIO()
+        json_text.write(data, pretty, pretty=True)
+        assert pretty.getvalue() == json.dumps(json_text.normalize(plain), indent=2) + "\n"
+    assert r.to_dict() == r.to_dict(lazy=True)  # lists and Lazy sequences compare equal
+    assert isinstance(r.to_dict()["nodes"], list)
+
+
+def test_a_non_finite_number_is_still_refused_when_streamed():
+    import io
+
+    from bpcalc.render import json_text
+    from bpcalc.result import Lazy
+
+    with pytest.raises(ValueError):
+        json_text.write({"nodes": Lazy(2, lambda i: {"value": math.inf})}, io.StringIO())

@@ -105,24 +105,29 @@ class GradResult(NamedTuple):
         return not self.nodes or self.nodes[0].value is not None
 
     def graph_dict(self) -> dict[str, Any]:
-        """The graph alone (`bpcalc graph --format json`): nodes and edges, values if known."""
+        """The graph alone (`bpcalc graph --format json`): nodes and edges, values if known.
+        Nodes and edges are Lazy: `json_text.write` streams them, one at a time."""
         keep = self.evaluated
-        nodes = []
-        for n in self.nodes:
+
+        def node(i: int) -> dict[str, Any]:
+            n = self.nodes[i]
             nd: dict[str, Any] = {"id": n.id, "op": n.op}
             if n.op != "input":
                 nd["expr"] = n.expr
             if keep:
                 nd["value"] = n.value
-            nodes.append(nd)
-        edges: list[dict[str, Any]] = [{"from": e.src, "to": e.dst, "local": e.local}
-                                       for e in self.edges]
-        if keep:
-            for ed, e in zip(edges, self.edges):
+            return nd
+
+        def edge(k: int) -> dict[str, Any]:
+            e = self.edges[k]
+            ed: dict[str, Any] = {"from": e.src, "to": e.dst, "local": e.local}
+            if keep:
                 ed["value"] = e.value
+            return ed
+
         return {"schema": "bpcalc/graph", "version": VERSION, "expression": self.expression,
-                "inputs": self.inputs,
-                "outputs": list(self.outputs), "nodes": nodes, "edges": edges}
+                "inputs": self.inputs, "outputs": list(self.outputs),
+                "nodes": Lazy(len(self.nodes), node), "edges": Lazy(len(self.edges), edge)}
 
     def fields(self) -> list[str]:
         """The keys of `to_dict()`, in order, without building it."""
@@ -135,25 +140,27 @@ class GradResult(NamedTuple):
             keys += ["path_counts", "paths", "paths_truncated"]
         return keys + ["warnings"]
 
-    def to_dict(self, fields: Collection[str] | None = None) -> dict[str, Any]:
+    def to_dict(self, fields: Collection[str] | None = None,
+                lazy: bool = False) -> dict[str, Any]:
         """The grad JSON object; with `fields`, only those keys (the others are never built,
-        so `value,gradient` of a million-node graph costs no node list)."""
+        so `value,gradient` of a million-node graph costs no node list). With `lazy`, the
+        nodes, edges and paths are Lazy sequences of dicts, made as `json_text.write`
+        streams them; otherwise lists."""
         want = self.fields() if fields is None else [k for k in self.fields() if k in fields]
         d: dict[str, Any] = {}
         for key in want:
-            d[key] = self._field(key)
+            v = self._field(key)
+            d[key] = list(v) if isinstance(v, Lazy) and not lazy else v
         return d
 
     def _field(self, key: str) -> Any:
         first = self.outputs[0]
         if key == "nodes":
-            return self._nodes()
+            return Lazy(len(self.nodes), self._node)
         if key == "edges":
-            return [{"from": e.src, "to": e.dst, "local": e.local, "value": e.value}
-                    for e in self.edges]
+            return Lazy(len(self.edges), self._edge)
         if key == "paths":
-            return [{"input": p.input, "output": p.output, "nodes": list(p.nodes),
-                     "product": p.product} for p in self.paths]
+            return Lazy(len(self.paths), self._path)
         simple = {
             "schema": lambda: SCHEMA, "version": lambda: VERSION,
             "expression": lambda: self.expression, "mode": lambda: self.mode,
@@ -167,16 +174,23 @@ class GradResult(NamedTuple):
         }
         return simple[key]()
 
-    def _nodes(self) -> list[dict[str, Any]]:
-        nodes = []
-        for i, n in enumerate(self.nodes):
-            nd: dict[str, Any] = {"id": n.id, "op": n.op}
-            if n.op != "input":
-                nd["expr"] = n.expr
-            nd["value"] = n.value
-            if self.adjoints is not None:
-                nd["adjoint"] = self.adjoints[i]
-            if self.tangents is not None:
-                nd["tangent"] = self.tangents[i]
-            nodes.append(nd)
-        return nodes
+    def _node(self, i: int) -> dict[str, Any]:
+        n = self.nodes[i]
+        nd: dict[str, Any] = {"id": n.id, "op": n.op}
+        if n.op != "input":
+            nd["expr"] = n.expr
+        nd["value"] = n.value
+        if self.adjoints is not None:
+            nd["adjoint"] = self.adjoints[i]
+        if self.tangents is not None:
+            nd["tangent"] = self.tangents[i]
+        return nd
+
+    def _edge(self, k: int) -> dict[str, Any]:
+        e = self.edges[k]
+        return {"from": e.src, "to": e.dst, "local": e.local, "value": e.value}
+
+    def _path(self, k: int) -> dict[str, Any]:
+        p = self.paths[k]
+        return {"input": p.input, "output": p.output, "nodes": list(p.nodes),
+                "product": p.product}

@@ -226,7 +226,8 @@ def analyse(args: tuple[str, ...], file: str | None, outputs: str | None, *,
 
 
 def print_json(data: dict) -> None:
+    """One JSON object on stdout; Lazy node and edge lists are streamed (json_text.write)."""
     from ..render import json_text
 
-    click.echo(json_text.render(data, pretty=stdout_is_terminal()))
+    json_text.write(data, sys.stdout, pretty=stdout_is_terminal())
 

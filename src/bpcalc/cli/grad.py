@@ -136,7 +136,7 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
                  exact=exact)
     checked = extras.get("check")
     if fmt == "json":
-        data = result.to_dict(None if extras else keep)
+        data = result.to_dict(None if extras else keep, lazy=not extras)
         if "exact" in extras:
             data = extras["exact"].merge(data)
         if "symbolic" in extras:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TextIO
 
 _EXACT = 2.0**53
 
@@ -22,7 +23,7 @@ def normalize(obj: Any) -> Any:
     if t is dict:
         return {k: _number(v) if type(v) is float else v if type(v) is str else normalize(v)
                 for k, v in obj.items()}
-    if t is list:
+    if t is list or (isinstance(obj, Sequence) and t is not str and t is not tuple):
         return [_number(v) if type(v) is float else v if type(v) is str else normalize(v)
                 for v in obj]
     return obj
@@ -31,3 +32,28 @@ def normalize(obj: Any) -> Any:
 def render(data: dict[str, Any], pretty: bool = False) -> str:
     """One JSON object; `allow_nan=False` makes a stray NaN a loud bug, not bad JSON."""
     return json.dumps(normalize(data), indent=2 if pretty else None, allow_nan=False)
+
+
+def write(data: dict[str, Any], out: TextIO, pretty: bool = False) -> None:
+    """`render(data, pretty)` and a newline, written to `out`. Compact, each list-like value
+    other than a list (the Lazy nodes and edges of a big graph) is streamed one item at a
+    time, so the whole text, and the dict of every node, never sit in memory at once."""
+    if pretty:
+        out.write(render(data, pretty=True) + "\n")
+        return
+    dumps = json.JSONEncoder(allow_nan=False).encode
+    out.write("{")
+    for i, (key, value) in enumerate(data.items()):
+        out.write((", " if i else "") + dumps(key) + ": ")
+        if type(value) in (list, str, tuple) or not isinstance(value, Sequence):
+            out.write(dumps(normalize(value)))
+            continue
+        out.write("[")
+        chunk: list[str] = []
+        for k, item in enumerate(value):
+            chunk.append((", " if k else "") + dumps(normalize(item)))
+            if len(chunk) >= 1024:
+                out.write("".join(chunk))
+                chunk.clear()
+        out.write("".join(chunk) + "]")
+    out.write("}\n")
