@@ -151,3 +151,81 @@ def test_a_non_finite_number_is_still_refused_when_streamed():
 
     with pytest.raises(ValueError):
         json_text.write({"nodes": Lazy(2, lambda i: {"value": math.inf})}, io.StringIO())
+
+
+def invoke(args: list[str], input: str | None = None):
+    return CliRunner().invoke(cli, args, input=input)
+
+
+def test_point_file_gives_the_values(tmp_path):
+    source, args, value, gradient = wide_loss(200)
+    (tmp_path / "loss.txt").write_text(source)
+    point = {a.split("=")[0]: float(a.split("=")[1]) for a in args}
+    (tmp_path / "point.json").write_text(json.dumps(point))
+    d = grad_json(["-f", str(tmp_path / "loss.txt"), "--point", str(tmp_path / "point.json"),
+                   "--format", "json", "--fields", "value,gradient"])
+    assert d["value"] == pytest.approx(value, rel=1e-12)
+    assert d["gradient"] == {k: pytest.approx(g, rel=1e-12, abs=1e-12)
+                             for k, g in gradient.items()}
+
+
+def test_point_file_beside_pairs_with_strings_and_ints(tmp_path):
+    (tmp_path / "p.json").write_text('{"a": 2, "k": "pi/4"}')
+    d = grad_json(["(a+b)*sin(k)", "b=1", "--point", str(tmp_path / "p.json"), "--json"])
+    assert d["inputs"] == {"a": 2, "b": 1, "k": pytest.approx(math.pi / 4)}
+    assert d["gradient"]["a"] == pytest.approx(math.sin(math.pi / 4))
+    d = grad_json(["--point", "-", "--json", "--", "-x"], input='{"x": -0}')  # -0.0
+    assert d["value"] == 0
+
+
+def test_point_file_from_stdin_with_the_program_from_a_file(tmp_path):
+    (tmp_path / "prog.txt").write_text("c = a + b\nd = b + 1\ne = c * d\n")
+    d = grad_json(["-f", str(tmp_path / "prog.txt"), "--point", "-", "--json"],
+                  input='{"a": 2, "b": 1}')
+    assert d["gradient"] == {"a": 2, "b": 5}
+
+
+@pytest.mark.parametrize(("text", "args", "needle"), [
+    ('{"a": 2, "b": 1}', ["a=3"], "a is given a value twice"),
+    ("{'a': 2}", [], "not valid JSON"),
+    ("[1, 2]", [], "one JSON object"),
+    ('{"a": true, "b": 1}', [], "must be a number or a string"),
+    ('{"a": null, "b": 1}', [], "must be a number or a string"),
+    ('{"a": NaN, "b": 1}', [], "not a finite number"),
+    ('{"a": 1e999, "b": 1}', [], "not a finite number"),
+    ('{"a": 1, "b": 1, "z": 3}', [], "'z' is not an input"),
+    ('{"a": "2x", "b": 1}', [], "value of a"),
+])
+def test_bad_point_files_are_input_errors(tmp_path, text, args, needle):
+    (tmp_path / "p.json").write_text(text)
+    result = invoke(["grad", "(a+b)*(b+1)", *args, "--point", str(tmp_path / "p.json")])
+    assert result.exit_code == 2, result.output
+    assert needle in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_point_value_that_divides_by_zero_is_a_math_error_as_on_the_command_line(tmp_path):
+    (tmp_path / "p.json").write_text('{"a": "1/0", "b": 1}')
+    result = invoke(["grad", "(a+b)*(b+1)", "--point", str(tmp_path / "p.json")])
+    assert result.exit_code == 1
+    assert "division by zero" in result.stderr
+    assert result.stderr == invoke(["grad", "(a+b)*(b+1)", "a=1/0", "b=1"]).stderr
+
+
+def test_point_and_program_cannot_both_be_stdin(tmp_path):
+    result = invoke(["grad", "-", "--point", "-"], input="x")
+    assert result.exit_code == 2
+    assert "standard input" in result.stderr
+    result = invoke(["grad", "x", "--point", str(tmp_path / "missing.json")])
+    assert result.exit_code == 2
+    assert "cannot read" in result.stderr
+
+
+def test_every_command_takes_a_point_file(tmp_path):
+    (tmp_path / "p.json").write_text('{"a": 2, "b": 1}')
+    p = str(tmp_path / "p.json")
+    for args in (["grad", "(a+b)*(b+1)"], ["hessian", "(a+b)*(b+1)"],
+                 ["graph", "(a+b)*(b+1)"]):
+        result = invoke([*args, "--point", p, "--format", "json"])
+        assert result.exit_code == 0, (args, result.stderr)
+        assert json.loads(result.stdout)["inputs"] == {"a": 2, "b": 1}

@@ -86,6 +86,37 @@ def assignments(items: tuple[str, ...]) -> dict[str, str]:
     return values
 
 
+def read_point(path: str) -> dict[str, str | float]:
+    """--point FILE: a JSON object of NAME: number or NAME: "constant expression"."""
+    import json
+
+    where = "standard input" if path == "-" else path
+    try:
+        if path == "-":
+            text = sys.stdin.read()
+        else:
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InputError(f"cannot read {path}: {reason}") from None
+    try:
+        data = json.loads(text, parse_int=float)  # ints as floats: "-0" reads as -0.0
+    except json.JSONDecodeError as exc:
+        raise InputError(f"--point: {where} is not valid JSON: {exc.msg} at line "
+                         f"{exc.lineno}, column {exc.colno}") from None
+    if type(data) is not dict:
+        raise InputError(f'--point: {where} must hold one JSON object such as {{"x": 1}}')
+    for name, v in data.items():
+        if type(v) is float:
+            if v - v != 0.0:
+                raise InputError(f"value of {name} is not a finite number: {v!r}")
+        elif type(v) is not str:
+            raise InputError(f"value of {name} in {where} must be a number or a string "
+                             f"such as \"pi/4\", got {json.dumps(v)}")
+    return data
+
+
 def read_source(args: tuple[str, ...], file: str | None) -> tuple[str, tuple[str, ...]]:
     if file is None:
         if not args:
@@ -115,10 +146,19 @@ def fail(exc: BpcalcError) -> NoReturn:
 
 
 
+def _keep_point(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    ctx.meta["bpcalc.point"] = value
+
+
 def source_options(f):
     """The options every command that reads an expression shares."""
     f = click.option("--output", "outputs", metavar="F,G",
                      help="Which program names are outputs (several give a Jacobian).")(f)
+    f = click.option("--point", metavar="FILE", expose_value=False,
+                     callback=_keep_point, is_eager=True,
+                     help='Values from a JSON object in FILE (\'-\' for stdin), such as '
+                          '{"x": 1, "y": "pi/4"}: for many inputs, beside or instead of '
+                          'NAME=VALUE.')(f)
     f = click.option("-f", "--file", "file", metavar="FILE",
                      help="Read the expression or program from FILE ('-' for stdin); "
                           "then every argument is a NAME=VALUE.")(f)
@@ -193,11 +233,23 @@ def reject_given(ctx: click.Context, allowed: set[str], why: str) -> None:
             raise click.UsageError(f"{param.opts[-1]} does not go with {why}")
 
 
-def load(args: tuple[str, ...], file: str | None) -> tuple[str, dict[str, str]]:
-    """The expression or program and its NAME=VALUE pairs; bad input ends the command."""
+def load(args: tuple[str, ...], file: str | None) -> tuple[str, dict[str, str | float]]:
+    """The expression or program and its values: NAME=VALUE pairs and the --point file's;
+    bad input ends the command."""
+    path = click.get_current_context().meta.get("bpcalc.point")
     try:
+        if path == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
+            raise InputError("the program and --point cannot both come from standard input")
         source, rest = read_source(args, file)
-        return source, assignments(rest)
+        values: dict[str, str | float] = dict(assignments(rest))
+        if path is not None:
+            given = read_point(path)
+            twice = [name for name in given if name in values]
+            if twice:
+                raise InputError(f"{twice[0]} is given a value twice: as {twice[0]}=VALUE "
+                                 "and in --point")
+            values = {**given, **values}
+        return source, values
     except BpcalcError as exc:
         fail(exc)
 
