@@ -115,6 +115,8 @@ def test_deep_chains_under_a_low_recursion_limit():
             ("+".join(["x"] * n), "x=2", "paths", "json"),
             ("1-(" * n + "x" + ")" * n, "x=3", "forward", "json"),
             ("(" * n + "x" + ")" * n, "x=3", "paths", "plain"),
+            ("y = x\\n" + "y = sin(y)\\n" * n, "x=0.5", "reverse", "json"),  # by shapes
+            ("y = x\\n" + "y = sin(y)\\n" * n, "x=0.5", "paths", "json"),
         ]
         sys.setrecursionlimit(200)
         out = []
@@ -144,12 +146,14 @@ def test_deep_chains_under_a_low_recursion_limit():
                           timeout=120)
     assert proc.returncode == 0, proc.stderr[:3000]
     assert "RecursionError" not in proc.stderr
-    sin_chain, sum_chain, alternating, parens_plain = json.loads(proc.stdout)
+    sin_chain, sum_chain, alternating, parens_plain, *programs = json.loads(proc.stdout)
     v, dv = 0.5, 1.0
     for _ in range(10**5):
         dv *= math.cos(v)
         v = math.sin(v)
     assert sin_chain["gradient"]["x"] == pytest.approx(dv, rel=1e-9)
+    for program in programs:  # the same chain as a 10^5-line program, read by shape
+        assert program["gradient"]["x"] == pytest.approx(dv, rel=1e-9)
     # x+x+...+x: a chain of 10^5 - 1 adds, 10^5 paths; the first path has 10^5 nodes.
     assert sum_chain["gradient"] == {"x": 10**5}
     assert sum_chain["count"] == {"x": 10**5}

@@ -6,6 +6,9 @@ is one `add` node with one edge, from b. Identical subexpressions are one node;
 last version of a reassigned name keeps the bare name, earlier ones get `name.k`,
 which no user can write), then generated ids a, b, ..., z, ba, bb, ... in
 evaluation order, skipping every name the program uses.
+
+The graph is kept in flat lists (see Graph); evaluation is one quick loop over them,
+and a careful second loop names what failed.
 """
 
 from __future__ import annotations
@@ -59,12 +62,6 @@ class Graph:
         self._ids: list[str] | None = None
         self._nodes: tuple[Node, ...] | None = None
         self._edges: tuple[Edge, ...] | None = None
-
-    def __len__(self) -> int:
-        return len(self.keys)
-
-    def operand(self, a: int) -> Operand:
-        return a if a >= 0 else self.consts[~a]
 
     @property
     def ids(self) -> list[str]:
@@ -241,6 +238,7 @@ class Builder:
         names = tuple(n for n, vs in self.versions.items() if n not in self.inputs or len(vs) > 1)
         graph = Graph(self.source, self.keys, self.consts, self.esrc, self.edst,
                       tuple(self.inputs.items()), (), names, self.versions)
+        # A bare expression's output is named by its node's id: ids need the whole graph.
         graph.outputs = tuple((key or graph.ids[i], i) for key, i in out_pairs)
         return graph
 
