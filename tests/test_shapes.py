@@ -168,3 +168,69 @@ def test_random_programs_read_as_the_parser_builds_them_or_fail_alike(source):
         same_error(source)
     else:
         same_graph(source)
+
+
+LINE_BITS = ("x", "w_1", "sin(", "log2(", "exp (", ")", "2", "0.5", "1e-3", "5.", ".25",
+             " ", "*", "+", "-", "^", "**", "=", "+=", ";", ",", "# c", "(", "pi", "e", "1e",
+             "x2", "2x", ".")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(LINE_BITS), max_size=12),
+       st.lists(st.sampled_from(LINE_BITS), max_size=12))
+def test_a_shape_matcher_splits_a_line_as_the_atom_pattern_does(bits, other):
+    """A line that the literal regex of a shape matches has that shape's seps exactly,
+    and its groups are the atoms _ATOMS.split finds: the reader may skip the split. (Only
+    for shapes that compile: between two atoms there is always an operator.)"""
+    from bpcalc.shapes import _ATOMS, _Fallback, _Reader
+
+    template = "".join(bits)
+    parts = _ATOMS.split(template)
+    try:
+        shape = _Reader(template)._compile(parts[0::2])
+    except _Fallback:
+        return
+    if shape.run is None:
+        return
+    matcher = shape.matcher()
+    for line in (template, "".join(other), template.replace("x", "w_1"),
+                 template.replace("2", "17.5")):
+        m = matcher(line)
+        if m is not None:
+            got = _ATOMS.split(line)
+            assert got[0::2] == parts[0::2]
+            assert list(m.groups()) == got[1::2]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(LINES), st.data())
+def test_a_shape_matcher_on_lines_of_real_shapes(shape_text, data):
+    """As above, for the shapes the property test's programs use, matched against lines
+    whose atoms are anything: names, numbers, and bits that are neither."""
+    from bpcalc.shapes import _ATOMS, _Reader
+
+    def line() -> str:
+        fill = {k: data.draw(st.sampled_from(ATOMS + LINE_BITS)) for k in "abct"}
+        return shape_text.format(**fill)
+
+    template = line()
+    parts = _ATOMS.split(template)
+    shape = _Reader(template)._compile(parts[0::2]) if _compiles(template) else None
+    if shape is None or shape.run is None:
+        return
+    for text in (line(), line(), template):
+        m = shape.matcher()(text)
+        if m is not None:
+            got = _ATOMS.split(text)
+            assert got[0::2] == parts[0::2]
+            assert list(m.groups()) == got[1::2]
+
+
+def _compiles(text: str) -> bool:
+    from bpcalc.shapes import _ATOMS, _Fallback, _Reader
+
+    try:
+        _Reader(text)._compile(_ATOMS.split(text)[0::2])
+    except _Fallback:
+        return False
+    return True

@@ -40,11 +40,22 @@ class _Fallback(Exception):
 class _Shape:
     """One line shape: its compiled statements and what the last of them leaves behind."""
 
-    def __init__(self, run: Callable[[list[str]], int] | None, target: int | None,
-                 bare: int | None) -> None:
+    def __init__(self, run: Callable[[Sequence[str]], int] | None, target: int | None,
+                 bare: int | None, seps: Sequence[str] = ()) -> None:
         self.run = run  # feeds the builder with one line's atoms; returns the last result
         self.target = target  # atom index of the last statement's target, if it has one
         self.bare = bare  # atom index when the last statement is one bare atom
+        self.seps = seps
+        self.uses = 0
+        self.match: Callable[[str], re.Match | None] | None = None
+
+    def matcher(self) -> Callable[[str], re.Match | None]:
+        """fullmatch of a regex of this shape: its seps literally, an atom between each two.
+        A line it matches splits into these seps and its groups, without _ATOMS.split."""
+        if self.match is None:
+            atom = f"({_ATOMS.pattern[1:-1]})"
+            self.match = re.compile(atom.join(map(re.escape, self.seps)), re.ASCII).fullmatch
+        return self.match
 
 
 _BLANK = _Shape(None, None, None)
@@ -104,33 +115,40 @@ class _Reader:
 
         self.scope = {"rd": rd, "known": known.get, "fold": fold, "fail": fail,
                       "RESERVED": RESERVED, "names": known, "env": env, "versions": versions,
-                      "get": b.cons.get, "cons": b.cons, "keys": keys, "es": b.esrc,
-                      "ed": b.edst}
+                      "put": b.cons.setdefault, "keys": keys, "es": b.esrc, "ed": b.edst}
 
     def read(self, outputs: Sequence[str] | None) -> Graph:
         split = _ATOMS.split
         shapes = self.shapes
         seen: dict[str, tuple] = {}  # whole lines that repeat: (run, bare, shape, atoms)
         last, atoms, result, bare_before = _BLANK, [""], 0, False
+        shape, match = _BLANK, None  # the last shape and its matcher: most lines have the
+        # shape of the line before, and a literal regex of it is quicker than _ATOMS.split
         for n, line in enumerate(self.source.split("\n")):
             hit = seen.get(line)
             if hit is None:
-                parts = split(line)
-                shape = shapes.get(key := "\0".join(parts[0::2]))
-                if shape is None:
-                    if len(shapes) > 64 + n // 4:
-                        raise _Fallback  # too varied to pay for compiling
-                    shape = shapes[key] = self._compile(parts[0::2])
-                hit = (shape.run, shape.target is None, shape, parts[1::2])
+                m = match(line) if match is not None else None
+                if m is not None:
+                    hit = (shape.run, shape.target is None, shape, m.groups())
+                else:
+                    parts = split(line)
+                    shape = shapes.get(key := "\0".join(parts[0::2]))
+                    if shape is None:
+                        if len(shapes) > 64 + n // 4:
+                            raise _Fallback  # too varied to pay for compiling
+                        shape = shapes[key] = self._compile(parts[0::2])
+                    shape.uses += 1
+                    match = shape.matcher() if shape.uses > 1 and shape.run else None
+                    hit = (shape.run, shape.target is None, shape, parts[1::2])
                 if len(seen) < 1024:
                     seen[line] = hit
-            run, bare, shape, line_atoms = hit
+            run, bare, shape_, line_atoms = hit
             if run is None:
                 continue
             if bare_before:
                 raise _Fallback  # a bare expression that is not last: the parser says so
             result = run(line_atoms)
-            last, atoms, bare_before = shape, line_atoms, bare
+            last, atoms, bare_before = shape_, line_atoms, bare
         if last.run is None:
             raise _Fallback  # nothing but blanks and comments
         target = None if last.target is None else atoms[last.target]
@@ -187,27 +205,30 @@ class _Reader:
         one = last.code[0] if len(last.code) == 1 and last.target is None else None
         bare = int(str(one.arg)[1:]) if one is not None and one.kind == "name" else None
         target = None if last.target is None else int(last.target[1:])
-        return _Shape(scope["run"], target, bare)
+        return _Shape(scope["run"], target, bare, tuple(seps))
 
 
 def _node(body: list[str], op: str, args: list[str]) -> str:
     """Lines that make the node (op, *args) unless it exists, as Builder.make does, or
-    fold it when every operand is a constant; returns the variable that holds it."""
+    fold it when every operand is a constant; returns the variable that holds it.
+    `put` is cons.setdefault: one lookup finds the node or claims the next index."""
     t = f"t{len(body)}"
-    key = f"('{op}', {', '.join(args)},)"
-    body.append(f"k = {key}")
-    body.append(f"{t} = get(k)")
-    body.append(f"if {t} is None:")
+    body.append(f"k = ('{op}', {', '.join(args)},)")
     if len(args) == 1:
         (a,) = args
-        body.append(f"    if {a} >= 0: {t} = cons[k] = len(keys); keys.append(k); "
-                    f"es.append({a}); ed.append({t})")
-        body.append(f"    else: {t} = fold(k)")
+        body.append(f"if {a} < 0: {t} = fold(k)")
+        body.append("else:")
+        body.append("    n = len(keys)")
+        body.append(f"    {t} = put(k, n)")
+        body.append(f"    if {t} == n: keys.append(k); es.append({a}); ed.append(n)")
         return t
     a, b = args
-    body.append(f"    if {a} >= 0 or {b} >= 0:")
-    body.append(f"        {t} = cons[k] = len(keys); keys.append(k)")
-    body.append(f"        if {a} >= 0: es.append({a}); ed.append({t})")
-    body.append(f"        if {b} >= 0: es.append({b}); ed.append({t})")
-    body.append(f"    else: {t} = fold(k)")
+    body.append(f"if {a} < 0 and {b} < 0: {t} = fold(k)")
+    body.append("else:")
+    body.append("    n = len(keys)")
+    body.append(f"    {t} = put(k, n)")
+    body.append(f"    if {t} == n:")
+    body.append("        keys.append(k)")
+    body.append(f"        if {a} >= 0: es.append({a}); ed.append(n)")
+    body.append(f"        if {b} >= 0: es.append({b}); ed.append(n)")
     return t
