@@ -115,11 +115,30 @@ def test_the_process_writes_all_of_a_large_output_before_it_ends(tmp_path):
 def test_a_reader_that_leaves_early_is_not_an_error(tmp_path):
     path = tmp_path / "chain.txt"
     path.write_text("y = x\n" + "y = y*1.0001 + 0.5\n" * 20_000)
-    proc = subprocess.run(f"'{sys.executable}' -m bpcalc grad -f '{path}' x=1 --format json "
-                          "| head -c 10", shell=True, capture_output=True, text=True,
-                          timeout=120)
-    assert proc.stdout == '{"schema":'
+    proc = subprocess.run(["bash", "-c", f"'{sys.executable}' -m bpcalc grad -f '{path}' x=1 "
+                           "--format json | head -c 10; echo \" ${PIPESTATUS[0]}\""],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.stdout == '{"schema": 0\n'  # and bpcalc's own exit status is 0
     assert proc.stderr == ""
+
+
+@pytest.mark.parametrize("redirect", [">&-", "> /dev/full"])
+def test_output_that_cannot_be_written_is_an_error_not_a_traceback(redirect):
+    if "full" in redirect and not os.path.exists("/dev/full"):
+        pytest.skip("no /dev/full here")
+    proc = subprocess.run(["bash", "-c", f"'{sys.executable}' -m bpcalc grad 'x*y' x=1 y=2 "
+                           f"--format json {redirect}"], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("Error: cannot write the output")
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("option", ["--svg", "--output", "--fields", "--point", "-f"])
+def test_an_option_without_its_value_at_the_end_is_still_a_usage_error(option):
+    result = invoke(["grad", "x*y", "x=1", "y=2", "--format", "table", option])
+    assert result.exit_code == 2
+    assert f"Option '{option}' requires an argument" in result.stderr
 
 
 def test_streamed_json_is_the_text_json_dumps_writes():
@@ -229,3 +248,48 @@ def test_every_command_takes_a_point_file(tmp_path):
         result = invoke([*args, "--point", p, "--format", "json"])
         assert result.exit_code == 0, (args, result.stderr)
         assert json.loads(result.stdout)["inputs"] == {"a": 2, "b": 1}
+
+
+def test_point_file_with_direction_cotangent_and_batch(tmp_path):
+    (tmp_path / "p.json").write_text('{"x": 1, "y": 2}')
+    p = str(tmp_path / "p.json")
+    d = grad_json(["x*y", "--point", p, "--direction", "x=1,y=0", "--json"])
+    assert d["directional"] == {"a": 2}
+    d = grad_json(["f = x*y", "--point", p, "--cotangent", "f=1", "--json"])
+    assert d["inputs"] == {"x": 1, "y": 2}
+    (tmp_path / "w.json").write_text('{"w": 0.5}')
+    result = invoke(["grad", "(w*x - 1)^2", "--point", str(tmp_path / "w.json"), "--batch",
+                     "-", "--wrt", "w"], input='{"x": 2}\n{"x": 4}\n')
+    assert result.exit_code == 0, result.stderr
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["gradient"]["w"] for line in lines] == [0.0, 2 * (0.5 * 4 - 1) * 4]
+
+
+def test_a_name_twice_in_the_point_file_is_an_error(tmp_path):
+    (tmp_path / "p.json").write_text('{"x": 1, "x": 5, "y": 2}')
+    result = invoke(["grad", "x*y", "--point", str(tmp_path / "p.json")])
+    assert result.exit_code == 2
+    assert "x is given a value twice in --point" in result.stderr
+
+
+def test_the_quick_path_makes_no_node_records_unless_a_kink_is_hit():
+    from bpcalc.graph import evaluate
+    from bpcalc.shapes import read
+
+    g = read("y = x\n" + "y = relu(y) + max(y, 0.5)*0.25\n" * 100, short=0)
+    ev = evaluate(g, {"x": 2.0})
+    assert ev.warnings == [] and g._nodes is None and g._ids is None
+    hit = evaluate(g, {"x": 0.0})  # relu(0) and a tie in max: kinks, with their nodes' text
+    assert hit.warnings[0].startswith("kink at a = relu(x): operand is 0")
+    assert hit.warnings[1].startswith("kink at n = max(y.4, 0.5): operands tie")
+
+
+def test_lazy_sequences_behave_like_the_tuples_they_stand_for():
+    from bpcalc.result import Lazy
+
+    seq = Lazy(4, lambda i: i * i)
+    assert seq[:2] == (0, 1) and seq[-1] == 9 and list(reversed(seq)) == [9, 4, 1, 0]
+    assert seq == (0, 1, 4, 9) and seq == [0, 1, 4, 9] and 4 in seq and seq.index(9) == 3
+    assert repr(seq) == "Lazy(4 items)"
+    with pytest.raises(IndexError, match="index -5 out of range for 4 items"):
+        seq[-5]

@@ -1,4 +1,4 @@
-"""Program -> graph: immutable nodes in evaluation order, hash-consed, with ordered edges.
+"""Program -> graph: nodes in evaluation order, hash-consed, with ordered edges.
 
 A node's operands are node indices (int) or folded constants (float): `b + 1`
 is one `add` node with one edge, from b. Identical subexpressions are one node;
@@ -342,14 +342,14 @@ def evaluate(graph: Graph, values: Mapping[str, float]) -> Evaluation:
     isfinite = math.isfinite
     if not (all(map(isfinite, vals)) and all(map(isfinite, weights))):
         return _evaluate_checked(graph, values)
-    del vals[n:]
     warnings = []
-    for i in kinks:
-        node = graph.nodes[i]
-        argv = [vals[a] if type(a) is int else a for a in node.args]
-        said = OPS[node.op].kink(*argv, vals[i])  # type: ignore[misc]
+    for i in kinks:  # node text only for a kink that is hit: a big graph's views stay unmade
+        k = graph.keys[i]
+        said = OPS[k[0]].kink(*[vals[a] for a in k[1:]], vals[i])  # type: ignore[misc]
         if said:
+            node = graph.nodes[i]
             warnings.append(f"kink at {node.id} = {node_definition(graph, node)}: {said}")
+    del vals[n:]
     return Evaluation(vals, weights, warnings)
 
 

@@ -29,16 +29,18 @@ class Lazy(Sequence[T]):
     def __getitem__(self, i: int) -> T: ...
 
     @overload
-    def __getitem__(self, i: slice) -> list[T]: ...
+    def __getitem__(self, i: slice) -> tuple[T, ...]: ...
 
-    def __getitem__(self, i: int | slice) -> T | list[T]:
-        if isinstance(i, slice):
-            return [self._make(j) for j in range(*i.indices(self._n))]
-        if i < 0:
-            i += self._n
-        if not 0 <= i < self._n:
-            raise IndexError(i)
-        return self._make(i)
+    def __getitem__(self, i: int | slice) -> T | tuple[T, ...]:
+        if isinstance(i, slice):  # a tuple, as slicing the tuple it stands for gives
+            return tuple(self._make(j) for j in range(*i.indices(self._n)))
+        k = i + self._n if i < 0 else i
+        if not 0 <= k < self._n:
+            raise IndexError(f"index {i} out of range for {self._n} items")
+        return self._make(k)
+
+    def __repr__(self) -> str:
+        return f"Lazy({self._n} items)"
 
     def __iter__(self) -> Iterator[T]:
         return map(self._make, range(self._n))

@@ -9,8 +9,9 @@ only calls the function with its own atoms.
 
 Anything unusual sends the whole text through `parser.parse` and `graph.build`, which give
 the same graph, or the error message with its line and column: a line the parser rejects,
-a statement spread over lines, a constant that does not fold, a name that is a constant or
-a function, more shapes than lines can pay for. Short programs go that way from the start.
+a statement spread over lines, a constant that does not fold, a function's name used as a
+name, an assignment to a number or a constant, more shapes than lines can pay for. Short
+programs go that way from the start.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from .errors import ParseError
 from .graph import Builder, Graph, attempt, build
 from .lexer import tokenize
 from .ops import CONSTANTS, OPS
-from .parser import RESERVED, parse
+from .parser import RESERVED, Program, parse
 
 SHORT = 32  # lines: below this the parser is as quick, and nothing is compiled
+MATCH_ATOMS = 100  # a wider line's regex takes longer to compile than it saves
 
 # Names not followed by '(' (a call's name stays in the shape) and numbers as the lexer
 # reads them, not starting inside a word (`log2(` is all shape). Digits and '.' sort
@@ -137,8 +139,9 @@ class _Reader:
                         if len(shapes) > 64 + n // 4:
                             raise _Fallback  # too varied to pay for compiling
                         shape = shapes[key] = self._compile(parts[0::2])
-                    shape.uses += 1
-                    match = shape.matcher() if shape.uses > 1 and shape.run else None
+                    shape.uses += 1  # a matcher for a shape seen twice, of a sane width
+                    match = shape.matcher() if shape.uses > 1 and shape.run and \
+                        len(shape.seps) <= MATCH_ATOMS else None
                     hit = (shape.run, shape.target is None, shape, parts[1::2])
                 if len(seen) < 1024:
                     seen[line] = hit
@@ -199,6 +202,8 @@ class _Reader:
                 body.append(f"else: vs.append({r})")
         body.append(f"return {r}")
         code = "def run(at):\n" + "".join(f"    {line}\n" for line in body)
+        if not _only_table_ops_and_placeholders(program):
+            raise _Fallback  # never: but exec must not see anything else
         scope = dict(self.scope)
         exec(code, scope)  # noqa: S102 -- op names come from the table, atoms are data
         last = program.statements[-1]
@@ -206,6 +211,25 @@ class _Reader:
         bare = int(str(one.arg)[1:]) if one is not None and one.kind == "name" else None
         target = None if last.target is None else int(last.target[1:])
         return _Shape(scope["run"], target, bare, tuple(seps))
+
+
+_PLACEHOLDER = re.compile(r"_\d+")
+
+
+def _only_table_ops_and_placeholders(program: Program) -> bool:
+    """What the compiled code is made of: op names from the table and the placeholders'
+    numbers. The program's own text never reaches exec (its atoms are passed as data)."""
+    for st in program.statements:
+        if st.target is not None and not _PLACEHOLDER.fullmatch(st.target):
+            return False
+        if st.update is not None and st.update not in OPS:
+            return False
+        for ins in st.code:
+            if ins.kind == "op" and ins.arg not in OPS:
+                return False
+            if ins.kind == "name" and not _PLACEHOLDER.fullmatch(str(ins.arg)):
+                return False
+    return True
 
 
 def _node(body: list[str], op: str, args: list[str]) -> str:

@@ -77,6 +77,9 @@ def _run() -> object:
     except MemoryError:
         click.echo("Error: out of memory", err=True)
         return 1
+    except OSError as exc:  # writing the output failed: a closed stdout, a full disk
+        click.echo(f"Error: cannot write the output: {exc.strerror or exc}", err=True)
+        return 1
     except Exception as exc:  # a bug of ours: say so in one line, never a traceback
         if os.environ.get("BPCALC_DEBUG"):
             raise
@@ -95,12 +98,16 @@ def _leave(code: object) -> None:
     elif not isinstance(code, int):
         click.echo(str(code), err=True)
         code = 1
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        code = 0
-    try:
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):  # ValueError: stderr closed above
-        pass
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None or stream.closed:  # `bpcalc ... >&-`
+            continue
+        try:
+            stream.flush()
+        except BrokenPipeError:  # the reader left before the end: not an error of ours
+            pass
+        except OSError as exc:  # a full disk, say: the output is not all there
+            if stream is sys.stdout and sys.stderr is not None and not sys.stderr.closed:
+                sys.stderr.write(f"Error: cannot write the output: {exc.strerror or exc}\n")
+                sys.stderr.flush()
+            code = 1
     os._exit(code)

@@ -7,6 +7,7 @@ status: 2 for bad input, 1 for a math error at the point.
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 from collections.abc import Callable, Iterable
@@ -38,9 +39,10 @@ class ExprCommand(click.Command):
                 f"it: bpcalc {self.name} -- '{expr}' ...", ctx) from None
 
     def _positionals_last(self, args: list[str]) -> list[str]:
-        """The same command line with the options first and then, behind one `--`, every
-        positional argument in order. click's parser takes each argument before `--` off
-        the front of a list, which is quadratic: 10^5 NAME=VALUE pairs took it a second."""
+        """The command line with the options first and then, behind one `--`, every
+        positional argument in order (unchanged if an option lacks its value). click's
+        parser takes each argument before `--` off the front of a list, which is
+        quadratic: 10^5 NAME=VALUE pairs took it a second."""
         takes = {o: p.nargs for p in self.params if isinstance(p, click.Option)
                  and not p.is_flag and not p.count for o in p.opts + p.secondary_opts}
         taken: set[int] = set()  # positions of options and their values
@@ -51,7 +53,10 @@ class ExprCommand(click.Command):
             if args[i] == "--":
                 end = i
                 break
-            taken.update(range(i, min(i + 1 + takes.get(args[i], 0), end)))
+            n = takes.get(args[i], 0)
+            if i + n >= end:
+                return args  # an option without its value: click says so
+            taken.update(range(i, i + 1 + n))
         opts = [args[i] for i in sorted(taken)]
         positional = [a for i, a in enumerate(args[:end]) if i not in taken] + args[end + 1:]
         return [*opts, "--", *positional] if positional else opts
@@ -86,6 +91,15 @@ def assignments(items: tuple[str, ...]) -> dict[str, str]:
     return values
 
 
+def _no_twice(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for name, v in pairs:
+        if name in out:
+            raise InputError(f"{name} is given a value twice in --point")
+        out[name] = v
+    return out
+
+
 def read_point(path: str) -> dict[str, str | float]:
     """--point FILE: a JSON object of NAME: number or NAME: "constant expression"."""
     import json
@@ -101,7 +115,8 @@ def read_point(path: str) -> dict[str, str | float]:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         raise InputError(f"cannot read {path}: {reason}") from None
     try:
-        data = json.loads(text, parse_int=float)  # ints as floats: "-0" reads as -0.0
+        data = json.loads(text, parse_int=float,  # ints as floats: "-0" reads as -0.0
+                          object_pairs_hook=_no_twice)
     except json.JSONDecodeError as exc:
         raise InputError(f"--point: {where} is not valid JSON: {exc.msg} at line "
                          f"{exc.lineno}, column {exc.colno}") from None
@@ -137,7 +152,7 @@ def read_source(args: tuple[str, ...], file: str | None) -> tuple[str, tuple[str
 
 def stdout_is_terminal() -> bool:
     """Whether a person is reading: --format auto draws tables then, and writes JSON otherwise."""
-    return sys.stdout.isatty()
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 def fail(exc: BpcalcError) -> NoReturn:
@@ -281,5 +296,10 @@ def print_json(data: dict) -> None:
     """One JSON object on stdout; Lazy node and edge lists are streamed (json_text.write)."""
     from ..render import json_text
 
-    json_text.write(data, sys.stdout, pretty=stdout_is_terminal())
+    if sys.stdout is None:  # `bpcalc ... >&-`
+        raise OSError(errno.EBADF, "standard output is closed")
+    try:
+        json_text.write(data, sys.stdout, pretty=stdout_is_terminal())
+    except BrokenPipeError:  # `bpcalc ... | head`: the reader left; not an error of ours
+        sys.exit(0)
 

@@ -98,7 +98,7 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
       bpcalc grad -- "-x**2" x=3
       bpcalc grad -f model.txt w=0.5 b=-1
       bpcalc grad "sin(x)*y" x=pi/4 y=2 | jq .gradient
-      bpcalc grad -f big.txt x=0.5 --fields value,gradient
+      bpcalc grad -f big.txt --point point.json --fields value,gradient
       bpcalc grad "x*y + sin(x)" x=1 y=2 --direction x=1,y=-2
       bpcalc grad 'f = x*y; g = x + y' x=1 y=2 --cotangent f=1,g=0.5
       bpcalc grad "sin(x)*exp(y)" x=pi/6 y=0 --check
@@ -163,7 +163,8 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
 def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: str,
            mode: str, wrt: str | None, outputs: str | None) -> None:
     """grad --batch: the graph is built and checked once, then every point is one JSON line."""
-    reject_given(ctx, {"file", "batch", "mode", "wrt", "outputs", "fmt", "as_json", "color"},
+    reject_given(ctx, {"file", "point", "batch", "mode", "wrt", "outputs", "fmt", "as_json",
+                       "color"},
                  "--batch (which writes one JSON line per point)")
     if ctx.params["fmt"] not in ("auto", "json"):
         raise click.UsageError("--batch writes JSON Lines; --format does not apply")
@@ -268,7 +269,8 @@ def _directional(ctx: click.Context, args: tuple[str, ...], file: str | None,
                  cotangent: str | None, fmt: str, color: str, svg: str | None,
                  html: str | None) -> None:
     """grad --direction / --cotangent: one vector-seeded pass instead of a whole Jacobian."""
-    reject_given(ctx, {"file", "outputs", "wrt", "direction", "cotangent", "fmt", "as_json",
+    reject_given(ctx, {"file", "point", "outputs", "wrt", "direction", "cotangent", "fmt",
+                       "as_json",
                        "color", "svg", "html"},
                  "--direction or --cotangent (they run one forward or one reverse pass)")
     if fmt == "tree":

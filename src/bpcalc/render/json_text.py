@@ -26,6 +26,10 @@ def normalize(obj: Any) -> Any:
     if t is list or (isinstance(obj, Sequence) and t is not str and t is not tuple):
         return [_number(v) if type(v) is float else v if type(v) is str else normalize(v)
                 for v in obj]
+    if isinstance(obj, float):  # a float or dict of another type: the slow, general way
+        return _number(float(obj))
+    if isinstance(obj, dict):
+        return {k: normalize(v) for k, v in obj.items()}
     return obj
 
 
