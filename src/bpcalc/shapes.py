@@ -139,8 +139,9 @@ class _Reader:
                         if len(shapes) > 64 + n // 4:
                             raise _Fallback  # too varied to pay for compiling
                         shape = shapes[key] = self._compile(parts[0::2])
-                    shape.uses += 1  # a matcher for a shape seen twice, of a sane width
-                    match = shape.matcher() if shape.uses > 1 and shape.run and \
+                    if shape.run is not None:  # not the shared _BLANK
+                        shape.uses += 1  # a matcher for a shape seen twice, of a sane width
+                    match = shape.matcher() if shape.uses > 1 and \
                         len(shape.seps) <= MATCH_ATOMS else None
                     hit = (shape.run, shape.target is None, shape, parts[1::2])
                 if len(seen) < 1024:

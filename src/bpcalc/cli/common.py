@@ -105,15 +105,7 @@ def read_point(path: str) -> dict[str, str | float]:
     import json
 
     where = "standard input" if path == "-" else path
-    try:
-        if path == "-":
-            text = sys.stdin.read()
-        else:
-            with open(path, encoding="utf-8") as fh:
-                text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InputError(f"cannot read {path}: {reason}") from None
+    text = read_text(path)
     try:
         data = json.loads(text, parse_int=float,  # ints as floats: "-0" reads as -0.0
                           object_pairs_hook=_no_twice)
@@ -140,14 +132,19 @@ def read_source(args: tuple[str, ...], file: str | None) -> tuple[str, tuple[str
         if expr == "-":
             return sys.stdin.read(), rest
         return expr, rest
-    if file == "-":
-        return sys.stdin.read(), args
+    return read_text(file), args
+
+
+def read_text(path: str) -> str:
+    """The text of the file `path`, or of stdin for '-'; an unreadable file is bad input."""
+    if path == "-":
+        return sys.stdin.read()
     try:
-        with open(file, encoding="utf-8") as fh:
-            return fh.read(), args
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InputError(f"cannot read {file}: {reason}") from None
+        raise InputError(f"cannot read {path}: {reason}") from None
 
 
 def stdout_is_terminal() -> bool:
