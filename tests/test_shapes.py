@@ -16,28 +16,32 @@ from hypothesis import strategies as st
 from bpcalc.errors import BpcalcError
 from bpcalc.graph import build, evaluate
 from bpcalc.parser import parse
-from bpcalc.shapes import read
+from bpcalc.shapes import RUN, read
 
 CASES = Path(__file__).parent / "cases"
 
 
 def same_graph(source: str, outputs: list[str] | None = None) -> None:
-    a, b = read(source, outputs, short=0), build(parse(source), outputs)
-    assert a.keys == b.keys
-    assert a.consts == b.consts
-    assert (a.esrc, a.edst) == (b.esrc, b.edst)
-    assert (a.inputs, a.outputs, a.names) == (b.inputs, b.outputs, b.names)
-    assert a.ids == b.ids
-    assert a.nodes == b.nodes and a.edges == b.edges
+    """Line by line, and in columns from the second line of a run on (run=1)."""
+    b = build(parse(source), outputs)
+    for run in (RUN, 1):
+        a = read(source, outputs, short=0, run=run)
+        assert a.keys == b.keys
+        assert a.consts == b.consts
+        assert (a.esrc, a.edst) == (b.esrc, b.edst)
+        assert (a.inputs, a.outputs, a.names) == (b.inputs, b.outputs, b.names)
+        assert a.ids == b.ids
+        assert a.nodes == b.nodes and a.edges == b.edges
 
 
 def same_error(source: str) -> str:
     with pytest.raises(BpcalcError) as slow:
         build(parse(source))
-    with pytest.raises(BpcalcError) as fast:
-        read(source, short=0)
-    assert type(fast.value) is type(slow.value)
-    assert str(fast.value) == str(slow.value)
+    for run in (RUN, 1):
+        with pytest.raises(BpcalcError) as fast:
+            read(source, short=0, run=run)
+        assert type(fast.value) is type(slow.value)
+        assert str(fast.value) == str(slow.value)
     return str(fast.value)
 
 
@@ -162,12 +166,77 @@ def programs(draw) -> str:
 @settings(max_examples=300, deadline=None)
 @given(programs())
 def test_random_programs_read_as_the_parser_builds_them_or_fail_alike(source):
+    same_graph_or_error(source)
+
+
+def same_graph_or_error(source: str) -> None:
     try:
         build(parse(source))
     except BpcalcError:
         same_error(source)
     else:
         same_graph(source)
+
+
+RUN_LINES = LINES[:-2] + (
+    "{t} = sin({t})*{a} + {b}", "{t} = {t}*{t} + {t}", "{t} += ({a}*{b} - {c})^2",
+    "{t} = {a}*{t} + {b}*{t}", "{t} = {t}*{a} + {t}*{b}", "{t} = sin({t}) + sin({a})",
+    "{t} = exp({a}) + exp({b})", "{t} = {a} - {a}", "{t} = ({t} + {a}) * ({a} + {t})",
+    "{t} = -{t}", "{t} = {a}", "{t} = max({t}, {a}) - {b}/{c}",
+    "{t} = {a}*({b} + {t}*{c})",  # atoms read in another order than their nodes are made
+)
+NUMBERS = ("2", "0.5", "2.0", "0", "0.0", "3", "1e-1", "0.1")
+
+
+@st.composite
+def runs(draw) -> str:
+    """Programs made of runs: a shape over several lines, each atom place holding one name
+    throughout, a new name on each line, a number, or anything; so that columns are
+    tried, taken and refused."""
+    lines, fresh = [], 0
+    for _ in range(draw(st.integers(1, 4))):
+        shape = draw(st.sampled_from(RUN_LINES))
+        kinds = {k: draw(st.sampled_from(["one", "new", "number", "any"])) for k in "abc"}
+        one = {k: draw(st.sampled_from(NAMES + ("pi",))) for k in "abct"}
+        for _ in range(draw(st.integers(1, 12))):
+            fill = {"t": one["t"] if draw(st.integers(0, 9)) else draw(st.sampled_from(NAMES))}
+            for k, kind in kinds.items():
+                if kind == "one":
+                    fill[k] = one[k]
+                elif kind == "new":
+                    fresh += 1
+                    fill[k] = f"n_{fresh}" if draw(st.integers(0, 9)) else "n_1"
+                elif kind == "number":
+                    fresh += 1  # a number not met before, or one of a few
+                    fill[k] = draw(st.sampled_from(NUMBERS + (f"{fresh}.5",)))
+                else:
+                    fill[k] = draw(st.sampled_from(ATOMS))
+            lines.append(shape.format(**fill))
+            if not draw(st.integers(0, 15)):
+                lines.append(draw(st.sampled_from(["", "# c", lines[-1]])))
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=500, deadline=None)
+@given(runs())
+def test_runs_of_one_shape_read_in_columns_as_the_parser_builds_them(source):
+    same_graph_or_error(source)
+
+
+@pytest.mark.parametrize("source", [
+    "x = x0\n" + "x = sin(x)*a + b\n" * 5000,  # chunks of 4096 lines, one after another
+    "y = 1\n" + "y += w*2\n" * 40,  # the target starts as a constant: line by line
+    "y = x\nz = y\n" + "y = sin(y)\n" * 40 + "z = sin(z)\n",  # z's sin(x) exists
+    "y = x\n" + "y = y*a + y*b\n" * 40 + "y = y*3\n",
+    "".join(f"s = s*{i % 3} + x*{i % 2}\n" for i in range(80)),  # keys that may repeat
+    "".join(f"q_{i} = q_{i - 1} * 2\n" for i in range(80)),  # a new target on each line
+    "t = a\n" + "".join(f"t += u_{i}*u_{i + 1}\n" for i in range(80)),  # a name twice
+    "t = a\n" + "".join(f"t += exp(v_{i}) + exp(v_{i})\n" for i in range(80)),
+    "t = a\n" + "".join(f"t = {i}.25*({i}.5 + t*{i}.75)\n" for i in range(80)),
+])
+def test_long_runs_read_in_columns_as_the_parser_builds_them(source):
+    same_graph(source)
+    same_graph(source + "t\n")
 
 
 LINE_BITS = ("x", "w_1", "sin(", "log2(", "exp (", ")", "2", "0.5", "1e-3", "5.", ".25",
@@ -192,14 +261,9 @@ def test_a_shape_matcher_splits_a_line_as_the_atom_pattern_does(bits, other):
         return
     if shape.run is None:
         return
-    matcher = shape.matcher()
     for line in (template, "".join(other), template.replace("x", "w_1"),
                  template.replace("2", "17.5")):
-        m = matcher(line)
-        if m is not None:
-            got = _ATOMS.split(line)
-            assert got[0::2] == parts[0::2]
-            assert list(m.groups()) == got[1::2]
+        _splits_as_atoms(shape, parts, line)
 
 
 @settings(max_examples=300, deadline=None)
@@ -219,11 +283,25 @@ def test_a_shape_matcher_on_lines_of_real_shapes(shape_text, data):
     if shape is None or shape.run is None:
         return
     for text in (line(), line(), template):
-        m = shape.matcher()(text)
+        _splits_as_atoms(shape, parts, text)
+
+
+def _splits_as_atoms(shape, parts: list[str], line: str) -> None:
+    """The shape's matcher, and its matchers for the atom kinds of `parts` and of `line`,
+    split `line` as _ATOMS does, if they match it; the kind matchers, into those kinds."""
+    from bpcalc.shapes import _ATOMS
+
+    got = _ATOMS.split(line)
+    kinds = [tuple(a[:1] <= "9" for a in p[1::2]) for p in (parts, got)
+             if len(p) == len(parts)]
+    matchers = [shape.matcher()] + [shape.kind_matcher(k) for k in kinds]
+    for i, matcher in enumerate(matchers):
+        m = matcher(line)
         if m is not None:
-            got = _ATOMS.split(text)
             assert got[0::2] == parts[0::2]
             assert list(m.groups()) == got[1::2]
+            if i:
+                assert tuple(a[0] <= "9" for a in m.groups()) == kinds[i - 1]
 
 
 def _compiles(text: str) -> bool:

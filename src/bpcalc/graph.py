@@ -180,6 +180,17 @@ class Builder:
         self.inputs: dict[str, int] = {}
         self.versions: dict[str, list[int]] = {}  # name -> every operand it held, in order
         self.const_at: dict[object, int] = {}  # value -> operand; zeros by sign
+        # Nodes made in bulk (shapes.py) whose keys are not in `cons` yet: (first, stop,
+        # step, [k, ...]): every key keys[first + k : stop : step] is new; see flush.
+        self.pending: list[tuple[int, int, int, list[int]]] = []
+
+    def flush(self) -> None:
+        """Put the pending keys into `cons`, before anything looks there."""
+        keys, cons = self.keys, self.cons
+        for first, stop, step, ks in self.pending:
+            for k in ks:
+                cons.update(zip(keys[first + k:stop:step], range(first + k, stop, step)))
+        self.pending.clear()
 
     def const(self, v: float) -> int:
         """The operand of the constant v: ~c, where consts[c] == v (0.0 and -0.0 differ)."""
@@ -200,6 +211,8 @@ class Builder:
 
     def make(self, key: tuple) -> int:
         """The node `key` = (op, operand, ...), made unless an identical one exists."""
+        if self.pending:
+            self.flush()
         i = self.cons.get(key)
         if i is None:
             i = self.cons[key] = len(self.keys)
