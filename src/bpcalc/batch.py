@@ -205,10 +205,27 @@ def _json_point(plan: _Plan, p: Any) -> dict[str, str | float]:
     return values
 
 
-def _jsonl(plan: _Plan, lines: Iterator[str], n: int, out: TextIO,
-           progress: Callable[[int], None] | None, chunk: int,
-           fast: Callable[[Any], str | None] | None) -> tuple[int, int, int]:
+def _jsonl(plan: _Plan) -> tuple[Callable[[str], Any], Callable[[str], str]]:
+    """How a JSONL line reaches the compiled code (decoded) and the exact engine."""
     decode = json.JSONDecoder(parse_int=float).decode  # ints as floats: "-0" reads as -0.0
+
+    def exact(line: str) -> str:
+        try:
+            p = decode(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+        return _exact(plan, _json_point(plan, p))
+
+    return decode, exact
+
+
+def _stream(lines: Iterator[str], n: int, out: TextIO,
+            progress: Callable[[int], None] | None, chunk: int,
+            fast: Callable[[Any], str | None] | None, prepare: Callable[[str], Any],
+            exact: Callable[[str], str]) -> tuple[int, int, int]:
+    """Answer the points of `lines` a chunk at a time: `fast(prepare(line))` where it
+    answers (None or any exception: it does not), else `exact(line)`, whose BpcalcError
+    is that line's error record; blank lines are skipped. Returns (points, failed, n)."""
     points = failed = 0
     for block in iter(lambda: list(islice(lines, chunk)), []):
         texts: list[str] = []
@@ -217,19 +234,14 @@ def _jsonl(plan: _Plan, lines: Iterator[str], n: int, out: TextIO,
             s = None
             if fast is not None:
                 try:
-                    s = fast(decode(line))
+                    s = fast(prepare(line))
                 except Exception:  # anything unusual: the exact engine decides
                     s = None
             if s is None:
                 if not line.strip():
                     continue
                 try:
-                    try:
-                        p = decode(line)
-                    except json.JSONDecodeError as exc:
-                        raise InputError(f"not valid JSON: {exc.msg} at column "
-                                         f"{exc.colno}") from None
-                    s = _exact(plan, _json_point(plan, p))
+                    s = exact(line)
                 except BpcalcError as exc:
                     s = _error_line(n, str(exc))
                     failed += 1
@@ -278,35 +290,11 @@ def _csv_exact(plan: _Plan, header: list[str], line: str,
     return _exact(plan, cells)  # type: ignore[arg-type]
 
 
-def _csv(plan: _Plan, header: list[str], lines: Iterator[str], n: int, out: TextIO,
-         progress: Callable[[int], None] | None, chunk: int,
-         fast: Callable[[Any], str | None] | None) -> tuple[int, int, int]:
-    odd = _NOT_PLAIN.search
-    points = failed = 0
-    for block in iter(lambda: list(islice(lines, chunk)), []):
-        texts: list[str] = []
-        for line in block:
-            n += 1
-            s = None
-            if fast is not None and odd(line) is None:
-                try:
-                    s = fast(line.split(","))
-                except Exception:  # anything unusual: the exact engine decides
-                    s = None
-            if s is None:
-                if not line.strip():
-                    continue
-                try:
-                    s = _csv_exact(plan, header, line, fast)
-                except BpcalcError as exc:
-                    s = _error_line(n, str(exc))
-                    failed += 1
-            texts.append(s)
-        points += len(texts)
-        out.write("".join(texts))
-        if progress is not None:
-            progress(n)
-    return points, failed, n
+def _plain_cells(line: str) -> list[str]:
+    """A CSV line of plain numbers, split for the compiled code; anything else raises."""
+    if _NOT_PLAIN.search(line) is not None:
+        raise ValueError("not plain: the csv module reads it")
+    return line.split(",")
 
 
 def _first(lines: Iterator[str]) -> tuple[int, str | None]:
@@ -349,13 +337,16 @@ def run_batch(source: str, lines: Iterable[str], fmt: str = "auto",
                                       else "csv")
     if kind == "jsonl":
         fast = compile_points(plan, kind, (), spell) if compiled else None
-        points, failed, n = _jsonl(plan, chain([first], it), n, out, progress, chunk, fast)
+        decode, exact = _jsonl(plan)
+        points, failed, n = _stream(chain([first], it), n, out, progress, chunk, fast,
+                                    decode, exact)
     else:
         header = _csv_header(plan, first)
         where = {h: c for c, h in enumerate(header)}
         columns = [where[name] for name, _ in plan.free]
         fast = compile_points(plan, kind, columns, spell) if compiled else None
-        points, failed, n = _csv(plan, header, it, n + 1, out, progress, chunk, fast)
+        points, failed, n = _stream(it, n + 1, out, progress, chunk, fast, _plain_cells,
+                                    lambda line: _csv_exact(plan, header, line, fast))
     if progress is not None:
         progress(n)
     return BatchSummary(points, failed)
