@@ -20,6 +20,7 @@ and `step(t)` is the Heaviside step with step(0) = 1/2.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -148,17 +149,17 @@ _LINEAR = (_zero, _zero, _zero)  # a binary op whose second partials all vanish
 
 
 _OPS = [
-    Op("add", 2, lambda x, y: x + y, (lambda x, y, o: 1.0, lambda x, y, o: 1.0), _LINEAR,
+    Op("add", 2, operator.add, (lambda x, y, o: 1.0, lambda x, y, o: 1.0), _LINEAR,
        "{0} + {1}", ("1", "1")),
-    Op("sub", 2, lambda x, y: x - y, (lambda x, y, o: 1.0, lambda x, y, o: -1.0), _LINEAR,
+    Op("sub", 2, operator.sub, (lambda x, y, o: 1.0, lambda x, y, o: -1.0), _LINEAR,
        "{0} - {1}", ("1", "-1")),
-    Op("mul", 2, lambda x, y: x * y, (lambda x, y, o: y, lambda x, y, o: x),
+    Op("mul", 2, operator.mul, (lambda x, y, o: y, lambda x, y, o: x),
        (_zero, lambda x, y, o: 1.0, _zero),
        "{0} * {1}", ("{1}", "{0}")),
-    Op("div", 2, lambda x, y: x / y, (lambda x, y, o: 1.0 / y, lambda x, y, o: -x / (y * y)),
+    Op("div", 2, operator.truediv, (lambda x, y, o: 1.0 / y, lambda x, y, o: -x / (y * y)),
        (_zero, lambda x, y, o: -1.0 / (y * y), lambda x, y, o: 2.0 * x / (y * y * y)),
        "{0} / {1}", ("1/{1}", "-{0}/{1}^2"), "a nonzero divisor"),
-    Op("neg", 1, lambda x: -x, (lambda x, o: -1.0,), (_zero,), "-{0}", ("-1",)),
+    Op("neg", 1, operator.neg, (lambda x, o: -1.0,), (_zero,), "-{0}", ("-1",)),
     Op("pow", 2, _pow, (_dpow_dx, _dpow_dy), (_d2pow_dx2, _d2pow_dxdy, _d2pow_dy2),
        "{0}^{1}", (_pow_dx_text, "{0}^{1}*log({0})"),
        "x >= 0, or an integer exponent for x < 0, and x != 0 for a negative exponent"),
