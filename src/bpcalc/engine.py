@@ -21,12 +21,14 @@ MAX_PATH_NODES = 100_000
 
 def point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, float]:
     """Check NAME=VALUE pairs against the graph's inputs and turn them into numbers."""
-    inputs = dict(graph.inputs)
+    inputs = graph.input_at
     for name in values:
         if name not in inputs:
             listed = ", ".join(inputs) if inputs else "none"
             role = " (it is computed by the program)" if name in graph.names else ""
             raise InputError(f"{name!r} is not an input{role}; the inputs are: {listed}")
+    if set(map(type, values.values())) <= {float}:  # numbers only, as a --point file often is
+        return dict(values)
     return {name: v if isinstance(v, float) else parse_value(str(v), name)
             for name, v in values.items()}
 
@@ -34,7 +36,7 @@ def point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, float]:
 def wrt_inputs(graph: Graph, wrt: Sequence[str] | None) -> list[tuple[str, int]]:
     if not wrt:
         return list(graph.inputs)
-    inputs = dict(graph.inputs)
+    inputs = graph.input_at
     bad = [w for w in wrt if w not in inputs]
     if bad:
         raise InputError(f"--wrt names {', '.join(map(repr, bad))}, not an input; "

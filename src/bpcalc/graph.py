@@ -47,26 +47,35 @@ class Graph:
     """
 
     def __init__(self, source: str, keys: list[tuple], consts: list[float], esrc: list[int],
-                 edst: list[int], inputs: tuple[tuple[str, int], ...],
-                 outputs: tuple[tuple[str, int], ...], names: tuple[str, ...],
-                 versions: dict[str, list[int]]) -> None:
+                 edst: list[int], inputs: dict[str, int],
+                 outputs: tuple[tuple[str, int], ...], versions: dict[str, list[int]]) -> None:
         self.source = source
         self.keys = keys
         self.consts = consts
         self.esrc = esrc
         self.edst = edst
-        self.inputs = inputs  # (input name, node index), in order of first use
+        self.inputs = tuple(inputs.items())  # (input name, node index), in order of first use
+        self.input_at = inputs  # the same pairs as a dict: 10^5 inputs are not rehashed per use
         self.outputs = outputs  # (output key, node index)
-        self.names = names  # every name the program assigns, in order
         self._versions = versions  # name -> every node it named, in order
+        self._names: tuple[str, ...] | None = None
         self._ids: list[str] | None = None
         self._nodes: tuple[Node, ...] | None = None
         self._edges: tuple[Edge, ...] | None = None
 
     @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the program assigns, in order; made on first use (error messages ask)."""
+        if self._names is None:
+            inputs = self.input_at
+            self._names = tuple(n for n, vs in self._versions.items()
+                                if n not in inputs or len(vs) > 1)
+        return self._names
+
+    @property
     def ids(self) -> list[str]:
         if self._ids is None:
-            self._ids = _assign_ids(self.keys, self._versions, dict(self.inputs))
+            self._ids = _assign_ids(self.keys, self._versions, self.input_at)
         return self._ids
 
     @property
@@ -235,9 +244,8 @@ class Builder:
             out_pairs = [(last_target, self._output(last_target))]
         else:
             out_pairs = [(bare_key, result if result >= 0 else self.make(("const", result)))]
-        names = tuple(n for n, vs in self.versions.items() if n not in self.inputs or len(vs) > 1)
-        graph = Graph(self.source, self.keys, self.consts, self.esrc, self.edst,
-                      tuple(self.inputs.items()), (), names, self.versions)
+        graph = Graph(self.source, self.keys, self.consts, self.esrc, self.edst, self.inputs, (),
+                      self.versions)
         # A bare expression's output is named by its node's id: ids need the whole graph.
         graph.outputs = tuple((key or graph.ids[i], i) for key, i in out_pairs)
         return graph
