@@ -364,16 +364,17 @@ def evaluate(graph: Graph, values: Mapping[str, float]) -> Evaluation:
 def _start(graph: Graph, values: Mapping[str, float]) -> list[float]:
     """Node values (inputs set, the rest 0.0), then the constants in reverse order, so that
     the operand ~c indexes consts[c]: vals[~c] == vals[len(vals) - 1 - c]."""
-    missing = [name for name, _ in graph.inputs if name not in values]
-    if missing:
+    vals = [0.0] * len(graph.keys) + graph.consts[::-1]
+    try:  # one lookup per input; only when one fails, a second pass names them all
+        for name, i in graph.inputs:
+            vals[i] = values[name]
+    except KeyError:
+        missing = [name for name, _ in graph.inputs if name not in values]
         hint = ""
         if "e" in missing:
             hint = " (e is an ordinary name here; for Euler's number write exp(1))"
         raise InputError("missing value for " + ", ".join(missing) + hint
-                         + "; give each input as NAME=VALUE")
-    vals = [0.0] * len(graph.keys) + graph.consts[::-1]
-    for name, i in graph.inputs:
-        vals[i] = values[name]
+                         + "; give each input as NAME=VALUE") from None
     return vals
 
 
