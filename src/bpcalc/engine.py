@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .errors import InputError, MathError
-from .graph import Graph, edge_formula, evaluate, node_definition, parse_value
+from .graph import Graph, all_finite, edge_formula, evaluate, node_definition, parse_value
 from .modes import forward, paths, reverse
 from .result import EdgeInfo, GradResult, Lazy, NodeInfo, PathInfo
 from .shapes import read
@@ -175,7 +175,7 @@ def _check_finite(graph: Graph, jac, adj, tan, listed) -> None:
     """Products of large local derivatives can overflow; such a result is a math error."""
     isfinite = math.isfinite
     for table, what in ((adj, "adjoint"), (tan, "tangent")):
-        if table is None or all(all(map(isfinite, col)) for col in table.values()):
+        if table is None or all(map(all_finite, table.values())):
             continue
         for i in range(len(graph.keys)):  # name the first node, as a reader meets them
             for key, col in table.items():
