@@ -162,6 +162,17 @@ def test_streamed_json_is_the_text_json_dumps_writes():
     assert isinstance(r.to_dict()["nodes"], list)
 
 
+def test_a_big_dict_of_floats_is_written_as_its_floats_one_by_one():
+    from bpcalc.render import json_text
+
+    floats = [0.5, 3.0, -0.0, 2.0**53, 1 - 2.0**53, 1e300, -7.25] * 3  # copied whole
+    big = {f"w{i}": v for i, v in enumerate(floats)}
+    one_by_one = "{" + ", ".join(f'"{k}": {json.dumps(json_text.normalize(v))}'
+                                 for k, v in big.items()) + "}"
+    assert json.dumps(json_text.normalize(big)) == one_by_one
+    assert json.dumps(json_text.normalize({"g": big})) == '{"g": ' + one_by_one + "}"
+
+
 def test_a_non_finite_number_is_still_refused_when_streamed():
     import io
 
