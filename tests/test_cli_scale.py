@@ -203,6 +203,7 @@ def test_point_file_beside_pairs_with_strings_and_ints(tmp_path):
     (tmp_path / "p.json").write_text('{"a": 2, "k": "pi/4"}')
     d = grad_json(["(a+b)*sin(k)", "b=1", "--point", str(tmp_path / "p.json"), "--json"])
     assert d["inputs"] == {"a": 2, "b": 1, "k": pytest.approx(math.pi / 4)}
+    assert list(d["inputs"]) == list(d["gradient"]) == ["a", "b", "k"]  # the program's order
     assert d["gradient"]["a"] == pytest.approx(math.sin(math.pi / 4))
     d = grad_json(["--point", "-", "--json", "--", "-x"], input='{"x": -0}')  # -0.0
     assert d["value"] == 0
