@@ -218,6 +218,8 @@ def test_point_file_from_stdin_with_the_program_from_a_file(tmp_path):
 
 @pytest.mark.parametrize(("text", "args", "needle"), [
     ('{"a": 2, "b": 1}', ["a=3"], "a is given a value twice"),
+    ('{"a": 2, "b": 1}', ["b=3", "a=3"], "a is given a value twice: as a=VALUE"),  # file order
+    ('{"b": 1, "a": 2, "b": 1, "a": 3}', [], "b is given a value twice in --point"),
     ("{'a': 2}", [], "not valid JSON"),
     ("[1, 2]", [], "one JSON object"),
     ('{"a": true, "b": 1}', [], "must be a number or a string"),
