@@ -33,9 +33,10 @@ def point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, float]:
             for name, v in values.items()}
 
 
-def wrt_inputs(graph: Graph, wrt: Sequence[str] | None) -> list[tuple[str, int]]:
+def wrt_inputs(graph: Graph, wrt: Sequence[str] | None) -> dict[str, int]:
+    """The inputs to differentiate by, name -> node: `wrt`, or all (`graph.input_at` itself)."""
     if not wrt:
-        return list(graph.inputs)
+        return graph.input_at
     inputs = graph.input_at
     bad = [w for w in wrt if w not in inputs]
     if bad:
@@ -43,7 +44,7 @@ def wrt_inputs(graph: Graph, wrt: Sequence[str] | None) -> list[tuple[str, int]]
                          f"the inputs are: {', '.join(inputs) or 'none'}")
     if len(set(wrt)) != len(wrt):
         raise InputError("--wrt names an input twice")
-    return [(w, inputs[w]) for w in wrt]
+    return {w: inputs[w] for w in wrt}
 
 
 def grad(source: str, values: Mapping[str, str | float], mode: str = "reverse",
@@ -67,12 +68,12 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
     if limit < 0:
         raise InputError("--limit must be 0 or more")
     graph = read(source, outputs)
-    wrt_pairs = wrt_inputs(graph, wrt)
+    wrt_at = wrt_inputs(graph, wrt)
     costs = None
     if with_cost:
         from .cost import cost  # only the human views show costs: keep the JSON path lean
 
-        costs = cost(graph, [i for _, i in wrt_pairs])
+        costs = cost(graph, list(wrt_at.values()))
     if values is None:
         return _structure(graph, costs)
     at = point(graph, values)
@@ -86,15 +87,15 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
     if mode == "reverse":
         adj = {o: reverse.adjoints(graph, ev.weights, j) for o, j in out_pairs}
         for o, _ in out_pairs:
-            jac[o] = {w: adj[o][i] for w, i in wrt_pairs}
+            jac[o] = {w: adj[o][i] for w, i in wrt_at.items()}
     elif mode == "forward":
-        tan = {w: forward.tangents(graph, ev.weights, i) for w, i in wrt_pairs}
+        tan = {w: forward.tangents(graph, ev.weights, i) for w, i in wrt_at.items()}
         for o, j in out_pairs:
-            jac[o] = {w: tan[w][j] for w, _ in wrt_pairs}
+            jac[o] = {w: tan[w][j] for w in wrt_at}
     elif mode == "paths":
         per_out = {o: paths.counts_to(graph, j)[0] for o, j in out_pairs}
-        counts = {o: {w: per_out[o][i] for w, i in wrt_pairs} for o, _ in out_pairs}
-        pairs = [(w, i, o, j) for o, j in out_pairs for w, i in wrt_pairs]
+        counts = {o: {w: per_out[o][i] for w, i in wrt_at.items()} for o, _ in out_pairs}
+        pairs = [(w, i, o, j) for o, j in out_pairs for w, i in wrt_at.items()]
         found, truncated = paths.listing(graph, ev.weights, pairs, per_out, limit, MAX_PATH_NODES)
         listed = tuple(PathInfo(p.input, p.output, tuple(graph.ids[v] for v in p.nodes),
                                 tuple(ev.weights[k] for k in p.edges), p.product)
@@ -102,10 +103,10 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
         if truncated:  # too many to add one by one: the merged sum (reverse) adds them all
             for o, j in out_pairs:
                 adj_o = reverse.adjoints(graph, ev.weights, j)
-                jac[o] = {w: adj_o[i] for w, i in wrt_pairs}
+                jac[o] = {w: adj_o[i] for w, i in wrt_at.items()}
         else:
             for o, _ in out_pairs:
-                jac[o] = {w: 0.0 for w, _ in wrt_pairs}
+                jac[o] = {w: 0.0 for w in wrt_at}
             for p in found:
                 jac[p.output][p.input] += p.product
 
@@ -115,7 +116,7 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
         expression=source,
         mode=mode or "",
         inputs=_in_input_order(graph, at),
-        wrt=tuple(w for w, _ in wrt_pairs),
+        wrt=tuple(wrt_at),
         outputs=tuple(o for o, _ in out_pairs),
         values={o: ev.values[j] for o, j in out_pairs},
         jacobian=jac,
@@ -129,7 +130,7 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
         warnings=tuple(ev.warnings),
         cost=costs,
         output_nodes=tuple(j for _, j in out_pairs),
-        input_nodes=tuple(i for _, i in graph.inputs),
+        input_nodes=tuple(graph.input_at.values()),
     )
 
 
@@ -177,7 +178,7 @@ def _structure(graph: Graph, costs: Cost | None) -> GradResult:
         edges=_edge_infos(graph, None),
         cost=costs,
         output_nodes=tuple(j for _, j in graph.outputs),
-        input_nodes=tuple(i for _, i in graph.inputs),
+        input_nodes=tuple(graph.input_at.values()),
     )
 
 

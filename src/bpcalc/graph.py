@@ -54,14 +54,22 @@ class Graph:
         self.consts = consts
         self.esrc = esrc
         self.edst = edst
-        self.inputs = tuple(inputs.items())  # (input name, node index), in order of first use
-        self.input_at = inputs  # the same pairs as a dict: 10^5 inputs are not rehashed per use
+        self.input_at = inputs  # input name -> node index, in order of first use
         self.outputs = outputs  # (output key, node index)
         self._versions = versions  # name -> every node it named, in order
+        self._inputs: tuple[tuple[str, int], ...] | None = None
         self._names: tuple[str, ...] | None = None
         self._ids: list[str] | None = None
         self._nodes: tuple[Node, ...] | None = None
         self._edges: tuple[Edge, ...] | None = None
+
+    @property
+    def inputs(self) -> tuple[tuple[str, int], ...]:
+        """(input name, node index) pairs: `input_at` as a tuple, made on first use (the
+        gradient's path reads `input_at` and never makes 10^5 pairs)."""
+        if self._inputs is None:
+            self._inputs = tuple(self.input_at.items())
+        return self._inputs
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -371,10 +379,10 @@ def _start(graph: Graph, values: Mapping[str, float]) -> list[float]:
     the operand ~c indexes consts[c]: vals[~c] == vals[len(vals) - 1 - c]."""
     vals = [0.0] * len(graph.keys) + graph.consts[::-1]
     try:  # one lookup per input; only when one fails, a second pass names them all
-        for name, i in graph.inputs:
+        for name, i in graph.input_at.items():
             vals[i] = values[name]
     except KeyError:
-        missing = [name for name, _ in graph.inputs if name not in values]
+        missing = [name for name in graph.input_at if name not in values]
         hint = ""
         if "e" in missing:
             hint = " (e is an ordinary name here; for Euler's number write exp(1))"
