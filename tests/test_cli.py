@@ -515,6 +515,13 @@ def test_non_finite_results_are_math_errors(expr, values, mode):
         fails(["grad", expr, *values, "--mode", mode, "--format", fmt], 1)
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_finite_numbers_whose_sum_overflows_are_no_error(mode):
+    # graph.all_finite sums the values first: here the sum overflows, and each is finite.
+    data = ok_json(["grad", "x*1 + 0*y", "x=1.5e308", "y=1.5e308", "--mode", mode, "--json"])
+    assert (data["value"], data["gradient"]) == (1.5e308, {"x": 1, "y": 0})
+
+
 # --- hostile input ---------------------------------------------------------------------
 
 

@@ -162,6 +162,17 @@ def test_streamed_json_is_the_text_json_dumps_writes():
     assert isinstance(r.to_dict()["nodes"], list)
 
 
+def test_a_big_dict_of_floats_is_written_as_its_floats_one_by_one():
+    from bpcalc.render import json_text
+
+    floats = [0.5, 3.0, -0.0, 2.0**53, 1 - 2.0**53, 1e300, -7.25] * 3  # copied whole
+    big = {f"w{i}": v for i, v in enumerate(floats)}
+    one_by_one = "{" + ", ".join(f'"{k}": {json.dumps(json_text.normalize(v))}'
+                                 for k, v in big.items()) + "}"
+    assert json.dumps(json_text.normalize(big)) == one_by_one
+    assert json.dumps(json_text.normalize({"g": big})) == '{"g": ' + one_by_one + "}"
+
+
 def test_a_non_finite_number_is_still_refused_when_streamed():
     import io
 
@@ -192,6 +203,7 @@ def test_point_file_beside_pairs_with_strings_and_ints(tmp_path):
     (tmp_path / "p.json").write_text('{"a": 2, "k": "pi/4"}')
     d = grad_json(["(a+b)*sin(k)", "b=1", "--point", str(tmp_path / "p.json"), "--json"])
     assert d["inputs"] == {"a": 2, "b": 1, "k": pytest.approx(math.pi / 4)}
+    assert list(d["inputs"]) == list(d["gradient"]) == ["a", "b", "k"]  # the program's order
     assert d["gradient"]["a"] == pytest.approx(math.sin(math.pi / 4))
     d = grad_json(["--point", "-", "--json", "--", "-x"], input='{"x": -0}')  # -0.0
     assert d["value"] == 0
@@ -206,6 +218,8 @@ def test_point_file_from_stdin_with_the_program_from_a_file(tmp_path):
 
 @pytest.mark.parametrize(("text", "args", "needle"), [
     ('{"a": 2, "b": 1}', ["a=3"], "a is given a value twice"),
+    ('{"a": 2, "b": 1}', ["b=3", "a=3"], "a is given a value twice: as a=VALUE"),  # file order
+    ('{"b": 1, "a": 2, "b": 1, "a": 3}', [], "b is given a value twice in --point"),
     ("{'a': 2}", [], "not valid JSON"),
     ("[1, 2]", [], "one JSON object"),
     ('{"a": true, "b": 1}', [], "must be a number or a string"),

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from .errors import InputError, MathError
-from .graph import Graph, edge_formula, evaluate, node_definition, parse_value
+from .graph import Graph, all_finite, edge_formula, evaluate, node_definition, parse_value
 from .modes import forward, paths, reverse
 from .result import EdgeInfo, GradResult, Lazy, NodeInfo, PathInfo
 from .shapes import read
@@ -21,27 +21,30 @@ MAX_PATH_NODES = 100_000
 
 def point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, float]:
     """Check NAME=VALUE pairs against the graph's inputs and turn them into numbers."""
-    inputs = dict(graph.inputs)
+    inputs = graph.input_at
     for name in values:
         if name not in inputs:
             listed = ", ".join(inputs) if inputs else "none"
             role = " (it is computed by the program)" if name in graph.names else ""
             raise InputError(f"{name!r} is not an input{role}; the inputs are: {listed}")
+    if set(map(type, values.values())) <= {float}:  # numbers only, as a --point file often is
+        return dict(values)
     return {name: v if isinstance(v, float) else parse_value(str(v), name)
             for name, v in values.items()}
 
 
-def wrt_inputs(graph: Graph, wrt: Sequence[str] | None) -> list[tuple[str, int]]:
+def wrt_inputs(graph: Graph, wrt: Sequence[str] | None) -> dict[str, int]:
+    """The inputs to differentiate by, name -> node: `wrt`, or all (`graph.input_at` itself)."""
     if not wrt:
-        return list(graph.inputs)
-    inputs = dict(graph.inputs)
+        return graph.input_at
+    inputs = graph.input_at
     bad = [w for w in wrt if w not in inputs]
     if bad:
         raise InputError(f"--wrt names {', '.join(map(repr, bad))}, not an input; "
                          f"the inputs are: {', '.join(inputs) or 'none'}")
     if len(set(wrt)) != len(wrt):
         raise InputError("--wrt names an input twice")
-    return [(w, inputs[w]) for w in wrt]
+    return {w: inputs[w] for w in wrt}
 
 
 def grad(source: str, values: Mapping[str, str | float], mode: str = "reverse",
@@ -65,15 +68,16 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
     if limit < 0:
         raise InputError("--limit must be 0 or more")
     graph = read(source, outputs)
-    wrt_pairs = wrt_inputs(graph, wrt)
+    wrt_at = wrt_inputs(graph, wrt)
     costs = None
     if with_cost:
         from .cost import cost  # only the human views show costs: keep the JSON path lean
 
-        costs = cost(graph, [i for _, i in wrt_pairs])
+        costs = cost(graph, list(wrt_at.values()))
     if values is None:
         return _structure(graph, costs)
-    ev = evaluate(graph, point(graph, values))
+    at = point(graph, values)
+    ev = evaluate(graph, at)
     out_pairs = graph.outputs
 
     adj = tan = counts = None
@@ -83,15 +87,15 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
     if mode == "reverse":
         adj = {o: reverse.adjoints(graph, ev.weights, j) for o, j in out_pairs}
         for o, _ in out_pairs:
-            jac[o] = {w: adj[o][i] for w, i in wrt_pairs}
+            jac[o] = {w: adj[o][i] for w, i in wrt_at.items()}
     elif mode == "forward":
-        tan = {w: forward.tangents(graph, ev.weights, i) for w, i in wrt_pairs}
+        tan = {w: forward.tangents(graph, ev.weights, i) for w, i in wrt_at.items()}
         for o, j in out_pairs:
-            jac[o] = {w: tan[w][j] for w, _ in wrt_pairs}
+            jac[o] = {w: tan[w][j] for w in wrt_at}
     elif mode == "paths":
         per_out = {o: paths.counts_to(graph, j)[0] for o, j in out_pairs}
-        counts = {o: {w: per_out[o][i] for w, i in wrt_pairs} for o, _ in out_pairs}
-        pairs = [(w, i, o, j) for o, j in out_pairs for w, i in wrt_pairs]
+        counts = {o: {w: per_out[o][i] for w, i in wrt_at.items()} for o, _ in out_pairs}
+        pairs = [(w, i, o, j) for o, j in out_pairs for w, i in wrt_at.items()]
         found, truncated = paths.listing(graph, ev.weights, pairs, per_out, limit, MAX_PATH_NODES)
         listed = tuple(PathInfo(p.input, p.output, tuple(graph.ids[v] for v in p.nodes),
                                 tuple(ev.weights[k] for k in p.edges), p.product)
@@ -99,10 +103,10 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
         if truncated:  # too many to add one by one: the merged sum (reverse) adds them all
             for o, j in out_pairs:
                 adj_o = reverse.adjoints(graph, ev.weights, j)
-                jac[o] = {w: adj_o[i] for w, i in wrt_pairs}
+                jac[o] = {w: adj_o[i] for w, i in wrt_at.items()}
         else:
             for o, _ in out_pairs:
-                jac[o] = {w: 0.0 for w, _ in wrt_pairs}
+                jac[o] = {w: 0.0 for w in wrt_at}
             for p in found:
                 jac[p.output][p.input] += p.product
 
@@ -111,8 +115,8 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
     return GradResult(
         expression=source,
         mode=mode or "",
-        inputs={name: ev.values[i] for name, i in graph.inputs},
-        wrt=tuple(w for w, _ in wrt_pairs),
+        inputs=_in_input_order(graph, at),
+        wrt=tuple(wrt_at),
         outputs=tuple(o for o, _ in out_pairs),
         values={o: ev.values[j] for o, j in out_pairs},
         jacobian=jac,
@@ -126,8 +130,17 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
         warnings=tuple(ev.warnings),
         cost=costs,
         output_nodes=tuple(j for _, j in out_pairs),
-        input_nodes=tuple(i for _, i in graph.inputs),
+        input_nodes=tuple(graph.input_at.values()),
     )
+
+
+def _in_input_order(graph: Graph, at: dict[str, float]) -> dict[str, float]:
+    """The point (every input's value, see `point`) in the graph's order of inputs. A point
+    in that order already, as a --point file written for the program often is, is copied
+    whole: building a dict of 10^5 names one by one costs 15 ms."""
+    if list(at) == list(graph.input_at):
+        return dict(at)
+    return {name: at[name] for name in graph.input_at}
 
 
 def _node_infos(graph: Graph, values: list[float] | None) -> Lazy[NodeInfo]:
@@ -165,7 +178,7 @@ def _structure(graph: Graph, costs: Cost | None) -> GradResult:
         edges=_edge_infos(graph, None),
         cost=costs,
         output_nodes=tuple(j for _, j in graph.outputs),
-        input_nodes=tuple(i for _, i in graph.inputs),
+        input_nodes=tuple(graph.input_at.values()),
     )
 
 
@@ -173,7 +186,7 @@ def _check_finite(graph: Graph, jac, adj, tan, listed) -> None:
     """Products of large local derivatives can overflow; such a result is a math error."""
     isfinite = math.isfinite
     for table, what in ((adj, "adjoint"), (tan, "tangent")):
-        if table is None or all(all(map(isfinite, col)) for col in table.values()):
+        if table is None or all(map(all_finite, table.values())):
             continue
         for i in range(len(graph.keys)):  # name the first node, as a reader meets them
             for key, col in table.items():

@@ -47,26 +47,43 @@ class Graph:
     """
 
     def __init__(self, source: str, keys: list[tuple], consts: list[float], esrc: list[int],
-                 edst: list[int], inputs: tuple[tuple[str, int], ...],
-                 outputs: tuple[tuple[str, int], ...], names: tuple[str, ...],
-                 versions: dict[str, list[int]]) -> None:
+                 edst: list[int], inputs: dict[str, int],
+                 outputs: tuple[tuple[str, int], ...], versions: dict[str, list[int]]) -> None:
         self.source = source
         self.keys = keys
         self.consts = consts
         self.esrc = esrc
         self.edst = edst
-        self.inputs = inputs  # (input name, node index), in order of first use
+        self.input_at = inputs  # input name -> node index, in order of first use
         self.outputs = outputs  # (output key, node index)
-        self.names = names  # every name the program assigns, in order
         self._versions = versions  # name -> every node it named, in order
+        self._inputs: tuple[tuple[str, int], ...] | None = None
+        self._names: tuple[str, ...] | None = None
         self._ids: list[str] | None = None
         self._nodes: tuple[Node, ...] | None = None
         self._edges: tuple[Edge, ...] | None = None
 
     @property
+    def inputs(self) -> tuple[tuple[str, int], ...]:
+        """(input name, node index) pairs: `input_at` as a tuple, made on first use (the
+        gradient's path reads `input_at` and never makes 10^5 pairs)."""
+        if self._inputs is None:
+            self._inputs = tuple(self.input_at.items())
+        return self._inputs
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the program assigns, in order; made on first use (error messages ask)."""
+        if self._names is None:
+            inputs = self.input_at
+            self._names = tuple(n for n, vs in self._versions.items()
+                                if n not in inputs or len(vs) > 1)
+        return self._names
+
+    @property
     def ids(self) -> list[str]:
         if self._ids is None:
-            self._ids = _assign_ids(self.keys, self._versions, dict(self.inputs))
+            self._ids = _assign_ids(self.keys, self._versions, self.input_at)
         return self._ids
 
     @property
@@ -248,9 +265,8 @@ class Builder:
             out_pairs = [(last_target, self._output(last_target))]
         else:
             out_pairs = [(bare_key, result if result >= 0 else self.make(("const", result)))]
-        names = tuple(n for n, vs in self.versions.items() if n not in self.inputs or len(vs) > 1)
-        graph = Graph(self.source, self.keys, self.consts, self.esrc, self.edst,
-                      tuple(self.inputs.items()), (), names, self.versions)
+        graph = Graph(self.source, self.keys, self.consts, self.esrc, self.edst, self.inputs, (),
+                      self.versions)
         # A bare expression's output is named by its node's id: ids need the whole graph.
         graph.outputs = tuple((key or graph.ids[i], i) for key, i in out_pairs)
         return graph
@@ -352,8 +368,7 @@ def evaluate(graph: Graph, values: Mapping[str, float]) -> Evaluation:
                 kinks.append(i)
     except (ArithmeticError, ValueError):
         return _evaluate_checked(graph, values)
-    isfinite = math.isfinite
-    if not (all(map(isfinite, vals)) and all(map(isfinite, weights))):
+    if not (all_finite(vals) and all_finite(weights)):
         return _evaluate_checked(graph, values)
     warnings = []
     for i in kinks:  # node text only for a kink that is hit: a big graph's views stay unmade
@@ -366,19 +381,26 @@ def evaluate(graph: Graph, values: Mapping[str, float]) -> Evaluation:
     return Evaluation(vals, weights, warnings)
 
 
+def all_finite(xs: list[float]) -> bool:
+    """Whether no x is inf or nan. An inf or nan makes the sum inf or nan, and summing is
+    quicker than testing each x; only a sum that overflows is checked item by item."""
+    return math.isfinite(sum(xs)) or all(map(math.isfinite, xs))
+
+
 def _start(graph: Graph, values: Mapping[str, float]) -> list[float]:
     """Node values (inputs set, the rest 0.0), then the constants in reverse order, so that
     the operand ~c indexes consts[c]: vals[~c] == vals[len(vals) - 1 - c]."""
-    missing = [name for name, _ in graph.inputs if name not in values]
-    if missing:
+    vals = [0.0] * len(graph.keys) + graph.consts[::-1]
+    try:  # one lookup per input; only when one fails, a second pass names them all
+        for name, i in graph.input_at.items():
+            vals[i] = values[name]
+    except KeyError:
+        missing = [name for name in graph.input_at if name not in values]
         hint = ""
         if "e" in missing:
             hint = " (e is an ordinary name here; for Euler's number write exp(1))"
         raise InputError("missing value for " + ", ".join(missing) + hint
-                         + "; give each input as NAME=VALUE")
-    vals = [0.0] * len(graph.keys) + graph.consts[::-1]
-    for name, i in graph.inputs:
-        vals[i] = values[name]
+                         + "; give each input as NAME=VALUE") from None
     return vals
 
 

@@ -136,12 +136,12 @@ def hessian_result(source: str, values: Mapping[str, str | float],
                          + ", ".join(names))
     graph = read(source, names)
     ((key, out),) = graph.outputs
-    wrt_pairs = wrt_inputs(graph, wrt)
+    wrt_at = wrt_inputs(graph, wrt)
     ev = evaluate(graph, point(graph, values))
-    nodes = [i for _, i in wrt_pairs]
+    nodes = list(wrt_at.values())
     h = hess.hessian(graph, ev, nodes, out)
     hess.check_finite(graph, nodes, h)
-    ws = [w for w, _ in wrt_pairs]
+    ws = list(wrt_at)
     return HessianResult(
         expression=source,
         inputs={name: ev.values[i] for name, i in graph.inputs},
@@ -205,7 +205,7 @@ def _vjp_pass(source: str, values: Mapping[str, str | float], cotangent: Pairs,
     for key, j in graph.outputs:  # two keys may name one node: their cotangents add
         by_node[j] = by_node.get(j, 0.0) + seed[key]
     full = vjp(graph, ev.weights, by_node)
-    return _Pass(graph, ev, seed, {w: full[w] for w, _ in wrt_inputs(graph, wrt)})
+    return _Pass(graph, ev, seed, {w: full[w] for w in wrt_inputs(graph, wrt)})
 
 
 def directional_result(source: str, values: Mapping[str, str | float],

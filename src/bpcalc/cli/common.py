@@ -92,11 +92,13 @@ def assignments(items: tuple[str, ...]) -> dict[str, str]:
 
 
 def _no_twice(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    out: dict[str, object] = {}
-    for name, v in pairs:
-        if name in out:
-            raise InputError(f"{name} is given a value twice in --point")
-        out[name] = v
+    out = dict(pairs)
+    if len(out) < len(pairs):  # a name twice: the first seen again is the one to name
+        seen: set[str] = set()
+        for name, _ in pairs:
+            if name in seen:
+                raise InputError(f"{name} is given a value twice in --point")
+            seen.add(name)
     return out
 
 
@@ -256,8 +258,8 @@ def load(args: tuple[str, ...], file: str | None) -> tuple[str, dict[str, str | 
         values: dict[str, str | float] = dict(assignments(rest))
         if path is not None:
             given = read_point(path)
-            twice = [name for name in given if name in values]
-            if twice:
+            if not given.keys().isdisjoint(values):  # this walks the pairs, not the file's 10^5
+                twice = [name for name in given if name in values]
                 raise InputError(f"{twice[0]} is given a value twice: as {twice[0]}=VALUE "
                                  "and in --point")
             values = {**given, **values}
