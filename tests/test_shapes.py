@@ -239,6 +239,16 @@ def test_long_runs_read_in_columns_as_the_parser_builds_them(source):
     same_graph(source + "t\n")
 
 
+@pytest.mark.parametrize("lines", [1, 2, 3, 31, 32, 255, 256, 257, 4095, 4096, 4097])
+def test_runs_that_end_where_a_probe_or_a_chunk_does(lines):
+    """Probes take 1, 2, 4, ... lines and chunks 4096: a run may end on either boundary,
+    with or without a last newline, one line over and over or each line new."""
+    same = "x = x0\n" + "x = sin(x)*a + b\n" * lines
+    new = "s = 0*u\n" + "".join(f"s += w_{i}*{i}\n" for i in range(lines))
+    for source in (same, same[:-1], new, new[:-1]):
+        same_graph(source)
+
+
 LINE_BITS = ("x", "w_1", "sin(", "log2(", "exp (", ")", "2", "0.5", "1e-3", "5.", ".25",
              " ", "*", "+", "-", "^", "**", "=", "+=", ";", ",", "# c", "(", "pi", "e", "1e",
              "x2", "2x", ".")

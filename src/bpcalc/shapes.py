@@ -219,7 +219,11 @@ class _Reader:
         groups = re.Match.groups
         while True:  # probe 1, 2, 4, ... lines: a short run wastes few matches
             i = n + taken + len(rows)
-            found = list(map(match, lines[i:i + size]))
+            window = lines[i:i + size]
+            if window and window.count(window[0]) == len(window):
+                found = [match(window[0])] * len(window)  # one line over and over: one match
+            else:
+                found = list(map(match, window))
             try:
                 stop = found.index(None)
             except ValueError:
