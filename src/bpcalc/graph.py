@@ -197,16 +197,17 @@ class Builder:
         self.inputs: dict[str, int] = {}
         self.versions: dict[str, list[int]] = {}  # name -> every operand it held, in order
         self.const_at: dict[object, int] = {}  # value -> operand; zeros by sign
-        # Nodes made in bulk (shapes.py) whose keys are not in `cons` yet: (first, stop,
-        # step, [k, ...]): every key keys[first + k : stop : step] is new; see flush.
-        self.pending: list[tuple[int, int, int, list[int]]] = []
+        # Nodes made in columns (columns.py) whose keys are not in `cons` yet: (first,
+        # stop, step, [(k, ids), ...]): the keys keys[first + k : stop : step] are new and
+        # ids their numbers. Whatever looks in `cons` calls flush first.
+        self.pending: list[tuple[int, int, int, list[tuple[int, list[int]]]]] = []
 
     def flush(self) -> None:
         """Put the pending keys into `cons`, before anything looks there."""
         keys, cons = self.keys, self.cons
         for first, stop, step, ks in self.pending:
-            for k in ks:
-                cons.update(zip(keys[first + k:stop:step], range(first + k, stop, step)))
+            for k, ids in ks:
+                cons.update(zip(keys[first + k:stop:step], ids))
         self.pending.clear()
 
     def const(self, v: float) -> int:

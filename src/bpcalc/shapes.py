@@ -10,7 +10,7 @@ only calls the function with its own atoms.
 A long run of lines of one shape, where each line makes the same new nodes from the line
 before's result (`x = sin(x)*a + b`, `loss += (w_17*0.98 - 1.3)^2`), is read a chunk at
 a time in columns: the node numbers are ranges, the keys and edges zips of them (see
-`_Reader._put`, which says when that is exact).
+`columns.py`, which says when that is exact).
 
 Anything unusual sends the whole text through `parser.parse` and `graph.build`, which give
 the same graph, or the error message with its line and column: a line the parser rejects,
@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from itertools import chain, repeat
 
+from . import columns
 from .errors import ParseError
 from .graph import Builder, Graph, attempt, build
 from .lexer import tokenize
@@ -62,6 +62,8 @@ class _Shape:
         self.uses = 0
         self.match: Callable[[str], re.Match | None] | None = None
         self.kinded: dict[tuple[bool, ...], Callable[[str], re.Match | None]] = {}
+        self.probe_at = 0  # the line from which _columns may probe again
+        self.misses = 0  # probes in a row that found nothing to read in columns
 
     def matcher(self) -> Callable[[str], re.Match | None]:
         """fullmatch of a regex of this shape: its seps literally, an atom between each two.
@@ -101,7 +103,7 @@ class _Reader:
     def __init__(self, source: str, least: int = RUN) -> None:
         self.source = source
         self.least = least  # lines in a row before _columns takes them
-        self.atoms: Sequence[str] = ()  # the last line _put read, and its result
+        self.atoms: Sequence[str] = ()  # the last line read in columns, and its result
         self.result = 0
         self.b = b = Builder(source)
         self.shapes: dict[str, _Shape] = {}
@@ -155,7 +157,7 @@ class _Reader:
         shape, match = _BLANK, None  # the last shape and its matcher: most lines have the
         # shape of the line before, and a literal regex of it is quicker than _ATOMS.split
         lines = self.source.split("\n")
-        n, end, probe_from, skip = 0, len(lines), 0, 0
+        n, end = 0, len(lines)
         pending = self.b.pending
         while n < end:
             line = lines[n]
@@ -188,15 +190,17 @@ class _Reader:
                 self.b.flush()  # `run` looks keys up in cons
             result = run(line_atoms)
             last, atoms, bare_before = shape_, line_atoms, bare
-            if shape_.statement is not None and n >= probe_from and n < end:
+            if shape_.statement is not None and n >= shape_.probe_at and n < end:
                 taken, probed = self._columns(shape_, line_atoms, lines, n)
+                n += taken
                 if taken:
-                    n += taken
                     atoms, result = self.atoms, self.result
-                # Lines probed and left are read one by one; after a probe that found no
-                # run, probes grow rarer, so that short runs cost little.
-                skip = 0 if taken else min(2 * skip + 1, 1023)
-                probe_from = n + max(probed, skip)
+                # Lines probed and left are read one by one. A shape whose probes find
+                # no run, or none that goes in columns, is probed less and less often
+                # (each time after twice as many lines), so that the probes stay cheap.
+                shape_.misses = 0 if taken else min(shape_.misses + 1, 16)
+                shape_.probe_at = n + probed + (max(probed, 1) << shape_.misses if not taken
+                                                else 0)
         if last.run is None:
             raise _Fallback  # nothing but blanks and comments
         target = None if last.target is None else atoms[last.target]
@@ -208,18 +212,18 @@ class _Reader:
 
     def _columns(self, shape: _Shape, atoms: Sequence[str], lines: list[str],
                  n: int) -> tuple[int, int]:
-        """Read on from line n, in columns, the lines of `shape` whose atoms are numbers and
-        names where `atoms` has them: (lines taken, lines probed past those and left).
-
-        A long run of one shape (`loss += (w_i*x - y)^2`, `x = sin(x)*a + b`) is read a
-        chunk of lines at a time: its atoms taken apart by column, its keys and edges
-        made from ranges and zips, as `run` would make them line by line (see _put)."""
+        """Read on from line n, in columns (columns.py), the lines of `shape` whose atoms
+        are numbers and names where `atoms` has them: (lines taken, lines probed past
+        those and left to be read one by one)."""
         match = shape.kind_matcher(tuple(a[0] <= "9" for a in atoms))
+        st, target = shape.statement, shape.target
+        assert st is not None and target is not None
         taken, size, rows = 0, 1, []
         groups = re.Match.groups
         while True:  # probe 1, 2, 4, ... lines: a short run wastes few matches
             i = n + taken + len(rows)
-            window = lines[i:i + size]
+            want = min(size, CHUNK - len(rows))
+            window = lines[i:i + want]
             if window and window.count(window[0]) == len(window):
                 found = [match(window[0])] * len(window)  # one line over and over: one match
             else:
@@ -229,134 +233,19 @@ class _Reader:
             except ValueError:
                 stop = len(found)
             rows += map(groups, found[:stop])
-            more = stop == size
+            more = stop == want
             if len(rows) >= CHUNK or not more:
-                if len(rows) < (self.least if not taken else 1) or not self._put(shape, rows):
+                result = None
+                if len(rows) >= (self.least if not taken else 1):
+                    result = columns.put(self.b, self.known, self.rd, st, target, rows)
+                if result is None:
                     return taken, len(rows)
                 taken += len(rows)
-                self.atoms = rows[-1]
+                self.atoms, self.result = rows[-1], result
                 rows = []
                 if not more:
                     return taken, 0
             size = min(2 * size, CHUNK)
-
-    def _put(self, shape: _Shape, rows: list[tuple[str, ...]]) -> bool:
-        """Feed the builder the lines `rows` (their atoms) of `shape` at once, as `run` would
-        line by line; False, with nothing changed but new constants, when they cannot go
-        in columns.
-
-        They can when each line makes the same nodes in the same order, all of them new,
-        so that node k of line j is number base + j*A + k. That holds when the target is
-        one name throughout, each other name is either one name bound before (the target
-        is bound to the line before's result) or a new input on every line, and every
-        operation has among its operands a node made on its line or the line before's
-        result, which is the last node that line made. Then no key of a later line can
-        exist before it; the first line's are looked up; two nodes of one line that could
-        have one key are refused. The chunk's keys go into `cons` only when something
-        looks there (Builder.pending)."""
-        st, t = shape.statement, shape.target
-        assert st is not None and t is not None
-        known, b = self.known, self.b
-        count = len(rows)
-        cols = list(zip(*rows))
-        target = cols[t][0]
-        before = known.get(target)  # the target's node before the first row
-        if cols[t].count(target) != count or before is None or before < 0:
-            return False
-        fresh: list[int] = []  # atoms that are a new input on every line
-        refs: dict[int, tuple] = {}  # atom -> ("c",) | ("p",) | ("f", operand) | ("i",)
-        for a, col in enumerate(cols):
-            name = col[0]
-            if name[0] <= "9":
-                refs[a] = ("c",)
-            elif col.count(name) != count:
-                refs[a] = ("i",)
-                fresh.append(a)
-            elif name == target:
-                refs[a] = ("p",)  # the line before's result
-            elif name in known:
-                refs[a] = ("f", known[name])
-            else:
-                return False  # a reserved constant, or one name new here: rare enough
-        if fresh:
-            names = set().union(*(cols[a] for a in fresh))
-            if len(names) != count * len(fresh) or not known.keys().isdisjoint(names) \
-                    or not RESERVED.isdisjoint(names):
-                return False
-        line = _line(st, refs)
-        if line is None or _may_share_a_key(line[0], before):
-            return False
-        made, numbers = line  # ("input", atom) | (op, operand refs), in order; number atoms
-        # Node k of line j is base + j*A + k.
-        keys, base, width = b.keys, len(b.keys), len(made)
-        stop = base + count * width
-        ids = [list(range(base + k, stop, width)) for k in range(width)]
-        previous = [before, *ids[-1][:-1]]
-        consts = self._constants(cols, numbers)
-
-        def column(ref: tuple) -> Sequence[int]:
-            kind, x = ref[0], ref[-1]
-            if kind == "n":
-                return ids[x]
-            if kind == "p":
-                return previous
-            if kind == "c":
-                return consts[x]
-            return repeat(x, count)  # type: ignore[return-value]
-
-        made_keys: list[Sequence[tuple]] = []
-        src: list[Sequence[int]] = []
-        dst: list[Sequence[int]] = []
-        ops: list[int] = []  # which of the A nodes are operations (the rest are inputs)
-        for k, (op, args) in enumerate(made):
-            if op == "input":
-                made_keys.append(repeat(("input",), count))  # type: ignore[arg-type]
-                continue
-            ops.append(k)
-            made_keys.append(list(zip(repeat(op, count), *map(column, args))))
-            for r in args:
-                if r[0] in "np" or (r[0] == "f" and r[1] >= 0):
-                    src.append(column(r))
-                    dst.append(ids[k])
-        if before != base - 1:  # made by a line read one by one: its keys may exist
-            b.flush()
-            if any(made_keys[k][0] in b.cons for k in ops):
-                return False
-        keys.extend(chain.from_iterable(zip(*made_keys)))
-        b.pending.append((base, stop, width, ops))
-        b.esrc.extend(chain.from_iterable(zip(*src)))
-        b.edst.extend(chain.from_iterable(zip(*dst)))
-        if fresh:
-            added = list(chain.from_iterable(zip(*(cols[a] for op, a in made if op == "input"))))
-            at = list(chain.from_iterable(zip(*(ids[k] for k, (op, _) in enumerate(made)
-                                                if op == "input"))))
-            pairs = list(zip(added, at))
-            known.update(pairs)
-            b.env.update(pairs)
-            b.inputs.update(pairs)
-            b.versions.update(zip(added, map(list, zip(at))))  # name -> [its node]
-        results = ids[-1]
-        b.env[target] = known[target] = self.result = results[-1]
-        b.versions[target].extend(results)
-        return True
-
-    def _constants(self, cols: list[tuple[str, ...]], numbers: list[int]) -> dict[int, list[int]]:
-        """The operands of the number atoms `numbers` by column, made in the order given,
-        line after line, as `run` reads them."""
-        if not numbers:
-            return {}
-        texts = list(chain.from_iterable(zip(*(cols[a] for a in numbers))))
-        known = self.known
-        got = list(map(known.get, texts))
-        p = 0
-        try:
-            while True:  # the texts not met before, in reading order
-                p = got.index(None, p)
-                c = known.get(texts[p])
-                got[p] = self.rd(texts[p]) if c is None else c
-        except ValueError:
-            pass
-        return {a: got[k::len(numbers)] for k, a in enumerate(numbers)}
 
     def _compile(self, seps: list[str]) -> _Shape:
         text = "".join(f"{s} _{j} " for j, s in enumerate(seps[:-1])) + seps[-1]
@@ -407,7 +296,8 @@ class _Reader:
         one = last.code[0] if len(last.code) == 1 and last.target is None else None
         bare = int(str(one.arg)[1:]) if one is not None and one.kind == "name" else None
         target = None if last.target is None else int(last.target[1:])
-        single = last if len(program.statements) == 1 and target is not None else None
+        single = last if len(program.statements) == 1 and target is not None \
+            and len(seps) <= MATCH_ATOMS else None
         return _Shape(scope["run"], target, bare, tuple(seps), single)
 
 
@@ -455,61 +345,3 @@ def _node(body: list[str], op: str, args: list[str]) -> str:
     body.append(f"        if {b} >= 0: es.append({b}); ed.append(n)")
     return t
 
-
-def _line(st: Statement, refs: dict[int, tuple]) -> tuple[list[tuple], list[int]] | None:
-    """One line of a statement in columns, symbolically: the nodes it makes, in order, each
-    ("input", atom) or (op, operand refs), and its number atoms in the order they are read.
-    A ref is ("n", k) for the line's node k, ("c", atom) for a number, ("p",) for the line
-    before's result, ("f", operand) for a name bound before. None when an operation would
-    fold or be the same on every line, or the result is not the last node made."""
-    made: list[tuple] = []
-    numbers: list[int] = []
-    stack: list[tuple] = []
-
-    def node(op: str, args: list[tuple]) -> bool:
-        stack.append(("n", len(made)))
-        made.append((op, args))
-        return any(r[0] in "np" for r in args)
-
-    for ins in st.code:
-        if ins.kind == "op":
-            arity = OPS[ins.arg].arity  # type: ignore[index]
-            args = stack[-arity:]
-            del stack[-arity:]
-            if not node(ins.arg, args):  # type: ignore[arg-type]
-                return None
-            continue
-        a = int(str(ins.arg)[1:])
-        ref = refs[a]
-        if ref[0] == "c":
-            ref = ("c", a)
-            numbers.append(a)
-        elif ref[0] == "i":
-            ref = ("n", len(made))
-            made.append(("input", a))
-        stack.append(ref)
-    if st.update is not None and not node(st.update, [("p",), stack.pop()]):
-        return None
-    return (made, numbers) if stack == [("n", len(made) - 1)] else None
-
-
-def _may_share_a_key(made: list[tuple], before: int) -> bool:
-    """Whether two operations of one line could have one key on some line: the same op,
-    and no operand where they surely differ (two of the line's nodes, the line's node
-    and anything else, two names bound to different nodes)."""
-    def differ(r: tuple, s: tuple) -> bool:
-        if r[0] == "c" or s[0] == "c":  # a number differs from a node, maybe not from
-            other = s if r[0] == "c" else r  # another number or a name bound to one
-            return other[0] in "np" or (other[0] == "f" and other[1] >= 0)
-        if r[0] == "n" or s[0] == "n":
-            return r != s
-        if r[0] == "p" and s[0] == "p":
-            return False
-        return (before if r[0] == "p" else r[1]) != (before if s[0] == "p" else s[1])
-
-    ops = [(op, args) for op, args in made if op != "input"]
-    for i, (op, args) in enumerate(ops):
-        for op2, args2 in ops[i + 1:]:
-            if op == op2 and not any(map(differ, args, args2)):
-                return True
-    return False

@@ -1,0 +1,214 @@
+"""Many lines of one shape fed to the graph builder at once, in columns (see shapes.py).
+
+A run such as `x = sin(x)*a + b` or `loss += (w_17*0.98 - 1.3)^2`, line after line,
+makes the same nodes on every line in the same order, all of them new. Then node k of
+line j is number base + j*A + k, and the keys and edges of a whole chunk of lines are
+zips of ranges, made without a Python statement per line.
+
+That holds when
+* the target is one name throughout;
+* each other name is one name bound before the chunk (the target's is the line
+  before's result), or a new input on every line;
+* every operation has among its operands a node made on its own line or the line
+  before's result, the last node that line made.
+Then no key of a line after the first can exist before it (it holds a node made since);
+the first line's keys are looked up, and two operations of one line that could have one
+key are refused. Anything else is left to the line-by-line reader, which gives the same
+graph: `put` changes nothing but the constants (made in the order that reader makes
+them) when it refuses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from itertools import chain, compress, count, repeat
+from operator import is_
+from typing import NamedTuple
+
+from .graph import Builder
+from .ops import OPS
+from .parser import RESERVED, Statement
+
+
+class Ref(NamedTuple):
+    """An operand of one line's operation, the same on every line of the chunk."""
+
+    kind: str  # "n": the line's node arg; "p": the line before's result; "f": the operand
+    # arg, bound before the chunk; "c": the number atom arg (its constant, line by line)
+    arg: int = 0
+
+    def fresh(self) -> bool:
+        """A node made on this line or the line before: never in a key made earlier."""
+        return self.kind in ("n", "p")
+
+    def edge(self) -> bool:
+        """A node, so an edge (constants are operands without edges)."""
+        return self.kind in ("n", "p") or (self.kind == "f" and self.arg >= 0)
+
+
+class Line(NamedTuple):
+    made: list[tuple[str, Sequence[Ref] | int]]  # ("input", atom) or (op, operands), in order
+    numbers: list[int]  # the number atoms, in the order they are read
+
+
+def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
+        st: Statement, target_atom: int, rows: list[tuple[str, ...]]) -> int | None:
+    """Feed `b` the lines `rows` (their atoms) of the one-statement shape `st`, as the
+    line-by-line reader would; the last line's result, or None when they cannot go in
+    columns. `known` maps atoms read so far to operands; `new_atom` reads a new one."""
+    count = len(rows)
+    cols = list(zip(*rows))
+    target = cols[target_atom][0]
+    before = known.get(target)  # the target's node before the first row
+    if cols[target_atom].count(target) != count or before is None or before < 0:
+        return None
+    refs = _kinds(cols, target, known)
+    if refs is None:
+        return None
+    line = _line(st, refs)
+    if line is None or _may_share_a_key(line.made, before):
+        return None
+    made = line.made
+    base, width = len(b.keys), len(made)
+    stop = base + count * width
+    ids = [list(range(base + k, stop, width)) for k in range(width)]  # node k, line by line
+    previous = [before, *ids[-1][:-1]]
+    consts = _constants(known, new_atom, cols, line.numbers)
+
+    def column(r: Ref) -> Sequence[int]:
+        if r.kind == "n":
+            return ids[r.arg]
+        if r.kind == "p":
+            return previous
+        if r.kind == "c":
+            return consts[r.arg]
+        return repeat(r.arg, count)  # type: ignore[return-value]
+
+    made_keys: list[Sequence[tuple]] = []
+    src: list[Sequence[int]] = []
+    dst: list[Sequence[int]] = []
+    ops: list[int] = []  # which of the nodes are operations (the rest are inputs)
+    for k, (op, args) in enumerate(made):
+        if op == "input":
+            made_keys.append(repeat(("input",), count))  # type: ignore[arg-type]
+            continue
+        ops.append(k)
+        made_keys.append(list(zip(repeat(op, count), *map(column, args))))  # type: ignore[arg-type]
+        for r in args:  # type: ignore[union-attr]
+            if r.edge():
+                src.append(column(r))
+                dst.append(ids[k])
+    if before != base - 1:  # made by a line read one by one: its keys may exist
+        b.flush()
+        if any(made_keys[k][0] in b.cons for k in ops):
+            return None
+    b.keys.extend(chain.from_iterable(zip(*made_keys)))
+    b.pending.append((base, stop, width, [(k, ids[k]) for k in ops]))
+    b.esrc.extend(chain.from_iterable(zip(*src)))
+    b.edst.extend(chain.from_iterable(zip(*dst)))
+    inputs = [k for k, (op, _) in enumerate(made) if op == "input"]
+    if inputs:  # in reading order, as Builder.read makes them
+        names = list(chain.from_iterable(zip(*(cols[made[k][1]] for k in inputs))))  # type: ignore[index]
+        at = list(chain.from_iterable(zip(*(ids[k] for k in inputs))))
+        pairs = list(zip(names, at))
+        known.update(pairs)
+        b.env.update(pairs)
+        b.inputs.update(pairs)
+        b.versions.update(zip(names, map(list, zip(at))))  # name -> [its node]
+    results = ids[-1]
+    b.env[target] = known[target] = results[-1]
+    b.versions[target].extend(results)
+    return results[-1]
+
+
+def _kinds(cols: list[tuple[str, ...]], target: str,
+           known: dict[str, int]) -> dict[int, Ref | None] | None:
+    """Each atom's operand on every line: a Ref, or None for a new input on each line;
+    None when some atom is neither one name bound before nor new names throughout."""
+    count = len(cols[0])
+    refs: dict[int, Ref | None] = {}
+    fresh: list[int] = []
+    for a, col in enumerate(cols):
+        name = col[0]
+        if name[0] <= "9":
+            refs[a] = Ref("c", a)
+        elif col.count(name) != count:
+            refs[a] = None
+            fresh.append(a)
+        elif name == target:
+            refs[a] = Ref("p")
+        elif name in known:
+            refs[a] = Ref("f", known[name])
+        else:
+            return None  # a reserved constant, or one name new here: rare enough
+    if fresh:
+        names = set().union(*(cols[a] for a in fresh))
+        if len(names) != count * len(fresh) or not known.keys().isdisjoint(names) \
+                or not RESERVED.isdisjoint(names):
+            return None
+    return refs
+
+
+def _line(st: Statement, refs: dict[int, Ref | None]) -> Line | None:
+    """One line of `st`, symbolically: the nodes it makes and the numbers it reads, in
+    order. None when an operation would fold or be the same on every line, or the result
+    is not the last node made."""
+    made: list[tuple[str, Sequence[Ref] | int]] = []
+    numbers: list[int] = []
+    stack: list[Ref] = []
+
+    def node(op: str, args: list[Ref]) -> bool:
+        stack.append(Ref("n", len(made)))
+        made.append((op, args))
+        return any(r.fresh() for r in args)
+
+    for ins in st.code:
+        if ins.kind == "op":
+            arity = OPS[ins.arg].arity  # type: ignore[index]
+            args = stack[-arity:]
+            del stack[-arity:]
+            if not node(ins.arg, args):  # type: ignore[arg-type]
+                return None
+            continue
+        a = int(str(ins.arg)[1:])
+        ref = refs[a]
+        if ref is None:  # a new input, made where it is read
+            ref = Ref("n", len(made))
+            made.append(("input", a))
+        elif ref.kind == "c":
+            numbers.append(a)
+        stack.append(ref)
+    if st.update is not None and not node(st.update, [Ref("p"), stack.pop()]):
+        return None
+    return Line(made, numbers) if stack == [Ref("n", len(made) - 1)] else None
+
+
+def _may_share_a_key(made: list[tuple[str, Sequence[Ref] | int]], before: int) -> bool:
+    """Whether two operations of one line could have one key on some line. Operand by
+    operand: the line's nodes differ from everything else and each other; the line
+    before's result and names bound to nodes differ when their nodes do (that result is
+    `before` on the first line, a new node after); numbers, and names bound to them, may
+    be equal. So two operations may share a key when op and these classes are equal."""
+    def cls(r: Ref) -> object:
+        if r.kind == "n":
+            return r
+        if r.kind == "p":
+            return before
+        return r.arg if r.kind == "f" and r.arg >= 0 else "a constant"
+
+    keys = [(op, *map(cls, args)) for op, args in made if op != "input"]  # type: ignore[arg-type]
+    return len(set(keys)) < len(keys)
+
+
+def _constants(known: dict[str, int], new_atom: Callable[[str], int],
+               cols: list[tuple[str, ...]], numbers: list[int]) -> dict[int, list[int]]:
+    """The operands of the number atoms `numbers` by column, those not met before made
+    line after line in the order given, as the line-by-line reader makes them."""
+    if not numbers:
+        return {}
+    texts = list(chain.from_iterable(zip(*(cols[a] for a in numbers))))
+    got = list(map(known.get, texts))
+    for p in compress(count(), map(is_, got, repeat(None))):  # not met before the chunk
+        c = known.get(texts[p])  # met earlier in the chunk
+        got[p] = new_atom(texts[p]) if c is None else c
+    return {a: got[k::len(numbers)] for k, a in enumerate(numbers)}
