@@ -285,8 +285,8 @@ class Bench:
         return wall, code, kb, fired.is_set()
 
     def timed(self, run: Run, argv: list[str], timeout: float) -> bytes | None:
-        """Fill run's wall, RSS and status from argv (fastest of 5 when quick, of 15 when very
-        quick); its stdout."""
+        """Fill run's wall, RSS and status from argv (the fastest of 5 runs under
+        REPEAT_UNDER seconds, of 15 under SHORT_UNDER); its stdout."""
         walls: list[tuple[float, int, bytes]] = []
         time.sleep(SETTLE)
         for k in range(15):

@@ -34,7 +34,8 @@ def point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, float]:
 
 
 def wrt_inputs(graph: Graph, wrt: Sequence[str] | None) -> dict[str, int]:
-    """The inputs to differentiate by, name -> node: `wrt`, or all (`graph.input_at` itself)."""
+    """The inputs to differentiate by, name -> node: `wrt`, or all (`graph.input_at`
+    itself, not a copy: read it, never change it)."""
     if not wrt:
         return graph.input_at
     inputs = graph.input_at

@@ -47,14 +47,14 @@ class Graph:
     """
 
     def __init__(self, source: str, keys: list[tuple], consts: list[float], esrc: list[int],
-                 edst: list[int], inputs: dict[str, int],
+                 edst: list[int], input_at: dict[str, int],
                  outputs: tuple[tuple[str, int], ...], versions: dict[str, list[int]]) -> None:
         self.source = source
         self.keys = keys
         self.consts = consts
         self.esrc = esrc
         self.edst = edst
-        self.input_at = inputs  # input name -> node index, in order of first use
+        self.input_at = input_at  # input name -> node index, in order of first use
         self.outputs = outputs  # (output key, node index)
         self._versions = versions  # name -> every node it named, in order
         self._inputs: tuple[tuple[str, int], ...] | None = None
