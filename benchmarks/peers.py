@@ -15,7 +15,8 @@ W4 a shared DAG `y = y*y + y` (paths 3^k, graph 2k + 1 nodes).
   (W4 always gets the full JSON, to read its path counts). The point goes in a JSON file
   when the help mentions `--point`, as a user with 10^5 inputs would give it (W1 keeps
   `a=2 b=1`); otherwise as NAME=VALUE arguments. Its start-up is the wall time of W1
-  (the fastest of 15 runs); "above start-up" is wall time minus that, per node. bpcalc
+  (the fastest of 15 runs); "above start-up" is a run's wall time minus the fastest W1
+  run timed just before each of its repeats, per node. bpcalc
   turns Python's cycle collector off itself (its graphs hold no cycles); the row
   "bpcalc, gc on" runs the same command through `python -c` with the collector left
   on, to show what the collector would cost.
@@ -214,6 +215,7 @@ class Run:
     mode: str = "reverse"  # reverse | forward | paths | "forward, --wrt w_0"
     wall: float | None = None  # whole process, s
     inproc: float | None = None  # the peer's own build + backward, s
+    startup: float | None = None  # bpcalc: W1 timed beside this run, s (see timed)
     rss_kb: int | None = None
     status: str = "ok"  # ok | did not finish in N s | failed: ... | not run: ...
     check: str = ""
@@ -284,12 +286,18 @@ class Bench:
             kb = usage.ru_maxrss
         return wall, code, kb, fired.is_set()
 
-    def timed(self, run: Run, argv: list[str], timeout: float) -> bytes | None:
+    def timed(self, run: Run, argv: list[str], timeout: float,
+              paired: list[str] | None = None) -> bytes | None:
         """Fill run's wall, RSS and status from argv (the fastest of 5 runs under
-        REPEAT_UNDER seconds, of 15 under SHORT_UNDER); its stdout."""
+        REPEAT_UNDER seconds, of 15 under SHORT_UNDER); its stdout. With `paired` (bpcalc's
+        W1), that runs before each run too, and run.startup is its fastest: the start-up
+        this run's "above start-up" subtracts, measured at the same moments."""
         walls: list[tuple[float, int, bytes]] = []
+        starts: list[float] = []
         time.sleep(SETTLE)
         for k in range(15):
+            if paired is not None:
+                starts.append(self.spawn(paired, timeout, "W1")[0])
             wall, code, kb, killed = self.spawn(argv, timeout, run.workload.label)
             if killed:
                 run.status = f"did not finish in {timeout:g} s"
@@ -304,6 +312,7 @@ class Bench:
             if fastest >= REPEAT_UNDER or (k >= 4 and fastest >= SHORT_UNDER):
                 break
         run.wall, run.rss_kb, stdout = min(walls, key=lambda w: w[0])
+        run.startup = min(starts) if starts else None
         return stdout
 
     def record(self, run: Run) -> Run:
@@ -353,7 +362,8 @@ class Bench:
         run = Run(wl, tool, f"{mode}, --wrt {wrt}" if wrt else mode)
         if mode == "forward" and not wrt:
             run.passes = len(wl.values)
-        stdout = self.timed(run, self.bpcalc_argv(wl, mode, wrt, gc_off), self.args.timeout)
+        stdout = self.timed(run, self.bpcalc_argv(wl, mode, wrt, gc_off), self.args.timeout,
+                            self.bpcalc_argv(wls.seed(), "reverse", gc_off=gc_off))
         if stdout is not None:
             grad = json_field(stdout, "gradient")
             run.check = check(wl, grad, subset=bool(wrt))
@@ -557,7 +567,8 @@ class Report:
         return None
 
     def above(self, r: Run) -> float | None:
-        return None if r.wall is None else max(r.wall - self.b.startup, 0.0)
+        startup = self.b.startup if r.startup is None else r.startup
+        return None if r.wall is None else max(r.wall - startup, 0.0)
 
     def sizes(self, key: str, tool: str = "bpcalc", mode: str = "reverse") -> list[int]:
         return sorted({r.workload.size for r in self.runs if r.workload.key == key
@@ -666,9 +677,10 @@ class Report:
                 wa = small.wall / small.workload.nodes / small.passes  # type: ignore[operator]
                 wz = big.wall / big.workload.nodes / big.passes  # type: ignore[operator]
                 ratio = z / a if a else float("inf")
-                shaky = "" if self.above(small) > 2 * self.b.startup else (
-                    f"; the small run is {small.wall:.2f} s against a {self.b.startup:.2f} s "
-                    "start-up, so this ratio is rough")  # type: ignore[operator]
+                start = small.startup or self.b.startup
+                shaky = "" if self.above(small) > 2 * start else (  # type: ignore[operator]
+                    f"; the small run is {small.wall:.3f} s against a {start:.3f} s "
+                    "start-up, so this ratio is rough")
                 out.append(f"| {name} | {ratio:.2f}x above start-up ({a * 1e9:,.0f} → "
                            f"{z * 1e9:,.0f} ns/node); whole process {wz / wa:.2f}x{shaky} | "
                            f"{verdict(ratio <= 1.5)} |")
