@@ -227,6 +227,7 @@ def test_runs_of_one_shape_read_in_columns_as_the_parser_builds_them(source):
     "x = x0\n" + "x = sin(x)*a + b\n" * 5000,  # chunks of 4096 lines, one after another
     "y = 1\n" + "y += w*2\n" * 40,  # the target starts as a constant: line by line
     "y = x\nz = y\n" + "y = sin(y)\n" * 40 + "z = sin(z)\n",  # z's sin(x) exists
+    "a = sin(x)\nb = sin(a)\ny = x\n" + "y = sin(y)\n" * 40,  # the run's sin(a) exists
     "y = x\n" + "y = y*a + y*b\n" * 40 + "y = y*3\n",
     "".join(f"s = s*{i % 3} + x*{i % 2}\n" for i in range(80)),  # keys that may repeat
     "".join(f"q_{i} = q_{i - 1} * 2\n" for i in range(80)),  # a new target on each line

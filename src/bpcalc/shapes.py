@@ -103,8 +103,6 @@ class _Reader:
     def __init__(self, source: str, least: int = RUN) -> None:
         self.source = source
         self.least = least  # lines in a row before _columns takes them
-        self.atoms: Sequence[str] = ()  # the last line read in columns, and its result
-        self.result = 0
         self.b = b = Builder(source)
         self.shapes: dict[str, _Shape] = {}
         # Every atom read so far, names and numbers: the compiled code looks an atom up
@@ -191,16 +189,17 @@ class _Reader:
             result = run(line_atoms)
             last, atoms, bare_before = shape_, line_atoms, bare
             if shape_.statement is not None and n >= shape_.probe_at and n < end:
-                taken, probed = self._columns(shape_, line_atoms, lines, n)
+                taken, probed, atoms_, result_ = self._columns(shape_, line_atoms, lines, n)
                 n += taken
-                if taken:
-                    atoms, result = self.atoms, self.result
                 # Lines probed and left are read one by one. A shape whose probes find
                 # no run, or none that goes in columns, is probed less and less often
                 # (each time after twice as many lines), so that the probes stay cheap.
-                shape_.misses = 0 if taken else min(shape_.misses + 1, 16)
-                shape_.probe_at = n + probed + (max(probed, 1) << shape_.misses if not taken
-                                                else 0)
+                if taken:
+                    atoms, result = atoms_, result_
+                    shape_.misses, shape_.probe_at = 0, n + probed
+                else:
+                    shape_.misses = min(shape_.misses + 1, 16)
+                    shape_.probe_at = n + probed + (max(probed, 1) << shape_.misses)
         if last.run is None:
             raise _Fallback  # nothing but blanks and comments
         target = None if last.target is None else atoms[last.target]
@@ -211,14 +210,14 @@ class _Reader:
         return self.b.finish(outputs, target, bare_key, result)
 
     def _columns(self, shape: _Shape, atoms: Sequence[str], lines: list[str],
-                 n: int) -> tuple[int, int]:
+                 n: int) -> tuple[int, int, Sequence[str], int]:
         """Read on from line n, in columns (columns.py), the lines of `shape` whose atoms
         are numbers and names where `atoms` has them: (lines taken, lines probed past
-        those and left to be read one by one)."""
+        those and left to be read one by one, the last line taken's atoms and result)."""
         match = shape.kind_matcher(tuple(a[0] <= "9" for a in atoms))
         st, target = shape.statement, shape.target
         assert st is not None and target is not None
-        taken, size, rows = 0, 1, []
+        taken, size, rows, result = 0, 1, [], 0
         groups = re.Match.groups
         while True:  # probe 1, 2, 4, ... lines: a short run wastes few matches
             i = n + taken + len(rows)
@@ -235,16 +234,15 @@ class _Reader:
             rows += map(groups, found[:stop])
             more = stop == want
             if len(rows) >= CHUNK or not more:
-                result = None
+                got = None
                 if len(rows) >= (self.least if not taken else 1):
-                    result = columns.put(self.b, self.known, self.rd, st, target, rows)
-                if result is None:
-                    return taken, len(rows)
+                    got = columns.put(self.b, self.known, self.rd, st, target, rows)
+                if got is None:
+                    return taken, len(rows), atoms, result
                 taken += len(rows)
-                self.atoms, self.result = rows[-1], result
-                rows = []
+                atoms, result, rows = rows[-1], got, []
                 if not more:
-                    return taken, 0
+                    return taken, 0, atoms, result
             size = min(2 * size, CHUNK)
 
     def _compile(self, seps: list[str]) -> _Shape:
