@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from bpcalc.cli import cli
-from bpcalc.engine import grad
+from helpers import grad
 
 CASES_DIR = Path(__file__).parent / "cases"
 FILES = ("seed.jsonl", "programs.jsonl", "random.jsonl")

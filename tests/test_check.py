@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from bpcalc import check as checking
-from bpcalc.check import check
 from bpcalc.errors import MathError
 from bpcalc.ops import OPS
 from bpcalc.render import json_text, symbolic_view
+from bpcalc.symbolic import check as checking
+from helpers import check
 
 CASES_DIR = Path(__file__).parent / "cases"
 SEED_POINT = {"a": "2", "b": "1"}
@@ -166,7 +166,7 @@ def test_check_plain_lines():
 SCRIPT = textwrap.dedent(
     """
     import contextlib, io, json, sys
-    import bpcalc.check, bpcalc.render.symbolic_view  # importing them must not load SymPy
+    import bpcalc.symbolic.check, bpcalc.render.symbolic_view  # must not load SymPy
     sys.argv = ["bpcalc", "grad", "(a+b)*(b+1)", "a=2", "b=1", "--format", "json"]
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
@@ -190,10 +190,10 @@ def test_default_path_and_check_modules_do_not_import_sympy():
 
 
 def test_defaults():
-    from bpcalc import symbolic
+    from bpcalc.symbolic import budget
 
     assert checking.RTOL == 1e-9 and checking.ATOL == 1e-12
-    assert checking.BUDGET == symbolic.DEFAULT_BUDGET
+    assert checking.BUDGET == budget.DEFAULT_BUDGET
 
 
 @pytest.mark.parametrize(("text", "ad", "sym"), [

@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from bpcalc.cli import cli
-from bpcalc.engine import grad
+from helpers import grad
 
 SEED = ["(a+b)*(b+1)", "a=2", "b=1"]
 

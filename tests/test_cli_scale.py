@@ -144,9 +144,9 @@ def test_an_option_without_its_value_at_the_end_is_still_a_usage_error(option):
 def test_streamed_json_is_the_text_json_dumps_writes():
     import io
 
-    from bpcalc.engine import grad
     from bpcalc.render import json_text
-    from bpcalc.result import Lazy
+    from bpcalc.results.grad import Lazy
+    from helpers import grad
 
     r = grad("y = x\n" + "y = y*y + y\n" * 5, {"x": "0.5"}, mode="paths")
     for data in (r.to_dict(lazy=True), r.graph_dict(),
@@ -177,7 +177,7 @@ def test_a_non_finite_number_is_still_refused_when_streamed():
     import io
 
     from bpcalc.render import json_text
-    from bpcalc.result import Lazy
+    from bpcalc.results.grad import Lazy
 
     with pytest.raises(ValueError):
         json_text.write({"nodes": Lazy(2, lambda i: {"value": math.inf})}, io.StringIO())
@@ -287,8 +287,8 @@ def test_a_name_twice_in_the_point_file_is_an_error(tmp_path):
 
 
 def test_the_quick_path_makes_no_node_records_unless_a_kink_is_hit():
-    from bpcalc.graph import evaluate
-    from bpcalc.shapes import read
+    from bpcalc.evaluate import evaluate
+    from helpers import read
 
     g = read("y = x\n" + "y = relu(y) + max(y, 0.5)*0.25\n" * 100, short=0)
     ev = evaluate(g, {"x": 2.0})
@@ -299,7 +299,7 @@ def test_the_quick_path_makes_no_node_records_unless_a_kink_is_hit():
 
 
 def test_lazy_sequences_behave_like_the_tuples_they_stand_for():
-    from bpcalc.result import Lazy
+    from bpcalc.results.grad import Lazy
 
     seq = Lazy(4, lambda i: i * i)
     assert seq[:2] == (0, 1) and seq[-1] == 9 and list(reversed(seq)) == [9, 4, 1, 0]

@@ -7,8 +7,8 @@ import subprocess
 
 import pytest
 
-from bpcalc.engine import analyse
 from bpcalc.render.diagram import dot, mermaid
+from helpers import analyse
 
 SEED = "(a+b)*(b+1)"
 AT = {"a": 2, "b": 1}

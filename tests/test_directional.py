@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from bpcalc.engine import grad
 from bpcalc.errors import InputError, MathError
-from bpcalc.graph import build, evaluate
+from bpcalc.evaluate import evaluate
 from bpcalc.modes.directional import jvp, vjp
-from bpcalc.parser import parse
-from bpcalc.second import directional_result, parse_pairs
+from bpcalc.text.parser import parse
+from bpcalc.text.values import parse_pairs
+from helpers import build, directional_result, grad
 
 CASES_DIR = Path(__file__).parent / "cases"
 SEED = "(a+b)*(b+1)"

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from bpcalc.errors import InputError, MathError
 from bpcalc.ops import OPS, second_index
-from bpcalc.second import hessian_result
+from helpers import hessian_result
 
 CASES_DIR = Path(__file__).parent / "cases"
 RTOL = 1e-8

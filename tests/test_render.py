@@ -7,9 +7,9 @@ import io
 import pytest
 from rich.console import Console
 
-from bpcalc.engine import grad
-from bpcalc.ops import number
+from bpcalc.numbers import number
 from bpcalc.render import explain, plain, rich_view
+from helpers import grad
 
 SEED = "(a+b)*(b+1)"
 POINT = {"a": "2", "b": "1"}

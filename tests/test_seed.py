@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from bpcalc.cli import cli
-from bpcalc.engine import grad
 from bpcalc.errors import InputError
+from helpers import grad
 
 SEED = "(a+b)*(b+1)"
 SEED_PROGRAM = "c = a + b; d = b + 1; e = c * d"

@@ -13,10 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bpcalc.build.shapes import RUN
 from bpcalc.errors import BpcalcError
-from bpcalc.graph import build, evaluate
-from bpcalc.parser import parse
-from bpcalc.shapes import RUN, read
+from bpcalc.evaluate import evaluate
+from bpcalc.text.parser import parse
+from helpers import build, read
 
 CASES = Path(__file__).parent / "cases"
 
@@ -124,7 +125,7 @@ def test_too_many_shapes_still_give_the_same_graph():
 
 
 def test_short_programs_skip_the_reader(monkeypatch):
-    import bpcalc.shapes as shapes
+    import bpcalc.build.shapes as shapes
 
     def boom(*a, **k):
         raise AssertionError("the reader ran")
@@ -262,7 +263,7 @@ def test_a_shape_matcher_splits_a_line_as_the_atom_pattern_does(bits, other):
     """A line that the literal regex of a shape matches has that shape's seps exactly,
     and its groups are the atoms _ATOMS.split finds: the reader may skip the split. (Only
     for shapes that compile: between two atoms there is always an operator.)"""
-    from bpcalc.shapes import _ATOMS, _Fallback, _Reader
+    from bpcalc.build.shapes import _ATOMS, _Fallback, _Reader
 
     template = "".join(bits)
     parts = _ATOMS.split(template)
@@ -282,7 +283,7 @@ def test_a_shape_matcher_splits_a_line_as_the_atom_pattern_does(bits, other):
 def test_a_shape_matcher_on_lines_of_real_shapes(shape_text, data):
     """As above, for the shapes the property test's programs use, matched against lines
     whose atoms are anything: names, numbers, and bits that are neither."""
-    from bpcalc.shapes import _ATOMS, _Reader
+    from bpcalc.build.shapes import _ATOMS, _Reader
 
     def line() -> str:
         fill = {k: data.draw(st.sampled_from(ATOMS + LINE_BITS)) for k in "abct"}
@@ -300,7 +301,7 @@ def test_a_shape_matcher_on_lines_of_real_shapes(shape_text, data):
 def _splits_as_atoms(shape, parts: list[str], line: str) -> None:
     """The shape's matcher, and its matchers for the atom kinds of `parts` and of `line`,
     split `line` as _ATOMS does, if they match it; the kind matchers, into those kinds."""
-    from bpcalc.shapes import _ATOMS
+    from bpcalc.build.shapes import _ATOMS
 
     got = _ATOMS.split(line)
     kinds = [tuple(a[:1] <= "9" for a in p[1::2]) for p in (parts, got)
@@ -316,7 +317,7 @@ def _splits_as_atoms(shape, parts: list[str], line: str) -> None:
 
 
 def _compiles(text: str) -> bool:
-    from bpcalc.shapes import _ATOMS, _Fallback, _Reader
+    from bpcalc.build.shapes import _ATOMS, _Fallback, _Reader
 
     try:
         _Reader(text)._compile(_ATOMS.split(text)[0::2])

@@ -12,13 +12,13 @@ import pytest
 import sympy as sp
 from rich.console import Console
 
-from bpcalc import budget, symbolic
-from bpcalc.engine import grad
+from bpcalc.analysis import load
 from bpcalc.errors import InputError, MathError
-from bpcalc.exact import exact
 from bpcalc.ops import OPS
 from bpcalc.render import json_text, symbolic_view
-from bpcalc.symbolic import derive
+from bpcalc.symbolic import budget, printing
+from bpcalc.symbolic import translate as symbolic
+from helpers import derive, exact, grad
 
 SEED = "(a+b)*(b+1)"
 SEED_PROGRAM = "c = a + b; d = b + 1; e = c * d"
@@ -60,7 +60,7 @@ def test_a_missing_rule_fails_loudly_naming_the_op(monkeypatch):
     monkeypatch.delitem(symbolic.RULES, "softplus")
     assert symbolic.missing_rules() == ["softplus"]
     with pytest.raises(symbolic.MissingRuleError, match="'softplus'"):
-        symbolic.load("softplus(x) + 1")
+        symbolic.prepare(load("softplus(x) + 1"), None, None, None)
 
 
 @pytest.mark.parametrize("op", sorted(POINTS))
@@ -221,7 +221,7 @@ def test_square_has_one_local_derivative_per_edge():
 
 
 def test_text_is_bpcalcs_language():
-    assert symbolic.text(sp.E * sp.Abs(sp.Symbol("x")) ** 2) == "exp(1)*abs(x)^2"
+    assert printing.text(sp.E * sp.Abs(sp.Symbol("x")) ** 2) == "exp(1)*abs(x)^2"
 
 
 # --- the time budget ---------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from .graph import Graph
+from .build.graph import Graph
 from .modes.paths import counts_to
 
 
@@ -37,6 +37,11 @@ class Cost(NamedTuple):
         f, r = self.of("forward"), self.of("reverse")
         lo, hi = (r, f) if r.edge_ops <= f.edge_ops else (f, r)
         return lo.mode, hi.mode, (hi.edge_ops / lo.edge_ops if lo.edge_ops else 1.0)
+
+    def document(self, expression: str) -> dict[str, Any]:
+        """The `bpcalc cost` JSON object."""
+        return {"schema": "bpcalc/cost", "version": 1, "expression": expression,
+                **self.to_dict()}
 
     def to_dict(self) -> dict[str, Any]:
         lo, hi, ratio = self.cheapest_merged()

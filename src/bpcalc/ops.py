@@ -21,10 +21,23 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Callable
 from typing import NamedTuple
 
+from .numbers import number_text
+
 Partial = Callable[..., float]  # (*operand_values, node_value) -> float
+
+
+class Code(NamedTuple):
+    """How source code spells a row: its value over the operands `{0}`, `{1}`, and each
+    operand's partial over the operands and the node's own value `{v}`. A math function is
+    written `@sin(...)`; each language says what `@sin` becomes (`math.sin`, `sin`,
+    `Math.sin`), see `spell`."""
+
+    value: str
+    partials: tuple[str, ...]
 
 
 class Op(NamedTuple):
@@ -37,6 +50,8 @@ class Op(NamedTuple):
     dtext: tuple[str | Callable[[list[str]], str], ...]  # one formula per operand
     domain: str = ""  # what the operands must satisfy, for error messages
     kink: Callable[..., str | None] | None = None  # says when the point is a kink
+    code: Code = Code("", ())  # C and JavaScript (C-like syntax)
+    py: Code | None = None  # Python, where it differs from `code` (conditionals)
 
 
 def _sigmoid(x: float) -> float:
@@ -102,17 +117,6 @@ def _step(x: float, y: float) -> float:
     return 1.0 if x > y else 0.0 if x < y else 0.5
 
 
-def number(x: float) -> str:
-    """Integers without '.0'; otherwise the shortest text that reads back as the same double."""
-    return str(int(x)) if x.is_integer() and abs(x) < 2**53 else repr(x)
-
-
-def number_text(x: float) -> str:
-    """A number as an operand in formula text: negatives in parentheses."""
-    s = number(x)
-    return f"({s})" if s.startswith("-") else s
-
-
 def _pow_dx_text(a: list[str]) -> str:
     """y*x^(y - 1), simplified when the exponent is a number (x^3 gives 3*x^2)."""
     x, y = a
@@ -137,8 +141,14 @@ def _kink_at_tie(x: float, y: float, out: float) -> str | None:
 
 
 def _fn(name: str, value: Callable[[float], float], d: Partial, d2: Partial, dtext: str,
-        domain: str = "", kink: Callable[..., str | None] | None = None) -> Op:
-    return Op(name, 1, value, (d,), (d2,), name + "({0})", (dtext,), domain, kink)
+        code: Code, domain: str = "", kink: Callable[..., str | None] | None = None,
+        py: Code | None = None) -> Op:
+    return Op(name, 1, value, (d,), (d2,), name + "({0})", (dtext,), domain, kink, code, py)
+
+
+def _call(fn: str, *partials: str) -> Code:
+    """A row spelled as a call of the language's own math function `fn`."""
+    return Code(f"@{fn}({{0}})", partials)
 
 
 def _zero(*args: float) -> float:
@@ -146,56 +156,90 @@ def _zero(*args: float) -> float:
 
 
 _LINEAR = (_zero, _zero, _zero)  # a binary op whose second partials all vanish
+_SIGMOID_PY = "(1.0 / (1.0 + @exp(-{0})) if {0} >= 0 else @exp({0}) / (1.0 + @exp({0})))"
+_SIGMOID_C = "({0} >= 0 ? 1.0 / (1.0 + @exp(-{0})) : @exp({0}) / (1.0 + @exp({0})))"
 
 
 _OPS = [
     Op("add", 2, operator.add, (lambda x, y, o: 1.0, lambda x, y, o: 1.0), _LINEAR,
-       "{0} + {1}", ("1", "1")),
+       "{0} + {1}", ("1", "1"), code=Code("{0} + {1}", ("1.0", "1.0"))),
     Op("sub", 2, operator.sub, (lambda x, y, o: 1.0, lambda x, y, o: -1.0), _LINEAR,
-       "{0} - {1}", ("1", "-1")),
+       "{0} - {1}", ("1", "-1"), code=Code("{0} - {1}", ("1.0", "-1.0"))),
     Op("mul", 2, operator.mul, (lambda x, y, o: y, lambda x, y, o: x),
        (_zero, lambda x, y, o: 1.0, _zero),
-       "{0} * {1}", ("{1}", "{0}")),
+       "{0} * {1}", ("{1}", "{0}"), code=Code("{0} * {1}", ("{1}", "{0}"))),
     Op("div", 2, operator.truediv, (lambda x, y, o: 1.0 / y, lambda x, y, o: -x / (y * y)),
        (_zero, lambda x, y, o: -1.0 / (y * y), lambda x, y, o: 2.0 * x / (y * y * y)),
-       "{0} / {1}", ("1/{1}", "-{0}/{1}^2"), "a nonzero divisor"),
-    Op("neg", 1, operator.neg, (lambda x, o: -1.0,), (_zero,), "-{0}", ("-1",)),
+       "{0} / {1}", ("1/{1}", "-{0}/{1}^2"), "a nonzero divisor",
+       code=Code("{0} / {1}", ("1.0 / {1}", "-{0} / ({1} * {1})"))),
+    Op("neg", 1, operator.neg, (lambda x, o: -1.0,), (_zero,), "-{0}", ("-1",),
+       code=Code("-{0}", ("-1.0",))),
     Op("pow", 2, _pow, (_dpow_dx, _dpow_dy), (_d2pow_dx2, _d2pow_dxdy, _d2pow_dy2),
        "{0}^{1}", (_pow_dx_text, "{0}^{1}*log({0})"),
-       "x >= 0, or an integer exponent for x < 0, and x != 0 for a negative exponent"),
-    _fn("sin", math.sin, lambda x, o: math.cos(x), lambda x, o: -o, "cos({0})"),
-    _fn("cos", math.cos, lambda x, o: -math.sin(x), lambda x, o: -o, "-sin({0})"),
+       "x >= 0, or an integer exponent for x < 0, and x != 0 for a negative exponent",
+       code=Code("@pow({0}, {1})", ("({1} == 0 ? 0.0 : {1} * @pow({0}, {1} - 1))",
+                                    "({0} == 0 && {1} > 0 ? 0.0 : {v} * @log({0}))")),
+       py=Code("@pow({0}, {1})", ("(0.0 if {1} == 0 else {1} * @pow({0}, {1} - 1))",
+                                  "(0.0 if {0} == 0 and {1} > 0 else {v} * @log({0}))"))),
+    _fn("sin", math.sin, lambda x, o: math.cos(x), lambda x, o: -o, "cos({0})",
+        _call("sin", "@cos({0})")),
+    _fn("cos", math.cos, lambda x, o: -math.sin(x), lambda x, o: -o, "-sin({0})",
+        _call("cos", "-@sin({0})")),
     _fn("tan", math.tan, lambda x, o: 1.0 + o * o, lambda x, o: 2.0 * o * (1.0 + o * o),
-        "1/cos({0})^2"),
+        "1/cos({0})^2", _call("tan", "1.0 + {v} * {v}")),
     _fn("asin", math.asin, lambda x, o: 1.0 / math.sqrt(1.0 - x * x),
-        lambda x, o: x / (1.0 - x * x) ** 1.5, "1/sqrt(1 - {0}^2)", "-1 <= x <= 1"),
+        lambda x, o: x / (1.0 - x * x) ** 1.5, "1/sqrt(1 - {0}^2)",
+        _call("asin", "1.0 / @sqrt(1.0 - {0} * {0})"), "-1 <= x <= 1"),
     _fn("acos", math.acos, lambda x, o: -1.0 / math.sqrt(1.0 - x * x),
-        lambda x, o: -x / (1.0 - x * x) ** 1.5, "-1/sqrt(1 - {0}^2)", "-1 <= x <= 1"),
+        lambda x, o: -x / (1.0 - x * x) ** 1.5, "-1/sqrt(1 - {0}^2)",
+        _call("acos", "-1.0 / @sqrt(1.0 - {0} * {0})"), "-1 <= x <= 1"),
     _fn("atan", math.atan, lambda x, o: 1.0 / (1.0 + x * x),
-        lambda x, o: -2.0 * x / (1.0 + x * x) ** 2, "1/(1 + {0}^2)"),
-    _fn("sinh", math.sinh, lambda x, o: math.cosh(x), lambda x, o: o, "cosh({0})"),
-    _fn("cosh", math.cosh, lambda x, o: math.sinh(x), lambda x, o: o, "sinh({0})"),
+        lambda x, o: -2.0 * x / (1.0 + x * x) ** 2, "1/(1 + {0}^2)",
+        _call("atan", "1.0 / (1.0 + {0} * {0})")),
+    _fn("sinh", math.sinh, lambda x, o: math.cosh(x), lambda x, o: o, "cosh({0})",
+        _call("sinh", "@cosh({0})")),
+    _fn("cosh", math.cosh, lambda x, o: math.sinh(x), lambda x, o: o, "sinh({0})",
+        _call("cosh", "@sinh({0})")),
     _fn("tanh", math.tanh, lambda x, o: 1.0 - o * o, lambda x, o: -2.0 * o * (1.0 - o * o),
-        "1 - tanh({0})^2"),
-    _fn("exp", math.exp, lambda x, o: o, lambda x, o: o, "exp({0})"),
-    _fn("log", _log, lambda x, o: 1.0 / x, lambda x, o: -1.0 / (x * x), "1/{0}", "x > 0"),
+        "1 - tanh({0})^2", _call("tanh", "1.0 - {v} * {v}")),
+    _fn("exp", math.exp, lambda x, o: o, lambda x, o: o, "exp({0})", _call("exp", "{v}")),
+    _fn("log", _log, lambda x, o: 1.0 / x, lambda x, o: -1.0 / (x * x), "1/{0}",
+        _call("log", "1.0 / {0}"), "x > 0"),
     _fn("log2", lambda x: _log(x) / math.log(2.0), lambda x, o: 1.0 / (x * math.log(2.0)),
-        lambda x, o: -1.0 / (x * x * math.log(2.0)), "1/({0}*log(2))", "x > 0"),
+        lambda x, o: -1.0 / (x * x * math.log(2.0)), "1/({0}*log(2))",
+        Code("@log({0}) / @log(2.0)", ("1.0 / ({0} * @log(2.0))",)), "x > 0"),
     _fn("log10", lambda x: _log(x) / math.log(10.0), lambda x, o: 1.0 / (x * math.log(10.0)),
-        lambda x, o: -1.0 / (x * x * math.log(10.0)), "1/({0}*log(10))", "x > 0"),
+        lambda x, o: -1.0 / (x * x * math.log(10.0)), "1/({0}*log(10))",
+        Code("@log({0}) / @log(10.0)", ("1.0 / ({0} * @log(10.0))",)), "x > 0"),
     _fn("sqrt", math.sqrt, lambda x, o: 0.5 / o, lambda x, o: -0.25 / (o * o * o),
-        "1/(2*sqrt({0}))", "x >= 0"),
-    _fn("abs", abs, lambda x, o: _sign(x), _zero, "sign({0})", kink=_kink_at_zero),
+        "1/(2*sqrt({0}))", _call("sqrt", "0.5 / {v}"), "x >= 0"),
+    _fn("abs", abs, lambda x, o: _sign(x), _zero, "sign({0})",
+        _call("abs", "({0} > 0 ? 1.0 : {0} < 0 ? -1.0 : 0.0)"), kink=_kink_at_zero,
+        py=Code("abs({0})", ("(1.0 if {0} > 0 else -1.0 if {0} < 0 else 0.0)",))),
     _fn("sigmoid", _sigmoid, lambda x, o: o * (1.0 - o),
-        lambda x, o: o * (1.0 - o) * (1.0 - 2.0 * o), "sigmoid({0})*(1 - sigmoid({0}))"),
+        lambda x, o: o * (1.0 - o) * (1.0 - 2.0 * o), "sigmoid({0})*(1 - sigmoid({0}))",
+        Code(_SIGMOID_C, ("{v} * (1.0 - {v})",)),
+        py=Code(_SIGMOID_PY, ("{v} * (1.0 - {v})",))),
     _fn("relu", lambda x: x if x > 0 else 0.0, lambda x, o: 1.0 if x > 0 else 0.0, _zero,
-        "({0} > 0)", kink=_kink_at_zero),
+        "({0} > 0)", Code("({0} > 0 ? {0} : 0.0)", ("({0} > 0 ? 1.0 : 0.0)",)),
+        kink=_kink_at_zero,
+        py=Code("({0} if {0} > 0 else 0.0)", ("(1.0 if {0} > 0 else 0.0)",))),
     _fn("softplus", _softplus, lambda x, o: _sigmoid(x),
-        lambda x, o: _sigmoid(x) * (1.0 - _sigmoid(x)), "sigmoid({0})"),
+        lambda x, o: _sigmoid(x) * (1.0 - _sigmoid(x)), "sigmoid({0})",
+        Code("({0} > 0.0 ? {0} : 0.0) + @log1p(@exp(-@abs({0})))", (_SIGMOID_C,)),
+        py=Code("max({0}, 0.0) + @log1p(@exp(-abs({0})))", (_SIGMOID_PY,))),
     Op("max", 2, max, (lambda x, y, o: _step(x, y), lambda x, y, o: _step(y, x)), _LINEAR,
-       "max({0}, {1})", ("step({0} - {1})", "step({1} - {0})"), kink=_kink_at_tie),
+       "max({0}, {1})", ("step({0} - {1})", "step({1} - {0})"), kink=_kink_at_tie,
+       code=Code("({1} > {0} ? {1} : {0})", ("({0} > {1} ? 1.0 : {0} < {1} ? 0.0 : 0.5)",
+                                            "({1} > {0} ? 1.0 : {1} < {0} ? 0.0 : 0.5)")),
+       py=Code("max({0}, {1})", ("(1.0 if {0} > {1} else 0.0 if {0} < {1} else 0.5)",
+                                 "(1.0 if {1} > {0} else 0.0 if {1} < {0} else 0.5)"))),
     Op("min", 2, min, (lambda x, y, o: _step(y, x), lambda x, y, o: _step(x, y)), _LINEAR,
-       "min({0}, {1})", ("step({1} - {0})", "step({0} - {1})"), kink=_kink_at_tie),
+       "min({0}, {1})", ("step({1} - {0})", "step({0} - {1})"), kink=_kink_at_tie,
+       code=Code("({1} < {0} ? {1} : {0})", ("({1} > {0} ? 1.0 : {1} < {0} ? 0.0 : 0.5)",
+                                            "({0} > {1} ? 1.0 : {0} < {1} ? 0.0 : 0.5)")),
+       py=Code("min({0}, {1})", ("(1.0 if {1} > {0} else 0.0 if {1} < {0} else 0.5)",
+                                 "(1.0 if {0} > {1} else 0.0 if {0} < {1} else 0.5)"))),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _OPS}
@@ -205,6 +249,31 @@ FUNCTIONS: dict[str, int] = {
     name: op.arity for name, op in OPS.items() if name not in ("add", "sub", "mul", "div", "neg")
 }
 CONSTANTS: dict[str, float] = {"pi": math.pi}
+
+
+LANGUAGES = ("python", "c", "js")
+_FUNCTION = re.compile(r"@(\w+)")
+_C_NAMES = {"abs": "fabs"}
+
+
+def spell(op: Op, language: str, function: Callable[[str], str] | None = None) -> Code:
+    """The row's code in `language` ("python", "c" or "js"), `@fn` replaced by that
+    language's math function: `math.sin` (or `function("sin")` when given), `sin`, or
+    `Math.sin`. Operands stay `{0}`, `{1}` and the node's own value `{v}`."""
+    if language == "python":
+        name = function or (lambda f: f"math.{f}")
+        code = op.py or op.code
+    elif language == "c":
+        name, code = (lambda f: _C_NAMES.get(f, f)), op.code
+    elif language == "js":
+        name, code = (lambda f: f"Math.{f}"), op.code
+    else:
+        raise ValueError(f"no spelling for the language {language!r}")
+
+    def fill(text: str) -> str:
+        return _FUNCTION.sub(lambda m: name(m.group(1)), text)
+
+    return Code(fill(code.value), tuple(fill(p) for p in code.partials))
 
 
 def second_index(slot: int, other: int) -> int:

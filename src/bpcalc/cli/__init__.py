@@ -1,6 +1,8 @@
 """The command line: parse arguments, call the engine, pick a renderer, print once.
 
-One module per family of commands (grad.py, more.py); what they share is in common.py.
+One module per command; what they share is in common.py. The one error boundary is the
+group's `invoke`: a library error (BpcalcError) becomes one line on stderr and its exit
+status, 2 for bad input and 1 for a math error; `_run` maps everything else.
 """
 
 from __future__ import annotations
@@ -12,14 +14,29 @@ import sys
 import click
 
 from .. import __version__
+from ..errors import BpcalcError
 from .common import stdout_is_terminal
+from .cost import cost
+from .diff import diff
 from .grad import grad
-from .more import cost, diff, graph, hessian
+from .graph import graph
+from .hessian import hessian
 
 __all__ = ["cli", "entry", "main", "stdout_is_terminal"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """bpcalc's commands, with the one place where library errors become exit statuses."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BpcalcError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "-V", "--version", prog_name="bpcalc")
 def cli() -> None:
     """bpcalc: derivatives on computational graphs, from the shell.
@@ -45,7 +62,6 @@ def cli() -> None:
         sys.set_int_max_str_digits(0)  # exact path counts such as 3^10000 have 4772 digits
 
 
-
 for _command in (grad, graph, cost, hessian, diff):
     cli.add_command(_command)
 
@@ -63,12 +79,12 @@ def entry() -> None:
     _leave(_run())
 
 
-def _run() -> object:
+def _run() -> int | str | None:
     """The exit status of one command line: 2 bad input, 1 math error, 3 a bug of ours."""
     try:
         cli(prog_name="bpcalc")
     except SystemExit as exc:
-        return exc.code
+        return exc.code if exc.code is None or isinstance(exc.code, int) else str(exc.code)
     except BrokenPipeError:  # `bpcalc ... | head`: the reader left; not an error of ours
         sys.stderr.close()
         return 0

@@ -1,8 +1,8 @@
 """What every command shares: reading the expression and NAME=VALUE pairs, the option
-decorators, choosing a format, printing once, and turning library errors into exit codes.
+decorators, choosing a format, and printing once.
 
-No math here. Library errors (BpcalcError) become one message on stderr and their exit
-status: 2 for bad input, 1 for a math error at the point.
+No math here, and no error handling: a library error (BpcalcError) goes up to the one
+boundary in cli/__init__.py, which prints it and exits with its status.
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Callable, Iterable
-from typing import Any, NoReturn, TypeVar
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import BpcalcError, InputError
+from ..errors import InputError
+from ..text.values import assignments, point_object
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from ..analysis import Analysis
 
 VIEW_FORMATS = ("auto", "table", "tree", "plain", "json")
 JSON_PATH_LIMIT = 1000  # the spec's default for scripts
@@ -77,53 +79,9 @@ def names(value: str | None, option: str) -> list[str] | None:
     return names
 
 
-def assignments(items: tuple[str, ...]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for item in items:
-        name, eq, text = item.partition("=")
-        name, text = name.strip(), text.strip()
-        if not eq or not name.isidentifier() or not text:
-            hint = "" if eq else " (to read the expression from a file, use -f FILE)"
-            raise InputError(f"expected NAME=VALUE, got {item!r}{hint}")
-        if name in values:
-            raise InputError(f"{name} is given a value twice")
-        values[name] = text
-    return values
-
-
-def _no_twice(pairs: list[tuple[str, object]]) -> dict[str, object]:
-    out = dict(pairs)
-    if len(out) < len(pairs):  # a name twice: the first seen again is the one to name
-        seen: set[str] = set()
-        for name, _ in pairs:
-            if name in seen:
-                raise InputError(f"{name} is given a value twice in --point")
-            seen.add(name)
-    return out
-
-
 def read_point(path: str) -> dict[str, str | float]:
     """--point FILE: a JSON object of NAME: number or NAME: "constant expression"."""
-    import json
-
-    where = "standard input" if path == "-" else path
-    text = read_text(path)
-    try:
-        data = json.loads(text, parse_int=float,  # ints as floats: "-0" reads as -0.0
-                          object_pairs_hook=_no_twice)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"--point: {where} is not valid JSON: {exc.msg} at line "
-                         f"{exc.lineno}, column {exc.colno}") from None
-    if type(data) is not dict:
-        raise InputError(f'--point: {where} must hold one JSON object such as {{"x": 1}}')
-    for name, v in data.items():
-        if type(v) is float:
-            if v - v != 0.0:
-                raise InputError(f"value of {name} is not a finite number: {v!r}")
-        elif type(v) is not str:
-            raise InputError(f"value of {name} in {where} must be a number or a string "
-                             f"such as \"pi/4\", got {json.dumps(v)}")
-    return data
+    return point_object(read_text(path), "standard input" if path == "-" else path)
 
 
 def read_source(args: tuple[str, ...], file: str | None) -> tuple[str, tuple[str, ...]]:
@@ -152,12 +110,6 @@ def read_text(path: str) -> str:
 def stdout_is_terminal() -> bool:
     """Whether a person is reading: --format auto draws tables then, and writes JSON otherwise."""
     return sys.stdout is not None and sys.stdout.isatty()
-
-
-def fail(exc: BpcalcError) -> NoReturn:
-    click.echo(f"Error: {exc}", err=True)
-    sys.exit(exc.exit_code)
-
 
 
 def _keep_point(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
@@ -221,7 +173,7 @@ def print_rich(parts: list, color: str, svg: str | None, html: str | None) -> No
             try:
                 open(path, "a", encoding="utf-8").close()
             except OSError as exc:
-                fail(InputError(f"cannot write {path}: {exc.strerror}"))
+                raise InputError(f"cannot write {path}: {exc.strerror}") from None
     console = Console(**kwargs)
     for part in parts:
         console.print(part)
@@ -232,7 +184,7 @@ def print_rich(parts: list, color: str, svg: str | None, html: str | None) -> No
         if html:
             console.save_html(html, clear=False)
     except OSError as exc:
-        fail(InputError(f"cannot write {exc.filename}: {exc.strerror}"))
+        raise InputError(f"cannot write {exc.filename}: {exc.strerror}") from None
 
 
 def reject_given(ctx: click.Context, allowed: set[str], why: str) -> None:
@@ -247,48 +199,40 @@ def reject_given(ctx: click.Context, allowed: set[str], why: str) -> None:
             raise click.UsageError(f"{param.opts[-1]} does not go with {why}")
 
 
-def load(args: tuple[str, ...], file: str | None) -> tuple[str, dict[str, str | float]]:
-    """The expression or program and its values: NAME=VALUE pairs and the --point file's;
-    bad input ends the command."""
+def load(args: tuple[str, ...], file: str | None) -> tuple[Analysis, dict[str, str | float]]:
+    """The expression or program, to be read once, and its values: NAME=VALUE pairs and
+    the --point file's."""
+    from ..analysis import load as load_program
+
     path = click.get_current_context().meta.get("bpcalc.point")
-    try:
-        if path == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
-            raise InputError("the program and --point cannot both come from standard input")
-        source, rest = read_source(args, file)
-        values: dict[str, str | float] = dict(assignments(rest))
-        if path is not None:
-            given = read_point(path)
-            if not given.keys().isdisjoint(values):  # this walks the pairs, not the file's 10^5
-                twice = [name for name in given if name in values]
-                raise InputError(f"{twice[0]} is given a value twice: as {twice[0]}=VALUE "
-                                 "and in --point")
-            values = {**given, **values}
-        return source, values
-    except BpcalcError as exc:
-        fail(exc)
+    if path == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
+        raise InputError("the program and --point cannot both come from standard input")
+    source, rest = read_source(args, file)
+    values: dict[str, str | float] = dict(assignments(rest))
+    if path is not None:
+        given = read_point(path)
+        if not given.keys().isdisjoint(values):  # this walks the pairs, not the file's 10^5
+            twice = [name for name in given if name in values]
+            raise InputError(f"{twice[0]} is given a value twice: as {twice[0]}=VALUE "
+                             "and in --point")
+        values = {**given, **values}
+    return load_program(source), values
 
 
-def run(fn: Callable[..., T], *args: Any, **kw: Any) -> T:
-    """Call the library; a BpcalcError ends the command with its message and exit status."""
-    try:
-        return fn(*args, **kw)
-    except BpcalcError as exc:
-        fail(exc)
+def analyse(args: tuple[str, ...], file: str | None, outputs: str | None, *,
+            need_values: bool, **kw: Any) -> Any:
+    """analysis.analyse on the command line's program; no values and none needed: the
+    graph's structure alone."""
+    from .. import analysis
+
+    program, values = load(args, file)
+    graph = program.graph(names(outputs, "--output"))
+    return analysis.analyse(graph, values if values or need_values else None, **kw)
 
 
 def warn(warnings: Iterable[str]) -> None:
     for w in warnings:
         click.echo(f"warning: {w}", err=True)
-
-
-def analyse(args: tuple[str, ...], file: str | None, outputs: str | None, *,
-            need_values: bool, **kw: Any):
-    """engine.analyse on the command line's source; no values and none needed: structure."""
-    from .. import engine
-
-    source, values = load(args, file)
-    point = values if values or need_values else None
-    return run(engine.analyse, source, point, outputs=names(outputs, "--output"), **kw)
 
 
 def print_json(data: dict) -> None:

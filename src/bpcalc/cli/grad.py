@@ -5,27 +5,30 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..errors import BpcalcError, InputError
+from ..errors import InputError
 from .common import (
     JSON_PATH_LIMIT,
     SCREEN_PATH_LIMIT,
     VIEW_FORMATS,
     ExprCommand,
     choose_format,
-    fail,
     load,
     names,
     print_json,
     print_rich,
     reject_given,
-    run,
     source_options,
     view_options,
     warn,
 )
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis
+    from ..results.grad import GradResult
 
 
 @click.command(cls=ExprCommand)
@@ -123,17 +126,17 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
     if keep is not None and fmt != "json":
         raise click.UsageError("--fields selects keys of the JSON output; it needs JSON "
                                "(--json, or a pipe)")
-    from .. import engine
+    from .. import analysis
 
     ad_mode = "reverse" if mode == "symbolic" else mode
     limit = limit if limit is not None else JSON_PATH_LIMIT if fmt == "json" else SCREEN_PATH_LIMIT
-    source, values = load(args, file)
+    program, values = load(args, file)
     wrt_names, out_names = names(wrt, "--wrt"), names(outputs, "--output")
-    result = run(engine.grad, source, values, ad_mode, wrt_names, out_names, limit,
-                 with_cost=fmt != "json")
-    extras = run(_verify, source, values, ad_mode, wrt_names, out_names, limit, budget,
-                 symbolic=mode == "symbolic", do_check=do_check, rtol=rtol, atol=atol,
-                 exact=exact)
+    result = analysis.grad(program.graph(out_names), values, ad_mode, wrt_names, limit,
+                           with_cost=fmt != "json")
+    extras = _verify(program, values, ad_mode, wrt_names, out_names, limit, budget,
+                     symbolic=mode == "symbolic", do_check=do_check, rtol=rtol, atol=atol,
+                     exact=exact)
     checked = extras.get("check")
     if fmt == "json":
         data = result.to_dict(None if extras else keep, lazy=not extras)
@@ -172,13 +175,13 @@ def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: st
         raise click.UsageError("--batch takes --mode reverse, forward or paths")
     if path == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
         raise click.UsageError("the expression and the --batch points cannot both come from stdin")
-    from .. import batch as batch_mod
+    from ..compile import batch as batch_mod
 
-    source, constants = load(args, file)
+    program, constants = load(args, file)
     try:
         stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
-        fail(InputError(f"cannot read {path}: {exc.strerror}"))
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
     bar = None
     if path != "-" and sys.stderr.isatty():
         bar = click.progressbar(length=batch_mod.count_lines(path), file=sys.stderr,
@@ -193,15 +196,13 @@ def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: st
 
     try:
         with stream:
-            summary = batch_mod.run_batch(source, stream, constants=constants, mode=mode,
+            summary = batch_mod.run_batch(program, stream, constants=constants, mode=mode,
                                           wrt=names(wrt, "--wrt"),
                                           outputs=names(outputs, "--output"),
                                           progress=progress,
                                           chunk=1 if stream.isatty() else batch_mod.CHUNK)
-    except BpcalcError as exc:
-        fail(exc)
     except UnicodeDecodeError as exc:
-        fail(InputError(f"cannot read {path}: {exc}"))
+        raise InputError(f"cannot read {path}: {exc}") from None
     finally:
         if bar is not None:
             bar.render_finish()
@@ -211,30 +212,31 @@ def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: st
         sys.exit(1)
 
 
-def _verify(source: str, values: dict[str, str], mode: str, wrt: list[str] | None,
-            outputs: list[str] | None, limit: int, budget: float, *, symbolic: bool,
-            do_check: bool, rtol: float, atol: float, exact: bool) -> dict:
+def _verify(program: Analysis, values: dict[str, str | float], mode: str,
+            wrt: list[str] | None, outputs: list[str] | None, limit: int, budget: float, *,
+            symbolic: bool, do_check: bool, rtol: float, atol: float,
+            exact: bool) -> dict[str, Any]:
     """The SymPy legs that grad can add: symbolic formulas, --check, --exact."""
-    extras: dict = {}
+    extras: dict[str, Any] = {}
     if symbolic:
-        from .. import symbolic as sym
+        from ..symbolic.derive import derive
 
-        extras["symbolic"] = sym.derive(source, values, wrt=wrt, outputs=outputs, budget=budget)
+        extras["symbolic"] = derive(program, values, wrt=wrt, outputs=outputs, budget=budget)
     if do_check:
-        from .. import check
+        from ..symbolic.check import check
 
-        extras["check"] = check.check(source, values, mode=mode, wrt=wrt, outputs=outputs,
-                                      rtol=rtol, atol=atol, budget=budget, limit=limit)
+        extras["check"] = check(program, values, mode=mode, wrt=wrt, outputs=outputs,
+                                rtol=rtol, atol=atol, budget=budget, limit=limit)
     if exact:
-        from .. import exact as ex
+        from ..symbolic.exact import exact as exact_
 
-        extras["exact"] = ex.exact(source, values, mode=mode, wrt=wrt, outputs=outputs,
-                                   budget=budget)
+        extras["exact"] = exact_(program, values, mode=mode, wrt=wrt, outputs=outputs,
+                                 budget=budget)
     return extras
 
 
-def _show_grad(result, extras: dict, fmt: str, steps: bool, latex: bool, color: str,
-               svg: str | None, html: str | None) -> None:
+def _show_grad(result: GradResult, extras: dict[str, Any], fmt: str, steps: bool,
+               latex: bool, color: str, svg: str | None, html: str | None) -> None:
     """The human views of grad, with whatever --check, --exact or symbolic mode added."""
     from ..render import symbolic_view as sv
 
@@ -277,9 +279,9 @@ def _directional(ctx: click.Context, args: tuple[str, ...], file: str | None,
         raise click.UsageError("--format tree does not go with --direction or --cotangent")
     from .. import second
 
-    source, values = load(args, file)
-    r = run(second.directional_result, source, values, direction=direction,
-            cotangent=cotangent, outputs=names(outputs, "--output"), wrt=names(wrt, "--wrt"))
+    program, values = load(args, file)
+    r = second.directional_result(program, values, direction=direction, cotangent=cotangent,
+                                  outputs=names(outputs, "--output"), wrt=names(wrt, "--wrt"))
     if fmt == "json":
         print_json(r.to_dict())
         return

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ..graph import Graph
+from ..build.graph import Graph
 from . import forward, reverse
 
 

@@ -13,8 +13,10 @@ import math
 from collections.abc import Sequence
 from typing import NamedTuple
 
+from ..build.builder import attempt
+from ..build.graph import Graph
 from ..errors import MathError
-from ..graph import Evaluation, Graph, attempt, node_error
+from ..evaluate import Evaluation, node_error
 from ..ops import OPS, second_index
 from . import forward, reverse
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..graph import Graph
+from ..build.graph import Graph
 
 
 class Path(NamedTuple):

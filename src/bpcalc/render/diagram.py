@@ -6,8 +6,8 @@ each format only escapes the text and lays out the lines.
 
 from __future__ import annotations
 
-from ..ops import number as num
-from ..result import GradResult
+from ..numbers import number as num
+from ..results.grad import GradResult
 from .explain import d, edge_label
 
 _MERMAID_CLASS = "classDef output stroke-width:3px;"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..ops import number, number_text
-from ..result import EdgeInfo, GradResult
+from ..numbers import number, number_text
+from ..results.grad import EdgeInfo, GradResult
 
 MODE_TITLE = {
     "reverse": "reverse mode (backpropagation): one pass per output, from the output back",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..ops import number
-from ..result import GradResult
+from ..numbers import number
+from ..results.grad import GradResult
 from . import explain
 from .explain import d
 

@@ -13,8 +13,8 @@ from rich.text import Text
 from rich.tree import Tree
 
 from ..cost import Cost
-from ..ops import number
-from ..result import GradResult
+from ..numbers import number
+from ..results.grad import GradResult
 from . import explain
 from .explain import d
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..ops import number
-from ..second import DirectionalResult, HessianResult
+from ..numbers import number
+from ..results.second import DirectionalResult, HessianResult
 from .explain import d
 
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..ops import number
+from ..numbers import number
 from .explain import d
 from .plain import columns as _columns
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-    from ..check import CheckResult, Entry
-    from ..exact import ExactResult
-    from ..result import GradResult
-    from ..symbolic import Derivation, Formula
+    from ..results.check import CheckResult, Entry
+    from ..results.derivation import Derivation, Formula
+    from ..results.exact import ExactResult
+    from ..results.grad import GradResult
 
 NONE = "—"
 

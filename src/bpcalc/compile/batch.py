@@ -8,7 +8,7 @@ gives `{"line": N, "error": "..."}` and the batch goes on.
 
 Every point is first tried on the graph compiled into straight-line Python (codegen.py).
 Whatever that path cannot vouch for (a value of another type, an exception, a NaN or
-infinity anywhere, a kink, a CSV cell that is not plain ASCII) goes to `engine.grad` on that
+infinity anywhere, a kink, a CSV cell that is not plain ASCII) goes to `analysis.grad` on that
 point, so every line says what single-point `bpcalc grad` would say: the same numbers
 (bit for bit in reverse and forward mode), errors and warnings.
 
@@ -46,11 +46,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, islice
 from typing import Any, NamedTuple, TextIO
 
-from . import codegen, engine
-from .errors import BpcalcError, InputError
-from .graph import Graph
-from .render import json_text
-from .shapes import read
+from .. import analysis
+from ..analysis import Analysis
+from ..build.graph import Graph
+from ..errors import BpcalcError, InputError
+from ..numbers import number
+from ..render import json_text
+from ..text.values import kind
+from . import codegen
 
 FORMATS = ("auto", "jsonl", "csv")
 CHUNK = 1024
@@ -67,7 +70,6 @@ class BatchSummary(NamedTuple):
 
 
 class _Plan(NamedTuple):
-    source: str
     graph: Graph
     mode: str
     wrt: list[tuple[str, int]]
@@ -86,22 +88,17 @@ def count_lines(path: str) -> int:
     return n + (last != b"\n")
 
 
-def _num(x: float) -> str:
-    """A number as render/json_text writes it: integral floats below 2^53 as integers."""
-    return repr(int(x)) if x.is_integer() and -_EXACT < x < _EXACT else repr(x)
-
-
-def _plan(source: str, constants: Mapping[str, str | float], mode: str,
+def _plan(program: Analysis, constants: Mapping[str, str | float], mode: str,
           wrt: Sequence[str] | None, outputs: Sequence[str] | None) -> _Plan:
-    if mode not in engine.MODES:
-        raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(engine.MODES)}")
-    engine.analyse(source, None, wrt=wrt, outputs=outputs)  # grad's checks before a point
-    graph = read(source, outputs)
-    fixed = engine.point(graph, constants)
+    if mode not in analysis.MODES:
+        raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(analysis.MODES)}")
+    graph = program.graph(outputs)
+    analysis.wrt_inputs(graph, wrt)  # grad's checks before a point
+    fixed = analysis.point(graph, constants)
     inputs = dict(graph.inputs)
     pairs = [(w, inputs[w]) for w in wrt] if wrt else list(graph.inputs)
     free = [(name, i) for name, i in graph.inputs if name not in fixed]
-    return _Plan(source, graph, mode, pairs, outputs, fixed, free)
+    return _Plan(graph, mode, pairs, outputs, fixed, free)
 
 
 def _template(plan: _Plan, slot: str) -> str:
@@ -131,7 +128,7 @@ def compile_points(plan: _Plan, kind: str, columns: Sequence[int] = (),
     except codegen.TooBig:
         return None
     env: dict[str, object] = {**body.env, "tpl": _template(plan, "%r"),
-                              "tpl_s": _template(plan, "%s"), "num": _num}
+                              "tpl_s": _template(plan, "%s"), "num": number}
     head = ["def point(p):"]
     if kind == "jsonl":
         head.append(f"    if len(p) != {len(plan.free)}: return None")
@@ -177,21 +174,16 @@ def _error_line(n: int, message: str) -> str:
 
 
 def _exact(plan: _Plan, values: dict[str, str | float]) -> str:
-    result = engine.grad(plan.source, {**plan.constants, **values}, plan.mode,
-                         [w for w, _ in plan.wrt], plan.outputs, limit=0)
+    result = analysis.grad(plan.graph, {**plan.constants, **values}, plan.mode,
+                           [w for w, _ in plan.wrt], limit=0)
     return _result_line(result)
 
 
-_JSON_KINDS = {bool: "a boolean", type(None): "null", list: "an array", dict: "an object",
-               str: "a string", float: "a number"}
-
-
 def _json_point(plan: _Plan, p: Any) -> dict[str, str | float]:
-    """A decoded JSON point -> values for engine.grad, checked as grad checks NAME=VALUEs."""
+    """A decoded JSON point -> values for analysis.grad, checked as grad checks NAME=VALUEs."""
     if type(p) is not dict:
-        raise InputError(f"expected a JSON object such as {{\"x\": 1}}, got "
-                         f"{_JSON_KINDS[type(p)]}")
-    engine.point(plan.graph, {k: 0.0 for k in p if k not in plan.constants})  # unknown names
+        raise InputError(f"expected a JSON object such as {{\"x\": 1}}, got {kind(p)}")
+    analysis.point(plan.graph, {k: 0.0 for k in p if k not in plan.constants})  # unknown
     values: dict[str, str | float] = {}
     for k, v in p.items():
         if k in plan.constants:
@@ -200,7 +192,7 @@ def _json_point(plan: _Plan, p: Any) -> dict[str, str | float]:
             if v - v != 0.0:
                 raise InputError(f"value of {k} is not a finite number: {v!r}")
         elif type(v) is not str:
-            raise InputError(f"value of {k} is {_JSON_KINDS[type(v)]}, not a number")
+            raise InputError(f"value of {k} is {kind(v)}, not a number")
         values[k] = v
     return values
 
@@ -256,7 +248,7 @@ def _stream(lines: Iterator[str], n: int, out: TextIO,
 def _csv_header(plan: _Plan, line: str) -> list[str]:
     """Check the header once: each column an input without a constant, each input a column."""
     header = [h.strip() for h in next(csv.reader([line.lstrip("\ufeff")]))]
-    engine.point(plan.graph, {h: 0.0 for h in header})  # every column must be an input
+    analysis.point(plan.graph, {h: 0.0 for h in header})  # every column must be an input
     seen: set[str] = set()
     for h in header:
         if h in seen:
@@ -307,13 +299,13 @@ def _first(lines: Iterator[str]) -> tuple[int, str | None]:
     return n, None
 
 
-def run_batch(source: str, lines: Iterable[str], fmt: str = "auto",
+def run_batch(program: Analysis, lines: Iterable[str], fmt: str = "auto",
               constants: Mapping[str, str | float] | None = None, mode: str = "reverse",
               wrt: Sequence[str] | None = None, outputs: Sequence[str] | None = None,
               out: TextIO | None = None, progress: Callable[[int], None] | None = None,
               *, chunk: int = CHUNK, compiled: bool = True,
               spell: bool = True) -> BatchSummary:
-    """Differentiate `source` at every point of `lines` (a text stream or any iterable of
+    """Differentiate `program` at every point of `lines` (a text stream or any iterable of
     lines), writing one JSON line per point to `out` (default stdout).
 
     Raises InputError (exit status 2) for a bad expression, option, constant or CSV header,
@@ -324,7 +316,7 @@ def run_batch(source: str, lines: Iterable[str], fmt: str = "auto",
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown batch format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    plan = _plan(source, constants or {}, mode, wrt, outputs)
+    plan = _plan(program, constants or {}, mode, wrt, outputs)
     out = sys.stdout if out is None else out
     it = iter(lines)
     n, first = _first(it)

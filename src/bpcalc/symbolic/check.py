@@ -20,135 +20,50 @@ import math
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from . import engine
+from .. import analysis
+from ..build.graph import Graph, node_definition
+from ..evaluate import node_values
+from ..modes import reverse
+from ..ops import OPS
+from ..results.check import CheckResult, Entry, ModeCheck
+from ..results.grad import GradResult
 from .budget import DEFAULT_BUDGET, start
-from .graph import Graph, node_definition
-from .modes import reverse
-from .ops import OPS
-from .result import GradResult
-from .shapes import read
 
 if TYPE_CHECKING:
+    from ..analysis import Analysis
     from .budget import Job
-    from .symbolic import Source
+    from .translate import Source
 
 RTOL = 1e-9
 ATOL = 1e-12
 BUDGET = DEFAULT_BUDGET  # seconds for SymPy
 EPS = sys.float_info.epsilon
-MODES = ("reverse", "forward", "paths")
+MODES = analysis.MODES
 
 
-class Entry(NamedTuple):
-    """One gradient entry d(output)/d(input), checked."""
-
-    output: str
-    input: str
-    ad: float
-    fd: float | None  # None where the function is undefined a step away, or out of time
-    fd_error: float | None
-    fd_step: float | None
-    symbolic: float | None  # None when SymPy was skipped or gives no finite real here
-    symbolic_exact: str | None
-    tolerance: float  # what |ad - symbolic| may be
-    verdict: str  # "ok", "mismatch", "kink", "skipped"
-    note: str = ""
-
-    @property
-    def diff_symbolic(self) -> float | None:
-        return None if self.symbolic is None else self.ad - self.symbolic
-
-    @property
-    def diff_fd(self) -> float | None:
-        return None if self.fd is None else self.ad - self.fd
-
-    @property
-    def fd_agrees(self) -> bool | None:
-        """Whether FD agrees within its own error estimate (3x) and the tolerance."""
-        if self.fd is None or self.fd_error is None:
-            return None
-        return abs(self.ad - self.fd) <= self.tolerance + 3.0 * self.fd_error
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {
-            "ad": self.ad, "fd": self.fd, "fd_error": self.fd_error, "fd_step": self.fd_step,
-            "symbolic": self.symbolic, "symbolic_exact": self.symbolic_exact,
-            "diff_fd": self.diff_fd, "diff_symbolic": self.diff_symbolic,
-            "fd_agrees": self.fd_agrees, "tolerance": self.tolerance, "verdict": self.verdict,
-        }
-        if self.note:
-            d["note"] = self.note
-        return d
-
-
-class ModeCheck(NamedTuple):
-    mode: str
-    status: str  # "ok", "mismatch", "skipped (paths truncated)"
-    max_diff: float | None  # largest |this mode's entry - the chosen mode's entry|
-
-
-class CheckResult(NamedTuple):
-    expression: str
-    mode: str  # the AD mode checked
-    rtol: float
-    atol: float
-    budget: float | None
-    symbolic: str  # "ok", or "skipped (time budget)", "skipped (SymPy failed: ...)"
-    entries: tuple[Entry, ...]  # output-major, then wrt order
-    modes: tuple[ModeCheck, ...]
-    kinks: tuple[str, ...]  # the engine's kink warnings at the point
-
-    @property
-    def passed(self) -> bool:
-        """No entry where AD and SymPy disagree (kinks and skips are not failures), and the
-        AD modes agree."""
-        return (all(e.verdict != "mismatch" for e in self.entries)
-                and all(m.status != "mismatch" for m in self.modes))
-
-    @property
-    def exit_code(self) -> int:
-        return 0 if self.passed else 1
-
-    def to_dict(self) -> dict[str, Any]:
-        """The `check` JSON object."""
-        jac: dict[str, dict[str, Any]] = {}
-        for e in self.entries:
-            jac.setdefault(e.output, {})[e.input] = e.to_dict()
-        d: dict[str, Any] = {
-            "passed": self.passed, "mode": self.mode, "rtol": self.rtol, "atol": self.atol,
-            "budget": self.budget, "symbolic": self.symbolic,
-            "modes": {m.mode: {"status": m.status, "max_diff": m.max_diff} for m in self.modes},
-            "jacobian": jac,
-        }
-        if len(jac) == 1:
-            d["gradient"] = next(iter(jac.values()))
-        d["kinks"] = list(self.kinks)
-        return d
-
-
-def check(source: str, values: Mapping[str, str | float], *, mode: str = "reverse",
+def check(program: Analysis, values: Mapping[str, str | float], *, mode: str = "reverse",
           wrt: Sequence[str] | None = None, outputs: Sequence[str] | None = None,
           rtol: float = RTOL, atol: float = ATOL, budget: float | None = BUDGET,
           limit: int = 1000) -> CheckResult:
     """Check the gradient (or Jacobian) of `source` at `values` three ways; see the module.
 
-    Raises the same InputError/MathError as engine.grad (the AD leg is engine.grad)."""
-    from . import symbolic  # SymPy only when a check is asked for
+    Raises the same InputError/MathError as analysis.grad (the AD leg is analysis.grad)."""
+    from .translate import require_rules  # SymPy only when a check is asked for
 
-    ad = engine.grad(source, values, mode, wrt, outputs, limit)
-    symbolic.require_rules(n.op for n in ad.nodes)
-    running = start(_symbolic_job(source, outputs, values, ad.wrt), budget)
+    graph = program.graph(outputs)
+    ad = analysis.grad(graph, values, mode, wrt, limit)
+    require_rules(n.op for n in ad.nodes)
+    running = start(_symbolic_job(graph, values, ad.wrt), budget)
     # While SymPy works in its worker: the other modes, finite differences, kinks.
-    graph = read(source, outputs)
-    point = engine.point(graph, values)
+    point = analysis.point(graph, values)
     outs = [j for _, j in graph.outputs]
     index = dict(graph.inputs)
     scales = _scales(graph, ad, outs)
     tols = {(o, w): atol + rtol * _finite_or(scales[k][index[w]], abs(ad.jacobian[o][w]))
             for k, o in enumerate(ad.outputs) for w in ad.wrt}
-    others = {m: ad if m == ad.mode else engine.grad(source, values, m, wrt, outputs, limit)
+    others = {m: ad if m == ad.mode else analysis.grad(graph, values, m, wrt, limit)
               for m in MODES}
     modes = _modes(ad, others, tols)
     fd = _all_finite_differences(graph, point, ad.wrt, outs, budget)
@@ -173,7 +88,7 @@ def check(source: str, values: Mapping[str, str | float], *, mode: str = "revers
     kinks = [w for w in ad.warnings if w.startswith("kink")]
     kinks += [f"kink at {graph.nodes[i].id} = {node_definition(graph, graph.nodes[i])} at the "
               "exact point (the floats round past it)" for i in exact_kinks if i not in float_kinks]
-    return CheckResult(source, mode, rtol, atol, budget,
+    return CheckResult(program.source, mode, rtol, atol, budget,
                        "ok" if sym is not None else outcome.skipped_reason(), tuple(entries),
                        modes, tuple(kinks))
 
@@ -208,21 +123,16 @@ def _modes(ad: GradResult, runs: Mapping[str, GradResult],
 
 def _values(graph: Graph, point: Mapping[str, float]) -> list[float] | None:
     """Every node's value from the op table's value functions alone; None where one fails."""
-    vals = [0.0] * len(graph.nodes)
-    for name, i in graph.inputs:
-        vals[i] = point[name]
-    for i, node in enumerate(graph.nodes):
-        if node.op == "const":
-            vals[i] = node.args[0]  # type: ignore[assignment]
-        elif node.op != "input":
-            argv = [vals[a] if type(a) is int else a for a in node.args]
-            try:
-                vals[i] = OPS[node.op].value(*argv)
-            except (ValueError, ZeroDivisionError, OverflowError):
-                return None
-            if not math.isfinite(vals[i]):
-                return None
-    return vals
+    def apply(i: int, op: str, argv: list[float]) -> float:
+        v = OPS[op].value(*argv)
+        if not math.isfinite(v):
+            raise ValueError
+        return v
+
+    try:
+        return node_values(graph, [point[name] for name, _ in graph.inputs], apply, float)
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
 
 
 FD = tuple[list[float], list[float], float] | str  # per output: derivatives, errors; step
@@ -317,26 +227,25 @@ def _on_paths(graph: Graph, kinks: Sequence[int], wrt: Sequence[str]) -> set[tup
     return found
 
 
-def _symbolic_job(source: str, outputs: Sequence[str] | None,
-                  values: Mapping[str, str | float], wrt: Sequence[str]) -> Job:
+def _symbolic_job(graph: Graph, values: Mapping[str, str | float], wrt: Sequence[str]) -> Job:
     """SymPy's diff of each output's whole expression at the exact point, (exact, float) per
     entry, and the kinks of the exact point. Everything SymPy does runs in the worker."""
-    from . import symbolic
-
     def job() -> Iterator[tuple[tuple[tuple[str | None, float | None], ...], tuple[int, ...]]]:
         import sympy as sp
 
-        src = symbolic.load(source, outputs)
-        graph = src.graph
-        point = symbolic.exact_point(graph, values)
-        isyms = symbolic.input_symbols(graph)
-        full = symbolic.node_exprs(src, [isyms[name] for name, _ in graph.inputs])
+        from .printing import text, to_float
+        from .translate import Source, exact_point, input_symbols, node_exprs
+
+        src = Source(graph)
+        point = exact_point(graph, values)
+        isyms = input_symbols(graph)
+        full = node_exprs(src, [isyms[name] for name, _ in graph.inputs])
         at = {isyms[name]: point[name] for name, _ in graph.inputs}
         out = []
         for _, j in graph.outputs:
             for w in wrt:
                 v = sp.diff(full[j], isyms[w]).xreplace(at)
-                out.append((symbolic.text(v), symbolic.to_float(v)))
+                out.append((text(v), to_float(v)))
         yield tuple(out), _exact_kinks(src, [point[name] for name, _ in graph.inputs])
 
     return job
@@ -347,10 +256,10 @@ def _exact_kinks(src: Source, leaves: list[Any]) -> tuple[int, ...]:
 
     The op table's kink tests are of two kinds: a one-operand op at 0 (abs, relu) and a tie
     of two operands (max, min)."""
-    from . import symbolic
+    from .translate import node_exprs
 
     graph = src.graph
-    vals = symbolic.node_exprs(src, leaves)
+    vals = node_exprs(src, leaves)
     found = []
     for i, node in enumerate(graph.nodes):
         row = OPS.get(node.op)

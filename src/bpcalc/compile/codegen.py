@@ -5,17 +5,12 @@ For a batch the graph is fixed and only the point changes, so the per-node loop 
 one local variable per node value (`n3`), per computed edge weight (`w5`) and per
 adjoint or tangent (`r0_3`, `t1_3`): the forward values, the edge weights, then the
 reverse sweep (one per output) or the forward passes (one per input). The numbers come
-from the op table: each row's `value`, `partials` and `kink` are bound as globals of the
-generated function (`f2 = OPS['sin'].value`). No user text ever enters the code: names are
-generated (n0, w1, f2) and numbers are `repr()` of finite floats.
+from the op table: each row's Python spelling (`ops.spell`; its math functions bound as
+globals of the generated function, `f2 = math.sin`) and its `kink` test. tests/test_code.py
+holds every spelling to the row's own functions, bit for bit. No user text ever enters the
+code: names are generated (n0, w1, f2) and numbers are `repr()` of finite floats.
 
-The arithmetic rows (add, sub, mul, div, neg) and pow's value and first partial are also
-spelled out (as Python operators, and math.pow), where a call would cost more than the
-arithmetic; each spelling is used only if it gives the same bits (or also raises) as the
-table's functions on a grid of test values, checked once per process, so a changed row
-falls back to calling the table.
-
-The generated statements compute exactly what `graph.evaluate` and `modes/reverse.py` or
+The generated statements compute exactly what `evaluate.evaluate` and `modes/reverse.py` or
 `modes/forward.py` compute, in the same order, so results are bit-for-bit the same (up to
 the sign of a zero). They do not raise errors or report kinks themselves: the body returns
 None when a kink is hit, and the caller treats None, any exception, or a non-finite
@@ -33,21 +28,10 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from .graph import Graph
-from .ops import OPS
+from ..build.graph import Graph
+from ..ops import OPS, Code
+from ..ops import spell as spelling
 
-# Python spellings of some rows: value over operands {0} {1}; each partial over operands
-# and the node's own value ({1} for unary ops, {2} for binary ones), or None to call the
-# table. `mpow` is math.pow, which the table's pow calls after its own checks.
-_SPELLED: dict[str, tuple[str, tuple[str | None, ...]]] = {
-    "add": ("{0} + {1}", ("1.0", "1.0")),
-    "sub": ("{0} - {1}", ("1.0", "-1.0")),
-    "mul": ("{0} * {1}", ("{1}", "{0}")),
-    "div": ("{0} / {1}", ("1.0 / {1}", "-{0} / ({1} * {1})")),
-    "neg": ("-{0}", ("-1.0",)),
-    "pow": ("mpow({0}, {1})", ("(0.0 if {1} == 0 else {1} * mpow({0}, {1} - 1))", None)),
-}
-SPELLING_ENV: dict[str, object] = {"mpow": math.pow}
 _SAMPLES = (-2.5, -1.0, -0.0, 0.0, 1e-300, 5e-324, 0.3, 1.0, 3.0, 1e300, 1.7976931348623157e308)
 _NONFINITE = (math.inf, -math.inf, math.nan)
 CHUNK = 32  # terms per statement of the finite check (a long `+` chain nests deeply in the AST)
@@ -92,40 +76,13 @@ def _spreads(fn: Callable[..., float], slot: int, others: Sequence[Sequence[floa
     return True
 
 
-class Spelled(NamedTuple):
-    value: str
-    partials: tuple[str | None, ...]
-    spreads: tuple[bool, ...]  # per operand: see _spreads
-
-
 @functools.cache
-def spelled_rows() -> dict[str, Spelled]:
-    """The rows of _SPELLED that agree with the op table, bit for bit, on every sample."""
-    ok: dict[str, Spelled] = {}
-    for name, (value, partials) in _SPELLED.items():
-        row = OPS.get(name)
-        if row is None or row.arity != len(partials):
-            continue
-        params = ["x", "y"][: row.arity]
-        sig = ", ".join(params)
-        env = dict(SPELLING_ENV)  # our own constant text, never the user's
-        val_fn = eval(f"lambda {sig}: {value.format(*params)}", env)
-        d_fns = [row.partials[s] if p is None else eval(f"lambda {sig}, o: "
-                                                       f"{p.format(*params, 'o')}", env)
-                 for s, p in enumerate(partials)]
-        others = [()] if row.arity == 1 else [(a,) for a in _SAMPLES]
-        same = True
-        for args in [(*rest, a) for rest in others for a in _SAMPLES]:
-            v = _outcome(row.value, args)
-            same = same and v == _outcome(val_fn, args)
-            if v != "raises":
-                out = (*args, row.value(*args))
-                same = same and all(_outcome(f, out) == _outcome(g, out)
-                                    for f, g in zip(row.partials, d_fns))
-        if same:
-            spreads = tuple(_spreads(val_fn, s, others) for s in range(row.arity))
-            ok[name] = Spelled(value, partials, spreads)
-    return ok
+def spreads(op: str) -> tuple[bool, ...]:
+    """Per operand of `op`: whether a NaN or infinity there always gives a NaN, infinity or
+    exception, whatever a varying other operand is (tried on sample values)."""
+    row = OPS[op]
+    others = [()] if row.arity == 1 else [(a,) for a in _SAMPLES]
+    return tuple(_spreads(row.value, s, others) for s in range(row.arity))
 
 
 def _simple(text: str) -> bool:
@@ -156,10 +113,16 @@ class _Writer:
     def __init__(self, graph: Graph, fixed: dict[int, float], spell: bool,
                  budget: int | None) -> None:
         self.graph, self.fixed, self.budget = graph, fixed, budget
-        self.rows = spelled_rows() if spell else {}
         self.lines: list[str] = []
-        self.env: dict[str, object] = dict(SPELLING_ENV) if spell else {}
+        self.env: dict[str, object] = {}
         self._bound: dict[int, str] = {}  # id() of a table function -> its global name
+        self.rows: dict[str, Code] = {}
+        if spell:
+            self.rows = {name: spelling(row, "python", self._math) for name, row in OPS.items()}
+
+    def _math(self, name: str) -> str:
+        """The global that holds math.`name` (a spelling's `@name`)."""
+        return self.bind(getattr(math, name))
 
     def emit(self, line: str) -> None:
         if self.budget is not None and len(self.lines) >= self.budget:
@@ -208,7 +171,7 @@ class _Writer:
             spelled = self.rows.get(node.op)
             template = None if spelled is None else spelled.partials[slot]
             if template is not None:
-                text = template.format(*args, f"n{dst}")
+                text = template.format(*args, v=f"n{dst}")
                 if _simple(text):
                     texts.append(text)
                     continue
@@ -229,8 +192,7 @@ class _Writer:
             if s == slot:
                 continue
             if type(a) is int and a not in self.fixed:  # another operand varies
-                spelled = self.rows.get(node.op)
-                return spelled is not None and spelled.spreads[slot]
+                return node.op in self.rows and spreads(node.op)[slot]
             rest.append(self.fixed[a] if type(a) is int else a)  # type: ignore[index,arg-type]
         return _spreads(OPS[node.op].value, slot, [tuple(rest)])  # exact: one unknown
 

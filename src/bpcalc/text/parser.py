@@ -10,15 +10,33 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .errors import ParseError
+from ..errors import ParseError
+from ..ops import CONSTANTS, FUNCTIONS
 from .lexer import Token, tokenize
-from .ops import CONSTANTS, FUNCTIONS
 
 
-class Instr(NamedTuple):
-    kind: str  # "num" (arg: float), "name" (arg: str), "op" (arg: op name)
-    arg: float | str
+class Num(NamedTuple):
+    """A number in the postfix code (constants such as pi are numbers already)."""
+
+    value: float
     pos: int
+
+
+class Name(NamedTuple):
+    """A name read: an input, or a name assigned before."""
+
+    name: str
+    pos: int
+
+
+class Apply(NamedTuple):
+    """An operation of the op table on the last `arity` results."""
+
+    op: str
+    pos: int
+
+
+Instr = Num | Name | Apply
 
 
 class Statement(NamedTuple):
@@ -102,7 +120,7 @@ def _expression(source: str, tokens: list[Token], start: int, stop: int) -> tupl
                 value = float(text)
                 if value == float("inf"):
                     raise ParseError("number too large for a double", source, tok.pos)
-                out.append(Instr("num", value, tok.pos))
+                out.append(Num(value, tok.pos))
                 expect_operand = False
             elif kind == "NAME":
                 followed_by_paren = tokens[i + 1].text == "(" and tokens[i + 1].kind == "OP"
@@ -119,10 +137,10 @@ def _expression(source: str, tokens: list[Token], start: int, stop: int) -> tupl
                     raise ParseError(f"{text!r} is a function: call it as {text}(...)",
                                      source, tok.pos)
                 elif text in CONSTANTS:
-                    out.append(Instr("num", CONSTANTS[text], tok.pos))
+                    out.append(Num(CONSTANTS[text], tok.pos))
                     expect_operand = False
                 else:
-                    out.append(Instr("name", text, tok.pos))
+                    out.append(Name(text, tok.pos))
                     expect_operand = False
             elif text == "(":
                 stack.append(["(", "", 0, tok.pos, 0])
@@ -142,7 +160,7 @@ def _expression(source: str, tokens: list[Token], start: int, stop: int) -> tupl
                 stack[-1][2] > prec or (stack[-1][2] == prec and not right)
             ):
                 top = stack.pop()
-                out.append(Instr("op", top[1], top[3]))
+                out.append(Apply(top[1], top[3]))
             stack.append(["bin", name, prec, tok.pos, 0])
             expect_operand = True
         elif text == ")" and kind == "OP":
@@ -180,7 +198,7 @@ def _expression(source: str, tokens: list[Token], start: int, stop: int) -> tupl
 def _pop_operators(stack: list[list], out: list[Instr]) -> None:
     while stack and stack[-1][0] in ("bin", "un"):
         top = stack.pop()
-        out.append(Instr("op", top[1], top[3]))
+        out.append(Apply(top[1], top[3]))
 
 
 def _close_call(source: str, call: list, tok: Token, out: list[Instr]) -> None:
@@ -189,4 +207,4 @@ def _close_call(source: str, call: list, tok: Token, out: list[Instr]) -> None:
     if argc != arity:
         raise ParseError(f"{name} takes {arity} argument{'s' * (arity > 1)}, got {argc}",
                          source, tok.pos)
-    out.append(Instr("op", name, call[3]))
+    out.append(Apply(name, call[3]))

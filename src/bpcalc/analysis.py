@@ -1,22 +1,63 @@
-"""The pipeline: text -> program -> graph -> local derivatives -> mode -> result."""
+"""The pipeline for one program: its text read once (`load`), then a graph for the outputs
+asked, evaluated at a point and differentiated in one mode (`grad`).
+
+    text --load--> Analysis --.graph(outputs)--> Graph --grad(graph, point, mode)--> GradResult
+
+Every command reads its text through `load` once; later stages (check, exact, symbolic,
+batch, hessian) take the Analysis or its graph, never the text again.
+"""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from .build.builder import Built
+from .build.graph import Graph, edge_formula, node_definition
 from .errors import InputError, MathError
-from .graph import Graph, all_finite, edge_formula, evaluate, node_definition, parse_value
+from .evaluate import all_finite, evaluate
 from .modes import forward, paths, reverse
-from .result import EdgeInfo, GradResult, Lazy, NodeInfo, PathInfo
-from .shapes import read
+from .results.grad import EdgeInfo, GradResult, Lazy, NodeInfo, PathInfo
+from .text.values import parse_value
 
 if TYPE_CHECKING:
     from .cost import Cost
 
 MODES = ("reverse", "forward", "paths")
 MAX_PATH_NODES = 100_000
+
+
+class Analysis:
+    """One program's text, read once on first use, and its graph for each set of outputs."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self._built: Built | None = None
+        self._graphs: dict[tuple[str, ...], Graph] = {}
+
+    @property
+    def built(self) -> Built:
+        if self._built is None:
+            from .build.shapes import read
+
+            self._built = read(self.source)
+        return self._built
+
+    def graph(self, outputs: Sequence[str] | None = None) -> Graph:
+        """The graph whose outputs are `outputs` (program names), else the last statement."""
+        key = tuple(outputs or ())
+        found = self._graphs.get(key)
+        if found is None:
+            if len(set(key)) != len(key):
+                raise InputError("--output names an output twice")
+            found = self._graphs[key] = self.built.graph(key or None)
+        return found
+
+
+def load(source: str) -> Analysis:
+    """The program `source`, to be read once (the first time a stage asks for its graph)."""
+    return Analysis(source)
 
 
 def point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, float]:
@@ -28,7 +69,7 @@ def point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, float]:
             role = " (it is computed by the program)" if name in graph.names else ""
             raise InputError(f"{name!r} is not an input{role}; the inputs are: {listed}")
     if set(map(type, values.values())) <= {float}:  # numbers only, as a --point file often is
-        return dict(values)
+        return cast(dict[str, float], dict(values))
     return {name: v if isinstance(v, float) else parse_value(str(v), name)
             for name, v in values.items()}
 
@@ -48,27 +89,23 @@ def wrt_inputs(graph: Graph, wrt: Sequence[str] | None) -> dict[str, int]:
     return {w: inputs[w] for w in wrt}
 
 
-def grad(source: str, values: Mapping[str, str | float], mode: str = "reverse",
-         wrt: Sequence[str] | None = None, outputs: Sequence[str] | None = None,
-         limit: int = 1000, with_cost: bool = False) -> GradResult:
-    """Parse, build, evaluate and differentiate `source` at `values` in `mode`."""
+def grad(graph: Graph, values: Mapping[str, str | float], mode: str = "reverse",
+         wrt: Sequence[str] | None = None, limit: int = 1000,
+         with_cost: bool = False) -> GradResult:
+    """Evaluate `graph` at `values` and differentiate it in `mode`."""
     if mode not in MODES:
         raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    return analyse(source, values, mode, wrt, outputs, limit, with_cost)
+    return analyse(graph, values, mode, wrt, limit, with_cost)
 
 
-def analyse(source: str, values: Mapping[str, str | float] | None = None,
+def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
             mode: str | None = None, wrt: Sequence[str] | None = None,
-            outputs: Sequence[str] | None = None, limit: int = 1000,
-            with_cost: bool = False) -> GradResult:
+            limit: int = 1000, with_cost: bool = False) -> GradResult:
     """Like `grad`, but `values=None` gives the graph's structure alone (no numbers) and
     `mode=None` gives values and local derivatives without accumulating them.
     `with_cost` adds what each mode costs on this graph (see cost.py)."""
-    if outputs and len(set(outputs)) != len(outputs):
-        raise InputError("--output names an output twice")
     if limit < 0:
         raise InputError("--limit must be 0 or more")
-    graph = read(source, outputs)
     wrt_at = wrt_inputs(graph, wrt)
     costs = None
     if with_cost:
@@ -114,7 +151,7 @@ def analyse(source: str, values: Mapping[str, str | float] | None = None,
     _check_finite(graph, jac, adj, tan, listed)
     n = len(graph.keys)
     return GradResult(
-        expression=source,
+        expression=graph.source,
         mode=mode or "",
         inputs=_in_input_order(graph, at),
         wrt=tuple(wrt_at),

@@ -4,15 +4,15 @@ Such programs repeat a few statement shapes thousands of times: `x = sin(x)*a + 
 `loss += (w_17*0.98 - 1.3)^2` with other names and numbers. Each line is cut into its
 atoms (names and numbers) and what lies between them, its shape. A shape is parsed once,
 by the parser itself, with placeholders `_0`, `_1`, ... for the atoms, and compiled into
-a small Python function that feeds the graph's Builder; every other line of that shape
-only calls the function with its own atoms.
+a small Python function that feeds the graph's Builder (the interpreter, builder.run, writes
+its code); every other line of that shape only calls the function with its own atoms.
 
 A long run of lines of one shape, where each line makes the same new nodes from the line
 before's result (`x = sin(x)*a + b`, `loss += (w_17*0.98 - 1.3)^2`), is read a chunk at
 a time in columns: the node numbers are ranges, the keys and edges zips of them (see
 `columns.py`, which says when that is exact).
 
-Anything unusual sends the whole text through `parser.parse` and `graph.build`, which give
+Anything unusual sends the whole text through `parser.parse` and `builder.build`, which give
 the same graph, or the error message with its line and column: a line the parser rejects,
 a statement spread over lines, a constant that does not fold, a function's name used as a
 name, an assignment to a number or a constant, more shapes than lines can pay for. Short
@@ -24,12 +24,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
+from ..errors import ParseError
+from ..ops import CONSTANTS, OPS
+from ..text.lexer import tokenize
+from ..text.parser import RESERVED, Apply, Name, Program, Statement, parse
 from . import columns
-from .errors import ParseError
-from .graph import Builder, Graph, attempt, build
-from .lexer import tokenize
-from .ops import CONSTANTS, OPS
-from .parser import RESERVED, Program, Statement, parse
+from .builder import Builder, Built, build, run
 
 SHORT = 32  # lines: below this the parser is as quick, and nothing is compiled
 MATCH_ATOMS = 100  # a wider line's regex takes longer to compile than it saves
@@ -87,16 +87,15 @@ class _Shape:
 _BLANK = _Shape(None, None, None)
 
 
-def read(source: str, outputs: Sequence[str] | None = None, short: int = SHORT,
-         run: int = RUN) -> Graph:
-    """The graph of `source`, as `build(parse(source), outputs)` gives it. (`short` and
-    `run` let the tests take the quick paths on short texts.)"""
+def read(source: str, short: int = SHORT, least: int = RUN) -> Built:
+    """The program `source` built, as `build(parse(source))` builds it. (`short` and
+    `least` let the tests take the quick paths on short texts.)"""
     if source.count("\n") >= short and "\0" not in source:
         try:
-            return _Reader(source, run).read(outputs)
+            return _Reader(source, least).read()
         except _Fallback:
             pass
-    return build(parse(source), outputs)
+    return build(parse(source))
 
 
 class _Reader:
@@ -108,10 +107,7 @@ class _Reader:
         # Every atom read so far, names and numbers: the compiled code looks an atom up
         # here first and calls `rd` only for what is new. Names are also in b.env.
         known: dict[str, int] = {}
-        env, keys, versions, const = b.env, b.keys, b.versions, b.const
-
-        const_at = b.const_at
-        consts = b.consts
+        literal, read = b.literal, b.read
         inf = float("inf")
 
         def rd(atom: str) -> int:
@@ -119,35 +115,29 @@ class _Reader:
                 v = float(atom)
                 if v == inf:
                     raise _Fallback
-                c = const_at.get(v) if v else None  # as Builder.const, zero aside
-                if c is None:
-                    c = const(v)
-                known[atom] = c
+                c = known[atom] = literal(v)
                 return c
             if atom in RESERVED:
                 if atom not in CONSTANTS:
                     raise _Fallback
-                return const(CONSTANTS[atom])
-            v = known[atom] = env[atom] = b.inputs[atom] = len(keys)  # as Builder.read
-            keys.append(("input",))
-            versions[atom] = [v]
-            return v
+                return literal(CONSTANTS[atom])
+            c = known[atom] = read(atom)  # a name not met before: an input
+            return c
 
         def fail() -> None:
             raise _Fallback
 
         def fold(key: tuple) -> int:
-            v, why = attempt(OPS[key[0]].value, [consts[~a] for a in key[1:]])
-            if why:
-                raise _Fallback
-            return b.const(v)
+            c = b.fold(key[0], key[1:])
+            if c is None:
+                raise _Fallback  # the parser's build names the error, with its position
+            return c
 
         self.known, self.rd = known, rd
         self.scope = {"rd": rd, "known": known.get, "fold": fold, "fail": fail,
-                      "RESERVED": RESERVED, "names": known, "env": env, "versions": versions,
-                      "put": b.cons.setdefault, "keys": keys, "es": b.esrc, "ed": b.edst}
+                      "RESERVED": RESERVED, "names": known, "make": b.make, "assign": b.assign}
 
-    def read(self, outputs: Sequence[str] | None) -> Graph:
+    def read(self) -> Built:
         split = _ATOMS.split
         shapes = self.shapes
         seen: dict[str, tuple] = {}  # whole lines that repeat: (run, bare, shape, atoms)
@@ -156,7 +146,6 @@ class _Reader:
         # shape of the line before, and a literal regex of it is quicker than _ATOMS.split
         lines = self.source.split("\n")
         n, end = 0, len(lines)
-        pending = self.b.pending
         while n < end:
             line = lines[n]
             n += 1
@@ -184,8 +173,6 @@ class _Reader:
                 continue
             if bare_before:
                 raise _Fallback  # a bare expression that is not last: the parser says so
-            if pending:
-                self.b.flush()  # `run` looks keys up in cons
             result = run(line_atoms)
             last, atoms, bare_before = shape_, line_atoms, bare
             if shape_.statement is not None and n >= shape_.probe_at and n < end:
@@ -207,7 +194,7 @@ class _Reader:
         if last.bare is not None:
             atom = atoms[last.bare]
             bare_key = atom if atom[0] > "9" and atom not in CONSTANTS else ""
-        return self.b.finish(outputs, target, bare_key, result)
+        return Built(self.b, target, bare_key, result)
 
     def _columns(self, shape: _Shape, atoms: Sequence[str], lines: list[str],
                  n: int) -> tuple[int, int, Sequence[str], int]:
@@ -253,50 +240,55 @@ class _Reader:
             program = parse(text)
         except ParseError:
             raise _Fallback from None
-        body: list[str] = []
-        for st in program.statements:
-            stack: list[str] = []
-            for ins in st.code:
-                if ins.kind == "op":
-                    arity = OPS[ins.arg].arity  # type: ignore[index]
-                    args = stack[-arity:]
-                    del stack[-arity:]
-                    stack.append(_node(body, ins.arg, args))  # type: ignore[arg-type]
-                    continue
-                if ins.kind != "name":
-                    raise _Fallback  # never: every number is an atom, so a placeholder
-                t = f"t{len(body)}"
-                atom = f"at[{str(ins.arg)[1:]}]"
-                body.append(f"{t} = known({atom})")  # an atom read before: no call
-                body.append(f"if {t} is None: {t} = rd({atom})")
-                stack.append(t)
-            (r,) = stack
-            if st.update is not None:
-                t = f"t{len(body)}"
-                atom = f"at[{st.target[1:]}]"  # type: ignore[index]
-                body.append(f"{t} = known({atom})")
-                body.append(f"if {t} is None: {t} = rd({atom})")
-                r = _node(body, st.update, [t, r])
-            if st.target is not None:  # as Builder.assign, once a name is known to be one
-                body.append(f"n = at[{st.target[1:]}]")
-                body.append("if n[0] <= '9' or n in RESERVED: fail()")
-                body.append(f"env[n] = names[n] = {r}")
-                body.append("vs = versions.get(n)")
-                body.append(f"if vs is None: versions[n] = [{r}]")
-                body.append(f"else: vs.append({r})")
-        body.append(f"return {r}")
-        code = "def run(at):\n" + "".join(f"    {line}\n" for line in body)
         if not _only_table_ops_and_placeholders(program):
             raise _Fallback  # never: but exec must not see anything else
+        code = _Code()
+        r = run(program, code)
+        code.body.append(f"return {r}")
         scope = dict(self.scope)
-        exec(code, scope)  # noqa: S102 -- op names come from the table, atoms are data
+        exec("def run(at):\n" + "".join(f"    {line}\n" for line in code.body),  # noqa: S102
+             scope)  # op names come from the table, atoms are data
         last = program.statements[-1]
         one = last.code[0] if len(last.code) == 1 and last.target is None else None
-        bare = int(str(one.arg)[1:]) if one is not None and one.kind == "name" else None
+        bare = int(one.name[1:]) if type(one) is Name else None
         target = None if last.target is None else int(last.target[1:])
         single = last if len(program.statements) == 1 and target is not None \
             and len(seps) <= MATCH_ATOMS else None
         return _Shape(scope["run"], target, bare, tuple(seps), single)
+
+
+class _Code:
+    """A sink for the interpreter (builder.run) that writes the lines of a shape's function
+    instead of making nodes: `at` holds the line's atoms, placeholder `_j` is `at[j]`."""
+
+    def __init__(self) -> None:
+        self.body: list[str] = []
+
+    def literal(self, value: float) -> str:
+        raise _Fallback  # never: every number is an atom, so a placeholder
+
+    def read(self, name: str) -> str:
+        t = f"t{len(self.body)}"
+        atom = f"at[{name[1:]}]"
+        self.body.append(f"{t} = known({atom})")  # an atom read before: no call
+        self.body.append(f"if {t} is None: {t} = rd({atom})")
+        return t
+
+    def apply(self, op: str, args: list[str], pos: int) -> str:
+        """Make the node (op, *args) unless it exists, or fold it when every operand is a
+        constant; the variable that holds it."""
+        t = f"t{len(self.body)}"
+        consts = " and ".join(f"{a} < 0" for a in args)
+        self.body.append(f"k = ('{op}', {', '.join(args)},)")
+        self.body.append(f"{t} = fold(k) if {consts} else make(k)")
+        return t
+
+    def assign(self, name: str, value: str) -> None:
+        """Builder.assign, once the atom is known to be a name."""
+        self.body.append(f"n = at[{name[1:]}]")
+        self.body.append("if n[0] <= '9' or n in RESERVED: fail()")
+        self.body.append(f"names[n] = {value}")
+        self.body.append(f"assign(n, {value})")
 
 
 _PLACEHOLDER = re.compile(r"_\d+")
@@ -311,35 +303,10 @@ def _only_table_ops_and_placeholders(program: Program) -> bool:
         if st.update is not None and st.update not in OPS:
             return False
         for ins in st.code:
-            if ins.kind == "op" and ins.arg not in OPS:
+            if type(ins) is Apply and ins.op not in OPS:
                 return False
-            if ins.kind == "name" and not _PLACEHOLDER.fullmatch(str(ins.arg)):
+            if type(ins) is Name and not _PLACEHOLDER.fullmatch(ins.name):
                 return False
+            if type(ins) not in (Apply, Name):
+                return False  # a number: never, every number is an atom
     return True
-
-
-def _node(body: list[str], op: str, args: list[str]) -> str:
-    """Lines that make the node (op, *args) unless it exists, as Builder.make does, or
-    fold it when every operand is a constant; returns the variable that holds it.
-    `put` is cons.setdefault: one lookup finds the node or claims the next index."""
-    t = f"t{len(body)}"
-    body.append(f"k = ('{op}', {', '.join(args)},)")
-    if len(args) == 1:
-        (a,) = args
-        body.append(f"if {a} < 0: {t} = fold(k)")
-        body.append("else:")
-        body.append("    n = len(keys)")
-        body.append(f"    {t} = put(k, n)")
-        body.append(f"    if {t} == n: keys.append(k); es.append({a}); ed.append(n)")
-        return t
-    a, b = args
-    body.append(f"if {a} < 0 and {b} < 0: {t} = fold(k)")
-    body.append("else:")
-    body.append("    n = len(keys)")
-    body.append(f"    {t} = put(k, n)")
-    body.append(f"    if {t} == n:")
-    body.append("        keys.append(k)")
-    body.append(f"        if {a} >= 0: es.append({a}); ed.append(n)")
-    body.append(f"        if {b} >= 0: es.append({b}); ed.append(n)")
-    return t
-

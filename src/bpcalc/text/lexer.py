@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .errors import ParseError
+from ..errors import ParseError
 
 
 class Token(NamedTuple):
@@ -26,6 +26,9 @@ _TOKEN = re.compile(
 )
 
 
+_WORD = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
+
+
 def tokenize(source: str) -> list[Token]:
     """Split `source` into tokens; newlines inside parentheses continue the statement."""
     tokens: list[Token] = []
@@ -42,7 +45,10 @@ def tokenize(source: str) -> list[Token]:
         if kind == "num":
             nxt = m.end()
             if nxt < end and (source[nxt].isalpha() or source[nxt] == "_"):
-                word = re.match(r"[A-Za-z0-9_]*", source[nxt:]).group()  # type: ignore[union-attr]
+                stop = nxt
+                while stop < end and source[stop] in _WORD:
+                    stop += 1
+                word = source[nxt:stop]
                 raise ParseError(
                     "a number cannot be followed by a name (no implicit multiplication)",
                     source, nxt, hint=f"did you mean {text}*{word}?",

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
 if TYPE_CHECKING:
-    from .cost import Cost
+    from ..cost import Cost
 
 SCHEMA, VERSION = "bpcalc/grad", 1
 
@@ -78,7 +78,7 @@ class PathInfo(NamedTuple):
 class GradResult(NamedTuple):
     expression: str
     mode: str  # "reverse", "forward", "paths", or "" when nothing was accumulated
-    inputs: dict[str, float | None]
+    inputs: Mapping[str, float | None]
     wrt: tuple[str, ...]
     outputs: tuple[str, ...]
     values: dict[str, float]
@@ -91,7 +91,7 @@ class GradResult(NamedTuple):
     paths: tuple[PathInfo, ...] = ()
     paths_truncated: bool = False
     warnings: tuple[str, ...] = ()
-    cost: Cost | None = None  # type: ignore[name-defined]  # what each mode costs here, when asked for
+    cost: Cost | None = None  # what each mode costs here, when asked for
     output_nodes: tuple[int, ...] = ()  # the node index of each output key
     input_nodes: tuple[int, ...] = ()  # the node index of each input, in `inputs` order
 

@@ -20,14 +20,14 @@ them) when it refuses.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, compress, count, repeat
 from operator import is_
 from typing import NamedTuple
 
-from .graph import Builder
-from .ops import OPS
-from .parser import RESERVED, Statement
+from ..text.parser import RESERVED, Program, Statement
+from .builder import Builder, run
+from .graph import Key
 
 
 class Ref(NamedTuple):
@@ -47,8 +47,9 @@ class Ref(NamedTuple):
 
 
 class Line(NamedTuple):
-    made: list[tuple[str, Sequence[Ref] | int]]  # ("input", atom) or (op, operands), in order
+    made: list[tuple[str, tuple[Ref, ...]]]  # ("input", ()) or (op, operands), in order
     numbers: list[int]  # the number atoms, in the order they are read
+    inputs: dict[int, int]  # which made nodes are new inputs: node k -> its atom
 
 
 def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
@@ -75,49 +76,48 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     previous = [before, *ids[-1][:-1]]
     consts = _constants(known, new_atom, cols, line.numbers)
 
-    def column(r: Ref) -> Sequence[int]:
+    def column(r: Ref) -> Iterable[int]:
         if r.kind == "n":
             return ids[r.arg]
         if r.kind == "p":
             return previous
         if r.kind == "c":
             return consts[r.arg]
-        return repeat(r.arg, count)  # type: ignore[return-value]
+        return repeat(r.arg, count)
 
-    made_keys: list[Sequence[tuple]] = []
-    src: list[Sequence[int]] = []
-    dst: list[Sequence[int]] = []
+    made_keys: list[Iterable[Key]] = []
+    firsts: list[Key] = []  # each operation's key on the first line
+    src: list[Iterable[int]] = []
+    dst: list[Iterable[int]] = []
     ops: list[int] = []  # which of the nodes are operations (the rest are inputs)
     for k, (op, args) in enumerate(made):
         if op == "input":
-            made_keys.append(repeat(("input",), count))  # type: ignore[arg-type]
+            made_keys.append(repeat(("input",), count))
             continue
         ops.append(k)
-        made_keys.append(list(zip(repeat(op, count), *map(column, args))))  # type: ignore[arg-type]
-        for r in args:  # type: ignore[union-attr]
+        keys: list[Key] = list(zip(repeat(op, count), *map(column, args)))
+        made_keys.append(keys)
+        firsts.append(keys[0])
+        for r in args:
             if r.edge():
                 src.append(column(r))
                 dst.append(ids[k])
     if before != base - 1:  # made by a line read one by one: its keys may exist
-        b.flush()
-        if any(made_keys[k][0] in b.cons for k in ops):
+        if any(map(b.exists, firsts)):
             return None
-    b.keys.extend(chain.from_iterable(zip(*made_keys)))
-    b.pending.append((base, stop, width, [(k, ids[k]) for k in ops]))
-    b.esrc.extend(chain.from_iterable(zip(*src)))
-    b.edst.extend(chain.from_iterable(zip(*dst)))
     inputs = [k for k, (op, _) in enumerate(made) if op == "input"]
+    pairs: list[tuple[str, int]] = []
     if inputs:  # in reading order, as Builder.read makes them
-        names = list(chain.from_iterable(zip(*(cols[made[k][1]] for k in inputs))))  # type: ignore[index]
-        at = list(chain.from_iterable(zip(*(ids[k] for k in inputs))))
+        names = chain.from_iterable(zip(*(cols[line.inputs[k]] for k in inputs)))
+        at = chain.from_iterable(zip(*(ids[k] for k in inputs)))
         pairs = list(zip(names, at))
         known.update(pairs)
-        b.env.update(pairs)
-        b.inputs.update(pairs)
-        b.versions.update(zip(names, map(list, zip(at))))  # name -> [its node]
+    b.extend(chain.from_iterable(zip(*made_keys)), chain.from_iterable(zip(*src)),
+             chain.from_iterable(zip(*dst)), (base, stop, width, [(k, ids[k]) for k in ops]),
+             pairs)
     results = ids[-1]
-    b.env[target] = known[target] = results[-1]
-    b.versions[target].extend(results)
+    known[target] = results[-1]
+    b.assign_run(target, results)
     return results[-1]
 
 
@@ -149,41 +149,51 @@ def _kinds(cols: list[tuple[str, ...]], target: str,
     return refs
 
 
+class _Refs:
+    """A sink for the interpreter (builder.run): one line of the shape, symbolically."""
+
+    def __init__(self, refs: dict[int, Ref | None]) -> None:
+        self.refs = refs
+        self.made: list[tuple[str, tuple[Ref, ...]]] = []
+        self.numbers: list[int] = []
+        self.inputs: dict[int, int] = {}
+        self.stale = False  # an operation with no operand made on this line or the one before
+
+    def literal(self, value: float) -> Ref:
+        raise AssertionError("a shape's numbers are placeholders, read as names")
+
+    def read(self, name: str) -> Ref:
+        a = int(name[1:])
+        ref = self.refs[a]
+        if ref is None:  # a new input, made where it is read
+            ref = Ref("n", len(self.made))
+            self.inputs[len(self.made)] = a
+            self.made.append(("input", ()))
+        elif ref.kind == "c":
+            self.numbers.append(a)
+        return ref
+
+    def apply(self, op: str, args: list[Ref], pos: int) -> Ref:
+        self.stale = self.stale or not any(r.fresh() for r in args)
+        self.made.append((op, tuple(args)))
+        return Ref("n", len(self.made) - 1)
+
+    def assign(self, name: str, value: Ref) -> None:
+        pass
+
+
 def _line(st: Statement, refs: dict[int, Ref | None]) -> Line | None:
     """One line of `st`, symbolically: the nodes it makes and the numbers it reads, in
     order. None when an operation would fold or be the same on every line, or the result
     is not the last node made."""
-    made: list[tuple[str, Sequence[Ref] | int]] = []
-    numbers: list[int] = []
-    stack: list[Ref] = []
-
-    def node(op: str, args: list[Ref]) -> bool:
-        stack.append(Ref("n", len(made)))
-        made.append((op, args))
-        return any(r.fresh() for r in args)
-
-    for ins in st.code:
-        if ins.kind == "op":
-            arity = OPS[ins.arg].arity  # type: ignore[index]
-            args = stack[-arity:]
-            del stack[-arity:]
-            if not node(ins.arg, args):  # type: ignore[arg-type]
-                return None
-            continue
-        a = int(str(ins.arg)[1:])
-        ref = refs[a]
-        if ref is None:  # a new input, made where it is read
-            ref = Ref("n", len(made))
-            made.append(("input", a))
-        elif ref.kind == "c":
-            numbers.append(a)
-        stack.append(ref)
-    if st.update is not None and not node(st.update, [Ref("p"), stack.pop()]):
+    sink = _Refs(refs)
+    result = run(Program("", (st,)), sink)
+    if sink.stale or result != Ref("n", len(sink.made) - 1):
         return None
-    return Line(made, numbers) if stack == [Ref("n", len(made) - 1)] else None
+    return Line(sink.made, sink.numbers, sink.inputs)
 
 
-def _may_share_a_key(made: list[tuple[str, Sequence[Ref] | int]], before: int) -> bool:
+def _may_share_a_key(made: list[tuple[str, tuple[Ref, ...]]], before: int) -> bool:
     """Whether two operations of one line could have one key on some line. Operand by
     operand: the line's nodes differ from everything else and each other; the line
     before's result and names bound to nodes differ when their nodes do (that result is
@@ -196,7 +206,7 @@ def _may_share_a_key(made: list[tuple[str, Sequence[Ref] | int]], before: int) -
             return before
         return r.arg if r.kind == "f" and r.arg >= 0 else "a constant"
 
-    keys = [(op, *map(cls, args)) for op, args in made if op != "input"]  # type: ignore[arg-type]
+    keys = [(op, *map(cls, args)) for op, args in made if op != "input"]
     return len(set(keys)) < len(keys)
 
 

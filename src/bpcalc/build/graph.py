@@ -1,0 +1,165 @@
+"""The graph: nodes in evaluation order, hash-consed, with ordered edges (build/builder.py
+writes it; nothing else does).
+
+A node's operands are node indices (int) or folded constants (float): `b + 1`
+is one `add` node with one edge, from b. Identical subexpressions are one node;
+`c*c` keeps two edges from c. Ids follow the spec: a program's own names (the
+last version of a reassigned name keeps the bare name, earlier ones get `name.k`,
+which no user can write), then generated ids a, b, ..., z, ba, bb, ... in
+evaluation order, skipping every name the program uses.
+
+The graph is kept in flat lists (see Graph); the named views of nodes, edges and ids, and
+the formula text of definitions and edges, are made on first use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from ..numbers import number_text
+from ..ops import OPS, definition_text, partial_text
+from ..text.parser import RESERVED
+
+Operand = int | float  # int: index of an operand node; float: a folded constant
+Key = tuple  # ("input",), ("const", ~c), (op, a) or (op, a, b): see Graph
+Fold = tuple[int, str, tuple[int, ...]]  # a constant ~c made by folding op over constants
+
+
+class Node(NamedTuple):
+    id: str
+    op: str  # "input", "const" or a row of the op table
+    args: tuple[Operand, ...]
+
+
+class Edge(NamedTuple):
+    src: int
+    dst: int
+    slot: int  # which operand of dst
+
+
+class Graph:
+    """A built graph, stored flat so that a million nodes stay small and quick to walk.
+
+    `keys[i]` is node i as plain data: `("input",)`, `("const", c)`, or `(op, a)` and
+    `(op, a, b)` with each operand a node index (>= 0) or a folded constant `~c`, which is
+    `consts[c]`. `esrc[k]`, `edst[k]` are edge k's ends: grouped by dst in evaluation order,
+    then by slot. `nodes`, `edges` and `ids` give the same graph as named tuples and text;
+    they are built on first use, so a script that wants only the gradient never makes them.
+    """
+
+    def __init__(self, source: str, keys: list[Key], consts: list[float], esrc: list[int],
+                 edst: list[int], input_at: dict[str, int],
+                 outputs: list[tuple[str, int]], versions: dict[str, list[int]],
+                 folds: tuple[Fold, ...] = (), literal: frozenset[int] = frozenset()) -> None:
+        self.source = source
+        self.keys = keys
+        self.consts = consts
+        self.esrc = esrc
+        self.edst = edst
+        self.input_at = input_at  # input name -> node index, in order of first use
+        self._versions = versions  # name -> every node it named, in order
+        # How constants came to be, for exact arithmetic (symbolic/translate.py): every fold
+        # in the order made, and the folded constants that the text also writes as numbers.
+        self.folds = folds
+        self.literal = literal
+        self._inputs: tuple[tuple[str, int], ...] | None = None
+        self._names: tuple[str, ...] | None = None
+        self._ids: list[str] | None = None
+        self._nodes: tuple[Node, ...] | None = None
+        self._edges: tuple[Edge, ...] | None = None
+        # A bare expression's output (an empty key) is named by its node's id.
+        self.outputs: tuple[tuple[str, int], ...] = tuple(
+            (key or self.ids[i], i) for key, i in outputs)
+
+    @property
+    def inputs(self) -> tuple[tuple[str, int], ...]:
+        """(input name, node index) pairs: `input_at` as a tuple, made on first use (the
+        gradient's path reads `input_at` and never makes 10^5 pairs)."""
+        if self._inputs is None:
+            self._inputs = tuple(self.input_at.items())
+        return self._inputs
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name the program assigns, in order; made on first use (error messages ask)."""
+        if self._names is None:
+            inputs = self.input_at
+            self._names = tuple(n for n, vs in self._versions.items()
+                                if n not in inputs or len(vs) > 1)
+        return self._names
+
+    @property
+    def ids(self) -> list[str]:
+        if self._ids is None:
+            self._ids = _assign_ids(self.keys, self._versions, self.input_at)
+        return self._ids
+
+    @property
+    def nodes(self) -> tuple[Node, ...]:
+        if self._nodes is None:
+            ids, consts = self.ids, self.consts
+            self._nodes = tuple(
+                Node(ids[i], k[0], tuple(a if a >= 0 else consts[~a] for a in k[1:]))
+                for i, k in enumerate(self.keys))
+        return self._nodes
+
+    @property
+    def edges(self) -> tuple[Edge, ...]:
+        if self._edges is None:
+            self._edges = tuple(Edge(a, dst, slot) for dst, k in enumerate(self.keys)
+                                for slot, a in enumerate(k[1:]) if a >= 0)
+        return self._edges
+
+
+def operand_text(graph: Graph, a: Operand) -> str:
+    return graph.nodes[a].id if type(a) is int else number_text(a)
+
+
+def node_definition(graph: Graph, node: Node) -> str:
+    """`a + b` for an op node, the number for a constant, the id for an input."""
+    if node.op == "input":
+        return node.id
+    if node.op == "const":
+        return number_text(node.args[0])
+    return definition_text(OPS[node.op], [operand_text(graph, a) for a in node.args])
+
+
+def edge_formula(graph: Graph, edge: Edge) -> str:
+    """The local derivative d(dst)/d(src) as formula text over node ids (`d` for de/dc)."""
+    node = graph.nodes[edge.dst]
+    return partial_text(OPS[node.op], edge.slot, [operand_text(graph, a) for a in node.args])
+
+
+def _generated_ids(taken: set[str]) -> Iterator[str]:
+    """a, b, ..., z, ba, bb, ...: the jaxpr sequence, skipping taken and reserved names."""
+    n = 0
+    while True:
+        k, s = n, ""
+        while True:
+            k, r = divmod(k, 26)
+            s = chr(97 + r) + s
+            if k == 0:
+                break
+        n += 1
+        if s not in taken and s not in RESERVED:
+            yield s
+
+
+def _assign_ids(keys: list[Key], versions: dict[str, list[int]],
+                inputs: dict[str, int]) -> list[str]:
+    ids: list[str | None] = [None] * len(keys)
+    for name, vs in versions.items():  # bare names first: the last version of each name
+        last = vs[-1]
+        if last >= 0 and ids[last] is None:
+            ids[last] = name
+    for name, vs in versions.items():  # then earlier versions: name.0 (the input), name.1, ...
+        k = 0 if name in inputs else 1
+        for v in vs[:-1]:
+            if v >= 0 and ids[v] is None:  # versions with a name already are skipped
+                ids[v] = f"{name}.{k}"
+                k += 1
+    gen = _generated_ids(set(versions))
+    return [i if i is not None else next(gen) for i in ids]
+
+

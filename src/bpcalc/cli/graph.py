@@ -1,0 +1,52 @@
+"""bpcalc graph: the graph alone, as a table, tree, JSON, DOT or Mermaid."""
+
+from __future__ import annotations
+
+import click
+
+from .common import (
+    VIEW_FORMATS,
+    ExprCommand,
+    analyse,
+    choose_format,
+    print_json,
+    print_rich,
+    source_options,
+    view_options,
+)
+
+
+@click.command(cls=ExprCommand)
+@source_options
+@click.option("--mode", type=click.Choice(["reverse", "forward"]),
+              help="With values: also show each node's adjoint or tangent.")
+@view_options(VIEW_FORMATS[:2] + ("tree", "json", "dot", "mermaid"),
+               "auto: a table on a terminal, JSON in a pipe; dot (Graphviz) and "
+               "mermaid print text to draw the graph with.")
+def graph(args: tuple[str, ...], file: str | None, outputs: str | None, mode: str | None,
+          fmt: str, as_json: bool, color: str, svg: str | None, html: str | None) -> None:
+    """The graph of EXPR alone: nodes, definitions, edges, local derivatives.
+
+    Values are optional; with NAME=VALUE for every input, nodes and edges carry
+    their numbers too (and, with --mode, each node's derivative).
+
+    \b
+    Examples:
+      bpcalc graph "(a+b)*(b+1)"
+      bpcalc graph "(a+b)*(b+1)" a=2 b=1 --format tree
+      bpcalc graph "(a+b)*(b+1)" a=2 b=1 --mode reverse --format dot | dot -Tsvg > g.svg
+      bpcalc graph "(a+b)*(b+1)" --format mermaid
+    """
+    fmt = choose_format(fmt, as_json, svg, html)
+    result = analyse(args, file, outputs, need_values=mode is not None, mode=mode)
+    if fmt == "json":
+        print_json(result.graph_dict())
+    elif fmt in ("dot", "mermaid"):
+        from ..render import diagram
+
+        click.echo(getattr(diagram, fmt)(result), nl=False)
+    else:
+        from ..render import rich_view
+
+        parts = rich_view.tree_view(result) if fmt == "tree" else rich_view.graph_view(result)
+        print_rich(parts, color, svg, html)

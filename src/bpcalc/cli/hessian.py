@@ -1,0 +1,54 @@
+"""bpcalc hessian: all second derivatives at a point."""
+
+from __future__ import annotations
+
+import click
+
+from .common import (
+    ExprCommand,
+    choose_format,
+    load,
+    names,
+    print_json,
+    print_rich,
+    source_options,
+    view_options,
+    warn,
+)
+
+
+@click.command(cls=ExprCommand)
+@source_options
+@click.option("--wrt", metavar="X,Y", help="Only these inputs' rows and columns.")
+@view_options(("auto", "table", "plain", "json"),
+               "auto: a table on a terminal, JSON in a pipe or file.")
+def hessian(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str | None,
+            fmt: str, as_json: bool, color: str, svg: str | None, html: str | None) -> None:
+    """The Hessian of EXPR at the point NAME=VALUE ...: all second derivatives.
+
+    Computed on bpcalc's own graph by forward-over-reverse: for each input, one
+    forward pass carries tangents through the reverse sweep, which gives one
+    column of the Hessian. One output only (--output names it in a program).
+
+    \b
+    Examples:
+      bpcalc hessian "(a+b)*(b+1)" a=2 b=1
+      bpcalc hessian "x*x*y + sin(y)" x=1 y=pi/2 --json | jq .hessian
+      bpcalc hessian -f model.txt w=0.5 b=-1 --wrt w --output loss
+    """
+    fmt = choose_format(fmt, as_json, svg, html)
+    from .. import second
+
+    program, values = load(args, file)
+    h = second.hessian_result(program, values, wrt=names(wrt, "--wrt"),
+                              output=names(outputs, "--output"))
+    if fmt == "json":
+        print_json(h.to_dict())
+        return
+    warn(h.warnings)
+    from ..render import second_view
+
+    if fmt == "plain":
+        click.echo("\n".join(second_view.hessian_lines(h)))
+    else:
+        print_rich(second_view.hessian_view(h), color, svg, html)
