@@ -46,7 +46,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bpcalc.batch import run_batch
+from bpcalc.analysis import load
+from bpcalc.compile.batch import run_batch
 
 TERMS = 100
 
@@ -148,7 +149,7 @@ class Case:
                 gc.freeze()
             try:
                 with open(self.path) as f, open(self.out, "w") as o:
-                    summary = run_batch(self.expr, f, "jsonl", self.constants, "reverse",
+                    summary = run_batch(load(self.expr), f, "jsonl", self.constants, "reverse",
                                         self.wrt, None, o, None, **kw)
             finally:
                 gc.enable()
@@ -160,7 +161,7 @@ class Case:
         def run() -> None:
             with open(self.path) as f, open(self.out, "w") as o:
                 lines = [next(f) for _ in range(n)]
-                run_batch(self.expr, lines, "jsonl", self.constants, "reverse", self.wrt,
+                run_batch(load(self.expr), lines, "jsonl", self.constants, "reverse", self.wrt,
                           None, o, None, compiled=False)
         return run
 

@@ -16,10 +16,10 @@ import random
 import statistics
 import time
 
-from bpcalc import engine, second
-from bpcalc.graph import build, evaluate
+from bpcalc import analysis, second
+from bpcalc.analysis import load
+from bpcalc.evaluate import evaluate
 from bpcalc.modes import hessian, reverse
-from bpcalc.parser import parse
 
 
 def function(n: int) -> tuple[str, dict[str, str]]:
@@ -49,9 +49,9 @@ def main() -> None:
     args = ap.parse_args()
     n = args.inputs
     source, values = function(n)
-    t_grad = timed(lambda: engine.grad(source, values), args.repeat)
-    t_hess = timed(lambda: second.hessian_result(source, values), args.repeat)
-    graph = build(parse(source))
+    t_grad = timed(lambda: analysis.grad(load(source).graph(), values), args.repeat)
+    t_hess = timed(lambda: second.hessian_result(load(source), values), args.repeat)
+    graph = load(source).graph()
     ev = evaluate(graph, {k: float(v) for k, v in values.items()})
     out = graph.outputs[0][1]
     wrt = [i for _, i in graph.inputs]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, NamedTuple, cast
 
 from .build.builder import Built
 from .build.graph import Graph, edge_formula, node_definition
@@ -131,22 +131,7 @@ def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
         for o, j in out_pairs:
             jac[o] = {w: tan[w][j] for w in wrt_at}
     elif mode == "paths":
-        per_out = {o: paths.counts_to(graph, j)[0] for o, j in out_pairs}
-        counts = {o: {w: per_out[o][i] for w, i in wrt_at.items()} for o, _ in out_pairs}
-        pairs = [(w, i, o, j) for o, j in out_pairs for w, i in wrt_at.items()]
-        found, truncated = paths.listing(graph, ev.weights, pairs, per_out, limit, MAX_PATH_NODES)
-        listed = tuple(PathInfo(p.input, p.output, tuple(graph.ids[v] for v in p.nodes),
-                                tuple(ev.weights[k] for k in p.edges), p.product)
-                       for p in found)
-        if truncated:  # too many to add one by one: the merged sum (reverse) adds them all
-            for o, j in out_pairs:
-                adj_o = reverse.adjoints(graph, ev.weights, j)
-                jac[o] = {w: adj_o[i] for w, i in wrt_at.items()}
-        else:
-            for o, _ in out_pairs:
-                jac[o] = {w: 0.0 for w in wrt_at}
-            for p in found:
-                jac[p.output][p.input] += p.product
+        counts, listed, truncated = _paths(graph, ev.weights, wrt_at, limit, jac)
 
     _check_finite(graph, jac, adj, tan, listed)
     n = len(graph.keys)
@@ -170,6 +155,35 @@ def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
         output_nodes=tuple(j for _, j in out_pairs),
         input_nodes=tuple(graph.input_at.values()),
     )
+
+
+class _Paths(NamedTuple):
+    counts: dict[str, dict[str, int]]  # output -> input -> number of paths
+    listed: tuple[PathInfo, ...]
+    truncated: bool
+
+
+def _paths(graph: Graph, weights: list[float], wrt_at: dict[str, int], limit: int,
+           jac: dict[str, dict[str, float]]) -> _Paths:
+    """Paths mode: count the paths, list them within the bounds, and fill `jac` with their
+    sums (or, when the listing is cut, with the merged sum that adds them all)."""
+    out_pairs = graph.outputs
+    per_out = {o: paths.counts_to(graph, j)[0] for o, j in out_pairs}
+    counts = {o: {w: per_out[o][i] for w, i in wrt_at.items()} for o, _ in out_pairs}
+    pairs = [(w, i, o, j) for o, j in out_pairs for w, i in wrt_at.items()]
+    found, truncated = paths.listing(graph, weights, pairs, per_out, limit, MAX_PATH_NODES)
+    listed = tuple(PathInfo(p.input, p.output, tuple(graph.ids[v] for v in p.nodes),
+                            tuple(weights[k] for k in p.edges), p.product) for p in found)
+    if truncated:  # too many to add one by one: the merged sum (reverse) adds them all
+        for o, j in out_pairs:
+            adj_o = reverse.adjoints(graph, weights, j)
+            jac[o] = {w: adj_o[i] for w, i in wrt_at.items()}
+    else:
+        for o, _ in out_pairs:
+            jac[o] = {w: 0.0 for w in wrt_at}
+        for p in found:
+            jac[p.output][p.input] += p.product
+    return _Paths(counts, listed, truncated)
 
 
 def _in_input_order(graph: Graph, at: dict[str, float]) -> dict[str, float]:

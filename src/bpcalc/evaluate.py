@@ -73,7 +73,9 @@ def evaluate(graph: Graph, values: Mapping[str, float]) -> Evaluation:
     warnings = []
     for i in kinks:  # node text only for a kink that is hit: a big graph's views stay unmade
         k = graph.keys[i]
-        said = OPS[k[0]].kink(*[vals[a] for a in k[1:]], vals[i])  # type: ignore[misc]
+        kink = OPS[k[0]].kink
+        assert kink is not None  # only ops with a kink test are listed
+        said = kink(*[vals[a] for a in k[1:]], vals[i])
         if said:
             warnings.append(_kink(graph, i, said))
     del vals[n:]

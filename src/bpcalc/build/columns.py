@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, compress, count, repeat
 from operator import is_
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
 from ..text.parser import RESERVED, Program, Statement
 from .builder import Builder, run
@@ -85,23 +85,7 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
             return consts[r.arg]
         return repeat(r.arg, count)
 
-    made_keys: list[Iterable[Key]] = []
-    firsts: list[Key] = []  # each operation's key on the first line
-    src: list[Iterable[int]] = []
-    dst: list[Iterable[int]] = []
-    ops: list[int] = []  # which of the nodes are operations (the rest are inputs)
-    for k, (op, args) in enumerate(made):
-        if op == "input":
-            made_keys.append(repeat(("input",), count))
-            continue
-        ops.append(k)
-        keys: list[Key] = list(zip(repeat(op, count), *map(column, args)))
-        made_keys.append(keys)
-        firsts.append(keys[0])
-        for r in args:
-            if r.edge():
-                src.append(column(r))
-                dst.append(ids[k])
+    made_keys, firsts, src, dst, ops = _columns(made, column, ids, count)
     if before != base - 1:  # made by a line read one by one: its keys may exist
         if any(map(b.exists, firsts)):
             return None
@@ -119,6 +103,32 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     known[target] = results[-1]
     b.assign_run(target, results)
     return results[-1]
+
+
+def _columns(made: list[tuple[str, tuple[Ref, ...]]], column: Callable[[Ref], Iterable[int]],
+             ids: list[list[int]], count: int) -> tuple[list[Iterable[Key]], list[Key],
+                                                        list[Iterable[int]], list[Iterable[int]],
+                                                        list[int]]:
+    """The chunk's nodes column by column: the keys of each made node (line by line), each
+    operation's key on the first line, the edges' ends, and which nodes are operations."""
+    made_keys: list[Iterable[Key]] = []
+    firsts: list[Key] = []
+    src: list[Iterable[int]] = []
+    dst: list[Iterable[int]] = []
+    ops: list[int] = []  # which of the nodes are operations (the rest are inputs)
+    for k, (op, args) in enumerate(made):
+        if op == "input":
+            made_keys.append(repeat(("input",), count))
+            continue
+        ops.append(k)
+        keys: list[Key] = list(zip(repeat(op, count), *map(column, args)))
+        made_keys.append(keys)
+        firsts.append(keys[0])
+        for r in args:
+            if r.edge():
+                src.append(column(r))
+                dst.append(ids[k])
+    return made_keys, firsts, src, dst, ops
 
 
 def _kinds(cols: list[tuple[str, ...]], target: str,
@@ -217,8 +227,9 @@ def _constants(known: dict[str, int], new_atom: Callable[[str], int],
     if not numbers:
         return {}
     texts = list(chain.from_iterable(zip(*(cols[a] for a in numbers))))
-    got = list(map(known.get, texts))
-    for p in compress(count(), map(is_, got, repeat(None))):  # not met before the chunk
+    found = list(map(known.get, texts))
+    for p in compress(count(), map(is_, found, repeat(None))):  # not met before the chunk
         c = known.get(texts[p])  # met earlier in the chunk
-        got[p] = new_atom(texts[p]) if c is None else c
+        found[p] = new_atom(texts[p]) if c is None else c
+    got = cast(list[int], found)  # every None replaced
     return {a: got[k::len(numbers)] for k, a in enumerate(numbers)}

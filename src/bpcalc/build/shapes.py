@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from typing import cast
 
 from ..errors import ParseError
 from ..ops import CONSTANTS, OPS
@@ -141,7 +142,8 @@ class _Reader:
         split = _ATOMS.split
         shapes = self.shapes
         seen: dict[str, tuple] = {}  # whole lines that repeat: (run, bare, shape, atoms)
-        last, atoms, result, bare_before = _BLANK, [""], 0, False
+        atoms: Sequence[str] = [""]
+        last, result, bare_before = _BLANK, 0, False
         shape, match = _BLANK, None  # the last shape and its matcher: most lines have the
         # shape of the line before, and a literal regex of it is quicker than _ATOMS.split
         lines = self.source.split("\n")
@@ -156,11 +158,12 @@ class _Reader:
                     hit = (shape.run, shape.target is None, shape, m.groups())
                 else:
                     parts = split(line)
-                    shape = shapes.get(key := "\0".join(parts[0::2]))
-                    if shape is None:
+                    found = shapes.get(key := "\0".join(parts[0::2]))
+                    if found is None:
                         if len(shapes) > 64 + n // 4:
                             raise _Fallback  # too varied to pay for compiling
-                        shape = shapes[key] = self._compile(parts[0::2])
+                        found = shapes[key] = self._compile(parts[0::2])
+                    shape = found
                     if shape.run is not None:  # not the shared _BLANK
                         shape.uses += 1  # a matcher for a shape seen twice, of a sane width
                     match = shape.matcher() if shape.uses > 1 and \
@@ -204,8 +207,8 @@ class _Reader:
         match = shape.kind_matcher(tuple(a[0] <= "9" for a in atoms))
         st, target = shape.statement, shape.target
         assert st is not None and target is not None
-        taken, size, rows, result = 0, 1, [], 0
-        groups = re.Match.groups
+        taken, size, result = 0, 1, 0
+        rows: list[tuple[str, ...]] = []
         while True:  # probe 1, 2, 4, ... lines: a short run wastes few matches
             i = n + taken + len(rows)
             want = min(size, CHUNK - len(rows))
@@ -218,7 +221,7 @@ class _Reader:
                 stop = found.index(None)
             except ValueError:
                 stop = len(found)
-            rows += map(groups, found[:stop])
+            rows += (m.groups() for m in found[:stop] if m is not None)
             more = stop == want
             if len(rows) >= CHUNK or not more:
                 got = None
@@ -254,7 +257,8 @@ class _Reader:
         target = None if last.target is None else int(last.target[1:])
         single = last if len(program.statements) == 1 and target is not None \
             and len(seps) <= MATCH_ATOMS else None
-        return _Shape(scope["run"], target, bare, tuple(seps), single)
+        run_line = cast(Callable[[Sequence[str]], int], scope["run"])
+        return _Shape(run_line, target, bare, tuple(seps), single)
 
 
 class _Code:

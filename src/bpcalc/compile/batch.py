@@ -44,7 +44,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain, islice
-from typing import Any, NamedTuple, TextIO
+from typing import Any, NamedTuple, TextIO, cast
 
 from .. import analysis
 from ..analysis import Analysis
@@ -154,7 +154,7 @@ def compile_points(plan: _Plan, kind: str, columns: Sequence[int] = (),
             "    return s"]
     text = "\n".join([*head, *("    " + line for line in body.lines), *tail]) + "\n"
     exec(compile(text, "<bpcalc batch>", "exec"), env)  # generated names and numbers only
-    return env["point"]  # type: ignore[return-value]
+    return cast(Callable[[Any], "str | None"], env["point"])
 
 
 def _result_line(result: Any) -> str:
@@ -278,8 +278,9 @@ def _csv_exact(plan: _Plan, header: list[str], line: str,
             s = None
         if s is not None:
             return s
-    cells = {h: c.strip() for h, c in zip(header, row) if c.strip()}  # empty: missing
-    return _exact(plan, cells)  # type: ignore[arg-type]
+    cells: dict[str, str | float] = {h: c.strip() for h, c in zip(header, row)
+                                     if c.strip()}  # empty: missing
+    return _exact(plan, cells)
 
 
 def _plain_cells(line: str) -> list[str]:

@@ -148,7 +148,7 @@ class _Writer:
             if node.op == "input":
                 continue  # free inputs are set by the caller; fixed ones are literals
             if node.op == "const":
-                self.emit(f"n{i} = {literal(node.args[0])}")  # type: ignore[arg-type]
+                self.emit(f"n{i} = {literal(float(node.args[0]))}")
                 continue
             row = OPS[node.op]
             args = ", ".join(self.ref(a) for a in node.args)
@@ -193,7 +193,7 @@ class _Writer:
                 continue
             if type(a) is int and a not in self.fixed:  # another operand varies
                 return node.op in self.rows and spreads(node.op)[slot]
-            rest.append(self.fixed[a] if type(a) is int else a)  # type: ignore[index,arg-type]
+            rest.append(self.fixed[a] if isinstance(a, int) else a)
         return _spreads(OPS[node.op].value, slot, [tuple(rest)])  # exact: one unknown
 
     def value_checks(self) -> list[str]:

@@ -19,6 +19,12 @@ MODE_TITLE = {
 }
 
 
+def value(x: float | None) -> str:
+    """A node's or edge's number in an evaluated result (which has every one)."""
+    assert x is not None, "an evaluated result has every value"
+    return number(x)
+
+
 def d(out: str, wrt: str) -> str:
     return f"∂{out}/∂{wrt}"
 
@@ -31,7 +37,7 @@ def shows_value(e: EdgeInfo) -> bool:
 def edge_label(e: EdgeInfo) -> str:
     """`∂e/∂c = d = 2`: the formula, then its value unless the formula already is the value."""
     label = f"{d(e.dst, e.src)} = {e.local}"
-    return label + f" = {number(e.value)}" if shows_value(e) else label  # type: ignore[arg-type]
+    return label + f" = {value(e.value)}" if shows_value(e) else label
 
 
 class Sum(NamedTuple):
@@ -173,9 +179,9 @@ def steps(r: GradResult) -> list[str]:
     for node in r.nodes:
         n += 1
         if node.op == "input":
-            lines.append(f"{n:>3}. {node.id} = {number(node.value)}  (input)")  # type: ignore[arg-type]
+            lines.append(f"{n:>3}. {node.id} = {value(node.value)}  (input)")
         else:
-            lines.append(f"{n:>3}. {node.id} = {node.expr} = {number(node.value)}")  # type: ignore[arg-type]
+            lines.append(f"{n:>3}. {node.id} = {node.expr} = {value(node.value)}")
     if r.mode == "reverse":
         for o in r.outputs:
             lines.append(f"reverse pass for {o}, from {o} back to the inputs:")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..numbers import number
 from ..results.grad import GradResult
 from . import explain
-from .explain import d
+from .explain import d, value
 
 
 def columns(rows: list[list[str]], indent: str = "  ") -> list[str]:
@@ -22,7 +22,7 @@ def render(r: GradResult, steps: bool = False) -> str:
     lines += [f"at          {point}"] if point else []
     lines += [f"mode        {explain.MODE_TITLE[r.mode]}", "", "nodes"]
     lines += columns([["id", "definition", "value"]]
-                      + [[n.id, "input" if n.op == "input" else n.expr, number(n.value)]  # type: ignore[arg-type]
+                      + [[n.id, "input" if n.op == "input" else n.expr, value(n.value)]
                          for n in r.nodes])
     lines.append("")
     if r.edges:
@@ -30,7 +30,7 @@ def render(r: GradResult, steps: bool = False) -> str:
         rows = []
         for e in r.edges:
             formula = f"= {e.local}" if explain.shows_value(e) else ""
-            rows.append([d(e.dst, e.src), formula, f"= {number(e.value)}"])  # type: ignore[arg-type]
+            rows.append([d(e.dst, e.src), formula, f"= {value(e.value)}"])
         lines += columns(rows)
         lines.append("")
     lines += _mode_section(r)

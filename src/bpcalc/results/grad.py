@@ -50,7 +50,8 @@ class Lazy(Sequence[T]):
             return NotImplemented
         return len(self) == len(other) and all(a == b for a, b in zip(self, other))
 
-    __hash__ = None  # type: ignore[assignment]  # equal to a tuple, so not hashable like one
+    def __hash__(self) -> int:
+        raise TypeError("unhashable type: 'Lazy' (it is equal to a tuple of its items)")
 
 
 class NodeInfo(NamedTuple):
@@ -169,7 +170,7 @@ class GradResult(NamedTuple):
             "inputs": lambda: self.inputs, "outputs": lambda: list(self.outputs),
             "values": lambda: self.values, "jacobian": lambda: self.jacobian,
             "value": lambda: self.values[first], "gradient": lambda: self.jacobian[first],
-            "path_count": lambda: self.path_counts[first],  # type: ignore[index]
+            "path_count": lambda: (self.path_counts or {})[first],
             "path_counts": lambda: self.path_counts,
             "paths_truncated": lambda: self.paths_truncated,
             "warnings": lambda: list(self.warnings),

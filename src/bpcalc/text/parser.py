@@ -116,43 +116,7 @@ def _expression(source: str, tokens: list[Token], start: int, stop: int) -> tupl
         tok = tokens[i]
         kind, text = tok.kind, tok.text
         if expect_operand:
-            if kind == "NUM":
-                value = float(text)
-                if value == float("inf"):
-                    raise ParseError("number too large for a double", source, tok.pos)
-                out.append(Num(value, tok.pos))
-                expect_operand = False
-            elif kind == "NAME":
-                followed_by_paren = tokens[i + 1].text == "(" and tokens[i + 1].kind == "OP"
-                if followed_by_paren:
-                    if text not in FUNCTIONS:
-                        raise _unknown_function(source, tok)
-                    if i + 2 < stop and tokens[i + 2].text == ")":
-                        n = FUNCTIONS[text]
-                        raise ParseError(f"{text} takes {n} argument{'s' * (n > 1)}, got none",
-                                         source, tokens[i + 2].pos)
-                    stack.append(["call", text, 0, tok.pos, 1])
-                    i += 1  # the call's own '('
-                elif text in FUNCTIONS:
-                    raise ParseError(f"{text!r} is a function: call it as {text}(...)",
-                                     source, tok.pos)
-                elif text in CONSTANTS:
-                    out.append(Num(CONSTANTS[text], tok.pos))
-                    expect_operand = False
-                else:
-                    out.append(Name(text, tok.pos))
-                    expect_operand = False
-            elif text == "(":
-                stack.append(["(", "", 0, tok.pos, 0])
-            elif text == "-":
-                stack.append(["un", "neg", _UNARY_PREC, tok.pos, 0])
-            elif text == "+":
-                pass  # unary plus changes nothing
-            elif text == ")" and tokens[i - 1].text == "(":
-                raise ParseError("empty parentheses", source, tok.pos)
-            else:
-                raise ParseError(f"expected a number, a name or '(' but found {text!r}",
-                                 source, tok.pos)
+            i, expect_operand = _operand(source, tokens, i, stop, stack, out)
         elif text in _BINARY and kind == "OP":
             name, prec = _BINARY[text]
             right = prec == 4
@@ -193,6 +157,53 @@ def _expression(source: str, tokens: list[Token], start: int, stop: int) -> tupl
     if stack:
         raise ParseError("'(' is never closed", source, stack[-1][3])
     return tuple(out)
+
+
+def _operand(source: str, tokens: list[Token], i: int, stop: int, stack: list[list],
+             out: list[Instr]) -> tuple[int, bool]:
+    """Where an operand is expected: read a number, a name, a call's name and its '(', or a
+    prefix ('(' or unary - and +). Returns the token index reached and whether an operand is
+    still expected."""
+    tok = tokens[i]
+    kind, text = tok.kind, tok.text
+    if kind == "NUM":
+        value = float(text)
+        if value == float("inf"):
+            raise ParseError("number too large for a double", source, tok.pos)
+        out.append(Num(value, tok.pos))
+        return i, False
+    elif kind == "NAME":
+        followed_by_paren = tokens[i + 1].text == "(" and tokens[i + 1].kind == "OP"
+        if followed_by_paren:
+            if text not in FUNCTIONS:
+                raise _unknown_function(source, tok)
+            if i + 2 < stop and tokens[i + 2].text == ")":
+                n = FUNCTIONS[text]
+                raise ParseError(f"{text} takes {n} argument{'s' * (n > 1)}, got none",
+                                 source, tokens[i + 2].pos)
+            stack.append(["call", text, 0, tok.pos, 1])
+            i += 1  # the call's own '('
+        elif text in FUNCTIONS:
+            raise ParseError(f"{text!r} is a function: call it as {text}(...)",
+                             source, tok.pos)
+        elif text in CONSTANTS:
+            out.append(Num(CONSTANTS[text], tok.pos))
+            return i, False
+        else:
+            out.append(Name(text, tok.pos))
+            return i, False
+    elif text == "(":
+        stack.append(["(", "", 0, tok.pos, 0])
+    elif text == "-":
+        stack.append(["un", "neg", _UNARY_PREC, tok.pos, 0])
+    elif text == "+":
+        pass  # unary plus changes nothing
+    elif text == ")" and tokens[i - 1].text == "(":
+        raise ParseError("empty parentheses", source, tok.pos)
+    else:
+        raise ParseError(f"expected a number, a name or '(' but found {text!r}",
+                         source, tok.pos)
+    return i, True
 
 
 def _pop_operators(stack: list[list], out: list[Instr]) -> None:

@@ -36,7 +36,8 @@ def parse_value(text: str, name: str) -> float:
     if graph.inputs or len(program.statements) != 1 or program.statements[0].target:
         raise InputError(f"value of {name} must be a number or a constant expression "
                          f"such as pi/4, got {text!r}")
-    return graph.nodes[graph.outputs[0][1]].args[0]  # type: ignore[return-value]
+    ((_, out),) = graph.outputs
+    return graph.consts[~graph.keys[out][1]]  # a constant's node: ("const", ~c)
 
 
 def plain_number(text: str) -> float | None:
