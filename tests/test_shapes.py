@@ -224,6 +224,38 @@ def test_runs_of_one_shape_read_in_columns_as_the_parser_builds_them(source):
     same_graph_or_error(source)
 
 
+SSA_LINES = tuple(s[len("{t} = "):] for s in RUN_LINES if s.startswith("{t} = "))
+
+
+@st.composite
+def ssa_runs(draw) -> str:
+    """Runs with SSA names: each line assigns a new name and reads the line before's (or,
+    now and then, a name met before, a name it assigns later, or a number), its other atoms
+    as in `runs`."""
+    body = draw(st.sampled_from(SSA_LINES))
+    kinds = {k: draw(st.sampled_from(["one", "new", "number", "any"])) for k in "abc"}
+    one = {k: draw(st.sampled_from(NAMES + ("pi",))) for k in "abc"}
+    prev = draw(st.sampled_from(NAMES))
+    lines = [f"{prev} = {draw(st.sampled_from(ATOMS))}"] if draw(st.booleans()) else []
+    for j in range(draw(st.integers(1, 40))):
+        name = f"s_{j}" if draw(st.integers(0, 15)) else draw(st.sampled_from(
+            NAMES + (f"s_{j + 1}", f"s_{max(j - 2, 0)}", "2")))
+        fill = {"t": prev if draw(st.integers(0, 15)) else draw(st.sampled_from(ATOMS))}
+        for k, kind in kinds.items():
+            new = f"n_{j}" if draw(st.integers(0, 9)) else f"s_{j + 1}"  # a later target
+            fill[k] = {"one": one[k], "new": new, "number": f"{j}.5"}.get(
+                kind, draw(st.sampled_from(ATOMS)))
+        lines.append(f"{name} = " + body.format(**fill))
+        prev = name
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=500, deadline=None)
+@given(ssa_runs())
+def test_runs_with_ssa_names_read_in_columns_as_the_parser_builds_them(source):
+    same_graph_or_error(source)
+
+
 @pytest.mark.parametrize("source", [
     "x = x0\n" + "x = sin(x)*a + b\n" * 5000,  # chunks of 4096 lines, one after another
     "y = 1\n" + "y += w*2\n" * 40,  # the target starts as a constant: line by line
@@ -232,6 +264,10 @@ def test_runs_of_one_shape_read_in_columns_as_the_parser_builds_them(source):
     "y = x\n" + "y = y*a + y*b\n" * 40 + "y = y*3\n",
     "".join(f"s = s*{i % 3} + x*{i % 2}\n" for i in range(80)),  # keys that may repeat
     "".join(f"q_{i} = q_{i - 1} * 2\n" for i in range(80)),  # a new target on each line
+    "x_0 = x\n" + "".join(f"x_{i + 1} = sin(x_{i})*a + b\n" for i in range(300)),  # SSA
+    "l_0 = (w_0*0.5 - 1)^2\n" + "".join(f"l_{i} = l_{i - 1} + (w_{i}*0.{i} - {i})^2\n"
+                                        for i in range(1, 300)),  # SSA, new inputs too
+    "".join(f"y_{i + 1} = y_{i}*y_{i} + y_{i}\n" for i in range(300)),  # y_0 an input
     "t = a\n" + "".join(f"t += u_{i}*u_{i + 1}\n" for i in range(80)),  # a name twice
     "t = a\n" + "".join(f"t += exp(v_{i}) + exp(v_{i})\n" for i in range(80)),
     "t = a\n" + "".join(f"t = {i}.25*({i}.5 + t*{i}.75)\n" for i in range(80)),
@@ -306,7 +342,7 @@ def _splits_as_atoms(shape, parts: list[str], line: str) -> None:
     got = _ATOMS.split(line)
     kinds = [tuple(a[:1] <= "9" for a in p[1::2]) for p in (parts, got)
              if len(p) == len(parts)]
-    matchers = [shape.matcher()] + [shape.kind_matcher(k) for k in kinds]
+    matchers = [shape.matcher()] + [shape.kind_matcher(k)[0] for k in kinds]
     for i, matcher in enumerate(matchers):
         m = matcher(line)
         if m is not None:
@@ -314,6 +350,14 @@ def _splits_as_atoms(shape, parts: list[str], line: str) -> None:
             assert list(m.groups()) == got[1::2]
             if i:
                 assert tuple(a[0] <= "9" for a in m.groups()) == kinds[i - 1]
+    for k in kinds:  # the findall over lines joined by newlines: the same rows, or fewer
+        match, many = shape.kind_matcher(k)
+        if many is None:
+            continue
+        m = match(line)
+        one, two = many(line), many(line + "\n" + line)
+        assert one == ([m.groups()] if m is not None else [])
+        assert two in ([m.groups()] * 2, [m.groups()], []) if m is not None else two == []
 
 
 def _compiles(text: str) -> bool:

@@ -59,11 +59,16 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     columns. `known` maps atoms read so far to operands; `new_atom` reads a new one."""
     count = len(rows)
     cols = list(zip(*rows))
-    target = cols[target_atom][0]
-    before = known.get(target)  # the target's node before the first row
-    if cols[target_atom].count(target) != count or before is None or before < 0:
+    tcol = cols[target_atom]
+    prev: int | None = None  # SSA: the atom that reads the line before's target
+    if tcol.count(tcol[0]) == count:  # one name throughout: x = sin(x)*a + b
+        before = known.get(tcol[0])  # the target's node before the first row
+    else:  # a new name each line, read by the next: x2 = sin(x1)*a + b
+        prev = _ssa(cols, target_atom, known, st)
+        before = None if prev is None else known.get(cols[prev][0])
+    if before is None or before < 0:
         return None
-    refs = _kinds(cols, target, known)
+    refs = _kinds(cols, target_atom, prev, known)
     if refs is None:
         return None
     line = _line(st, refs)
@@ -89,20 +94,45 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     if before != base - 1:  # made by a line read one by one: its keys may exist
         if any(map(b.exists, firsts)):
             return None
+    results = ids[-1]
+    # The names made here, in reading order (as Builder.read and Builder.assign make them):
+    # each line's new inputs, then, for SSA names, its target.
     inputs = [k for k, (op, _) in enumerate(made) if op == "input"]
-    pairs: list[tuple[str, int]] = []
-    if inputs:  # in reading order, as Builder.read makes them
-        names = chain.from_iterable(zip(*(cols[line.inputs[k]] for k in inputs)))
-        at = chain.from_iterable(zip(*(ids[k] for k in inputs)))
-        pairs = list(zip(names, at))
-        known.update(pairs)
+    name_cols = [cols[line.inputs[k]] for k in inputs]
+    node_cols = [ids[k] for k in inputs]
+    new_inputs = named = _pairs(name_cols, node_cols)
+    if prev is not None:
+        named = _pairs([*name_cols, tcol], [*node_cols, results])
+    known.update(named)
     b.extend(chain.from_iterable(zip(*made_keys)), chain.from_iterable(zip(*src)),
              chain.from_iterable(zip(*dst)), (base, stop, width, [(k, ids[k]) for k in ops]),
-             pairs)
-    results = ids[-1]
-    known[target] = results[-1]
-    b.assign_run(target, results)
+             new_inputs, named)
+    if prev is None:
+        known[tcol[0]] = results[-1]
+        b.assign_run(tcol[0], results)
     return results[-1]
+
+
+def _pairs(names: Sequence[Sequence[str]], nodes: Sequence[Sequence[int]]) -> list[tuple[str, int]]:
+    """(name, node) line by line, each line's columns in order."""
+    if not names:
+        return []
+    return list(zip(chain.from_iterable(zip(*names)), chain.from_iterable(zip(*nodes))))
+
+
+def _ssa(cols: list[tuple[str, ...]], target_atom: int, known: dict[str, int],
+         st: Statement) -> int | None:
+    """For targets that are new names, one a line: the atom that reads, on each line, the
+    line before's target (on the first line a name bound before). None unless there is one
+    and the targets are names never met, which nothing else on these lines reads."""
+    tcol = cols[target_atom]
+    if st.update is not None or len(set(tcol)) != len(tcol) or min(tcol)[0] <= "9" \
+            or not known.keys().isdisjoint(tcol) or not RESERVED.isdisjoint(tcol):
+        return None
+    for a, col in enumerate(cols):
+        if a != target_atom and col[1:] == tcol[:-1] and col[0][0] > "9":
+            return a
+    return None
 
 
 def _columns(made: list[tuple[str, tuple[Ref, ...]]], column: Callable[[Ref], Iterable[int]],
@@ -131,16 +161,20 @@ def _columns(made: list[tuple[str, tuple[Ref, ...]]], column: Callable[[Ref], It
     return made_keys, firsts, src, dst, ops
 
 
-def _kinds(cols: list[tuple[str, ...]], target: str,
+def _kinds(cols: list[tuple[str, ...]], target_atom: int, prev: int | None,
            known: dict[str, int]) -> dict[int, Ref | None] | None:
     """Each atom's operand on every line: a Ref, or None for a new input on each line;
-    None when some atom is neither one name bound before nor new names throughout."""
+    None when some atom is neither one name bound before nor new names throughout. The line
+    before's result is the target's name, or with SSA names the atom `prev`."""
     count = len(cols[0])
+    target = cols[target_atom][0]
     refs: dict[int, Ref | None] = {}
     fresh: list[int] = []
     for a, col in enumerate(cols):
         name = col[0]
-        if name[0] <= "9":
+        if a == prev or (a == target_atom and prev is not None):
+            refs[a] = Ref("p")  # the target itself is only written, never read, there
+        elif name[0] <= "9":
             refs[a] = Ref("c", a)
         elif col.count(name) != count:
             refs[a] = None
@@ -154,7 +188,8 @@ def _kinds(cols: list[tuple[str, ...]], target: str,
     if fresh:
         names = set().union(*(cols[a] for a in fresh))
         if len(names) != count * len(fresh) or not known.keys().isdisjoint(names) \
-                or not RESERVED.isdisjoint(names):
+                or not RESERVED.isdisjoint(names) \
+                or (prev is not None and not names.isdisjoint(cols[target_atom])):
             return None
     return refs
 

@@ -49,6 +49,9 @@ class _Fallback(Exception):
     """This text needs the parser."""
 
 
+_Kinded = tuple[Callable[[str], "re.Match | None"], Callable[[str], list] | None]
+
+
 class _Shape:
     """One line shape: its compiled statements and what the last of them leaves behind."""
 
@@ -62,7 +65,7 @@ class _Shape:
         self.statement = statement  # the one assignment on such a line, for _columns
         self.uses = 0
         self.match: Callable[[str], re.Match | None] | None = None
-        self.kinded: dict[tuple[bool, ...], Callable[[str], re.Match | None]] = {}
+        self.kinded: dict[tuple[bool, ...], _Kinded] = {}
         self.probe_at = 0  # the line from which _columns may probe again
         self.misses = 0  # probes in a row that found nothing to read in columns
 
@@ -74,14 +77,18 @@ class _Shape:
             self.match = re.compile(atom.join(map(re.escape, self.seps)), re.ASCII).fullmatch
         return self.match
 
-    def kind_matcher(self, numbers: tuple[bool, ...]) -> Callable[[str], re.Match | None]:
-        """As `matcher`, but each atom a number or a name as `numbers` says."""
+    def kind_matcher(self, numbers: tuple[bool, ...]) -> _Kinded:
+        """As `matcher`, but each atom a number or a name as `numbers` says; with it, the
+        findall of the same pattern line by line over lines joined by newlines (None for
+        one atom, whose findall gives strings, not tuples)."""
         match = self.kinded.get(numbers)
         if match is None:
             seps = list(map(re.escape, self.seps))
             text = seps[0] + "".join(f"({_NUMBER if num else _NAME}){sep}"
                                      for num, sep in zip(numbers, seps[1:], strict=True))
-            match = self.kinded[numbers] = re.compile(text, re.ASCII).fullmatch
+            many = re.compile(f"^{text}$", re.ASCII | re.MULTILINE).findall \
+                if len(numbers) > 1 else None
+            match = self.kinded[numbers] = (re.compile(text, re.ASCII).fullmatch, many)
         return match
 
 
@@ -204,7 +211,7 @@ class _Reader:
         """Read on from line n, in columns (columns.py), the lines of `shape` whose atoms
         are numbers and names where `atoms` has them: (lines taken, lines probed past
         those and left to be read one by one, the last line taken's atoms and result)."""
-        match = shape.kind_matcher(tuple(a[0] <= "9" for a in atoms))
+        kinded = shape.kind_matcher(tuple(a[0] <= "9" for a in atoms))
         st, target = shape.statement, shape.target
         assert st is not None and target is not None
         taken, size, result = 0, 1, 0
@@ -213,16 +220,9 @@ class _Reader:
             i = n + taken + len(rows)
             want = min(size, CHUNK - len(rows))
             window = lines[i:i + want]
-            if window and window.count(window[0]) == len(window):
-                found = [match(window[0])] * len(window)  # one line over and over: one match
-            else:
-                found = list(map(match, window))
-            try:
-                stop = found.index(None)
-            except ValueError:
-                stop = len(found)
-            rows += (m.groups() for m in found[:stop] if m is not None)
-            more = stop == want
+            found, more = _leading_rows(kinded, window)
+            rows += found
+            more = more and len(window) == want
             if len(rows) >= CHUNK or not more:
                 got = None
                 if len(rows) >= (self.least if not taken else 1):
@@ -259,6 +259,25 @@ class _Reader:
             and len(seps) <= MATCH_ATOMS else None
         run_line = cast(Callable[[Sequence[str]], int], scope["run"])
         return _Shape(run_line, target, bare, tuple(seps), single)
+
+
+def _leading_rows(kinded: _Kinded, window: list[str]) -> tuple[list[tuple[str, ...]], bool]:
+    """The atoms of the lines of `window` that match, up to the first that does not, and
+    whether all do. A window of one line over and over is matched once; lines that differ
+    are matched all at once by one findall, and one by one only when some line fails."""
+    match, many = kinded
+    if not window:
+        return [], True
+    if window.count(window[0]) == len(window):
+        m = match(window[0])
+        return ([m.groups()] * len(window), True) if m is not None else ([], False)
+    if many is not None:
+        got = many("\n".join(window))
+        if len(got) == len(window):
+            return got, True
+    found = list(map(match, window))
+    stop = found.index(None) if None in found else len(found)
+    return [m.groups() for m in found[:stop] if m is not None], stop == len(found)
 
 
 class _Code:
