@@ -256,6 +256,43 @@ def test_runs_with_ssa_names_read_in_columns_as_the_parser_builds_them(source):
     same_graph_or_error(source)
 
 
+GROUP_LINES = ("{n} = {x} + {y}", "{n} = sin({x})", "{n} = {x} * {y}", "{n} = {x} ^ 2",
+               "{n} = {x} - {y}", "{n} = max({x}, {y})", "{n} = {x}", "{n} = -{x}")
+
+
+@st.composite
+def group_runs(draw) -> str:
+    """Three-address code: a group of 2 to 4 one-operation lines that repeats, each line
+    assigning a new name; an operand is the row before's last target, an earlier target of
+    the row, one name throughout, a new input, a number, or anything (now and then a name
+    breaks the pattern)."""
+    shapes = draw(st.lists(st.sampled_from(GROUP_LINES), min_size=2, max_size=4))
+    kinds = [{k: draw(st.sampled_from(["prev", "row", "one", "new", "number", "any"]))
+              for k in "xy"} for _ in shapes]
+    one = draw(st.sampled_from(NAMES))
+    prev = draw(st.sampled_from(NAMES))
+    lines = []
+    for j in range(draw(st.integers(1, 12))):
+        row: list[str] = []
+        for s, shape in enumerate(shapes):
+            fill = {"n": f"t_{j}_{s}" if draw(st.integers(0, 20)) else
+                    draw(st.sampled_from(NAMES + (f"t_{j + 1}_0", prev)))}
+            for k, kind in kinds[s].items():
+                fill[k] = {"prev": prev, "row": row[-1] if row else prev, "one": one,
+                           "new": f"u_{j}_{s}{k}", "number": f"{j}.{s}5"}.get(
+                    kind, draw(st.sampled_from(ATOMS)))
+            lines.append(shape.format(**fill))
+            row.append(fill["n"])
+        prev = row[-1]
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=500, deadline=None)
+@given(group_runs())
+def test_three_address_code_reads_in_columns_as_the_parser_builds_it(source):
+    same_graph_or_error(source)
+
+
 @pytest.mark.parametrize("source", [
     "x = x0\n" + "x = sin(x)*a + b\n" * 5000,  # chunks of 4096 lines, one after another
     "y = 1\n" + "y += w*2\n" * 40,  # the target starts as a constant: line by line
@@ -268,6 +305,14 @@ def test_runs_with_ssa_names_read_in_columns_as_the_parser_builds_them(source):
     "l_0 = (w_0*0.5 - 1)^2\n" + "".join(f"l_{i} = l_{i - 1} + (w_{i}*0.{i} - {i})^2\n"
                                         for i in range(1, 300)),  # SSA, new inputs too
     "".join(f"y_{i + 1} = y_{i}*y_{i} + y_{i}\n" for i in range(300)),  # y_0 an input
+    "".join(f"t{3 * i} = sin(t{3 * i - 1})\nt{3 * i + 1} = t{3 * i} * a\n"
+            f"t{3 * i + 2} = t{3 * i + 1} + b\n" for i in range(300)),  # three-address code
+    "s = w_0 * 2\n" + "".join(f"p{i} = w_{i} * {i}.5\nq{i} = p{i} - 1.5\nr{i} = q{i} ^ 2\n"
+                                f"s{i} = s{'' if i == 1 else i - 1} + r{i}\n"
+                                for i in range(1, 300)),
+    "k = 2*y\nc0 = y\n" + "".join(f"a{i} = sin(c{i - 1})\nb{i} = k\nc{i} = a{i} * b{i}\n"
+                                 for i in range(1, 300)),  # a target that names a node before
+    "c0 = y\n" + "".join(f"a{i} = c{i - 1}\nc{i} = a{i} * 2\n" for i in range(1, 300)),  # alias
     "t = a\n" + "".join(f"t += u_{i}*u_{i + 1}\n" for i in range(80)),  # a name twice
     "t = a\n" + "".join(f"t += exp(v_{i}) + exp(v_{i})\n" for i in range(80)),
     "t = a\n" + "".join(f"t = {i}.25*({i}.5 + t*{i}.75)\n" for i in range(80)),

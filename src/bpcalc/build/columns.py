@@ -3,14 +3,18 @@
 A run such as `x = sin(x)*a + b` or `loss += (w_17*0.98 - 1.3)^2`, line after line,
 makes the same nodes on every line in the same order, all of them new. Then node k of
 line j is number base + j*A + k, and the keys and edges of a whole chunk of lines are
-zips of ranges, made without a Python statement per line.
+zips of ranges, made without a Python statement per line. A row may also be a group of
+lines of different shapes that repeats (three-address code: `t3 = sin(t2)`,
+`t4 = t3 * a`, `t5 = t4 + b`, then again), read as one.
 
 That holds when
-* the target is one name throughout;
+* the target is one name throughout, or (SSA names, and groups) each statement's target
+  is a new name on every row, and some atom reads the last target of the row before;
 * each other name is one name bound before the chunk (the target's is the line
-  before's result), or a new input on every line;
-* every operation has among its operands a node made on its own line or the line
-  before's result, the last node that line made.
+  before's result), a target assigned earlier in the same row, or a new input on every
+  row;
+* every operation has among its operands a node made on its own row or the row
+  before's result, the last node that row made.
 Then no key of a line after the first can exist before it (it holds a node made since);
 the first line's keys are looked up, and two operations of one line that could have one
 key are refused. Anything else is left to the line-by-line reader, which gives the same
@@ -33,8 +37,9 @@ from .graph import Key
 class Ref(NamedTuple):
     """An operand of one line's operation, the same on every line of the chunk."""
 
-    kind: str  # "n": the line's node arg; "p": the line before's result; "f": the operand
-    # arg, bound before the chunk; "c": the number atom arg (its constant, line by line)
+    kind: str  # "n": the row's node arg; "p": the row before's result; "f": the operand
+    # arg, bound before the chunk; "c": the number atom arg (its constant, row by row);
+    # "t": the target of the row's statement arg (resolved as the row is interpreted)
     arg: int = 0
 
     def fresh(self) -> bool:
@@ -50,34 +55,38 @@ class Line(NamedTuple):
     made: list[tuple[str, tuple[Ref, ...]]]  # ("input", ()) or (op, operands), in order
     numbers: list[int]  # the number atoms, in the order they are read
     inputs: dict[int, int]  # which made nodes are new inputs: node k -> its atom
+    results: list[Ref]  # what each statement assigns
+    order: list[tuple[str, int]]  # names as made: ("i", input node k) or ("t", statement)
 
 
 def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
-        st: Statement, target_atom: int, rows: list[tuple[str, ...]]) -> int | None:
-    """Feed `b` the lines `rows` (their atoms) of the one-statement shape `st`, as the
-    line-by-line reader would; the last line's result, or None when they cannot go in
-    columns. `known` maps atoms read so far to operands; `new_atom` reads a new one."""
+        statements: tuple[Statement, ...], targets: tuple[int, ...],
+        rows: list[tuple[str, ...]]) -> int | None:
+    """Feed `b` the rows `rows` (their atoms) of the shape `statements` (one statement a
+    line, its target the atom `targets[s]`), as the line-by-line reader would; the last
+    row's result, or None when they cannot go in columns. `known` maps atoms read so far
+    to operands; `new_atom` reads a new one."""
     count = len(rows)
     cols = list(zip(*rows))
-    tcol = cols[target_atom]
-    prev: int | None = None  # SSA: the atom that reads the line before's target
-    if tcol.count(tcol[0]) == count:  # one name throughout: x = sin(x)*a + b
-        before = known.get(tcol[0])  # the target's node before the first row
-    else:  # a new name each line, read by the next: x2 = sin(x1)*a + b
-        prev = _ssa(cols, target_atom, known, st)
+    last = cols[targets[-1]]
+    prev: int | None = None  # SSA names: the atom that reads the row before's last target
+    if len(targets) == 1 and last.count(last[0]) == count:  # x = sin(x)*a + b
+        before = known.get(last[0])  # the target's node before the first row
+    else:  # new names each row, read by the next: x2 = sin(x1)*a + b
+        prev = _ssa(cols, targets, known, statements)
         before = None if prev is None else known.get(cols[prev][0])
     if before is None or before < 0:
         return None
-    refs = _kinds(cols, target_atom, prev, known)
+    refs = _kinds(cols, targets, prev, known)
     if refs is None:
         return None
-    line = _line(st, refs)
+    line = _line(statements, refs, prev is not None)
     if line is None or _may_share_a_key(line.made, before):
         return None
     made = line.made
     base, width = len(b.keys), len(made)
     stop = base + count * width
-    ids = [list(range(base + k, stop, width)) for k in range(width)]  # node k, line by line
+    ids = [list(range(base + k, stop, width)) for k in range(width)]  # node k, row by row
     previous = [before, *ids[-1][:-1]]
     consts = _constants(known, new_atom, cols, line.numbers)
 
@@ -94,22 +103,21 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     if before != base - 1:  # made by a line read one by one: its keys may exist
         if any(map(b.exists, firsts)):
             return None
-    results = ids[-1]
-    # The names made here, in reading order (as Builder.read and Builder.assign make them):
-    # each line's new inputs, then, for SSA names, its target.
-    inputs = [k for k, (op, _) in enumerate(made) if op == "input"]
-    name_cols = [cols[line.inputs[k]] for k in inputs]
-    node_cols = [ids[k] for k in inputs]
-    new_inputs = named = _pairs(name_cols, node_cols)
+    # The names made here, in reading order, as Builder.read and Builder.assign make them.
+    inputs = [(cols[line.inputs[k]], ids[k]) for kind, k in line.order if kind == "i"]
+    new_inputs = named = _pairs([c for c, _ in inputs], [i for _, i in inputs])
     if prev is not None:
-        named = _pairs([*name_cols, tcol], [*node_cols, results])
+        names = [(cols[line.inputs[k]], ids[k]) if kind == "i"
+                 else (cols[targets[k]], ids[line.results[k].arg]) for kind, k in line.order]
+        named = _pairs([c for c, _ in names], [i for _, i in names])
     known.update(named)
     b.extend(chain.from_iterable(zip(*made_keys)), chain.from_iterable(zip(*src)),
              chain.from_iterable(zip(*dst)), (base, stop, width, [(k, ids[k]) for k in ops]),
              new_inputs, named)
+    results = ids[-1]
     if prev is None:
-        known[tcol[0]] = results[-1]
-        b.assign_run(tcol[0], results)
+        known[last[0]] = results[-1]
+        b.assign_run(last[0], results)
     return results[-1]
 
 
@@ -120,17 +128,19 @@ def _pairs(names: Sequence[Sequence[str]], nodes: Sequence[Sequence[int]]) -> li
     return list(zip(chain.from_iterable(zip(*names)), chain.from_iterable(zip(*nodes))))
 
 
-def _ssa(cols: list[tuple[str, ...]], target_atom: int, known: dict[str, int],
-         st: Statement) -> int | None:
-    """For targets that are new names, one a line: the atom that reads, on each line, the
-    line before's target (on the first line a name bound before). None unless there is one
-    and the targets are names never met, which nothing else on these lines reads."""
-    tcol = cols[target_atom]
-    if st.update is not None or len(set(tcol)) != len(tcol) or min(tcol)[0] <= "9" \
-            or not known.keys().isdisjoint(tcol) or not RESERVED.isdisjoint(tcol):
+def _ssa(cols: list[tuple[str, ...]], targets: tuple[int, ...], known: dict[str, int],
+         statements: tuple[Statement, ...]) -> int | None:
+    """For targets that are new names on every row: the atom that reads, on each row, the
+    row before's last target (on the first row a name bound before). None unless there is
+    one, on two rows at least, and the targets are names never met."""
+    names = list(chain.from_iterable(cols[t] for t in targets))
+    if len(cols[0]) < 2 or any(st.update is not None for st in statements) \
+            or len(set(names)) != len(names) or min(names)[0] <= "9" \
+            or not known.keys().isdisjoint(names) or not RESERVED.isdisjoint(names):
         return None
+    last = cols[targets[-1]]
     for a, col in enumerate(cols):
-        if a != target_atom and col[1:] == tcol[:-1] and col[0][0] > "9":
+        if a not in targets and col[1:] == last[:-1] and col[0][0] > "9":
             return a
     return None
 
@@ -161,21 +171,23 @@ def _columns(made: list[tuple[str, tuple[Ref, ...]]], column: Callable[[Ref], It
     return made_keys, firsts, src, dst, ops
 
 
-def _kinds(cols: list[tuple[str, ...]], target_atom: int, prev: int | None,
+def _kinds(cols: list[tuple[str, ...]], targets: tuple[int, ...], prev: int | None,
            known: dict[str, int]) -> dict[int, Ref | None] | None:
-    """Each atom's operand on every line: a Ref, or None for a new input on each line;
-    None when some atom is neither one name bound before nor new names throughout. The line
-    before's result is the target's name, or with SSA names the atom `prev`."""
+    """Each atom's operand on every row: a Ref, or None for a new input on each row; None
+    when some atom is neither one name bound before, a target of its row, nor new names
+    throughout. The row before's result is the target's name, or the atom `prev`."""
     count = len(cols[0])
-    target = cols[target_atom][0]
+    target = cols[targets[-1]][0]
     refs: dict[int, Ref | None] = {}
     fresh: list[int] = []
     for a, col in enumerate(cols):
         name = col[0]
-        if a == prev or (a == target_atom and prev is not None):
-            refs[a] = Ref("p")  # the target itself is only written, never read, there
+        if a == prev or (a in targets and prev is not None):
+            refs[a] = Ref("p")  # a target itself is only written, never read, there
         elif name[0] <= "9":
             refs[a] = Ref("c", a)
+        elif prev is not None and (s := _earlier_target(cols, targets, a)) is not None:
+            refs[a] = Ref("t", s)
         elif col.count(name) != count:
             refs[a] = None
             fresh.append(a)
@@ -188,21 +200,35 @@ def _kinds(cols: list[tuple[str, ...]], target_atom: int, prev: int | None,
     if fresh:
         names = set().union(*(cols[a] for a in fresh))
         if len(names) != count * len(fresh) or not known.keys().isdisjoint(names) \
-                or not RESERVED.isdisjoint(names) \
-                or (prev is not None and not names.isdisjoint(cols[target_atom])):
+                or not RESERVED.isdisjoint(names) or (prev is not None and not names.isdisjoint(
+                    chain.from_iterable(cols[t] for t in targets))):
             return None
     return refs
 
 
+def _earlier_target(cols: list[tuple[str, ...]], targets: tuple[int, ...],
+                    a: int) -> int | None:
+    """The statement of the row, before atom a's own, whose target atom a reads on every
+    row (each statement's atoms start with its target)."""
+    for s, t in enumerate(targets):
+        if t >= a:
+            return None
+        if s + 1 < len(targets) and targets[s + 1] <= a and cols[t] == cols[a]:
+            return s
+    return None
+
+
 class _Refs:
-    """A sink for the interpreter (builder.run): one line of the shape, symbolically."""
+    """A sink for the interpreter (builder.run): one row of the shape, symbolically."""
 
     def __init__(self, refs: dict[int, Ref | None]) -> None:
         self.refs = refs
         self.made: list[tuple[str, tuple[Ref, ...]]] = []
         self.numbers: list[int] = []
         self.inputs: dict[int, int] = {}
-        self.stale = False  # an operation with no operand made on this line or the one before
+        self.results: list[Ref] = []
+        self.order: list[tuple[str, int]] = []
+        self.stale = False  # an operation with no operand made on this row or the one before
 
     def literal(self, value: float) -> Ref:
         raise AssertionError("a shape's numbers are placeholders, read as names")
@@ -213,9 +239,12 @@ class _Refs:
         if ref is None:  # a new input, made where it is read
             ref = Ref("n", len(self.made))
             self.inputs[len(self.made)] = a
+            self.order.append(("i", len(self.made)))
             self.made.append(("input", ()))
         elif ref.kind == "c":
             self.numbers.append(a)
+        elif ref.kind == "t":
+            return self.results[ref.arg]
         return ref
 
     def apply(self, op: str, args: list[Ref], pos: int) -> Ref:
@@ -224,18 +253,22 @@ class _Refs:
         return Ref("n", len(self.made) - 1)
 
     def assign(self, name: str, value: Ref) -> None:
-        pass
+        self.order.append(("t", len(self.results)))
+        self.results.append(value)
 
 
-def _line(st: Statement, refs: dict[int, Ref | None]) -> Line | None:
-    """One line of `st`, symbolically: the nodes it makes and the numbers it reads, in
-    order. None when an operation would fold or be the same on every line, or the result
-    is not the last node made."""
+def _line(statements: tuple[Statement, ...], refs: dict[int, Ref | None],
+          new_names: bool) -> Line | None:
+    """One row of `statements`, symbolically: the nodes it makes and the numbers it reads,
+    in order. None when an operation would fold or be the same on every row, or the result
+    is not the last node made (nor, with `new_names`, each target a node of the row)."""
     sink = _Refs(refs)
-    result = run(Program("", (st,)), sink)
+    result = run(Program("", statements), sink)
     if sink.stale or result != Ref("n", len(sink.made) - 1):
         return None
-    return Line(sink.made, sink.numbers, sink.inputs)
+    if new_names and any(r.kind != "n" for r in sink.results):
+        return None
+    return Line(sink.made, sink.numbers, sink.inputs, sink.results, sink.order)
 
 
 def _may_share_a_key(made: list[tuple[str, tuple[Ref, ...]]], before: int) -> bool:

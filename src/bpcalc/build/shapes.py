@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import chain
 from typing import cast
 
 from ..errors import ParseError
@@ -36,6 +37,7 @@ SHORT = 32  # lines: below this the parser is as quick, and nothing is compiled
 MATCH_ATOMS = 100  # a wider line's regex takes longer to compile than it saves
 RUN = 256  # lines of one shape in a row: from here on they are read in columns
 CHUNK = 4096  # lines read in columns at a time: their atoms and keys are held at once
+MAX_GROUP = 8  # lines of a group that repeats (three-address code), read as one row
 
 # Names not followed by '(' (a call's name stays in the shape) and numbers as the lexer
 # reads them, not starting inside a word (`log2(` is all shape). Digits and '.' sort
@@ -63,6 +65,11 @@ class _Shape:
         self.bare = bare  # atom index when the last statement is one bare atom
         self.seps = seps
         self.statement = statement  # the one assignment on such a line, for _columns
+        # What columns.put reads a row of this shape as: its statements, one a line, and
+        # the atom of each one's target (a group's rows are several lines, see _group).
+        self.group: tuple[Statement, ...] = () if statement is None else (statement,)
+        self.targets: tuple[int, ...] = () if target is None else (target,)
+        self.lines = 1
         self.uses = 0
         self.match: Callable[[str], re.Match | None] | None = None
         self.kinded: dict[tuple[bool, ...], _Kinded] = {}
@@ -141,6 +148,7 @@ class _Reader:
                 raise _Fallback  # the parser's build names the error, with its position
             return c
 
+        self.groups: dict[tuple[_Shape, ...], _Shape] = {}
         self.known, self.rd = known, rd
         self.scope = {"rd": rd, "known": known.get, "fold": fold, "fail": fail,
                       "RESERVED": RESERVED, "names": known, "make": b.make, "assign": b.assign}
@@ -155,6 +163,8 @@ class _Reader:
         # shape of the line before, and a literal regex of it is quicker than _ATOMS.split
         lines = self.source.split("\n")
         n, end = 0, len(lines)
+        recent: list[_Shape] = []  # the shapes of the last lines read one by one, and
+        recent_atoms: list[Sequence[str]] = []  # their atoms: a group that repeats?
         while n < end:
             line = lines[n]
             n += 1
@@ -185,18 +195,32 @@ class _Reader:
                 raise _Fallback  # a bare expression that is not last: the parser says so
             result = run(line_atoms)
             last, atoms, bare_before = shape_, line_atoms, bare
-            if shape_.statement is not None and n >= shape_.probe_at and n < end:
-                taken, probed, atoms_, result_ = self._columns(shape_, line_atoms, lines, n)
-                n += taken
-                # Lines probed and left are read one by one. A shape whose probes find
-                # no run, or none that goes in columns, is probed less and less often
-                # (each time after twice as many lines), so that the probes stay cheap.
-                if taken:
-                    atoms, result = atoms_, result_
-                    shape_.misses, shape_.probe_at = 0, n + probed
-                else:
-                    shape_.misses = min(shape_.misses + 1, 16)
-                    shape_.probe_at = n + probed + (max(probed, 1) << shape_.misses)
+            if shape_.statement is None or n >= end:
+                continue
+            recent.append(shape_)
+            recent_atoms.append(line_atoms)
+            del recent[:-2 * MAX_GROUP], recent_atoms[:-2 * MAX_GROUP]
+            probe, row = shape_, line_atoms
+            if n < shape_.probe_at:
+                group = self._period(recent)
+                if group is None or n < group.probe_at:
+                    continue
+                probe = group
+                row = tuple(chain.from_iterable(recent_atoms[-group.lines:]))
+            taken, probed, atoms_, result_ = self._columns(probe, row, lines, n)
+            n += taken
+            # Lines probed and left are read one by one. A shape whose probes find
+            # no run, or none that goes in columns, is probed less and less often
+            # (each time after twice as many lines), so that the probes stay cheap.
+            if taken:
+                last = recent[-1] if probe is not shape_ else shape_
+                atoms, result = atoms_[len(atoms_) - len(last.seps) + 1:], result_
+                probe.misses, probe.probe_at = 0, n + probed
+                recent.clear()
+                recent_atoms.clear()
+            else:
+                probe.misses = min(probe.misses + 1, 16)
+                probe.probe_at = n + probed + (max(probed, 1) << probe.misses)
         if last.run is None:
             raise _Fallback  # nothing but blanks and comments
         target = None if last.target is None else atoms[last.target]
@@ -208,32 +232,46 @@ class _Reader:
 
     def _columns(self, shape: _Shape, atoms: Sequence[str], lines: list[str],
                  n: int) -> tuple[int, int, Sequence[str], int]:
-        """Read on from line n, in columns (columns.py), the lines of `shape` whose atoms
-        are numbers and names where `atoms` has them: (lines taken, lines probed past
-        those and left to be read one by one, the last line taken's atoms and result)."""
+        """Read on from line n, in columns (columns.py), the rows of `shape` (a line, or a
+        group of lines) whose atoms are numbers and names where `atoms` has them: (lines
+        taken, lines probed past those and left to be read one by one, the last row
+        taken's atoms and result)."""
         kinded = shape.kind_matcher(tuple(a[0] <= "9" for a in atoms))
-        st, target = shape.statement, shape.target
-        assert st is not None and target is not None
+        per = shape.lines
         taken, size, result = 0, 1, 0
         rows: list[tuple[str, ...]] = []
-        while True:  # probe 1, 2, 4, ... lines: a short run wastes few matches
-            i = n + taken + len(rows)
+        while True:  # probe 1, 2, 4, ... rows: a short run wastes few matches
+            i = n + (taken + len(rows)) * per
             want = min(size, CHUNK - len(rows))
-            window = lines[i:i + want]
+            window = lines[i:i + want] if per == 1 else \
+                ["\n".join(lines[j:j + per]) for j in range(i, i + want * per, per)]
             found, more = _leading_rows(kinded, window)
             rows += found
             more = more and len(window) == want
             if len(rows) >= CHUNK or not more:
                 got = None
                 if len(rows) >= (self.least if not taken else 1):
-                    got = columns.put(self.b, self.known, self.rd, st, target, rows)
+                    got = columns.put(self.b, self.known, self.rd, shape.group, shape.targets,
+                                      rows)
                 if got is None:
-                    return taken, len(rows), atoms, result
+                    return taken * per, len(rows) * per, atoms, result
                 taken += len(rows)
                 atoms, result, rows = rows[-1], got, []
                 if not more:
-                    return taken, 0, atoms, result
+                    return taken * per, 0, atoms, result
             size = min(2 * size, CHUNK)
+
+    def _period(self, recent: list[_Shape]) -> _Shape | None:
+        """The group of the last p lines' shapes, when the p lines before had the same
+        (2 <= p <= MAX_GROUP), each a line of one assignment: three-address code."""
+        for p in range(2, min(MAX_GROUP, len(recent) // 2) + 1):
+            if recent[-p:] == recent[-2 * p:-p] and all(s.statement for s in recent[-p:]):
+                key = tuple(recent[-p:])
+                group = self.groups.get(key)
+                if group is None:
+                    group = self.groups[key] = _group(key)
+                return group
+        return None
 
     def _compile(self, seps: list[str]) -> _Shape:
         text = "".join(f"{s} _{j} " for j, s in enumerate(seps[:-1])) + seps[-1]
@@ -259,6 +297,33 @@ class _Reader:
             and len(seps) <= MATCH_ATOMS else None
         run_line = cast(Callable[[Sequence[str]], int], scope["run"])
         return _Shape(run_line, target, bare, tuple(seps), single)
+
+
+def _group(shapes: tuple[_Shape, ...]) -> _Shape:
+    """Lines of these shapes, one after another, as one shape of several lines: its seps
+    joined by newlines, its statements with their placeholders numbered on."""
+    seps = list(shapes[0].seps)
+    statements, targets, at = [], [], 0
+    for k, shape in enumerate(shapes):
+        assert shape.statement is not None and shape.target is not None
+        if k:
+            seps[-1] += "\n" + shape.seps[0]
+            seps += shape.seps[1:]
+        statements.append(_renumbered(shape.statement, at))
+        targets.append(at + shape.target)
+        at += len(shape.seps) - 1
+    group = _Shape(None, None, None, tuple(seps))
+    group.group, group.targets, group.lines = tuple(statements), tuple(targets), len(shapes)
+    return group
+
+
+def _renumbered(st: Statement, by: int) -> Statement:
+    """`st` with placeholder _j read as _(j + by)."""
+    def name(text: str) -> str:
+        return f"_{int(text[1:]) + by}"
+
+    code = tuple(Name(name(i.name), i.pos) if type(i) is Name else i for i in st.code)
+    return st._replace(target=None if st.target is None else name(st.target), code=code)
 
 
 def _leading_rows(kinded: _Kinded, window: list[str]) -> tuple[list[tuple[str, ...]], bool]:
