@@ -61,23 +61,26 @@ class Line(NamedTuple):
 
 def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
         statements: tuple[Statement, ...], targets: tuple[int, ...],
-        rows: list[tuple[str, ...]]) -> int | None:
+        rows: list[tuple[str, ...]], after: str) -> int | None:
     """Feed `b` the rows `rows` (their atoms) of the shape `statements` (one statement a
     line, its target the atom `targets[s]`), as the line-by-line reader would; the last
     row's result, or None when they cannot go in columns. `known` maps atoms read so far
-    to operands; `new_atom` reads a new one."""
+    to operands (a cache: names are looked up in the builder's env, and names made here
+    are left out of it); `new_atom` reads a new one; `after` is the last target of the row
+    before."""
+    env = b.env
     count = len(rows)
     cols = list(zip(*rows))
     last = cols[targets[-1]]
     prev: int | None = None  # SSA names: the atom that reads the row before's last target
     if len(targets) == 1 and last.count(last[0]) == count:  # x = sin(x)*a + b
-        before = known.get(last[0])  # the target's node before the first row
+        before = env.get(last[0])  # the target's node before the first row
     else:  # new names each row, read by the next: x2 = sin(x1)*a + b
-        prev = _ssa(cols, targets, known, statements)
-        before = None if prev is None else known.get(cols[prev][0])
+        prev = _ssa(cols, targets, env, statements, after)
+        before = None if prev is None else env.get(cols[prev][0])
     if before is None or before < 0:
         return None
-    refs = _kinds(cols, targets, prev, known)
+    refs = _kinds(cols, targets, prev, env)
     if refs is None:
         return None
     line = _line(statements, refs, prev is not None)
@@ -110,7 +113,6 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
         names = [(cols[line.inputs[k]], ids[k]) if kind == "i"
                  else (cols[targets[k]], ids[line.results[k].arg]) for kind, k in line.order]
         named = _pairs([c for c, _ in names], [i for _, i in names])
-    known.update(named)
     b.extend(chain.from_iterable(zip(*made_keys)), chain.from_iterable(zip(*src)),
              chain.from_iterable(zip(*dst)), (base, stop, width, [(k, ids[k]) for k in ops]),
              new_inputs, named)
@@ -128,19 +130,19 @@ def _pairs(names: Sequence[Sequence[str]], nodes: Sequence[Sequence[int]]) -> li
     return list(zip(chain.from_iterable(zip(*names)), chain.from_iterable(zip(*nodes))))
 
 
-def _ssa(cols: list[tuple[str, ...]], targets: tuple[int, ...], known: dict[str, int],
-         statements: tuple[Statement, ...]) -> int | None:
+def _ssa(cols: list[tuple[str, ...]], targets: tuple[int, ...], env: dict[str, int],
+         statements: tuple[Statement, ...], after: str) -> int | None:
     """For targets that are new names on every row: the atom that reads, on each row, the
-    row before's last target (on the first row a name bound before). None unless there is
-    one, on two rows at least, and the targets are names never met."""
+    row before's last target (on the first row `after`). None unless there is one and the
+    targets are names never met."""
     names = list(chain.from_iterable(cols[t] for t in targets))
-    if len(cols[0]) < 2 or any(st.update is not None for st in statements) \
+    if any(st.update is not None for st in statements) \
             or len(set(names)) != len(names) or min(names)[0] <= "9" \
-            or not known.keys().isdisjoint(names) or not RESERVED.isdisjoint(names):
+            or not env.keys().isdisjoint(names) or not RESERVED.isdisjoint(names):
         return None
     last = cols[targets[-1]]
     for a, col in enumerate(cols):
-        if a not in targets and col[1:] == last[:-1] and col[0][0] > "9":
+        if a not in targets and col[0] == after and col[1:] == last[:-1]:
             return a
     return None
 
@@ -172,7 +174,7 @@ def _columns(made: list[tuple[str, tuple[Ref, ...]]], column: Callable[[Ref], It
 
 
 def _kinds(cols: list[tuple[str, ...]], targets: tuple[int, ...], prev: int | None,
-           known: dict[str, int]) -> dict[int, Ref | None] | None:
+           env: dict[str, int]) -> dict[int, Ref | None] | None:
     """Each atom's operand on every row: a Ref, or None for a new input on each row; None
     when some atom is neither one name bound before, a target of its row, nor new names
     throughout. The row before's result is the target's name, or the atom `prev`."""
@@ -193,13 +195,13 @@ def _kinds(cols: list[tuple[str, ...]], targets: tuple[int, ...], prev: int | No
             fresh.append(a)
         elif name == target:
             refs[a] = Ref("p")
-        elif name in known:
-            refs[a] = Ref("f", known[name])
+        elif name in env:
+            refs[a] = Ref("f", env[name])
         else:
             return None  # a reserved constant, or one name new here: rare enough
     if fresh:
         names = set().union(*(cols[a] for a in fresh))
-        if len(names) != count * len(fresh) or not known.keys().isdisjoint(names) \
+        if len(names) != count * len(fresh) or not env.keys().isdisjoint(names) \
                 or not RESERVED.isdisjoint(names) or (prev is not None and not names.isdisjoint(
                     chain.from_iterable(cols[t] for t in targets))):
             return None

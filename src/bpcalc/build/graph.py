@@ -50,7 +50,8 @@ class Graph:
 
     def __init__(self, source: str, keys: list[Key], consts: list[float], esrc: list[int],
                  edst: list[int], input_at: dict[str, int],
-                 outputs: list[tuple[str, int]], versions: dict[str, list[int]],
+                 outputs: list[tuple[str, int]], env: dict[str, int],
+                 versions: dict[str, list[int]],
                  folds: tuple[Fold, ...] = (), literal: frozenset[int] = frozenset()) -> None:
         self.source = source
         self.keys = keys
@@ -58,7 +59,10 @@ class Graph:
         self.esrc = esrc
         self.edst = edst
         self.input_at = input_at  # input name -> node index, in order of first use
-        self._versions = versions  # name -> every node it named, in order
+        # Every name, in the order first met, and its operand; and every node each name
+        # named, in order, where that is more than env says (builder.Builder.versions).
+        self._env = env
+        self._versions = versions
         # How constants came to be, for exact arithmetic (symbolic/translate.py): every fold
         # in the order made, and the folded constants that the text also writes as numbers.
         self.folds = folds
@@ -85,14 +89,15 @@ class Graph:
         """Every name the program assigns, in order; made on first use (error messages ask)."""
         if self._names is None:
             inputs = self.input_at
-            self._names = tuple(n for n, vs in self._versions.items()
-                                if n not in inputs or len(vs) > 1)
+            versions = self._versions
+            self._names = tuple(n for n in self._env
+                                if n not in inputs or len(versions.get(n, ())) > 1)
         return self._names
 
     @property
     def ids(self) -> list[str]:
         if self._ids is None:
-            self._ids = _assign_ids(self.keys, self._versions, self.input_at)
+            self._ids = _assign_ids(self.keys, self._env, self._versions, self.input_at)
         return self._ids
 
     @property
@@ -146,20 +151,21 @@ def _generated_ids(taken: set[str]) -> Iterator[str]:
             yield s
 
 
-def _assign_ids(keys: list[Key], versions: dict[str, list[int]],
+def _assign_ids(keys: list[Key], env: dict[str, int], versions: dict[str, list[int]],
                 inputs: dict[str, int]) -> list[str]:
     ids: list[str | None] = [None] * len(keys)
-    for name, vs in versions.items():  # bare names first: the last version of each name
-        last = vs[-1]
+    for name, now in env.items():  # bare names first: the last version of each name
+        vs = versions.get(name)
+        last = now if vs is None else vs[-1]
         if last >= 0 and ids[last] is None:
             ids[last] = name
-    for name, vs in versions.items():  # then earlier versions: name.0 (the input), name.1, ...
+    for name in env:  # then earlier versions: name.0 (the input), name.1, ...
         k = 0 if name in inputs else 1
-        for v in vs[:-1]:
+        for v in versions.get(name, ())[:-1]:
             if v >= 0 and ids[v] is None:  # versions with a name already are skipped
                 ids[v] = f"{name}.{k}"
                 k += 1
-    gen = _generated_ids(set(versions))
+    gen = _generated_ids(set(env))
     return [i if i is not None else next(gen) for i in ids]
 
 

@@ -252,7 +252,7 @@ class _Reader:
                 got = None
                 if len(rows) >= (self.least if not taken else 1):
                     got = columns.put(self.b, self.known, self.rd, shape.group, shape.targets,
-                                      rows)
+                                      rows, atoms[shape.targets[-1]])
                 if got is None:
                     return taken * per, len(rows) * per, atoms, result
                 taken += len(rows)
