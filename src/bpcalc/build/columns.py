@@ -106,21 +106,29 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     if before != base - 1:  # made by a line read one by one: its keys may exist
         if any(map(b.exists, firsts)):
             return None
-    # The names made here, in reading order, as Builder.read and Builder.assign make them.
-    inputs = [(cols[line.inputs[k]], ids[k]) for kind, k in line.order if kind == "i"]
-    new_inputs = named = _pairs([c for c, _ in inputs], [i for _, i in inputs])
-    if prev is not None:
-        names = [(cols[line.inputs[k]], ids[k]) if kind == "i"
-                 else (cols[targets[k]], ids[line.results[k].arg]) for kind, k in line.order]
-        named = _pairs([c for c, _ in names], [i for _, i in names])
+    new_inputs, named = _names(line, cols, ids, targets, prev is not None)
     b.extend(chain.from_iterable(zip(*made_keys)), chain.from_iterable(zip(*src)),
-             chain.from_iterable(zip(*dst)), (base, stop, width, [(k, ids[k]) for k in ops]),
+             chain.from_iterable(zip(*dst)), (base, stop, width, ops),
              new_inputs, named)
     results = ids[-1]
     if prev is None:
         known[last[0]] = results[-1]
         b.assign_run(last[0], results)
     return results[-1]
+
+
+def _names(line: Line, cols: list[tuple[str, ...]], ids: list[list[int]],
+           targets: tuple[int, ...], new_targets: bool) -> tuple[list[tuple[str, int]],
+                                                                 list[tuple[str, int]]]:
+    """The new inputs (name, node) of the chunk, and every name it makes: in reading
+    order, as Builder.read and Builder.assign make them, the targets too if they are new."""
+    inputs = [(cols[line.inputs[k]], ids[k]) for kind, k in line.order if kind == "i"]
+    new_inputs = _pairs([c for c, _ in inputs], [i for _, i in inputs])
+    if not new_targets:
+        return new_inputs, new_inputs
+    names = [(cols[line.inputs[k]], ids[k]) if kind == "i"
+             else (cols[targets[k]], ids[line.results[k].arg]) for kind, k in line.order]
+    return new_inputs, _pairs([c for c, _ in names], [i for _, i in names])
 
 
 def _pairs(names: Sequence[Sequence[str]], nodes: Sequence[Sequence[int]]) -> list[tuple[str, int]]:

@@ -32,6 +32,7 @@ from ..text.lexer import tokenize
 from ..text.parser import RESERVED, Apply, Name, Program, Statement, parse
 from . import columns
 from .builder import Builder, Built, build, run
+from .linecode import Code, Fallback, only_table_ops_and_placeholders
 
 SHORT = 32  # lines: below this the parser is as quick, and nothing is compiled
 MATCH_ATOMS = 100  # a wider line's regex takes longer to compile than it saves
@@ -47,8 +48,7 @@ _NUMBER = r"(?<!\w)(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _ATOMS = re.compile(f"({_NAME}|{_NUMBER})", re.ASCII)
 
 
-class _Fallback(Exception):
-    """This text needs the parser."""
+_Fallback = Fallback  # this text needs the parser
 
 
 _Kinded = tuple[Callable[[str], "re.Match | None"], Callable[[str], list] | None]
@@ -281,9 +281,9 @@ class _Reader:
             program = parse(text)
         except ParseError:
             raise _Fallback from None
-        if not _only_table_ops_and_placeholders(program):
+        if not only_table_ops_and_placeholders(program):
             raise _Fallback  # never: but exec must not see anything else
-        code = _Code()
+        code = Code()
         r = run(program, code)
         code.body.append(f"return {r}")
         scope = dict(self.scope)
@@ -343,58 +343,3 @@ def _leading_rows(kinded: _Kinded, window: list[str]) -> tuple[list[tuple[str, .
     found = list(map(match, window))
     stop = found.index(None) if None in found else len(found)
     return [m.groups() for m in found[:stop] if m is not None], stop == len(found)
-
-
-class _Code:
-    """A sink for the interpreter (builder.run) that writes the lines of a shape's function
-    instead of making nodes: `at` holds the line's atoms, placeholder `_j` is `at[j]`."""
-
-    def __init__(self) -> None:
-        self.body: list[str] = []
-
-    def literal(self, value: float) -> str:
-        raise _Fallback  # never: every number is an atom, so a placeholder
-
-    def read(self, name: str) -> str:
-        t = f"t{len(self.body)}"
-        atom = f"at[{name[1:]}]"
-        self.body.append(f"{t} = known({atom})")  # an atom read before: no call
-        self.body.append(f"if {t} is None: {t} = rd({atom})")
-        return t
-
-    def apply(self, op: str, args: list[str], pos: int) -> str:
-        """Make the node (op, *args) unless it exists, or fold it when every operand is a
-        constant; the variable that holds it."""
-        t = f"t{len(self.body)}"
-        consts = " and ".join(f"{a} < 0" for a in args)
-        self.body.append(f"k = ('{op}', {', '.join(args)},)")
-        self.body.append(f"{t} = fold(k) if {consts} else make(k)")
-        return t
-
-    def assign(self, name: str, value: str) -> None:
-        """Builder.assign, once the atom is known to be a name."""
-        self.body.append(f"n = at[{name[1:]}]")
-        self.body.append("if n[0] <= '9' or n in RESERVED: fail()")
-        self.body.append(f"names[n] = {value}")
-        self.body.append(f"assign(n, {value})")
-
-
-_PLACEHOLDER = re.compile(r"_\d+")
-
-
-def _only_table_ops_and_placeholders(program: Program) -> bool:
-    """What the compiled code is made of: op names from the table and the placeholders'
-    numbers. The program's own text never reaches exec (its atoms are passed as data)."""
-    for st in program.statements:
-        if st.target is not None and not _PLACEHOLDER.fullmatch(st.target):
-            return False
-        if st.update is not None and st.update not in OPS:
-            return False
-        for ins in st.code:
-            if type(ins) is Apply and ins.op not in OPS:
-                return False
-            if type(ins) is Name and not _PLACEHOLDER.fullmatch(ins.name):
-                return False
-            if type(ins) not in (Apply, Name):
-                return False  # a number: never, every number is an atom
-    return True
