@@ -197,30 +197,10 @@ class _Reader:
             last, atoms, bare_before = shape_, line_atoms, bare
             if shape_.statement is None or n >= end:
                 continue
-            recent.append(shape_)
-            recent_atoms.append(line_atoms)
-            del recent[:-2 * MAX_GROUP], recent_atoms[:-2 * MAX_GROUP]
-            probe, row = shape_, line_atoms
-            if n < shape_.probe_at:
-                group = self._period(recent)
-                if group is None or n < group.probe_at:
-                    continue
-                probe = group
-                row = tuple(chain.from_iterable(recent_atoms[-group.lines:]))
-            taken, probed, atoms_, result_ = self._columns(probe, row, lines, n)
-            n += taken
-            # Lines probed and left are read one by one. A shape whose probes find
-            # no run, or none that goes in columns, is probed less and less often
-            # (each time after twice as many lines), so that the probes stay cheap.
+            taken, got = self._probe(shape_, line_atoms, recent, recent_atoms, lines, n)
             if taken:
-                last = recent[-1] if probe is not shape_ else shape_
-                atoms, result = atoms_[len(atoms_) - len(last.seps) + 1:], result_
-                probe.misses, probe.probe_at = 0, n + probed
-                recent.clear()
-                recent_atoms.clear()
-            else:
-                probe.misses = min(probe.misses + 1, 16)
-                probe.probe_at = n + probed + (max(probed, 1) << probe.misses)
+                n += taken
+                last, atoms, result = got
         if last.run is None:
             raise _Fallback  # nothing but blanks and comments
         target = None if last.target is None else atoms[last.target]
@@ -229,6 +209,35 @@ class _Reader:
             atom = atoms[last.bare]
             bare_key = atom if atom[0] > "9" and atom not in CONSTANTS else ""
         return Built(self.b, target, bare_key, result)
+
+    def _probe(self, shape: _Shape, atoms: Sequence[str], recent: list[_Shape],
+               recent_atoms: list[Sequence[str]], lines: list[str],
+               n: int) -> tuple[int, tuple[_Shape, Sequence[str], int]]:
+        """After line n - 1, read on in columns if a run of `shape` or of a group of
+        `recent` shapes goes on: (lines taken, and the last line's shape, atoms, result).
+        Lines probed and left are read one by one. A shape whose probes find no run, or
+        none that goes in columns, is probed less and less often (each time after twice as
+        many lines), so that the probes stay cheap."""
+        recent.append(shape)
+        recent_atoms.append(atoms)
+        del recent[:-2 * MAX_GROUP], recent_atoms[:-2 * MAX_GROUP]
+        probe, row = shape, atoms
+        if n < shape.probe_at:
+            group = self._period(recent)
+            if group is None or n < group.probe_at:
+                return 0, (shape, atoms, 0)
+            probe = group
+            row = tuple(chain.from_iterable(recent_atoms[-group.lines:]))
+        taken, probed, row, result = self._columns(probe, row, lines, n)
+        if not taken:
+            probe.misses = min(probe.misses + 1, 16)
+            probe.probe_at = n + probed + (max(probed, 1) << probe.misses)
+            return 0, (shape, atoms, 0)
+        last = recent[-1]
+        probe.misses, probe.probe_at = 0, n + taken + probed
+        recent.clear()
+        recent_atoms.clear()
+        return taken, (last, row[len(row) - len(last.seps) + 1:], result)
 
     def _columns(self, shape: _Shape, atoms: Sequence[str], lines: list[str],
                  n: int) -> tuple[int, int, Sequence[str], int]:
