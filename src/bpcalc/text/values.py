@@ -7,7 +7,6 @@ float(), anything else by bpcalc's own parser and folded by the graph builder.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from typing import Any
@@ -132,6 +131,8 @@ def _no_twice(pairs: list[tuple[str, object]]) -> dict[str, object]:
 
 def point_object(text: str, where: str) -> dict[str, str | float]:
     """--point: a JSON object of NAME: number or NAME: "constant expression"."""
+    import json  # only for --point: --help and a plain grad need not load it
+
     try:
         data = json.loads(text, parse_int=float,  # ints as floats: "-0" reads as -0.0
                           object_pairs_hook=_no_twice)
