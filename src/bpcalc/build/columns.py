@@ -144,9 +144,10 @@ def _ssa(cols: list[tuple[str, ...]], targets: tuple[int, ...], env: dict[str, i
     row before's last target (on the first row `after`). None unless there is one and the
     targets are names never met."""
     names = list(chain.from_iterable(cols[t] for t in targets))
-    if any(st.update is not None for st in statements) \
-            or len(set(names)) != len(names) or min(names)[0] <= "9" \
-            or not env.keys().isdisjoint(names) or not RESERVED.isdisjoint(names):
+    unique = set(names)  # the rows' atoms are of the first row's kinds: names, not numbers
+    if any(st.update is not None for st in statements) or len(unique) != len(names) \
+            or any(cols[t][0][0] <= "9" for t in targets) \
+            or not env.keys().isdisjoint(names) or not RESERVED.isdisjoint(unique):
         return None
     last = cols[targets[-1]]
     for a, col in enumerate(cols):

@@ -252,11 +252,10 @@ class _Reader:
         while True:  # probe 1, 2, 4, ... rows: a short run wastes few matches
             i = n + (taken + len(rows)) * per
             want = min(size, CHUNK - len(rows))
-            window = lines[i:i + want] if per == 1 else \
-                ["\n".join(lines[j:j + per]) for j in range(i, i + want * per, per)]
-            found, more = _leading_rows(kinded, window)
+            chunk = lines[i:i + want * per]
+            found, more = _leading_rows(kinded, chunk, per)
             rows += found
-            more = more and len(window) == want
+            more = more and len(chunk) == want * per
             if len(rows) >= CHUNK or not more:
                 got = None
                 if len(rows) >= (self.least if not taken else 1):
@@ -335,20 +334,25 @@ def _renumbered(st: Statement, by: int) -> Statement:
     return st._replace(target=None if st.target is None else name(st.target), code=code)
 
 
-def _leading_rows(kinded: _Kinded, window: list[str]) -> tuple[list[tuple[str, ...]], bool]:
-    """The atoms of the lines of `window` that match, up to the first that does not, and
-    whether all do. A window of one line over and over is matched once; lines that differ
-    are matched all at once by one findall, and one by one only when some line fails."""
+def _leading_rows(kinded: _Kinded, lines: list[str],
+                  per: int) -> tuple[list[tuple[str, ...]], bool]:
+    """The atoms of the rows (`per` lines each) of `lines` that match, up to the first that
+    does not, and whether all do. One line over and over is matched once; rows that differ
+    are matched all at once by one findall over the lines, and one by one only when some
+    row fails."""
     match, many = kinded
-    if not window:
+    if not lines:
         return [], True
-    if window.count(window[0]) == len(window):
-        m = match(window[0])
-        return ([m.groups()] * len(window), True) if m is not None else ([], False)
-    if many is not None:
-        got = many("\n".join(window))
-        if len(got) == len(window):
-            return got, True
-    found = list(map(match, window))
+    if per == 1 and lines.count(lines[0]) == len(lines):
+        m = match(lines[0])
+        return ([m.groups()] * len(lines), True) if m is not None else ([], False)
+    whole = len(lines) // per
+    if many is not None and whole:
+        got = many("\n".join(lines[:whole * per]))
+        if len(got) == whole:
+            return got, whole * per == len(lines)
+    rows = lines if per == 1 else ["\n".join(lines[j:j + per])
+                                   for j in range(0, len(lines), per)]
+    found = list(map(match, rows))
     stop = found.index(None) if None in found else len(found)
     return [m.groups() for m in found[:stop] if m is not None], stop == len(found)
