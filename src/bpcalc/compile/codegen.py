@@ -1,7 +1,7 @@
 """Graph -> straight-line Python: the body of a function that evaluates one point.
 
 For a batch the graph is fixed and only the point changes, so the per-node loop of
-`graph.evaluate` and the per-edge loop of a mode are unrolled once into statements with
+`evaluate.evaluate` and the per-edge loop of a mode are unrolled once into statements with
 one local variable per node value (`n3`), per computed edge weight (`w5`) and per
 adjoint or tangent (`r0_3`, `t1_3`): the forward values, the edge weights, then the
 reverse sweep (one per output) or the forward passes (one per input). The numbers come
@@ -143,7 +143,7 @@ class _Writer:
         return literal(self.fixed[a]) if a in self.fixed else f"n{a}"
 
     def values(self) -> None:
-        """graph.evaluate's first loop: every node's value, and a kink sends to the engine."""
+        """evaluate.evaluate's first loop: every node's value, and a kink sends to the engine."""
         for i, node in enumerate(self.graph.nodes):
             if node.op == "input":
                 continue  # free inputs are set by the caller; fixed ones are literals
@@ -161,7 +161,7 @@ class _Writer:
                 self.emit(f"if {self.bind(row.kink)}({args}, n{i}) is not None: return None")
 
     def weights(self) -> tuple[list[str], list[int]]:
-        """graph.evaluate's second loop: each edge's weight as text, and which edges got
+        """evaluate.evaluate's second loop: each edge's weight as text, and which edges got
         a local of their own (the others are operands or literals, finite already)."""
         texts: list[str] = []
         computed: list[int] = []

@@ -1,11 +1,11 @@
 """`grad --check`: every gradient entry three independent ways, and the AD modes compared.
 
-1. AD: engine.grad in the chosen mode. It reads bpcalc.ops.OPS when it runs (nothing here
+1. AD: analysis.grad in the chosen mode. It reads bpcalc.ops.OPS when it runs (nothing here
    keeps a copy), so a test can break one op's partial with monkeypatch and see the check fail.
 2. Central finite differences over the graph's values alone (no partials): the step for each
    input from its scale, h = eps^(1/3)·max(1, |x|), and h/2; the value is Richardson's
    extrapolation and the error estimate |D(h/2) - D(h)|/3 plus the rounding bound 4·eps·|f|/h.
-3. SymPy's derivative of the whole program (symbolic.RULES gives values only; the derivative
+3. SymPy's derivative of the whole program (translate.RULES gives values only; the derivative
    is SymPy's diff) at the exact point, within a time budget.
 
 AD and SymPy agree when |AD - SymPy| <= atol + rtol·max(|AD|, |SymPy|, scale), where scale is
@@ -194,7 +194,7 @@ def _scales(graph: Graph, ad: GradResult, outs: list[int]) -> list[list[float]]:
 def _float_kinks(graph: Graph, point: Mapping[str, float]) -> list[int]:
     """The nodes the op table's kink tests flag at the point (the engine's kink warnings)."""
     vals = _values(graph, point)
-    assert vals is not None  # engine.grad evaluated this point already
+    assert vals is not None  # analysis.grad evaluated this point already
     found = []
     for i, node in enumerate(graph.nodes):
         row = OPS.get(node.op)

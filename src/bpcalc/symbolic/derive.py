@@ -32,7 +32,7 @@ def derive(program: Analysis, values: Mapping[str, str | float] | None = None, *
     simplified, in the inputs' names and in the program's intermediate names, and every
     edge's local derivative as a formula; with `values`, each also at the point, exactly.
 
-    Raises the same InputError/MathError as engine.grad for bad input or a failing point.
+    Raises the same InputError/MathError as analysis.grad for bad input or a failing point.
     All SymPy work, the translation included, runs in the worker with `budget` seconds: past
     it, unsimplified formulas if they were ready (status "unsimplified (time budget)"), else
     none (status "skipped (time budget)")."""

@@ -29,7 +29,7 @@ def exact(program: Analysis, values: Mapping[str, str | float], *, mode: str = "
     """Exact values of every node, edge, adjoint (mode reverse) or tangent (mode forward) and
     gradient entry at the point `values` (NAME=VALUE texts, or floats).
 
-    Raises the same InputError/MathError as engine.grad. Gradient entries are simplified
+    Raises the same InputError/MathError as analysis.grad. Gradient entries are simplified
     within the budget; past it the unsimplified strings stand ("unsimplified (time budget)"),
     or nothing at all ("skipped (time budget)")."""
     checked = prepare(program, values, wrt, outputs)

@@ -84,7 +84,8 @@ def missing_rules() -> list[str]:
 def rule(op: str) -> Callable[..., sp.Expr]:
     found = RULES.get(op)
     if found is None:
-        raise MissingRuleError(f"no SymPy rule for the op {op!r}: add it to symbolic.RULES")
+        raise MissingRuleError(f"no SymPy rule for the op {op!r}: add it to RULES in "
+                               "symbolic/translate.py")
     return found
 
 

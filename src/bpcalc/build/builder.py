@@ -1,0 +1,297 @@
+"""Program -> graph: the one interpreter of the postfix code, and the one writer of graphs.
+
+`run` walks a program's statements and feeds each instruction to a sink: the Builder makes
+graph nodes of them; the shape reader (shapes.py) feeds it a line's placeholders to write
+that line's code once; columns.py feeds it symbolic operands. So what a statement means is
+written here once.
+
+The Builder is the only code that writes a graph's lists: hash-consing (identical
+subexpressions are one node; `c*c` keeps two edges), constants folded into their operation,
+names and their versions, and nodes made many at a time by the column reader (`extend`).
+Keys made in bulk go into the hash-consing table only when something looks there; every
+lookup goes through `make`, which sees to that.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple, Protocol, TypeVar
+
+from ..errors import InputError, MathError
+from ..numbers import number_text
+from ..ops import OPS, definition_text
+from ..text.parser import Apply, Name, Num, Program
+from .graph import Fold, Graph, Key
+
+V = TypeVar("V")
+ARITY = {name: row.arity for name, row in OPS.items()}
+
+
+class Sink(Protocol[V]):
+    """What `run` feeds: operands of type V made from numbers, names and operations."""
+
+    def literal(self, value: float) -> V: ...
+    def read(self, name: str) -> V: ...
+    def apply(self, op: str, args: list[V], pos: int) -> V: ...
+    def assign(self, name: str, value: V) -> None: ...
+
+
+def run(program: Program, sink: Sink[V]) -> V:
+    """Feed `program` to `sink`, statement by statement; the last statement's result."""
+    literal, read, apply, assign = sink.literal, sink.read, sink.apply, sink.assign
+    result: V | None = None
+    for st in program.statements:
+        stack: list[V] = []
+        for ins in st.code:
+            if type(ins) is Num:
+                stack.append(literal(ins.value))
+            elif type(ins) is Name:
+                stack.append(read(ins.name))
+            else:
+                assert type(ins) is Apply
+                k = ARITY[ins.op]
+                args = stack[-k:]
+                del stack[-k:]
+                stack.append(apply(ins.op, args, ins.pos))
+        result = stack.pop()
+        if st.target is not None:
+            if st.update is not None:
+                result = apply(st.update, [read(st.target), result], st.pos)
+            assign(st.target, result)
+    assert result is not None  # a program has a statement
+    return result
+
+
+def attempt(fn: Callable[..., float], argv: Sequence[float]) -> tuple[float, str]:
+    """Call a value or partial function; on failure return (nan, why) instead of raising."""
+    try:
+        v = fn(*argv)
+    except ZeroDivisionError:
+        return math.nan, "division by zero"
+    except OverflowError:
+        return math.nan, "overflows a double"
+    except ValueError:
+        return math.nan, "undefined"
+    if math.isfinite(v):
+        return v, ""
+    return math.nan, "overflows a double" if math.isinf(v) else "undefined"
+
+
+def value_failure(op: str, why: str) -> str:
+    row = OPS[op]
+    if why == "undefined" and row.domain:
+        return f"{op} is undefined here (needs {row.domain})"
+    return f"{op}: {why}" if why == "division by zero" else f"{op} {why}"
+
+
+class Builder:
+    """Makes nodes one at a time, or a run of lines at a time: see the module."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.keys: list[Key] = []
+        self.consts: list[float] = []
+        self.esrc: list[int] = []
+        self.edst: list[int] = []
+        self.env: dict[str, int] = {}  # name -> its current operand
+        self.inputs: dict[str, int] = {}
+        # name -> every operand it held, in order; a name made in bulk (`extend`) has one,
+        # and only its env entry says which
+        self.versions: dict[str, list[int]] = {}
+        self._cons: dict[Key, int] = {}
+        self._const_at: dict[object, int] = {}  # value -> operand; zeros by sign
+        self._pending: list[tuple[int, int, int, list[int]]] = []  # see `extend`
+        self._folds: list[Fold] = []
+        self._folded: set[int] = set()  # constants made by folding
+        self._literal: set[int] = set()  # of those, the ones the text also writes
+        self._handed_out = False
+
+    # --- operands -------------------------------------------------------------------
+
+    def const(self, v: float) -> int:
+        """The operand of the constant v: ~c, where consts[c] == v (0.0 and -0.0 differ)."""
+        key = v if v else (v, math.copysign(1.0, v))
+        c = self._const_at.get(key)
+        if c is None:
+            c = self._const_at[key] = ~len(self.consts)
+            self.consts.append(v)
+        return c
+
+    def literal(self, v: float) -> int:
+        """A number the text writes."""
+        c = self.const(v)
+        if c in self._folded:
+            self._literal.add(c)
+        return c
+
+    def read(self, name: str) -> int:
+        """The operand a name holds; a name never assigned is a new input."""
+        v = self.env.get(name)
+        if v is None:
+            v = self.env[name] = self.inputs[name] = len(self.keys)
+            self.keys.append(("input",))
+            self.versions[name] = [v]
+        return v
+
+    def assign(self, name: str, v: int) -> None:
+        vs = self.versions.get(name)
+        if vs is None:  # a new name, or one made in bulk (its one version is in env)
+            old = self.env.get(name)
+            self.versions[name] = [v] if old is None else [old, v]
+        else:
+            vs.append(v)
+        self.env[name] = v
+
+    # --- nodes ----------------------------------------------------------------------
+
+    def make(self, key: Key) -> int:
+        """The node `key` = (op, operand, ...), made unless an identical one exists."""
+        if self._pending and self._may_be_pending(key):
+            self._flush()
+        i = self._cons.get(key)
+        if i is None:
+            i = self._cons[key] = len(self.keys)
+            self.keys.append(key)
+            for a in key[1:]:
+                if a >= 0:
+                    self.esrc.append(a)
+                    self.edst.append(i)
+        return i
+
+    def fold(self, op: str, args: Sequence[int]) -> int | None:
+        """The constant that op gives on the constant operands `args`; None if it fails."""
+        v, why = attempt(OPS[op].value, [self.consts[~a] for a in args])
+        if why:
+            return None
+        before = len(self.consts)
+        c = self.const(v)
+        if ~c < before and c not in self._folded:
+            self._literal.add(c)  # the text wrote this number before it was folded to
+        self._folded.add(c)
+        self._folds.append((~c, op, tuple(~a for a in args)))
+        return c
+
+    def apply(self, op: str, args: list[int], pos: int) -> int:
+        if all(a < 0 for a in args):  # constants only: fold
+            c = self.fold(op, args)
+            if c is None:
+                raise self._fold_error(op, args, pos)
+            return c
+        return self.make((op, *args))
+
+    def _fold_error(self, op: str, args: list[int], pos: int) -> MathError:
+        values = [self.consts[~a] for a in args]
+        _, why = attempt(OPS[op].value, values)
+        text = definition_text(OPS[op], [number_text(a) for a in values])
+        source = self.source
+        line = source.count("\n", 0, pos) + 1
+        col = pos - source.rfind("\n", 0, pos)
+        where = f"line {line}, column {col}" if "\n" in source.strip() else f"column {col}"
+        return MathError(f"math error in the constant {text} at {where}: "
+                         + value_failure(op, why))
+
+    def extend(self, keys: Iterable[Key], esrc: Iterable[int], edst: Iterable[int],
+               lazy: tuple[int, int, int, list[int]],
+               inputs: Sequence[tuple[str, int]], named: Sequence[tuple[str, int]]) -> None:
+        """Append nodes made in bulk (columns.py): their keys in order, their edges, the new
+        inputs (name, node) among them, and every name they get, never met before, in
+        reading order (the inputs, and names assigned once). `lazy` = (first, stop, step,
+        [k, ...]) says which keys are operations: keys[first + k:stop:step], node numbers
+        range(first + k, stop, step); they go into the hash-consing table only when `make`
+        or `exists` next looks there."""
+        self.keys.extend(keys)
+        self.esrc.extend(esrc)
+        self.edst.extend(edst)
+        self._pending.append(lazy)
+        if named:
+            self.env.update(named)
+            self.inputs.update(inputs)
+
+    def assign_run(self, name: str, values: list[int]) -> None:
+        """`assign(name, v)` for each v of `values` in turn."""
+        vs = self.versions.get(name)
+        if vs is None:
+            vs = self.versions[name] = [self.env[name]]
+        vs.extend(values)
+        self.env[name] = values[-1]
+
+    def exists(self, key: Key) -> bool:
+        if self._pending and self._may_be_pending(key):
+            self._flush()
+        return key in self._cons
+
+    def _may_be_pending(self, key: Key) -> bool:
+        """Whether `key` may be among the keys made in bulk and not yet in the table. A
+        node's operands come before it, so a key with an operand at or past the last node
+        made in bulk is none of them (the line after a run reads that run's result)."""
+        last = self._pending[-1][1] - 1
+        return all(a < last for a in key[1:])
+
+    def _flush(self) -> None:
+        keys, cons = self.keys, self._cons
+        for first, stop, step, ks in self._pending:
+            for k in ks:
+                cons.update(zip(keys[first + k:stop:step], range(first + k, stop, step)))
+        self._pending.clear()
+
+    # --- the end --------------------------------------------------------------------
+
+    def finish(self, outputs: Sequence[str] | None, last_target: str | None,
+               bare_key: str, result: int) -> Graph:
+        """The graph, with `outputs` (program names) or else the last statement as output:
+        its target, or the bare expression `result` under `bare_key` (its id when empty).
+        It may be called again for other outputs; graphs handed out never change."""
+        env = self.env
+        if outputs:
+            for name in outputs:
+                if name not in env:
+                    raise InputError(f"unknown output {name!r}; the program's names are: "
+                                     + ", ".join(env))
+            out_pairs = [(name, self._output(name)) for name in outputs]
+        elif last_target is not None:
+            out_pairs = [(last_target, self._output(last_target))]
+        else:
+            out_pairs = [(bare_key, result if result >= 0 else self._node(("const", result)))]
+        self._handed_out = True
+        return Graph(self.source, self.keys, self.consts, self.esrc, self.edst, self.inputs,
+                     out_pairs, self.env, self.versions, tuple(self._folds),
+                     frozenset(self._literal))
+
+    def _output(self, name: str) -> int:
+        v = self.env[name]
+        if v < 0:  # a constant output is a node of its own (a constant is never made in bulk)
+            v = self._node(("const", v))
+            if self.versions[name][-1] != v:
+                self.versions = {**self.versions, name: [*self.versions[name][:-1], v]}
+        return v
+
+    def _node(self, key: Key) -> int:
+        """`make`, but a graph already handed out keeps its lists as they were."""
+        if self._handed_out and not self.exists(key):
+            self.keys, self.esrc, self.edst = self.keys[:], self.esrc[:], self.edst[:]
+            self._handed_out = False
+        return self.make(key)
+
+
+class Built(NamedTuple):
+    """What reading a program leaves: the builder, and how its last statement ended."""
+
+    builder: Builder
+    last_target: str | None
+    bare_key: str  # the name a last bare expression reads (`...; z`), else ""
+    result: int
+
+    def graph(self, outputs: Sequence[str] | None = None) -> Graph:
+        return self.builder.finish(outputs, self.last_target, self.bare_key, self.result)
+
+
+def build(program: Program) -> Built:
+    """Interpret `program` into a Builder."""
+    b = Builder(program.source)
+    result = run(program, b)
+    last = program.statements[-1]
+    code = last.code  # a bare name last (`...; z`) keeps that name as the output key
+    one = code[0] if len(code) == 1 else None
+    bare = one.name if type(one) is Name and last.target is None else ""
+    return Built(b, last.target, bare, result)
