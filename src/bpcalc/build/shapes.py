@@ -27,9 +27,9 @@ from itertools import chain
 from typing import cast
 
 from ..errors import ParseError
-from ..ops import CONSTANTS, OPS
+from ..ops import CONSTANTS
 from ..text.lexer import tokenize
-from ..text.parser import RESERVED, Apply, Name, Program, Statement, parse
+from ..text.parser import RESERVED, Name, Statement, parse
 from . import columns
 from .builder import Builder, Built, build, run
 from .linecode import Code, Fallback, only_table_ops_and_placeholders
