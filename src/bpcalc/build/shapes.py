@@ -5,12 +5,15 @@ Such programs repeat a few statement shapes thousands of times: `x = sin(x)*a + 
 atoms (names and numbers) and what lies between them, its shape. A shape is parsed once,
 by the parser itself, with placeholders `_0`, `_1`, ... for the atoms, and compiled into
 a small Python function that feeds the graph's Builder (the interpreter, builder.run, writes
-its code); every other line of that shape only calls the function with its own atoms.
+its code, see linecode.py); every other line of that shape only calls the function with its
+own atoms.
 
 A long run of lines of one shape, where each line makes the same new nodes from the line
-before's result (`x = sin(x)*a + b`, `loss += (w_17*0.98 - 1.3)^2`), is read a chunk at
-a time in columns: the node numbers are ranges, the keys and edges zips of them (see
-`columns.py`, which says when that is exact).
+before's result (`x = sin(x)*a + b`, `loss += (w_17*0.98 - 1.3)^2`, or with a new name
+each line, `x2 = sin(x1)*a + b`), is read a chunk at a time in columns: the node numbers
+are ranges, the keys and edges zips of them (see `columns.py`, which says when that is
+exact). So is a group of 2 to 8 lines of different shapes that repeats (three-address
+code: `t3 = sin(t2)`, `t4 = t3 * a`, `t5 = t4 + b`, ...), a group read as one row.
 
 Anything unusual sends the whole text through `parser.parse` and `builder.build`, which give
 the same graph, or the error message with its line and column: a line the parser rejects,
