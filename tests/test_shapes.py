@@ -313,6 +313,9 @@ def test_three_address_code_reads_in_columns_as_the_parser_builds_it(source):
     "k = 2*y\nc0 = y\n" + "".join(f"a{i} = sin(c{i - 1})\nb{i} = k\nc{i} = a{i} * b{i}\n"
                                  for i in range(1, 300)),  # a target that names a node before
     "c0 = y\n" + "".join(f"a{i} = c{i - 1}\nc{i} = a{i} * 2\n" for i in range(1, 300)),  # alias
+    # a last row of one line of a group that reads, before assigning it, a new name
+    "t_0_0 = x + x\nt_0_1 = x + x\nt_1_0 = t_0_1 + t_0_1\nt_1_1 = x + x\n"
+    "t_2_0 = t_1_1 + t_1_1\nt_2_1 = 2 + x\nt_3_0 = t_2_1 + t_2_1\ny = 2 + y\n",
     "t = a\n" + "".join(f"t += u_{i}*u_{i + 1}\n" for i in range(80)),  # a name twice
     "t = a\n" + "".join(f"t += exp(v_{i}) + exp(v_{i})\n" for i in range(80)),
     "t = a\n" + "".join(f"t = {i}.25*({i}.5 + t*{i}.75)\n" for i in range(80)),

@@ -193,7 +193,7 @@ class Builder:
 
     def extend(self, keys: Iterable[Key], esrc: Iterable[int], edst: Iterable[int],
                lazy: tuple[int, int, int, list[int]],
-               inputs: Sequence[tuple[str, int]], named: Sequence[tuple[str, int]]) -> None:
+               inputs: Sequence[tuple[str, int]], named: dict[str, int]) -> None:
         """Append nodes made in bulk (columns.py): their keys in order, their edges, the new
         inputs (name, node) among them, and every name they get, never met before, in
         reading order (the inputs, and names assigned once). `lazy` = (first, stop, step,

@@ -90,6 +90,10 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     base, width = len(b.keys), len(made)
     stop = base + count * width
     ids = [list(range(base + k, stop, width)) for k in range(width)]  # node k, row by row
+    new_inputs, named = _names(line, cols, ids, targets, prev is not None)
+    new = dict(named)  # every name made here: none met before, none twice, none reserved
+    if len(new) != len(named) or not env.keys().isdisjoint(new) or not RESERVED.isdisjoint(new):
+        return None  # (before any constant is made: pi is a name the reader folds)
     previous = [before, *ids[-1][:-1]]
     consts = _constants(known, new_atom, cols, line.numbers)
 
@@ -106,10 +110,9 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     if before != base - 1:  # made by a line read one by one: its keys may exist
         if any(map(b.exists, firsts)):
             return None
-    new_inputs, named = _names(line, cols, ids, targets, prev is not None)
     b.extend(chain.from_iterable(zip(*made_keys)), chain.from_iterable(zip(*src)),
              chain.from_iterable(zip(*dst)), (base, stop, width, ops),
-             new_inputs, named)
+             new_inputs, new)
     results = ids[-1]
     if prev is None:
         known[last[0]] = results[-1]
@@ -141,13 +144,11 @@ def _pairs(names: Sequence[Sequence[str]], nodes: Sequence[Sequence[int]]) -> li
 def _ssa(cols: list[tuple[str, ...]], targets: tuple[int, ...], env: dict[str, int],
          statements: tuple[Statement, ...], after: str) -> int | None:
     """For targets that are new names on every row: the atom that reads, on each row, the
-    row before's last target (on the first row `after`). None unless there is one and the
-    targets are names never met."""
-    names = list(chain.from_iterable(cols[t] for t in targets))
-    unique = set(names)  # the rows' atoms are of the first row's kinds: names, not numbers
-    if any(st.update is not None for st in statements) or len(unique) != len(names) \
-            or any(cols[t][0][0] <= "9" for t in targets) \
-            or not env.keys().isdisjoint(names) or not RESERVED.isdisjoint(unique):
+    row before's last target (on the first row `after`), or None."""
+    # The rows' atoms are of the first row's kinds: names, not numbers. That the names are
+    # new and distinct is checked with every name the chunk makes, in `put`.
+    if any(st.update is not None for st in statements) \
+            or any(cols[t][0][0] <= "9" for t in targets):
         return None
     last = cols[targets[-1]]
     for a, col in enumerate(cols):
@@ -190,7 +191,6 @@ def _kinds(cols: list[tuple[str, ...]], targets: tuple[int, ...], prev: int | No
     count = len(cols[0])
     target = cols[targets[-1]][0]
     refs: dict[int, Ref | None] = {}
-    fresh: list[int] = []
     for a, col in enumerate(cols):
         name = col[0]
         if a == prev or (a in targets and prev is not None):
@@ -201,20 +201,13 @@ def _kinds(cols: list[tuple[str, ...]], targets: tuple[int, ...], prev: int | No
             refs[a] = Ref("t", s)
         elif col.count(name) != count:
             refs[a] = None
-            fresh.append(a)
-        elif name == target:
+        elif name == target and prev is None:  # x = sin(x)*a + b: the line before's x
             refs[a] = Ref("p")
         elif name in env:
             refs[a] = Ref("f", env[name])
         else:
             return None  # a reserved constant, or one name new here: rare enough
-    if fresh:
-        names = set().union(*(cols[a] for a in fresh))
-        if len(names) != count * len(fresh) or not env.keys().isdisjoint(names) \
-                or not RESERVED.isdisjoint(names) or (prev is not None and not names.isdisjoint(
-                    chain.from_iterable(cols[t] for t in targets))):
-            return None
-    return refs
+    return refs  # that the new inputs are new and distinct is checked in `put`
 
 
 def _earlier_target(cols: list[tuple[str, ...]], targets: tuple[int, ...],
