@@ -48,6 +48,7 @@ MAX_GROUP = 8  # lines of a group that repeats (three-address code), read as one
 # before letters and '_': `atom[0] <= "9"` is a number.
 _NAME = r"[A-Za-z_]\w*(?![\w(])(?!\s+\()"
 _NUMBER = r"(?<!\w)(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_NAME_BARE, _NUMBER_BARE = _NAME.split("(?!")[0], _NUMBER[len("(?<!\\w)"):]
 _ATOMS = re.compile(f"({_NAME}|{_NUMBER})", re.ASCII)
 
 
@@ -93,9 +94,10 @@ class _Shape:
         one atom, whose findall gives strings, not tuples)."""
         match = self.kinded.get(numbers)
         if match is None:
-            seps = list(map(re.escape, self.seps))
-            text = seps[0] + "".join(f"({_NUMBER if num else _NAME}){sep}"
-                                     for num, sep in zip(numbers, seps[1:], strict=True))
+            raw = self.seps
+            text = re.escape(raw[0]) + "".join(
+                f"({_atom(num, before, after)}){re.escape(after)}"
+                for num, before, after in zip(numbers, raw[:-1], raw[1:], strict=True))
             many = re.compile(f"^{text}$", re.ASCII | re.MULTILINE).findall \
                 if len(numbers) > 1 else None
             match = self.kinded[numbers] = (re.compile(text, re.ASCII).fullmatch, many)
@@ -103,6 +105,17 @@ class _Shape:
 
 
 _BLANK = _Shape(None, None, None)
+
+
+def _atom(number: bool, before: str, after: str) -> str:
+    """The pattern of an atom between the literal seps `before` and `after`: _NUMBER or
+    _NAME, without the look-arounds that those seps already decide (a name followed by an
+    operator, a number after one): they cost a test at every atom of every line."""
+    if number:
+        return _NUMBER if before[-1:].isalnum() or before[-1:] == "_" else _NUMBER_BARE
+    if after[:1] and (after[0].isalnum() or after[0] in "_( \t\r\f\v"):
+        return _NAME
+    return _NAME_BARE
 
 
 def read(source: str, short: int = SHORT, least: int = RUN) -> Built:
