@@ -347,7 +347,8 @@ def test_a_shape_matcher_splits_a_line_as_the_atom_pattern_does(bits, other):
     """A line that the literal regex of a shape matches has that shape's seps exactly,
     and its groups are the atoms _ATOMS.split finds: the reader may skip the split. (Only
     for shapes that compile: between two atoms there is always an operator.)"""
-    from bpcalc.build.shapes import _ATOMS, _Fallback, _Reader
+    from bpcalc.build.linecode import Fallback as _Fallback
+    from bpcalc.build.shapes import _ATOMS, _Reader
 
     template = "".join(bits)
     parts = _ATOMS.split(template)
@@ -409,7 +410,8 @@ def _splits_as_atoms(shape, parts: list[str], line: str) -> None:
 
 
 def _compiles(text: str) -> bool:
-    from bpcalc.build.shapes import _ATOMS, _Fallback, _Reader
+    from bpcalc.build.linecode import Fallback as _Fallback
+    from bpcalc.build.shapes import _ATOMS, _Reader
 
     try:
         _Reader(text)._compile(_ATOMS.split(text)[0::2])

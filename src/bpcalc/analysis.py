@@ -19,7 +19,7 @@ from .errors import InputError, MathError
 from .evaluate import all_finite, evaluate
 from .modes import forward, paths, reverse
 from .results.grad import EdgeInfo, GradResult, Lazy, NodeInfo, PathInfo
-from .text.values import parse_value
+from .text.values import numbers
 
 if TYPE_CHECKING:
     from .cost import Cost
@@ -70,8 +70,7 @@ def point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, float]:
             raise InputError(f"{name!r} is not an input{role}; the inputs are: {listed}")
     if set(map(type, values.values())) <= {float}:  # numbers only, as a --point file often is
         return cast(dict[str, float], dict(values))
-    return {name: v if isinstance(v, float) else parse_value(str(v), name)
-            for name, v in values.items()}
+    return numbers(values)
 
 
 def wrt_inputs(graph: Graph, wrt: Sequence[str] | None) -> dict[str, int]:

@@ -24,7 +24,7 @@ Pairs = str | Mapping[str, str | float]  # "x=1,y=-2" or {name: value}
 
 
 def _numbers(pairs: Pairs, option: str) -> dict[str, float]:
-    return parse_pairs(pairs, option) if isinstance(pairs, str) else numbers(dict(pairs))
+    return parse_pairs(pairs, option) if isinstance(pairs, str) else numbers(pairs)
 
 
 def _output_names(output: str | Sequence[str] | None) -> list[str] | None:

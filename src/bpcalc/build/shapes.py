@@ -52,7 +52,6 @@ _NAME_BARE, _NUMBER_BARE = _NAME.split("(?!")[0], _NUMBER[len("(?<!\\w)"):]
 _ATOMS = re.compile(f"({_NAME}|{_NUMBER})", re.ASCII)
 
 
-_Fallback = Fallback  # this text needs the parser
 
 
 _Kinded = tuple[Callable[[str], "re.Match | None"], Callable[[str], list] | None]
@@ -124,7 +123,7 @@ def read(source: str, short: int = SHORT, least: int = RUN) -> Built:
     if source.count("\n") >= short and "\0" not in source:
         try:
             return _Reader(source, least).read()
-        except _Fallback:
+        except Fallback:
             pass
     return build(parse(source))
 
@@ -145,23 +144,23 @@ class _Reader:
             if atom[0] <= "9":
                 v = float(atom)
                 if v == inf:
-                    raise _Fallback
+                    raise Fallback
                 c = known[atom] = literal(v)
                 return c
             if atom in RESERVED:
                 if atom not in CONSTANTS:
-                    raise _Fallback
+                    raise Fallback
                 return literal(CONSTANTS[atom])
             c = known[atom] = read(atom)  # a name not met before: an input
             return c
 
         def fail() -> None:
-            raise _Fallback
+            raise Fallback
 
         def fold(key: tuple) -> int:
             c = b.fold(key[0], key[1:])
             if c is None:
-                raise _Fallback  # the parser's build names the error, with its position
+                raise Fallback  # the parser's build names the error, with its position
             return c
 
         self.groups: dict[tuple[_Shape, ...], _Shape] = {}
@@ -194,7 +193,7 @@ class _Reader:
                     found = shapes.get(key := "\0".join(parts[0::2]))
                     if found is None:
                         if len(shapes) > 64 + n // 4:
-                            raise _Fallback  # too varied to pay for compiling
+                            raise Fallback  # too varied to pay for compiling
                         found = shapes[key] = self._compile(parts[0::2])
                     shape = found
                     if shape.run is not None:  # not the shared _BLANK
@@ -208,7 +207,7 @@ class _Reader:
             if run is None:
                 continue
             if bare_before:
-                raise _Fallback  # a bare expression that is not last: the parser says so
+                raise Fallback  # a bare expression that is not last: the parser says so
             result = run(line_atoms)
             last, atoms, bare_before = shape_, line_atoms, bare
             if shape_.statement is None or n >= end:
@@ -218,7 +217,7 @@ class _Reader:
                 n += taken
                 last, atoms, result = got
         if last.run is None:
-            raise _Fallback  # nothing but blanks and comments
+            raise Fallback  # nothing but blanks and comments
         target = None if last.target is None else atoms[last.target]
         bare_key = ""
         if last.bare is not None:
@@ -304,9 +303,9 @@ class _Reader:
                 return _BLANK
             program = parse(text)
         except ParseError:
-            raise _Fallback from None
+            raise Fallback from None
         if not only_table_ops_and_placeholders(program):
-            raise _Fallback  # never: but exec must not see anything else
+            raise Fallback  # never: but exec must not see anything else
         code = Code()
         r = run(program, code)
         code.body.append(f"return {r}")

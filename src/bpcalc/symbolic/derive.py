@@ -53,7 +53,7 @@ def _derive_job(program: Analysis, outputs: Sequence[str] | None,
     def job() -> Iterator[tuple[dict[str, str | None] | None, tuple[Partial, ...],
                                 tuple[EdgeFormula, ...]]]:
         graph = program.graph(outputs)
-        src = Source.of(graph)
+        src = Source(graph)
         point = None if values is None else exact_point(graph, values)
         isyms = input_symbols(graph)
         nsyms = node_symbols(graph)

@@ -139,10 +139,6 @@ class Source:
         for x, ex in zip(consts, exact):
             self._by_value.setdefault(x, ex)
 
-    @classmethod
-    def of(cls, graph: Graph) -> Source:
-        return cls(graph)
-
     def constant(self, x: float) -> sp.Expr:
         """A folded operand (a float) exactly."""
         found = self._by_value.get(x)
@@ -165,7 +161,7 @@ def exact_value(text: str | float, name: str = "value") -> sp.Expr:
 
     graph = build(parse(str(text))).graph()
     (_, out), = graph.outputs
-    return Source.of(graph).exact[~graph.keys[out][1]]
+    return Source(graph).exact[~graph.keys[out][1]]
 
 
 def exact_point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, sp.Expr]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InputError
@@ -108,7 +109,7 @@ def parse_pairs(text: str, option: str) -> dict[str, float]:
     return pairs
 
 
-def numbers(values: dict[str, str | float]) -> dict[str, float]:
+def numbers(values: Mapping[str, str | float]) -> dict[str, float]:
     """Value texts (or numbers already) as numbers."""
     return {k: v if isinstance(v, float) else parse_value(str(v), k) for k, v in values.items()}
 
