@@ -193,20 +193,28 @@ class Builder:
 
     def extend(self, keys: Iterable[Key], esrc: Iterable[int], edst: Iterable[int],
                lazy: tuple[int, int, int, list[int]],
-               inputs: Sequence[tuple[str, int]], named: dict[str, int]) -> None:
+               inputs: tuple[list[str], list[int]], named: tuple[list[str], list[int]]) -> bool:
         """Append nodes made in bulk (columns.py): their keys in order, their edges, the new
-        inputs (name, node) among them, and every name they get, never met before, in
-        reading order (the inputs, and names assigned once). `lazy` = (first, stop, step,
-        [k, ...]) says which keys are operations: keys[first + k:stop:step], node numbers
-        range(first + k, stop, step); they go into the hash-consing table only when `make`
-        or `exists` next looks there."""
+        inputs (names, nodes) among them, and every name they get (names, nodes), none met
+        before, in reading order (the inputs, and names assigned once). `lazy` = (first,
+        stop, step, [k, ...]) says which keys are operations: keys[first + k:stop:step],
+        node numbers range(first + k, stop, step); they go into the hash-consing table only
+        when `make` or `exists` next looks there. False, and nothing appended, when a name
+        comes twice in `named`."""
+        env, (names, nodes) = self.env, named
+        if names:
+            before = len(env)
+            env.update(zip(names, nodes))
+            if len(env) != before + len(names):
+                for name in names:  # every one was new
+                    env.pop(name, None)
+                return False
+            self.inputs.update(zip(*inputs))
         self.keys.extend(keys)
         self.esrc.extend(esrc)
         self.edst.extend(edst)
         self._pending.append(lazy)
-        if named:
-            self.env.update(named)
-            self.inputs.update(inputs)
+        return True
 
     def assign_run(self, name: str, values: list[int]) -> None:
         """`assign(name, v)` for each v of `values` in turn."""

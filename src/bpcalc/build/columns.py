@@ -27,11 +27,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, compress, count, repeat
 from operator import is_
-from typing import NamedTuple, cast
+from typing import NamedTuple, TypeVar, cast
 
 from ..text.parser import RESERVED, Program, Statement
 from .builder import Builder, run
 from .graph import Key
+
+T = TypeVar("T")
+Named = tuple[list[str], list[int]]  # names and their nodes, in reading order
 
 
 class Ref(NamedTuple):
@@ -91,8 +94,8 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     stop = base + count * width
     ids = [list(range(base + k, stop, width)) for k in range(width)]  # node k, row by row
     new_inputs, named = _names(line, cols, ids, targets, prev is not None)
-    new = dict(named)  # every name made here: none met before, none twice, none reserved
-    if len(new) != len(named) or not env.keys().isdisjoint(new) or not RESERVED.isdisjoint(new):
+    names = named[0]  # every name made here: none met before, none reserved (and none
+    if not env.keys().isdisjoint(names) or not RESERVED.isdisjoint(names):  # twice: extend)
         return None  # (before any constant is made: pi is a name the reader folds)
     previous = [before, *ids[-1][:-1]]
     consts = _constants(known, new_atom, cols, line.numbers)
@@ -110,9 +113,10 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     if before != base - 1:  # made by a line read one by one: its keys may exist
         if any(map(b.exists, firsts)):
             return None
-    b.extend(chain.from_iterable(zip(*made_keys)), chain.from_iterable(zip(*src)),
-             chain.from_iterable(zip(*dst)), (base, stop, width, ops),
-             new_inputs, new)
+    if not b.extend(chain.from_iterable(zip(*made_keys)), chain.from_iterable(zip(*src)),
+                    chain.from_iterable(zip(*dst)), (base, stop, width, ops),
+                    new_inputs, named):
+        return None  # a name made twice in the chunk
     results = ids[-1]
     if prev is None:
         known[last[0]] = results[-1]
@@ -121,24 +125,21 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
 
 
 def _names(line: Line, cols: list[tuple[str, ...]], ids: list[list[int]],
-           targets: tuple[int, ...], new_targets: bool) -> tuple[list[tuple[str, int]],
-                                                                 list[tuple[str, int]]]:
-    """The new inputs (name, node) of the chunk, and every name it makes: in reading
+           targets: tuple[int, ...], new_targets: bool) -> tuple[Named, Named]:
+    """The new inputs of the chunk (names, nodes), and every name it makes: in reading
     order, as Builder.read and Builder.assign make them, the targets too if they are new."""
     inputs = [(cols[line.inputs[k]], ids[k]) for kind, k in line.order if kind == "i"]
-    new_inputs = _pairs([c for c, _ in inputs], [i for _, i in inputs])
+    new_inputs = _flat([c for c, _ in inputs]), _flat([i for _, i in inputs])
     if not new_targets:
         return new_inputs, new_inputs
     names = [(cols[line.inputs[k]], ids[k]) if kind == "i"
              else (cols[targets[k]], ids[line.results[k].arg]) for kind, k in line.order]
-    return new_inputs, _pairs([c for c, _ in names], [i for _, i in names])
+    return new_inputs, (_flat([c for c, _ in names]), _flat([i for _, i in names]))
 
 
-def _pairs(names: Sequence[Sequence[str]], nodes: Sequence[Sequence[int]]) -> list[tuple[str, int]]:
-    """(name, node) line by line, each line's columns in order."""
-    if not names:
-        return []
-    return list(zip(chain.from_iterable(zip(*names)), chain.from_iterable(zip(*nodes))))
+def _flat(columns: Sequence[Sequence[T]]) -> list[T]:
+    """The columns' items line by line, each line's columns in order."""
+    return list(chain.from_iterable(zip(*columns))) if columns else []
 
 
 def _ssa(cols: list[tuple[str, ...]], targets: tuple[int, ...], env: dict[str, int],

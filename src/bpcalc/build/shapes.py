@@ -112,9 +112,11 @@ def _atom(number: bool, before: str, after: str) -> str:
     operator, a number after one): they cost a test at every atom of every line."""
     if number:
         return _NUMBER if before[-1:].isalnum() or before[-1:] == "_" else _NUMBER_BARE
-    if after[:1] and (after[0].isalnum() or after[0] in "_( \t\r\f\v"):
-        return _NAME
-    return _NAME_BARE
+    if after[:1] and (after[0].isalnum() or after[0] in "_("):
+        return _NAME  # glued to a word or a call's parenthesis
+    if after.lstrip(" \t\r\f\v\n")[:1] == "(":
+        return _NAME  # `f (x)`: spaces, then a call's parenthesis (after a sep of spaces
+    return _NAME_BARE  # alone comes an atom, which never starts with one)
 
 
 def read(source: str, short: int = SHORT, least: int = RUN) -> Built:
