@@ -50,8 +50,16 @@ def test_svg_and_html_pictures(tmp_path):
     assert "∂e/∂b" in html.read_text()
 
 
-def test_svg_with_json_is_a_usage_error(tmp_path):
-    r = run("grad", *SEED, "--json", "--svg", str(tmp_path / "x.svg"))
+def test_svg_with_json_saves_the_picture_and_keeps_stdout_json(tmp_path):
+    svg = tmp_path / "x.svg"
+    r = run("grad", *SEED, "--json", "--svg", str(svg))
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["gradient"] == {"a": 2, "b": 5}
+    assert svg.read_text().lstrip().startswith("<svg")
+
+
+def test_svg_with_plain_is_a_usage_error(tmp_path):
+    r = run("grad", *SEED, "--format", "plain", "--svg", str(tmp_path / "x.svg"))
     assert r.exit_code == 2
     assert "--svg" in r.output
 
@@ -160,11 +168,11 @@ def test_cost_counts_3_to_the_10000_exactly():
 def test_screen_lists_few_paths_json_many():
     src = "y = x\n" + "y = y*y + y\n" * 20
     table = run("grad", src, "x=-0.5", "--mode", "paths", "--format", "plain").output
-    assert "20 of 3486784401 paths listed" in table
+    assert "20 of 3,486,784,401 paths listed" in table
     data = json.loads(run("grad", src, "x=-0.5", "--mode", "paths").output)
     assert len(data["paths"]) == 1000 and data["paths_truncated"] is True
     more = run("grad", src, "x=-0.5", "--mode", "paths", "--format", "plain", "--limit", "50")
-    assert "50 of 3486784401 paths listed" in more.output
+    assert "50 of 3,486,784,401 paths listed" in more.output
 
 
 def test_unwritable_picture_prints_nothing(tmp_path):

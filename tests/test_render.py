@@ -63,16 +63,22 @@ b      5       ∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 
 a      2       ∂e/∂a = ∂e/∂c·∂c/∂a = 2·1 = 2"""
 
 
-def test_forward_table_has_a_column_per_input_pass():
+def test_forward_passes_are_blocks_of_the_nodes_on_their_paths():
     assert show(rich_view.mode_tables(seed("forward"))) == """\
-Forward passes: tangents, one column per input's pass
-node   pass for a: ∂v/∂a                   pass for b: ∂v/∂b
-────────────────────────────────────────────────────────────────────────────
-a      1 (seed)                            0
-b      0                                   1 (seed)
-c      1·∂a/∂a + 1·∂b/∂a = 1·1 + 1·0 = 1   1·∂a/∂b + 1·∂b/∂b = 1·0 + 1·1 = 1
-d      1·∂b/∂a = 1·0 = 0                   1·∂b/∂b = 1·1 = 1
-e      d·∂c/∂a + c·∂d/∂a = 2·1 + 3·0 = 2   d·∂c/∂b + c·∂d/∂b = 2·1 + 3·1 = 5"""
+Forward pass for a: tangents from a towards the outputs
+node   ∂v/∂a   written out from the edges entering the node
+───────────────────────────────────────────────────────────
+a      1       ∂a/∂a = 1 (seed)
+c      1       ∂c/∂a = 1·∂a/∂a = 1·1 = 1
+e      2       ∂e/∂a = d·∂c/∂a = 2·1 = 2
+
+Forward pass for b: tangents from b towards the outputs
+node   ∂v/∂b   written out from the edges entering the node
+───────────────────────────────────────────────────────────
+b      1       ∂b/∂b = 1 (seed)
+c      1       ∂c/∂b = 1·∂b/∂b = 1·1 = 1
+d      1       ∂d/∂b = 1·∂b/∂b = 1·1 = 1
+e      5       ∂e/∂b = d·∂c/∂b + c·∂d/∂b = 2·1 + 3·1 = 5"""
 
 
 def test_paths_tables_list_products_sums_and_counts():
@@ -104,17 +110,17 @@ cost  reverse: 1 pass, 5 edge operations · forward: 2 passes, 10 edge operation
 · sum over paths: 3 paths, 6 edge operations"""
 
 
-def test_tree_draws_a_shared_node_once():
+def test_tree_draws_a_shared_node_once_and_labels_totals_and_shares():
     assert show(rich_view.tree_view(seed("reverse"))) == """\
 bpcalc grad  (a+b)*(b+1)  at a = 2, b = 1
 reverse mode (backpropagation): one pass per output, from the output back
 
-e = c * d = 6   ∂e/∂e = 1
-├── [∂e/∂c = d = 2]  c = a + b = 3   ∂e/∂c = 2
-│   ├── [∂c/∂a = 1]  a = 2   ∂e/∂a = 2
-│   └── [∂c/∂b = 1]  b = 1   ∂e/∂b = 5
-└── [∂e/∂d = c = 3]  d = b + 1 = 2   ∂e/∂d = 3
-    └── [∂d/∂b = 1]  b (shown above)
+e = c * d = 6,  ∂e/∂e = 1 (seed)
+├── [∂e/∂c = d = 2]  c = a + b = 3,  total ∂e/∂c = 2
+│   ├── [∂c/∂a = 1]  a = 2,  total ∂e/∂a = 2
+│   └── [∂c/∂b = 1]  b = 1,  total ∂e/∂b = 5,  through c: 2·1 = 2
+└── [∂e/∂d = c = 3]  d = b + 1 = 2,  total ∂e/∂d = 3
+    └── [∂d/∂b = 1]  b (shown above),  through d: 3·1 = 3
 
 Gradient of e = 6
 derivative   value
@@ -147,16 +153,13 @@ def test_steps_forward_run_in_evaluation_order_per_input():
     assert "\n".join(explain.steps(seed("forward"))) == VALUES + """\
 forward pass for a, from a towards the outputs:
   6. ∂a/∂a = 1 (seed)
-  7. ∂b/∂a = 0
-  8. ∂c/∂a = 1·∂a/∂a + 1·∂b/∂a = 1·1 + 1·0 = 1
-  9. ∂d/∂a = 1·∂b/∂a = 1·0 = 0
- 10. ∂e/∂a = d·∂c/∂a + c·∂d/∂a = 2·1 + 3·0 = 2
+  7. ∂c/∂a = 1·∂a/∂a = 1·1 = 1
+  8. ∂e/∂a = d·∂c/∂a = 2·1 = 2
 forward pass for b, from b towards the outputs:
- 11. ∂a/∂b = 0
- 12. ∂b/∂b = 1 (seed)
- 13. ∂c/∂b = 1·∂a/∂b + 1·∂b/∂b = 1·0 + 1·1 = 1
- 14. ∂d/∂b = 1·∂b/∂b = 1·1 = 1
- 15. ∂e/∂b = d·∂c/∂b + c·∂d/∂b = 2·1 + 3·1 = 5"""
+  9. ∂b/∂b = 1 (seed)
+ 10. ∂c/∂b = 1·∂b/∂b = 1·1 = 1
+ 11. ∂d/∂b = 1·∂b/∂b = 1·1 = 1
+ 12. ∂e/∂b = d·∂c/∂b + c·∂d/∂b = 2·1 + 3·1 = 5"""
 
 
 def test_steps_paths():
@@ -180,7 +183,7 @@ def test_truncated_paths_say_why_merging_wins():
     src = "y = x\n" + "y = y*y + y\n" * 20
     r = grad(src, {"x": "-0.5"}, mode="paths", limit=5, with_cost=True)
     text = show(rich_view.grad_view(r))
-    assert "5 of 3486784401 paths listed" in text
+    assert "5 of 3,486,784,401 paths listed" in text
     assert "touching each edge once" in text.replace("\n", " ")
 
 

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, TypeVar
 from .build.builder import attempt, value_failure
 from .build.graph import Graph, node_definition
 from .errors import InputError, MathError
-from .numbers import number_text
+from .numbers import number, number_text
 from .ops import OPS
 
 T = TypeVar("T")
@@ -104,7 +104,8 @@ def _start(graph: Graph, values: Mapping[str, float]) -> list[float]:
         missing = [name for name in graph.input_at if name not in values]
         hint = ""
         if "e" in missing:
-            hint = " (e is an ordinary name here; for Euler's number write exp(1))"
+            hint = (" (e is an ordinary name here: for e^x write exp(x), for Euler's number "
+                    "exp(1))")
         raise InputError("missing value for " + ", ".join(missing) + hint
                          + "; give each input as NAME=VALUE") from None
     return vals
@@ -138,7 +139,9 @@ def _checked(graph: Graph, values: Mapping[str, float]) -> Evaluation:
         row = OPS[op]
         v, why = attempt(row.value, argv)
         if why:
-            raise node_error(graph, i, argv, value_failure(op, why))
+            names = [graph.ids[a] if type(a) is int else number_text(a)
+                     for a in graph.nodes[i].args]
+            raise node_error(graph, i, argv, value_failure(op, why, names))
         if row.kink is not None:
             said = row.kink(*argv, v)
             if said:
@@ -156,13 +159,21 @@ def _checked(graph: Graph, values: Mapping[str, float]) -> Evaluation:
             what = {"division by zero": "infinite", "overflows a double": "too large for a "
                     "double"}.get(why, why)
             raise node_error(graph, e.dst, argv,
-                             f"its derivative with respect to {nodes[e.src].id} is {what} here")
+                             f"the derivative of {node.op} with respect to {nodes[e.src].id} "
+                             f"is {what} here")
         weights.append(w)
     return Evaluation(vals, weights, warnings)
 
 
 def node_error(graph: Graph, i: int, argv: list[float], why: str) -> MathError:
-    node = graph.nodes[i]
-    at = ", ".join(number_text(v).strip("()") for v in argv)
-    return MathError(f"math error at node {node.id} = {node_definition(graph, node)} "
-                     f"({node.op} of {at}): {why}")
+    """`math error at node b = log(a): ... , where a = x - 2 = -1`: the node, why, and
+    each operand node's definition and value (constants are in the definition)."""
+    node, nodes = graph.nodes[i], graph.nodes
+    where: dict[str, None] = {}  # x*x names x once
+    for a, v in zip(node.args, argv):
+        if type(a) is int:
+            n = nodes[a]
+            said = n.id if n.op == "input" else f"{n.id} = {node_definition(graph, n)}"
+            where[f"{said} = {number(v)}"] = None
+    text = f"math error at node {node.id} = {node_definition(graph, node)}: {why}"
+    return MathError(text + (", where " + ", ".join(where) if where else ""))

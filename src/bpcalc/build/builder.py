@@ -15,6 +15,7 @@ lookup goes through `make`, which sees to that.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import NamedTuple, Protocol, TypeVar
 
@@ -78,10 +79,16 @@ def attempt(fn: Callable[..., float], argv: Sequence[float]) -> tuple[float, str
     return math.nan, "overflows a double" if math.isinf(v) else "undefined"
 
 
-def value_failure(op: str, why: str) -> str:
+def value_failure(op: str, why: str, operands: Sequence[str] = ()) -> str:
+    """Why op failed, its domain said of its own operands (`it needs a > 0`, where the
+    table writes `x > 0`); without operand names, of `its operand`."""
     row = OPS[op]
     if why == "undefined" and row.domain:
-        return f"{op} is undefined here (needs {row.domain})"
+        names = list(operands) or (["its operand"] if row.arity == 1 else ["x", "y"])
+        domain = re.sub(r"\bx\b", names[0], row.domain)
+        if len(names) > 1:
+            domain = re.sub(r"\by\b", names[1], domain)
+        return f"{op} is undefined here: it needs {domain}"
     return f"{op}: {why}" if why == "division by zero" else f"{op} {why}"
 
 

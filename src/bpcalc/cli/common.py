@@ -8,6 +8,7 @@ boundary in cli/__init__.py, which prints it and exits with its status.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import sys
 from collections.abc import Iterable
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import InputError
+from ..numbers import FULL, SCREEN_DIGITS, showing
 from ..text.values import assignments, point_object
 
 if TYPE_CHECKING:
@@ -34,6 +36,8 @@ class ExprCommand(click.Command):
         try:
             return super().parse_args(ctx, self._positionals_last(args))
         except click.NoSuchOption as exc:
+            if exc.possibilities:  # a misspelt option: click's "Did you mean --mode?"
+                raise
             expr = next((a for a in given if a.startswith("-") and a != "-"
                          and a.split("=")[0] not in self._option_names()), exc.option_name)
             raise click.UsageError(
@@ -131,7 +135,7 @@ def source_options(f):
     return click.argument("args", nargs=-1, metavar="EXPR [NAME=VALUE]...")(f)
 
 
-def view_options(formats: tuple[str, ...], auto_help: str):
+def view_options(formats: tuple[str, ...], auto_help: str, digits: bool = True):
     def decorate(f):
         for opt in reversed([
             click.option("--format", "fmt", type=click.Choice(formats), default="auto",
@@ -140,6 +144,11 @@ def view_options(formats: tuple[str, ...], auto_help: str):
             click.option("--color", type=click.Choice(["auto", "always", "never"]),
                          default="auto", show_default=True,
                          help="Colour in tables and trees (NO_COLOR is honoured by auto)."),
+            *([click.option("--digits", type=click.IntRange(1, FULL), default=SCREEN_DIGITS,
+                            show_default=True, expose_value=False, callback=_show_digits,
+                            help=f"Significant digits of the numbers on screen ({FULL}: "
+                                 "all of them); JSON always has every digit.")]
+              if digits else []),
             click.option("--svg", "svg", metavar="FILE", help="Also save the view as SVG."),
             click.option("--html", "html", metavar="FILE", help="Also save the view as HTML."),
         ]):
@@ -148,22 +157,40 @@ def view_options(formats: tuple[str, ...], auto_help: str):
     return decorate
 
 
+def _show_digits(ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    """--digits: every view the command renders shows numbers with this many digits."""
+    ctx.with_resource(showing(value))
+
+
 def choose_format(fmt: str, as_json: bool, svg: str | None, html: str | None) -> str:
+    """The format to print: --format, or for auto a table on a terminal and JSON in a pipe
+    (--svg and --html save the table view beside either, and never change stdout)."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
     if as_json:
         fmt = "json"
     if fmt == "auto":
-        fmt = "table" if stdout_is_terminal() or svg or html else "json"
-    if (svg or html) and fmt not in ("table", "tree"):
+        fmt = "table" if stdout_is_terminal() else "json"
+    if (svg or html) and fmt not in ("table", "tree", "json"):
         raise click.UsageError("--svg and --html save the table or tree view; "
                                f"they do not go with --format {fmt}")
+    if fmt == "json" and any(p.name == "digits" for p in ctx.command.params) \
+            and ctx.get_parameter_source("digits") is ParameterSource.COMMANDLINE:
+        raise click.UsageError("--digits sets what the screen shows; JSON always has every "
+                               "digit (leave out --digits, or use --format table or plain)")
     return fmt
 
 
-def print_rich(parts: list, color: str, svg: str | None, html: str | None) -> None:
-    """Print rich renderables once; save them as SVG or HTML when asked."""
+def print_rich(parts: list, color: str, svg: str | None, html: str | None,
+               echo: bool = True) -> None:
+    """Print rich renderables once; save them as SVG or HTML when asked. With `echo`
+    False they are only saved (stdout has JSON then)."""
     from rich.console import Console
 
     kwargs: dict = {"record": bool(svg or html), "highlight": False}
+    if not echo:
+        kwargs["file"] = io.StringIO()
     if color == "always":
         kwargs["force_terminal"] = True
     elif color == "never" or os.environ.get("NO_COLOR"):
@@ -174,7 +201,11 @@ def print_rich(parts: list, color: str, svg: str | None, html: str | None) -> No
                 open(path, "a", encoding="utf-8").close()
             except OSError as exc:
                 raise InputError(f"cannot write {path}: {exc.strerror}") from None
-    console = Console(**kwargs)
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:  # rich's own exits 1: the reader left, not an error
+            _reader_left()
+
+    console = _Console(**kwargs)
     for part in parts:
         console.print(part)
         console.print()
@@ -185,6 +216,14 @@ def print_rich(parts: list, color: str, svg: str | None, html: str | None) -> No
             console.save_html(html, clear=False)
     except OSError as exc:
         raise InputError(f"cannot write {exc.filename}: {exc.strerror}") from None
+
+
+def _reader_left() -> None:
+    """`bpcalc ... | head`: the reader left. Not an error of ours: exit 0, with stdout
+    pointed at /dev/null so that nothing more fails on the way out."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(0)
 
 
 def reject_given(ctx: click.Context, allowed: set[str], why: str) -> None:

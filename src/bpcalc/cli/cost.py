@@ -20,7 +20,7 @@ from .common import (
 @source_options
 @click.option("--wrt", metavar="X,Y", help="Count only these inputs.")
 @view_options(("auto", "table", "json"),
-               "auto: a table on a terminal, JSON in a pipe or file.")
+              "auto: a table on a terminal, JSON in a pipe or file.", digits=False)
 def cost(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str | None,
          fmt: str, as_json: bool, color: str, svg: str | None, html: str | None) -> None:
     """Why backpropagation wins: what each mode costs on the graph of EXPR.
@@ -43,7 +43,8 @@ def cost(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str 
     assert result.cost is not None
     if fmt == "json":
         print_json(result.cost.document(result.expression))
-        return
     from ..render import rich_view
 
-    print_rich(rich_view.cost_view(result.expression, result.cost), color, svg, html)
+    if fmt != "json" or svg or html:
+        print_rich(rich_view.cost_view(result.expression, result.outputs, result.cost), color,
+                   svg, html, echo=fmt != "json")

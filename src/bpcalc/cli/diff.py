@@ -52,5 +52,5 @@ def diff(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str 
         print_json(dv.diff_dict())
     elif fmt == "plain":
         click.echo("\n".join(sv.derivation_lines(dv, latex)))
-    else:
-        print_rich([sv.derivation_view(dv, latex)], color, svg, html)
+    if fmt in ("table", "tree") or svg or html:
+        print_rich([sv.derivation_view(dv, latex)], color, svg, html, echo=fmt != "json")

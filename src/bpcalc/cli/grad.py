@@ -154,6 +154,8 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
                                          + ", ".join(known), param_hint="--fields")
             data = {k: v for k, v in data.items() if k in keep}
         print_json(data)
+        if svg or html:  # the table view saved beside the JSON, never instead of it
+            _show_grad(result, extras, "table", steps, latex, color, svg, html, echo=False)
     else:
         warn(result.warnings)
         _show_grad(result, extras, fmt, steps, latex, color, svg, html)
@@ -236,7 +238,8 @@ def _verify(program: Analysis, values: dict[str, str | float], mode: str,
 
 
 def _show_grad(result: GradResult, extras: dict[str, Any], fmt: str, steps: bool,
-               latex: bool, color: str, svg: str | None, html: str | None) -> None:
+               latex: bool, color: str, svg: str | None, html: str | None,
+               echo: bool = True) -> None:
     """The human views of grad, with whatever --check, --exact or symbolic mode added."""
     from ..render import symbolic_view as sv
 
@@ -263,7 +266,7 @@ def _show_grad(result: GradResult, extras: dict[str, Any], fmt: str, steps: bool
         parts.append(sv.exact_view(result, extras["exact"]))
     if "check" in extras:
         parts.append(sv.check_view(extras["check"]))
-    print_rich(parts, color, svg, html)
+    print_rich(parts, color, svg, html, echo)
 
 
 def _directional(ctx: click.Context, args: tuple[str, ...], file: str | None,
@@ -282,17 +285,17 @@ def _directional(ctx: click.Context, args: tuple[str, ...], file: str | None,
     program, values = load(args, file)
     r = second.directional_result(program, values, direction=direction, cotangent=cotangent,
                                   outputs=names(outputs, "--output"), wrt=names(wrt, "--wrt"))
-    if fmt == "json":
-        print_json(r.to_dict())
-        return
-    warn(r.warnings)
     from ..render import second_view
 
     lines = second_view.directional_lines(r)
+    if fmt == "json":
+        print_json(r.to_dict())
+    else:
+        warn(r.warnings)
     if fmt == "plain":
         click.echo("\n".join(lines))
-    else:
-        from rich.text import Text
+    elif fmt != "json" or svg or html:
+        from ..render.layout import Prose
 
-        print_rich([Text("\n".join(lines))], color, svg, html)
+        print_rich([Prose(lines)], color, svg, html, echo=fmt != "json")
 

@@ -45,8 +45,8 @@ def graph(args: tuple[str, ...], file: str | None, outputs: str | None, mode: st
         from ..render import diagram
 
         click.echo(getattr(diagram, fmt)(result), nl=False)
-    else:
+    if fmt in ("table", "tree") or svg or html:
         from ..render import rich_view
 
         parts = rich_view.tree_view(result) if fmt == "tree" else rich_view.graph_view(result)
-        print_rich(parts, color, svg, html)
+        print_rich(parts, color, svg, html, echo=fmt != "json")

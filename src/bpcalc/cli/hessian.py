@@ -42,13 +42,13 @@ def hessian(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: s
     program, values = load(args, file)
     h = second.hessian_result(program, values, wrt=names(wrt, "--wrt"),
                               output=names(outputs, "--output"))
-    if fmt == "json":
-        print_json(h.to_dict())
-        return
-    warn(h.warnings)
     from ..render import second_view
 
+    if fmt == "json":
+        print_json(h.to_dict())
+    else:
+        warn(h.warnings)
     if fmt == "plain":
         click.echo("\n".join(second_view.hessian_lines(h)))
-    else:
-        print_rich(second_view.hessian_view(h), color, svg, html)
+    elif fmt != "json" or svg or html:
+        print_rich(second_view.hessian_view(h), color, svg, html, echo=fmt != "json")

@@ -56,7 +56,8 @@ def second_weights(graph: Graph, values: list[float],
                 what = "infinite" if why == "division by zero" else why
                 pair = f"{nodes[e.src].id} and {nodes[a].id}"
                 raise node_error(graph, e.dst, argv,
-                                  f"its second derivative with respect to {pair} is {what} here")
+                                  f"the second derivative of {graph.keys[e.dst][0]} with "
+                                  f"respect to {pair} is {what} here")
             if h:
                 terms.append((a, h))
         out.append(tuple(terms))

@@ -7,9 +7,10 @@ computes a derivative.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from ..numbers import number, number_text
+from ..numbers import shown, shown_text
 from ..results.grad import EdgeInfo, GradResult
 
 MODE_TITLE = {
@@ -22,21 +23,97 @@ MODE_TITLE = {
 def value(x: float | None) -> str:
     """A node's or edge's number in an evaluated result (which has every one)."""
     assert x is not None, "an evaluated result has every value"
-    return number(x)
+    return shown(x)
 
 
 def d(out: str, wrt: str) -> str:
     return f"∂{out}/∂{wrt}"
 
 
+def plural(n: int, word: str, many: str = "") -> str:
+    """`1 edge operation`, `2 edge operations`; `many` when the plural is not word + s."""
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
+def statements(source: str) -> list[str]:
+    """The program's statements as written, comments and blank lines left out."""
+    out = []
+    for line in source.splitlines():
+        out += [s.strip() for s in line.split("#")[0].split(";") if s.strip()]
+    return out
+
+
+def source_line(source: str, outputs: Sequence[str], room: int) -> str:
+    """The expression on one line (statements joined with `; `, no comments), or, past
+    `room` characters, what it is: `program of 9 statements, output L`."""
+    said = statements(source)
+    text = "; ".join(said)
+    if len(text) <= room:
+        return text
+    out = f"output{'s' * (len(outputs) != 1)} {', '.join(outputs)}"
+    if len(said) > 1:
+        return f"program of {len(said):,} statements, {out}"
+    return f"expression of {len(text):,} characters, {out}"
+
+
+POINT_LINES = 3  # past this many lines the point is only counted (the nodes table has it)
+
+
+def point_text(inputs: Mapping[str, float | None], room: int) -> str:
+    """`at a = 2, b = 1`, or `at 1,000 inputs (their values are in the nodes table)`."""
+    given = [f"{k} = {shown(v)}" for k, v in inputs.items() if v is not None]
+    if not given:
+        return ""
+    text = "at " + ", ".join(given)
+    if len(text) <= POINT_LINES * room:
+        return text
+    return f"at {plural(len(given), 'input')} (their values are in the nodes table)"
+
+
+def on_paths(r: GradResult, sources: Sequence[int], sinks: Sequence[int]) -> list[bool]:
+    """Which nodes lie on a path from one of `sources` to one of `sinks` (both included)."""
+    index = {n.id: i for i, n in enumerate(r.nodes)}
+    ends = [(index[e.src], index[e.dst]) for e in r.edges]
+    after = [False] * len(r.nodes)  # reached from a source
+    for i in sources:
+        after[i] = True
+    for a, b in ends:  # edges come in evaluation order: operands before their uses
+        if after[a]:
+            after[b] = True
+    before = [False] * len(r.nodes)  # reaches a sink
+    for i in sinks:
+        before[i] = True
+    for a, b in reversed(ends):
+        if before[b]:
+            before[a] = True
+    return [x and y for x, y in zip(after, before)]
+
+
+def edge_names(r: GradResult) -> list[str]:
+    """`∂e/∂c` for each edge; `∂a/∂x (1st)`, `(2nd)` where a node uses an operand twice."""
+    names = [d(e.dst, e.src) for e in r.edges]
+    seen: dict[tuple[str, str], list[int]] = {}
+    for k, e in enumerate(r.edges):
+        seen.setdefault((e.dst, e.src), []).append(k)
+    for ks in seen.values():
+        if len(ks) > 1:
+            for j, k in enumerate(ks):
+                names[k] += f" ({ORDINAL[j] if j < len(ORDINAL) else f'{j + 1}th'})"
+    return names
+
+
+ORDINAL = ("1st", "2nd", "3rd")
+
+
 def shows_value(e: EdgeInfo) -> bool:
     """Whether an edge's value adds anything to its formula (not for `1` or `(-2)`)."""
-    return e.value is not None and e.local.strip("()") != number(e.value)
+    return e.value is not None and e.local.strip("()") != shown(e.value)
 
 
-def edge_label(e: EdgeInfo) -> str:
-    """`∂e/∂c = d = 2`: the formula, then its value unless the formula already is the value."""
-    label = f"{d(e.dst, e.src)} = {e.local}"
+def edge_label(e: EdgeInfo, name: str = "") -> str:
+    """`∂e/∂c = d = 2`: the formula, then its value unless the formula already is the value.
+    `name` is the edge's name when it is not just `∂e/∂c` (see edge_names)."""
+    label = f"{name or d(e.dst, e.src)} = {e.local}"
     return label + f" = {value(e.value)}" if shows_value(e) else label
 
 
@@ -51,15 +128,15 @@ class Sum(NamedTuple):
 
     def text(self) -> str:
         if self.note:
-            return f"{number(self.value)} ({self.note})"
+            return f"{shown(self.value)} ({self.note})"
         if not self.symbolic:
-            return number(self.value)
-        return f"{self.symbolic} = {self.numeric} = {number(self.value)}"
+            return shown(self.value)
+        return f"{self.symbolic} = {self.numeric} = {shown(self.value)}"
 
 
 def _value(e: EdgeInfo) -> str:
     assert e.value is not None, "an evaluated result has every edge's value"
-    return number_text(e.value)
+    return shown_text(e.value)
 
 
 def _factor(formula: str) -> str:
@@ -79,44 +156,76 @@ def edge_lists(r: GradResult) -> tuple[dict[str, int], list[list[int]], list[lis
 
 
 def reverse_sums(r: GradResult, out: str) -> list[Sum]:
-    """Every node's adjoint of `out`, in the order a reverse pass finishes them."""
+    """The adjoint of `out` of every node on a path from a chosen input to `out`, in the
+    order a reverse pass finishes them, each written out from its edges on such paths
+    (the others carry an adjoint of 0)."""
     assert r.adjoints is not None
     index, leaving, _ = edge_lists(r)
     sums = []
     out_node = r.output_nodes[r.outputs.index(out)]
+    keep = on_paths(r, [r.node_of_input(w) for w in r.wrt], [out_node])
     for i in reversed(range(len(r.nodes))):
         v = r.nodes[i].id
         adj = r.adjoints[i][out]
         if i == out_node:
             sums.append(Sum(v, "", "", adj, "seed"))
             continue
+        if not keep[i]:
+            continue
         sym, num = [], []
         for k in leaving[i]:
             e = r.edges[k]
-            sym.append(f"{d(out, e.dst)}·{d(e.dst, v)}")
-            num.append(f"{number_text(r.adjoints[index[e.dst]][out])}·{_value(e)}")
+            if keep[index[e.dst]]:
+                sym.append(f"{d(out, e.dst)}·{d(e.dst, v)}")
+                num.append(f"{shown_text(r.adjoints[index[e.dst]][out])}·{_value(e)}")
         sums.append(Sum(v, " + ".join(sym), " + ".join(num), adj))
     return sums
 
 
 def forward_sums(r: GradResult, wrt: str) -> list[Sum]:
-    """Every node's tangent for the pass from input `wrt`, in evaluation order."""
+    """The tangent for the pass from input `wrt` of every node on a path from it to an
+    output, in evaluation order, each written out from its edges on such paths."""
     assert r.tangents is not None
     index, _, entering = edge_lists(r)
     sums = []
     seed = r.node_of_input(wrt)
+    keep = on_paths(r, [seed], r.output_nodes)
+    keep[seed] = True
     for i, node in enumerate(r.nodes):
+        if not keep[i]:
+            continue
         t = r.tangents[i][wrt]
-        if node.op == "input":
-            sums.append(Sum(node.id, "", "", t, "seed" if i == seed else ""))
+        if i == seed:
+            sums.append(Sum(node.id, "", "", t, "seed"))
             continue
         sym, num = [], []
         for k in entering[i]:
             e = r.edges[k]
-            sym.append(f"{_factor(e.local)}·{d(e.src, wrt)}")
-            num.append(f"{_value(e)}·{number_text(r.tangents[index[e.src]][wrt])}")
+            if keep[index[e.src]]:
+                sym.append(f"{_factor(e.local)}·{d(e.src, wrt)}")
+                num.append(f"{_value(e)}·{shown_text(r.tangents[index[e.src]][wrt])}")
         sums.append(Sum(node.id, " + ".join(sym), " + ".join(num), t))
     return sums
+
+
+PASS_ROWS = 100  # the forward view writes out passes in full up to this many rows
+
+
+def forward_passes(r: GradResult) -> tuple[list[tuple[str, list[Sum]]],
+                                            list[tuple[str, int]]]:
+    """The forward passes written out in full (input, its sums), as many as fit in
+    PASS_ROWS rows (at least one), and the others as (input, nodes on its paths)."""
+    full: list[tuple[str, list[Sum]]] = []
+    rest: list[tuple[str, int]] = []
+    rows = 0
+    for w in r.wrt:
+        sums = forward_sums(r, w)
+        rows += len(sums)
+        if full and (rest or rows > PASS_ROWS):
+            rest.append((w, len(sums)))
+        else:
+            full.append((w, sums))
+    return full, rest
 
 
 def path_sums(r: GradResult) -> list[tuple[str, str, str, int]]:
@@ -129,19 +238,30 @@ def path_sums(r: GradResult) -> list[tuple[str, str, str, int]]:
             count = r.path_counts[o][w]
             value = r.jacobian[o][w]
             if r.paths_truncated and len(products) < count:
-                text = f"{number(value)} (merged: too many paths to add one by one)"
+                text = f"{shown(value)} (merged: too many paths to add one by one)"
             elif len(products) > 1:
-                text = " + ".join(number_text(x) for x in products) + f" = {number(value)}"
+                text = " + ".join(shown_text(x) for x in products) + f" = {shown(value)}"
             else:
-                text = number(value)
+                text = shown(value)
             rows.append((o, w, text, count))
     return rows
 
 
 def path_line(p) -> tuple[str, str, str]:
     """(`b → c → e`, `1·2`, `2`) for a listed path."""
-    factors = "·".join(number_text(f) for f in p.factors) if p.factors else "1 (empty path)"
-    return " → ".join(p.nodes), factors, number(p.product)
+    factors = "·".join(shown_text(f) for f in p.factors) if p.factors else "1 (empty path)"
+    return " → ".join(p.nodes), factors, shown(p.product)
+
+
+def big(n: int) -> str:
+    """A count: exact when it is short; past 30 digits rounded, with its digit count."""
+    s = str(n)
+    return f"{n:,}" if len(s) <= 30 else f"≈ {s[0]}.{s[1:4]}e+{len(s) - 1}"
+
+
+def counted(n: int, word: str, many: str = "") -> str:
+    """`plural`, for counts that may have thousands of digits (paths)."""
+    return f"{big(n)} {word if n == 1 else many or word + 's'}"
 
 
 def cost_line(r: GradResult) -> str:
@@ -154,12 +274,10 @@ def cost_line(r: GradResult) -> str:
         if not mode:
             continue
         m = r.cost.of(mode)
-        if mode == "paths":
-            parts.append(f"sum over paths: {m.passes} path{'s' * (m.passes != 1)}, "
-                         f"{m.edge_ops} edge operations")
-        else:
-            parts.append(f"{mode}: {m.passes} pass{'es' * (m.passes != 1)}, "
-                         f"{m.edge_ops} edge operations")
+        runs = counted(m.passes, "path") if mode == "paths" else \
+            counted(m.passes, "pass", "passes")
+        name = "sum over paths" if mode == "paths" else mode
+        parts.append(f"{name}: {runs}, {counted(m.edge_ops, 'edge operation')}")
     return "cost  " + " · ".join(parts)
 
 
@@ -167,7 +285,7 @@ def truncation_note(r: GradResult) -> list[str]:
     if not r.paths_truncated:
         return []
     total = sum(c for per in (r.path_counts or {}).values() for c in per.values())
-    return [f"{len(r.paths)} of {total} paths listed (--limit raises the bound).",
+    return [f"{len(r.paths):,} of {counted(total, 'path')} listed (--limit raises the bound).",
             "The merged passes never list them: forward and reverse mode add the paths up "
             "as they go, touching each edge once per pass however many paths run through it."]
 
@@ -203,6 +321,6 @@ def steps(r: GradResult) -> list[str]:
         lines.append("sums over the paths of each input:")
         for o, w, text, count in path_sums(r):
             n += 1
-            lines.append(f"{n:>3}. {d(o, w)} = {text}   ({count} path{'s' * (count != 1)})")
+            lines.append(f"{n:>3}. {d(o, w)} = {text}   ({counted(count, 'path')})")
         lines += truncation_note(r)
     return lines

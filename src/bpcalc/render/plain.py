@@ -1,46 +1,72 @@
-"""Result -> plain text: aligned columns, no box drawing, no colour; for logs and pipes."""
+"""Result -> plain text: aligned columns, no box drawing, no colour; for logs and pipes.
+
+Lines fit the terminal's width (COLUMNS, or 80 when there is no terminal), broken only
+where a value is whole (layout.py).
+"""
 
 from __future__ import annotations
 
-from ..numbers import number
+import shutil
+from collections.abc import Sequence
+
+from ..numbers import shown
 from ..results.grad import GradResult
-from . import explain
+from . import explain, layout
 from .explain import d, value
 
 
+def width() -> int:
+    """The width plain text is laid out at: the terminal's, COLUMNS, or 80."""
+    return max(shutil.get_terminal_size((80, 24)).columns, 40)
+
+
 def columns(rows: list[list[str]], indent: str = "  ") -> list[str]:
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-    return [indent + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip()
-            for r in rows]
+    """A table whose first row is its header."""
+    return layout.lines(rows[0], rows[1:], width(), indent)
+
+
+def table(rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
+    """Rows without a header, aligned."""
+    if not rows:
+        return []
+    return layout.lines([""] * len(rows[0]), rows, width(), indent)
+
+
+def prose(lines: Sequence[str], indent: str = "", words: bool = True) -> list[str]:
+    """Lines wrapped to the width: at spaces, or (`words` False: steps) where a cell breaks."""
+    breaks = layout.WORDS if words else layout.BREAKS
+    return [indent + part for line in lines
+            for part in layout.hanging(line, width() - len(indent), None, breaks)]
 
 
 def render(r: GradResult, steps: bool = False) -> str:
-    source = r.expression.strip()
-    lines = ([f"expression  {source}"] if "\n" not in source
-             else ["program"] + ["  " + s for s in source.splitlines()])
-    point = ", ".join(f"{k} = {number(v)}" for k, v in r.inputs.items() if v is not None)
-    lines += [f"at          {point}"] if point else []
-    lines += [f"mode        {explain.MODE_TITLE[r.mode]}", "", "nodes"]
+    total = width()
+    source = explain.source_line(r.expression, r.outputs, total - 12)
+    lines = layout.hanging(f"expression  {source}", total, 12, layout.WORDS)
+    point = explain.point_text(r.inputs, total - 12)
+    lines += layout.hanging(f"at          {point[3:]}", total, 12, layout.ITEMS) if point else []
+    lines += layout.hanging(f"mode        {explain.MODE_TITLE[r.mode]}", total, 12, layout.WORDS)
+    lines += ["", "nodes"]
     lines += columns([["id", "definition", "value"]]
-                      + [[n.id, "input" if n.op == "input" else n.expr, value(n.value)]
-                         for n in r.nodes])
+                     + [[n.id, "input" if n.op == "input" else n.expr, value(n.value)]
+                        for n in r.nodes])
     lines.append("")
     if r.edges:
         lines.append("edges (local derivatives)")
         rows = []
-        for e in r.edges:
+        for name, e in zip(explain.edge_names(r), r.edges):
             formula = f"= {e.local}" if explain.shows_value(e) else ""
-            rows.append([d(e.dst, e.src), formula, f"= {value(e.value)}"])
-        lines += columns(rows)
+            rows.append([name, formula, f"= {value(e.value)}"])
+        lines += table(rows)
         lines.append("")
     lines += _mode_section(r)
     if steps:
-        lines += ["steps"] + ["  " + s for s in explain.steps(r)] + [""]
+        lines += ["steps", *prose(explain.steps(r), "  ", words=False), ""]
     lines.append("gradient" if r.single else "jacobian")
-    rows = [[d(o, w), "=", number(v)] for o in r.outputs for w, v in r.jacobian[o].items()]
-    lines += columns(rows) if rows else ["  (no inputs)"]
+    rows = [[d(o, w), "=", shown(v)] for o in r.outputs for w, v in r.jacobian[o].items()]
+    lines += table(rows) if rows else ["  (no inputs)"]
     if r.cost is not None:
-        lines += ["", explain.cost_line(r)]
+        lines += ["", *layout.hanging(explain.cost_line(r), total, 6)]
     return "\n".join(lines)
 
 
@@ -48,22 +74,22 @@ def _mode_section(r: GradResult) -> list[str]:
     out: list[str] = []
     if r.mode == "reverse":
         for o in r.outputs:
-            out.append(f"reverse pass for {o}: adjoints {d(o, 'v')}, from {o} back")
-            out += columns([[d(o, s.node), "=", s.text()] for s in explain.reverse_sums(r, o)])
+            out += prose([f"reverse pass for {o}: adjoints {d(o, 'v')}, from {o} back"])
+            out += table([[d(o, s.node), "=", s.text()] for s in explain.reverse_sums(r, o)])
             out.append("")
     elif r.mode == "forward":
         for w in r.wrt:
-            out.append(f"forward pass for {w}: tangents {d('v', w)}, from {w} on")
-            out += columns([[d(s.node, w), "=", s.text()] for s in explain.forward_sums(r, w)])
+            out += prose([f"forward pass for {w}: tangents {d('v', w)}, from {w} on"])
+            out += table([[d(s.node, w), "=", s.text()] for s in explain.forward_sums(r, w)])
             out.append("")
     elif r.mode == "paths":
-        out.append("paths (each the product of its edges' local derivatives)")
+        out += prose(["paths (each the product of its edges' local derivatives)"])
         rows = [[nodes, f"= {factors}", f"= {product}"]
                 for nodes, factors, product in map(explain.path_line, r.paths)]
-        out += columns(rows) if rows else ["  (none)"]
+        out += table(rows) if rows else ["  (none)"]
         out += ["", "sums over paths"]
-        out += columns([[d(o, w), "=", text, f"({count} path{'s' * (count != 1)})"]
-                         for o, w, text, count in explain.path_sums(r)])
-        out += ["  " + line for line in explain.truncation_note(r)]
+        out += table([[d(o, w), "=", text, f"({explain.counted(count, 'path')})"]
+                      for o, w, text, count in explain.path_sums(r)]) or ["  (none)"]
+        out += prose(explain.truncation_note(r), "  ")
         out.append("")
     return out

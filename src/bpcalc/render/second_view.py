@@ -1,76 +1,109 @@
-"""Hessian and directional-derivative results -> text lines (plain) and rich tables."""
+"""Hessian and directional-derivative results -> text lines (plain) and rich tables.
+
+The Hessian is a matrix when it fits the width; past that, the list of its entries on
+and above the diagonal that are not 0 (it is symmetric).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..numbers import number
+from ..numbers import shown
 from ..results.second import DirectionalResult, HessianResult
+from . import explain, layout
 from .explain import d
 
 
 def _point(inputs: dict[str, float]) -> str:
-    return ", ".join(f"{k} = {number(v)}" for k, v in inputs.items())
+    return ", ".join(f"{k} = {shown(v)}" for k, v in inputs.items())
 
 
 def hessian_rows(h: HessianResult) -> list[list[str]]:
     """The symmetric matrix with a header row: ∂²f/∂x∂y for every pair of inputs."""
     rows = [[f"∂²{h.output}", *(f"∂{w}" for w in h.wrt)]]
-    rows += [[f"∂{r}", *(number(h.hessian[r][c]) for c in h.wrt)] for r in h.wrt]
+    rows += [[f"∂{r}", *(shown(h.hessian[r][c]) for c in h.wrt)] for r in h.wrt]
     return rows
 
 
+def entry_rows(h: HessianResult) -> tuple[list[list[str]], int]:
+    """(`∂²L/∂w11∂x1`, value) for each entry on or above the diagonal that is not 0, and
+    how many such entries are 0."""
+    rows, zeros = [], 0
+    for i, r in enumerate(h.wrt):
+        for c in h.wrt[i:]:
+            v = h.hessian[r][c]
+            if v == 0:
+                zeros += 1
+                continue
+            pair = f"∂{r}²" if r == c else f"∂{r}∂{c}"
+            rows.append([f"∂²{h.output}/{pair}", shown(v)])
+    return rows, zeros
+
+
+def _zeros_note(zeros: int) -> str:
+    return f"the other {explain.plural(zeros, 'entry', 'entries')} on and above the " \
+           "diagonal are 0" if zeros else ""
+
+
+def _cost(h: HessianResult) -> str:
+    passes = explain.plural(h.passes, "forward-over-reverse pass",
+                            "forward-over-reverse passes")
+    return f"cost  {passes}, {explain.plural(h.edge_ops, 'edge operation')}"
+
+
 def hessian_lines(h: HessianResult) -> list[str]:
-    lines = [f"expression  {h.expression.strip()}", f"at          {_point(h.inputs)}",
-             f"value       {h.output} = {number(h.value)}", "", "gradient"]
-    lines += [f"  {d(h.output, w)} = {number(v)}" for w, v in h.gradient.items()]
+    from .plain import prose, table, width
+
+    total = width()
+    source = explain.source_line(h.expression, [h.output], total - 12)
+    lines = [*layout.hanging(f"expression  {source}", total, 12, layout.WORDS),
+             *layout.hanging(f"at          {_point(h.inputs)}", total, 12, layout.ITEMS),
+             f"value       {h.output} = {shown(h.value)}", "", "gradient"]
+    lines += table([[d(h.output, w), "=", shown(v)] for w, v in h.gradient.items()])
     lines += ["", "hessian (forward-over-reverse: one pass per input)"]
     rows = hessian_rows(h)
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-    lines += ["  " + "  ".join(cell.rjust(w) for cell, w in zip(r, widths)) for r in rows]
-    lines += ["", f"cost  {h.passes} forward-over-reverse pass{'es' * (h.passes != 1)}, "
-                  f"{h.edge_ops} edge operations"]
-    return lines
+    if layout.widths(rows[0], rows[1:], total - 2, layout.PLAIN_GAP) is not None:
+        lines += layout.lines(rows[0], rows[1:], total, right=range(1, len(rows[0])))
+    else:
+        entries, zeros = entry_rows(h)
+        lines += table([[name, "=", v] for name, v in entries])
+        lines += prose([_zeros_note(zeros)], "  ") if zeros else []
+    return lines + ["", *layout.hanging(_cost(h), total, 6, layout.WORDS)]
 
 
 def directional_lines(r: DirectionalResult) -> list[str]:
     jvp = r.kind == "jvp"
-    seed = ", ".join(f"{k} = {number(v)}" for k, v in r.seed.items())
+    seed = ", ".join(f"{k} = {shown(v)}" for k, v in r.seed.items())
     lines = [f"expression  {r.expression.strip()}", f"at          {_point(r.inputs)}",
              ("direction   " if jvp else "cotangent   ") + seed, ""]
     if jvp:
         lines.append("directional derivative (Jacobian-vector product, one forward pass)")
-        lines += [f"  ∇{o}·v = {number(v)}" for o, v in r.derivative.items()]
+        lines += [f"  ∇{o}·v = {shown(v)}" for o, v in r.derivative.items()]
     else:
         lines.append("vector-Jacobian product (one reverse pass)")
-        lines += [f"  Σ u·∂/∂{w} = {number(v)}" for w, v in r.derivative.items()]
-    lines += ["", f"cost  1 {'forward' if jvp else 'reverse'} pass, {r.edge_ops} edge operations"]
+        lines += [f"  Σ u·∂/∂{w} = {shown(v)}" for w, v in r.derivative.items()]
+    lines += ["", f"cost  1 {'forward' if jvp else 'reverse'} pass, "
+                  f"{explain.plural(r.edge_ops, 'edge operation')}"]
     return lines
 
 
 def hessian_view(h: HessianResult) -> list[Any]:
-    from rich import box
     from rich.console import Group
-    from rich.table import Table
-    from rich.text import Text
 
-    head = Text()
-    head.append("bpcalc hessian  ", style="bold")
-    head.append(h.expression.strip().replace("\n", "; "), style="cyan")
-    head.append(f"  at {_point(h.inputs)}\n{h.output} = {number(h.value)}")
-    grad = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    grad.add_column("derivative", overflow="fold")
-    grad.add_column("value", overflow="fold")
-    for w, v in h.gradient.items():
-        grad.add_row(d(h.output, w), number(v))
+    from .layout import Cells, Prose
+    from .rich_view import Header
+
+    head = Header("hessian", h.expression, [h.output], h.inputs,
+                  f"{h.output} = {shown(h.value)}")
+    grad = Cells("Gradient", ["derivative", "value"],
+                 [[d(h.output, w), shown(v)] for w, v in h.gradient.items()])
     rows = hessian_rows(h)
-    mat = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for i, c in enumerate(rows[0]):
-        mat.add_column(c, overflow="fold", justify="left" if i == 0 else "right")
-    for r in rows[1:]:
-        mat.add_row(*r)
-    cost = Text(f"cost  {h.passes} forward-over-reverse pass{'es' * (h.passes != 1)}, "
-                f"{h.edge_ops} edge operations", style="dim")
-    return [head, Group(Text("Gradient", style="bold"), grad),
-            Group(Text("Hessian (symmetric; one forward-over-reverse pass per column)",
-                       style="bold"), mat), cost]
+    entries, zeros = entry_rows(h)
+    listed = Cells("Hessian: its entries on and above the diagonal that are not 0 "
+                   "(it is symmetric; one forward-over-reverse pass per input)",
+                   ["entry", "value"], entries)
+    instead: Any = Group(listed, Prose([_zeros_note(zeros)], style="italic")) if zeros \
+        else listed
+    mat = Cells("Hessian (symmetric; one forward-over-reverse pass per column)", rows[0],
+                rows[1:], right=range(1, len(rows[0])), instead=instead)
+    return [head, grad, mat, Prose([_cost(h)], style="dim", hang=6)]

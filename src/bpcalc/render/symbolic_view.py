@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from ..numbers import number
+from ..numbers import apart, number, shown
 from .explain import d
+from .layout import Cells, Prose
 from .plain import columns as _columns
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ NONE = "—"
 
 
 def _num(x: float | None) -> str:
-    return NONE if x is None else number(x)
+    return NONE if x is None else shown(x)
 
 
 def _exact_beside(exact: str | None, value: float | None) -> str:
@@ -33,23 +34,35 @@ def _exact_beside(exact: str | None, value: float | None) -> str:
         return _num(value)
     if value is None or exact == number(value):
         return exact
-    return f"{exact} ≈ {number(value)}"
+    return f"{exact} ≈ {shown(value)}"
 
 
 # --- check -----------------------------------------------------------------------------
 
 def _fd(e: Entry) -> str:
-    return NONE if e.fd is None else f"{number(e.fd)} ± {e.fd_error:.1g}"
+    return NONE if e.fd is None else f"{shown(e.fd)} ± {e.fd_error:.1g}"
 
 
 def check_rows(c: CheckResult) -> list[list[str]]:
     """One row per gradient entry: derivative, AD, FD ± error, SymPy (exact ≈ float), verdict."""
-    return [[d(e.output, e.input), number(e.ad), _fd(e),
-             _exact_beside(e.symbolic_exact, e.symbolic), e.verdict] for e in c.entries]
+    rows = []
+    for e in c.entries:  # AD and SymPy with the digits that tell them apart if they differ
+        if e.symbolic is None:
+            ad, beside = shown(e.ad), e.symbolic_exact or NONE
+        else:  # a disagreement shows where they differ; agreeing ones, at the view's digits
+            ad, sym = apart([e.ad, e.symbolic]) if e.verdict == "mismatch" else (
+                shown(e.ad), shown(e.symbolic))
+            exact = e.symbolic_exact
+            beside = sym if exact is None else exact if exact == number(e.symbolic) \
+                else f"{exact} ≈ {sym}"
+        rows.append([d(e.output, e.input), ad, _fd(e), beside, e.verdict])
+    return rows
 
 
 def check_summary(c: CheckResult) -> list[str]:
-    modes = " · ".join(m.mode + " " + m.status for m in c.modes)
+    modes = " · ".join(m.mode + " " + (m.status if m.status != "skipped (paths truncated)"
+                                         else "skipped (too many paths to add one by one)")
+                       for m in c.modes)
     lines = [f"tolerance: |AD − SymPy| ≤ {c.atol:g} + {c.rtol:g}·scale; SymPy: {c.symbolic}",
              f"modes agree with {c.mode}: {modes}"]
     lines += [f"{d(e.output, e.input)}: {e.note}" for e in c.entries if e.note]
@@ -61,19 +74,20 @@ CHECK_COLUMNS = ("derivative", "AD", "finite differences ± error", "SymPy", "ve
 
 
 def check_lines(c: CheckResult) -> list[str]:
-    return ["check"] + _columns([list(CHECK_COLUMNS), *check_rows(c)]) + check_summary(c)
+    from .plain import prose
+
+    return ["check", *_columns([list(CHECK_COLUMNS), *check_rows(c)]),
+            *prose(check_summary(c))]
 
 
 def check_view(c: CheckResult) -> RenderableType:
     from rich.console import Group
-    from rich.text import Text
 
-    t = _table(*CHECK_COLUMNS)
-    for row in check_rows(c):
-        style = {"ok": "green", "mismatch": "bold red", "kink": "yellow"}.get(row[-1], "dim")
-        t.add_row(*row[:-1], Text(row[-1], style=style))
-    summary = Text("\n".join(check_summary(c)))
-    return Group(Text("Check: AD, finite differences and SymPy", style="bold"), t, summary)
+    rows = check_rows(c)
+    styles = {(k, 4): {"ok": "bold", "mismatch": "bold red", "kink": "magenta"}.get(
+        row[-1], "dim") for k, row in enumerate(rows)}
+    return Group(Cells("Check: AD, finite differences and SymPy", CHECK_COLUMNS, rows, styles),
+                 Prose(check_summary(c), hang=2))
 
 
 # --- exact -----------------------------------------------------------------------------
@@ -82,7 +96,7 @@ def exact_rows(r: GradResult, ex: ExactResult) -> tuple[list[list[str]], list[li
     """(node rows: id, definition, value, exact; gradient rows: derivative, value, exact)."""
     nodes = [[n.id, "input" if n.op == "input" else n.expr, _num(n.value), ex.nodes[i][1] or NONE]
              for i, n in enumerate(r.nodes)] if ex.nodes else []
-    grads = [[d(o, w), number(v), (ex.jacobian.get(o, {}).get(w)) or NONE]
+    grads = [[d(o, w), shown(v), (ex.jacobian.get(o, {}).get(w)) or NONE]
              for o in r.outputs for w, v in r.jacobian[o].items()]
     return nodes, grads
 
@@ -99,20 +113,12 @@ def exact_lines(r: GradResult, ex: ExactResult) -> list[str]:
 
 def exact_view(r: GradResult, ex: ExactResult) -> RenderableType:
     from rich.console import Group
-    from rich.text import Text
 
     nodes, grads = exact_rows(r, ex)
-    parts: list[Any] = [Text(f"Exact values ({ex.status})", style="bold")]
-    if nodes:
-        t = _table("id", "definition", "value", "exact")
-        for row in nodes:
-            t.add_row(*row)
-        parts.append(t)
+    parts: list[Any] = [Cells(f"Exact values ({ex.status})", ["id", "definition", "value",
+                                                              "exact"], nodes)]
     if grads and ex.jacobian:
-        g = _table("derivative", "value", "exact")
-        for row in grads:
-            g.add_row(*row)
-        parts.append(g)
+        parts.append(Cells("", ["derivative", "value", "exact"], grads))
     return Group(*parts)
 
 
@@ -178,31 +184,11 @@ def derivation_view(dv: Derivation, latex: bool = False) -> RenderableType:
     from rich.text import Text
 
     if dv.skipped:
-        return Text(f"symbolic: {dv.status}", style="yellow")
+        return Text(f"symbolic: {dv.status}", style="magenta")
     cols, ecols = _derivation_columns(dv)
-    parts: list[Any] = [Text("Symbolic partial derivatives"
-                             + ("" if dv.status == "ok" else f" ({dv.status})"), style="bold")]
-    t = _table(*cols)
-    for row in derivation_rows(dv, latex):
-        t.add_row(*row)
-    parts.append(t)
+    parts: list[Any] = [Cells("Symbolic partial derivatives"
+                              + ("" if dv.status == "ok" else f" ({dv.status})"), cols,
+                              derivation_rows(dv, latex))]
     if dv.edges:
-        e = _table(*ecols)
-        for row in edge_rows(dv, latex):
-            e.add_row(*row)
-        parts += [Text("Edges: local derivatives", style="bold"), e]
+        parts.append(Cells("Edges: local derivatives", ecols, edge_rows(dv, latex)))
     return Group(*parts)
-
-
-# --- shared ----------------------------------------------------------------------------
-
-
-
-def _table(*columns: str) -> Any:
-    from rich import box
-    from rich.table import Table
-
-    t = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    for c in columns:
-        t.add_column(c, overflow="fold")
-    return t

@@ -95,11 +95,26 @@ def _statement(source: str, tokens: list[Token], start: int, stop: int) -> State
     return Statement(None, None, _expression(source, tokens, start, stop), first.pos)
 
 
+ALIASES = {"ln": "log", "arctan": "atan", "arcsin": "asin", "arccos": "acos",
+           "tg": "tan", "logistic": "sigmoid", "power": "pow", "sgn": "abs"}
+ALIAS_NOTES = {"ln": "log is the natural logarithm; log2 and log10 are the others",
+               "arctan": "atan", "arcsin": "asin", "arccos": "acos",
+               "tg": "tan", "logistic": "sigmoid(x) = 1/(1 + exp(-x))",
+               "power": "pow(x, y) is x^y", "sgn": "there is no sign function; abs(x)/x is "
+                                                   "one away from 0"}
+ALIAS_NOTES.update({k: f"bpcalc writes {k} as {v}" for k, v in ALIASES.items()
+                    if ALIAS_NOTES.get(k) == v})
+
+
 def _unknown_function(source: str, tok: Token) -> ParseError:
     import difflib  # only on this error path: keeps start-up lean
 
+    alias = ALIASES.get(tok.text) or (tok.text.lower() if tok.text.lower() in FUNCTIONS
+                                      else None)
     close = difflib.get_close_matches(tok.text, list(FUNCTIONS), n=3, cutoff=0.6)
-    if close:
+    if alias:
+        hint = f"did you mean {alias}? ({ALIAS_NOTES.get(tok.text, 'names are lower case')})"
+    elif close:
         hint = "did you mean " + " or ".join(close) + "?"
     else:
         hint = f"known functions: {', '.join(FUNCTIONS)}; for a product write {tok.text}*(...)"
@@ -155,7 +170,8 @@ def _expression(source: str, tokens: list[Token], start: int, stop: int) -> tupl
         raise ParseError("unexpected end of expression", source, tokens[stop].pos)
     _pop_operators(stack, out)
     if stack:
-        raise ParseError("'(' is never closed", source, stack[-1][3])
+        top = stack[-1]  # the caret goes under the '(' itself, a call's too
+        raise ParseError("'(' is never closed", source, top[5] if len(top) > 5 else top[3])
     return tuple(out)
 
 
@@ -181,7 +197,7 @@ def _operand(source: str, tokens: list[Token], i: int, stop: int, stack: list[li
                 n = FUNCTIONS[text]
                 raise ParseError(f"{text} takes {n} argument{'s' * (n > 1)}, got none",
                                  source, tokens[i + 2].pos)
-            stack.append(["call", text, 0, tok.pos, 1])
+            stack.append(["call", text, 0, tok.pos, 1, tokens[i + 1].pos])  # [5]: its '('
             i += 1  # the call's own '('
         elif text in FUNCTIONS:
             raise ParseError(f"{text!r} is a function: call it as {text}(...)",
