@@ -239,3 +239,18 @@ def test_euler_hint_for_e_to_the_x():
 def test_misspelt_options_get_clicks_suggestion(option, suggestion):
     r = CliRunner().invoke(cli, ["grad", "x", "x=1", option])
     assert r.exit_code == 2 and "Did you mean" in r.output and suggestion in r.output
+
+
+@pytest.mark.parametrize("args", [["grad", *SEED], ["grad", *SEED, "--format", "tree"],
+                                  ["grad", *SEED, "--check"], ["cost", "(a+b)*(b+1)"],
+                                  ["hessian", *SEED], ["diff", "(a+b)*(b+1)"]])
+def test_colours_are_bold_dim_italic_and_one_accent(args):
+    """Legible on dark and light backgrounds: no cyan, yellow, green or blue; bold, dim,
+    italic, the magenta accent, and red only for a failed check."""
+    r = CliRunner().invoke(cli, [*args, "--color", "always", "--format",
+                                 "tree" if "tree" in args else "table"])
+    assert r.exit_code == 0, r.output
+    codes = {int(p or 0) for m in re.findall(r"\x1b\[([0-9;]*)m", r.output)
+             for p in m.split(";")}
+    assert codes, "colour was asked for"
+    assert codes <= {0, 1, 2, 3, 22, 23, 31, 35, 39}, codes

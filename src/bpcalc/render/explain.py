@@ -164,6 +164,7 @@ def reverse_sums(r: GradResult, out: str) -> list[Sum]:
     sums = []
     out_node = r.output_nodes[r.outputs.index(out)]
     keep = on_paths(r, [r.node_of_input(w) for w in r.wrt], [out_node])
+    names = edge_names(r)  # `∂a/∂x (1st)` where x*x uses x twice
     for i in reversed(range(len(r.nodes))):
         v = r.nodes[i].id
         adj = r.adjoints[i][out]
@@ -176,7 +177,7 @@ def reverse_sums(r: GradResult, out: str) -> list[Sum]:
         for k in leaving[i]:
             e = r.edges[k]
             if keep[index[e.dst]]:
-                sym.append(f"{d(out, e.dst)}·{d(e.dst, v)}")
+                sym.append(f"{d(out, e.dst)}·{names[k]}")
                 num.append(f"{shown_text(r.adjoints[index[e.dst]][out])}·{_value(e)}")
         sums.append(Sum(v, " + ".join(sym), " + ".join(num), adj))
     return sums

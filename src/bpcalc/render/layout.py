@@ -1,9 +1,10 @@
 """Tables that never split a value: the one table helper of the rich and plain views.
 
-A cell breaks only after ` = `, ` + `, `·` or between list items (`, `, `; `), so a number
-or a `∂e/∂w1` token always stays whole on one line. Columns take their natural width when
-the table fits; otherwise the wide ones shrink toward their longest unbreakable piece;
-when even that does not fit, the table is stacked: one record per row, `header: value`.
+A cell breaks only after ` = `, ` + `, `·` or between list items (`, `, `; `) (and a
+formula, after a `*`), so a number or a `∂e/∂w1` token always stays whole on one line.
+Columns take their natural width when the table fits; otherwise the wide ones shrink
+toward their longest unbreakable piece; when even that does not fit, the table is
+stacked: one record per row, `header: value`.
 
 `Cells` is the table as a rich renderable (it lays itself out at the console's width when
 printed); `lines` is the same table as plain text. Rich is imported only when a `Cells`
@@ -16,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-_BREAK = re.compile(r"(?<= = )|(?<= \+ )|(?<=·)|(?<=, )|(?<=; )|(?<= ≈ )")
+_BREAK = re.compile(r"(?<= = )|(?<= \+ )|(?<=·)|(?<=, )|(?<=; )|(?<= ≈ )|(?<=[^*]\*)(?!\*)")
 _COARSE = re.compile(r"(?<= = )|(?<= \+ )|(?<=, )|(?<=; )|(?<= ≈ )|(?<= · )")  # before `·`
 _WORD = re.compile(r"(?<= )")  # headers and prose break at any space
 ITEMS = re.compile(r"(?<=, )")  # a list (`a = 2, b = 1`) breaks between its items
