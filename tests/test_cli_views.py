@@ -42,30 +42,36 @@ def test_steps_flag_in_table_and_plain():
         assert "∂e/∂b = d·∂c/∂b + c·∂d/∂b = 2·1 + 3·1 = 5" in out
 
 
-def test_svg_and_html_pictures(tmp_path):
+def test_terminal_screenshots(tmp_path):
     svg, html = tmp_path / "seed.svg", tmp_path / "seed.html"
-    r = run("grad", *SEED, "--svg", str(svg), "--html", str(html))
+    r = run("grad", *SEED, "--terminal-svg", str(svg), "--terminal-html", str(html))
     assert r.exit_code == 0, r.output
     assert svg.read_text().lstrip().startswith("<svg")
     assert "∂e/∂b" in html.read_text()
 
 
-def test_svg_with_json_saves_the_picture_and_keeps_stdout_json(tmp_path):
-    svg = tmp_path / "x.svg"
-    r = run("grad", *SEED, "--json", "--svg", str(svg))
+def test_pictures_with_json_keep_stdout_json(tmp_path):
+    shot, drawn, page = tmp_path / "x.svg", tmp_path / "g.svg", tmp_path / "p.html"
+    r = run("grad", *SEED, "--json", "--terminal-svg", str(shot), "--svg", str(drawn),
+            "--html", str(page))
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["gradient"] == {"a": 2, "b": 5}
-    assert svg.read_text().lstrip().startswith("<svg")
+    assert shot.read_text().lstrip().startswith("<svg")
+    assert drawn.read_text().startswith("<svg") and "e = c * d" in drawn.read_text()
+    assert page.read_text().startswith("<!DOCTYPE html>")
 
 
-def test_svg_with_plain_is_a_usage_error(tmp_path):
-    r = run("grad", *SEED, "--format", "plain", "--svg", str(tmp_path / "x.svg"))
+def test_terminal_svg_with_plain_is_a_usage_error_and_a_drawing_is_not(tmp_path):
+    r = run("grad", *SEED, "--format", "plain", "--terminal-svg", str(tmp_path / "x.svg"))
     assert r.exit_code == 2
-    assert "--svg" in r.output
+    assert "--terminal-svg" in r.output
+    r = run("grad", *SEED, "--format", "plain", "--svg", str(tmp_path / "g.svg"))
+    assert r.exit_code == 0 and "gradient" in r.output
 
 
-def test_svg_to_an_unwritable_place_is_a_clean_error(tmp_path):
-    r = run("grad", *SEED, "--svg", str(tmp_path / "no" / "such" / "dir.svg"))
+@pytest.mark.parametrize("option", ["--svg", "--html", "--terminal-svg", "--terminal-html"])
+def test_pictures_to_an_unwritable_place_are_a_clean_error(tmp_path, option):
+    r = run("grad", *SEED, option, str(tmp_path / "no" / "such" / "dir.svg"))
     assert r.exit_code == 2
     assert "cannot write" in r.output
     assert "Traceback" not in r.output

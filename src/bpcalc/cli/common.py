@@ -135,7 +135,8 @@ def source_options(f):
     return click.argument("args", nargs=-1, metavar="EXPR [NAME=VALUE]...")(f)
 
 
-def view_options(formats: tuple[str, ...], auto_help: str, digits: bool = True):
+def view_options(formats: tuple[str, ...], auto_help: str, digits: bool = True,
+                 pictures: bool = False):
     def decorate(f):
         for opt in reversed([
             click.option("--format", "fmt", type=click.Choice(formats), default="auto",
@@ -149,8 +150,17 @@ def view_options(formats: tuple[str, ...], auto_help: str, digits: bool = True):
                             help=f"Significant digits of the numbers on screen ({FULL}: "
                                  "all of them); JSON always has every digit.")]
               if digits else []),
-            click.option("--svg", "svg", metavar="FILE", help="Also save the view as SVG."),
-            click.option("--html", "html", metavar="FILE", help="Also save the view as HTML."),
+            *([click.option("--svg", "svg", metavar="FILE",
+                            help="Also draw the graph as SVG: values on the nodes, local "
+                                 "derivatives on the edges, the mode's derivatives."),
+               click.option("--html", "html", metavar="FILE",
+                            help="Also write a page that steps through the pass on the "
+                                 "drawing (one self-contained file: open it in a browser).")]
+              if pictures else []),
+            click.option("--terminal-svg", "shot_svg", metavar="FILE",
+                         help="Also save the text view as an SVG screenshot of the terminal."),
+            click.option("--terminal-html", "shot_html", metavar="FILE",
+                         help="Also save the text view as HTML."),
         ]):
             f = opt(f)
         return f
@@ -164,7 +174,8 @@ def _show_digits(ctx: click.Context, _param: click.Parameter, value: int) -> Non
 
 def choose_format(fmt: str, as_json: bool, svg: str | None, html: str | None) -> str:
     """The format to print: --format, or for auto a table on a terminal and JSON in a pipe
-    (--svg and --html save the table view beside either, and never change stdout)."""
+    (--terminal-svg and --terminal-html save the table view beside either, and never
+    change stdout; `svg` and `html` here are those two)."""
     from click.core import ParameterSource
 
     ctx = click.get_current_context()
@@ -173,12 +184,14 @@ def choose_format(fmt: str, as_json: bool, svg: str | None, html: str | None) ->
     if fmt == "auto":
         fmt = "table" if stdout_is_terminal() else "json"
     if (svg or html) and fmt not in ("table", "tree", "json"):
-        raise click.UsageError("--svg and --html save the table or tree view; "
-                               f"they do not go with --format {fmt}")
-    if fmt == "json" and any(p.name == "digits" for p in ctx.command.params) \
+        raise click.UsageError("--terminal-svg and --terminal-html save the table or tree "
+                               f"view; they do not go with --format {fmt}")
+    pictures = svg or html or ctx.params.get("svg") or ctx.params.get("html")
+    if fmt == "json" and not pictures and any(p.name == "digits" for p in ctx.command.params) \
             and ctx.get_parameter_source("digits") is ParameterSource.COMMANDLINE:
-        raise click.UsageError("--digits sets what the screen shows; JSON always has every "
-                               "digit (leave out --digits, or use --format table or plain)")
+        raise click.UsageError("--digits sets what the screen and pictures show; JSON always "
+                               "has every digit (leave out --digits, or use --format table "
+                               "or plain)")
     return fmt
 
 
@@ -224,6 +237,32 @@ def _reader_left() -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     sys.exit(0)
+
+
+def save_pictures(result: Any, svg: str | None, html: str | None,
+                  wrt: list[str] | None = None) -> None:
+    """--svg: the graph drawn (render/svg.py); --html: the step-through page (stepper.py).
+    Forward mode draws the tangents of the first --wrt input."""
+    if not (svg or html):
+        return
+    first = wrt[0] if wrt else None
+    if svg:
+        from ..render import svg as svg_mod
+
+        write_text(svg, svg_mod.svg(result, first))
+    if html:
+        from ..render import stepper
+
+        write_text(html, stepper.page(result, first))
+
+
+def write_text(path: str, text: str) -> None:
+    """Write a file the user named; a place that cannot be written is bad input."""
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
 
 
 def reject_given(ctx: click.Context, allowed: set[str], why: str) -> None:

@@ -22,7 +22,7 @@ from .common import (
 @view_options(("auto", "table", "json"),
               "auto: a table on a terminal, JSON in a pipe or file.", digits=False)
 def cost(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str | None,
-         fmt: str, as_json: bool, color: str, svg: str | None, html: str | None) -> None:
+         fmt: str, as_json: bool, color: str, shot_svg: str | None, shot_html: str | None) -> None:
     """Why backpropagation wins: what each mode costs on the graph of EXPR.
 
     Compares forward mode (one pass per input), reverse mode (one pass per
@@ -37,7 +37,7 @@ def cost(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str 
       bpcalc cost 'y = x; y = y*y + y; y = y*y + y; y = y*y + y' --json
       python3 -c 'print("+".join(f"w{i}*x{i}" for i in range(1000)))' | bpcalc cost -
     """
-    fmt = choose_format(fmt, as_json, svg, html)
+    fmt = choose_format(fmt, as_json, shot_svg, shot_html)
     result = analyse(args, file, outputs, need_values=False, wrt=names(wrt, "--wrt"),
                       with_cost=True)
     assert result.cost is not None
@@ -45,6 +45,6 @@ def cost(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str 
         print_json(result.cost.document(result.expression))
     from ..render import rich_view
 
-    if fmt != "json" or svg or html:
+    if fmt != "json" or shot_svg or shot_html:
         print_rich(rich_view.cost_view(result.expression, result.outputs, result.cost), color,
-                   svg, html, echo=fmt != "json")
+                   shot_svg, shot_html, echo=fmt != "json")

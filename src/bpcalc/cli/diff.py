@@ -25,8 +25,8 @@ from .common import (
 @view_options(("auto", "table", "plain", "json"),
                "auto: a table on a terminal, JSON in a pipe or file.")
 def diff(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str | None,
-         latex: bool, budget: float, fmt: str, as_json: bool, color: str, svg: str | None,
-         html: str | None) -> None:
+         latex: bool, budget: float, fmt: str, as_json: bool, color: str, shot_svg: str | None,
+         shot_html: str | None) -> None:
     """Symbolic partial derivatives of EXPR, as a computer algebra system prints them.
 
     No values are needed. Each partial is given in the inputs' own names and,
@@ -40,7 +40,7 @@ def diff(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str 
       bpcalc diff 'c = a + b; d = b + 1; e = c * d' --wrt b
       bpcalc diff "sin(x)*exp(y)" --latex
     """
-    fmt = choose_format(fmt, as_json, svg, html)
+    fmt = choose_format(fmt, as_json, shot_svg, shot_html)
     from ..symbolic.derive import derive
 
     program, values = load(args, file)
@@ -52,5 +52,5 @@ def diff(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str 
         print_json(dv.diff_dict())
     elif fmt == "plain":
         click.echo("\n".join(sv.derivation_lines(dv, latex)))
-    if fmt in ("table", "tree") or svg or html:
-        print_rich([sv.derivation_view(dv, latex)], color, svg, html, echo=fmt != "json")
+    if fmt in ("table", "tree") or shot_svg or shot_html:
+        print_rich([sv.derivation_view(dv, latex)], color, shot_svg, shot_html, echo=fmt != "json")

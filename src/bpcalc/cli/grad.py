@@ -21,6 +21,7 @@ from .common import (
     print_json,
     print_rich,
     reject_given,
+    save_pictures,
     source_options,
     view_options,
     warn,
@@ -67,15 +68,16 @@ if TYPE_CHECKING:
                    "product): one forward pass.")
 @click.option("--cotangent", metavar="F=1,G=0.5",
               help="The vector-Jacobian product with this weight per output: one reverse pass.")
-@view_options(VIEW_FORMATS, "auto: tables on a terminal, JSON in a pipe or file; "
-                             "plain: text without box drawing.")
+@view_options(VIEW_FORMATS + ("tikz",), "auto: tables on a terminal, JSON in a pipe or "
+                                         "file; plain: text without box drawing; tikz: the "
+                                         "drawing for LaTeX.", pictures=True)
 @click.pass_context
 def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: str | None,
          mode: str, wrt: str | None, do_check: bool, rtol: float, atol: float, exact: bool,
          latex: bool, budget: float, batch: str | None, limit: int | None,
          fields: str | None, steps: bool, direction: str | None,
          cotangent: str | None, fmt: str, as_json: bool, color: str, svg: str | None,
-         html: str | None) -> None:
+         html: str | None, shot_svg: str | None, shot_html: str | None) -> None:
     """Differentiate EXPR at the point NAME=VALUE ... and show how.
 
     EXPR is an expression such as "(a+b)*(b+1)" or a program of statements
@@ -96,6 +98,7 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
       bpcalc grad "(a+b)*(b+1)" a=2 b=1 --mode forward --steps
       bpcalc grad "(a+b)*(b+1)" a=2 b=1 --mode paths --wrt b
       bpcalc grad "(a+b)*(b+1)" a=2 b=1 --format tree
+      bpcalc grad "(a+b)*(b+1)" a=2 b=1 --svg seed.svg --html seed.html
       bpcalc grad 'c = a + b; d = b + 1; e = c * d' a=2 b=1
       bpcalc grad 'r = sqrt(x*x + y*y); phi = atan(y/x)' x=0.6 y=0.8 --output r,phi
       bpcalc grad -- "-x**2" x=3
@@ -116,10 +119,14 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
     if batch is not None:
         _batch(ctx, args, file, batch, mode, wrt, outputs)
         return
-    fmt = choose_format(fmt, as_json, svg, html)
+    fmt = choose_format(fmt, as_json, shot_svg, shot_html)
     if direction is not None or cotangent is not None:
-        _directional(ctx, args, file, outputs, wrt, direction, cotangent, fmt, color, svg, html)
+        _directional(ctx, args, file, outputs, wrt, direction, cotangent, fmt, color, shot_svg,
+                     shot_html)
         return
+    if fmt == "tikz" and (do_check or exact or mode == "symbolic" or steps):
+        raise click.UsageError("--format tikz draws the graph alone; --check, --exact, "
+                               "--steps and --mode symbolic go with the text views")
     if latex and mode != "symbolic":
         raise click.UsageError("--latex goes with --mode symbolic (or the diff command)")
     keep = names(fields, "--fields")
@@ -138,7 +145,12 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
                      symbolic=mode == "symbolic", do_check=do_check, rtol=rtol, atol=atol,
                      exact=exact)
     checked = extras.get("check")
-    if fmt == "json":
+    save_pictures(result, svg, html, wrt_names)
+    if fmt == "tikz":
+        from ..render import tikz
+
+        click.echo(tikz.tikz(result, wrt_names[0] if wrt_names else None), nl=False)
+    elif fmt == "json":
         data = result.to_dict(None if extras else keep, lazy=not extras)
         if "exact" in extras:
             data = extras["exact"].merge(data)
@@ -154,11 +166,12 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
                                          + ", ".join(known), param_hint="--fields")
             data = {k: v for k, v in data.items() if k in keep}
         print_json(data)
-        if svg or html:  # the table view saved beside the JSON, never instead of it
-            _show_grad(result, extras, "table", steps, latex, color, svg, html, echo=False)
+        if shot_svg or shot_html:  # the table view saved beside the JSON, never instead of it
+            _show_grad(result, extras, "table", steps, latex, color, shot_svg, shot_html,
+                       echo=False)
     else:
         warn(result.warnings)
-        _show_grad(result, extras, fmt, steps, latex, color, svg, html)
+        _show_grad(result, extras, fmt, steps, latex, color, shot_svg, shot_html)
     if checked is not None and checked.exit_code:
         click.echo("Error: --check failed: the AD gradient and SymPy's disagree "
                    "beyond the tolerance", err=True)
@@ -238,7 +251,7 @@ def _verify(program: Analysis, values: dict[str, str | float], mode: str,
 
 
 def _show_grad(result: GradResult, extras: dict[str, Any], fmt: str, steps: bool,
-               latex: bool, color: str, svg: str | None, html: str | None,
+               latex: bool, color: str, shot_svg: str | None, shot_html: str | None,
                echo: bool = True) -> None:
     """The human views of grad, with whatever --check, --exact or symbolic mode added."""
     from ..render import symbolic_view as sv
@@ -266,20 +279,20 @@ def _show_grad(result: GradResult, extras: dict[str, Any], fmt: str, steps: bool
         parts.append(sv.exact_view(result, extras["exact"]))
     if "check" in extras:
         parts.append(sv.check_view(extras["check"]))
-    print_rich(parts, color, svg, html, echo)
+    print_rich(parts, color, shot_svg, shot_html, echo)
 
 
 def _directional(ctx: click.Context, args: tuple[str, ...], file: str | None,
                  outputs: str | None, wrt: str | None, direction: str | None,
-                 cotangent: str | None, fmt: str, color: str, svg: str | None,
-                 html: str | None) -> None:
+                 cotangent: str | None, fmt: str, color: str, shot_svg: str | None,
+                 shot_html: str | None) -> None:
     """grad --direction / --cotangent: one vector-seeded pass instead of a whole Jacobian."""
     reject_given(ctx, {"file", "point", "outputs", "wrt", "direction", "cotangent", "fmt",
                        "as_json",
-                       "color", "svg", "html"},
+                       "color", "shot_svg", "shot_html"},
                  "--direction or --cotangent (they run one forward or one reverse pass)")
-    if fmt == "tree":
-        raise click.UsageError("--format tree does not go with --direction or --cotangent")
+    if fmt in ("tree", "tikz"):
+        raise click.UsageError(f"--format {fmt} does not go with --direction or --cotangent")
     from .. import second
 
     program, values = load(args, file)
@@ -294,8 +307,8 @@ def _directional(ctx: click.Context, args: tuple[str, ...], file: str | None,
         warn(r.warnings)
     if fmt == "plain":
         click.echo("\n".join(lines))
-    elif fmt != "json" or svg or html:
+    elif fmt != "json" or shot_svg or shot_html:
         from ..render.layout import Prose
 
-        print_rich([Prose(lines)], color, svg, html, echo=fmt != "json")
+        print_rich([Prose(lines)], color, shot_svg, shot_html, echo=fmt != "json")
 

@@ -11,6 +11,7 @@ from .common import (
     choose_format,
     print_json,
     print_rich,
+    save_pictures,
     source_options,
     view_options,
 )
@@ -20,11 +21,12 @@ from .common import (
 @source_options
 @click.option("--mode", type=click.Choice(["reverse", "forward"]),
               help="With values: also show each node's adjoint or tangent.")
-@view_options(VIEW_FORMATS[:2] + ("tree", "json", "dot", "mermaid"),
-               "auto: a table on a terminal, JSON in a pipe; dot (Graphviz) and "
-               "mermaid print text to draw the graph with.")
+@view_options(VIEW_FORMATS[:2] + ("tree", "json", "dot", "mermaid", "tikz"),
+              "auto: a table on a terminal, JSON in a pipe; dot (Graphviz), mermaid and "
+              "tikz (LaTeX) print text to draw the graph with.", pictures=True)
 def graph(args: tuple[str, ...], file: str | None, outputs: str | None, mode: str | None,
-          fmt: str, as_json: bool, color: str, svg: str | None, html: str | None) -> None:
+          fmt: str, as_json: bool, color: str, svg: str | None, html: str | None,
+          shot_svg: str | None, shot_html: str | None) -> None:
     """The graph of EXPR alone: nodes, definitions, edges, local derivatives.
 
     Values are optional; with NAME=VALUE for every input, nodes and edges carry
@@ -36,8 +38,10 @@ def graph(args: tuple[str, ...], file: str | None, outputs: str | None, mode: st
       bpcalc graph "(a+b)*(b+1)" a=2 b=1 --format tree
       bpcalc graph "(a+b)*(b+1)" a=2 b=1 --mode reverse --format dot | dot -Tsvg > g.svg
       bpcalc graph "(a+b)*(b+1)" --format mermaid
+      bpcalc graph "(a+b)*(b+1)" a=2 b=1 --svg graph.svg
+      bpcalc graph "(a+b)*(b+1)" a=2 b=1 --format tikz > graph.tex
     """
-    fmt = choose_format(fmt, as_json, svg, html)
+    fmt = choose_format(fmt, as_json, shot_svg, shot_html)
     result = analyse(args, file, outputs, need_values=mode is not None, mode=mode)
     if fmt == "json":
         print_json(result.graph_dict())
@@ -45,8 +49,13 @@ def graph(args: tuple[str, ...], file: str | None, outputs: str | None, mode: st
         from ..render import diagram
 
         click.echo(getattr(diagram, fmt)(result), nl=False)
-    if fmt in ("table", "tree") or svg or html:
+    elif fmt == "tikz":
+        from ..render import tikz
+
+        click.echo(tikz.tikz(result), nl=False)
+    save_pictures(result, svg, html)
+    if fmt in ("table", "tree") or shot_svg or shot_html:
         from ..render import rich_view
 
         parts = rich_view.tree_view(result) if fmt == "tree" else rich_view.graph_view(result)
-        print_rich(parts, color, svg, html, echo=fmt != "json")
+        print_rich(parts, color, shot_svg, shot_html, echo=fmt != "json")

@@ -125,6 +125,7 @@ class Sum(NamedTuple):
     numeric: str  # 2·1 + 3·1
     value: float
     note: str = ""  # "seed" for the pass's start
+    edges: tuple[int, ...] = ()  # the edges its terms come from (indices into r.edges)
 
     def text(self) -> str:
         if self.note:
@@ -173,13 +174,14 @@ def reverse_sums(r: GradResult, out: str) -> list[Sum]:
             continue
         if not keep[i]:
             continue
-        sym, num = [], []
+        sym, num, used = [], [], []
         for k in leaving[i]:
             e = r.edges[k]
             if keep[index[e.dst]]:
                 sym.append(f"{d(out, e.dst)}·{names[k]}")
                 num.append(f"{shown_text(r.adjoints[index[e.dst]][out])}·{_value(e)}")
-        sums.append(Sum(v, " + ".join(sym), " + ".join(num), adj))
+                used.append(k)
+        sums.append(Sum(v, " + ".join(sym), " + ".join(num), adj, edges=tuple(used)))
     return sums
 
 
@@ -199,13 +201,14 @@ def forward_sums(r: GradResult, wrt: str) -> list[Sum]:
         if i == seed:
             sums.append(Sum(node.id, "", "", t, "seed"))
             continue
-        sym, num = [], []
+        sym, num, used = [], [], []
         for k in entering[i]:
             e = r.edges[k]
             if keep[index[e.src]]:
                 sym.append(f"{_factor(e.local)}·{d(e.src, wrt)}")
                 num.append(f"{_value(e)}·{shown_text(r.tangents[index[e.src]][wrt])}")
-        sums.append(Sum(node.id, " + ".join(sym), " + ".join(num), t))
+                used.append(k)
+        sums.append(Sum(node.id, " + ".join(sym), " + ".join(num), t, edges=tuple(used)))
     return sums
 
 

@@ -1,0 +1,213 @@
+"""GradResult -> an SVG drawing of the graph in the article's style (layout: drawing.py).
+
+Each node shows `c = a + b`, its value and, by mode, its adjoint `∂e/∂c` (reverse), its
+tangent `∂c/∂b` for one input (forward) or, on an input, its sum over paths (paths);
+each edge is labelled with its local derivative `∂e/∂c = d = 2` and, in the merged
+modes, what it passes on (`1·2 = 2`). Paths mode draws the paths of the chosen inputs
+in the accent colour and lists their products. A light theme that prints well, a
+system monospaced font, nothing fetched from anywhere. Past STRUCTURE nodes only the
+structure is drawn (and said); past MAX_DRAWN nothing but that it is too big.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+from xml.sax.saxutils import escape
+
+from ..numbers import shown, shown_text
+from ..results.grad import GradResult
+from . import drawing, explain, layout
+from .drawing import CHAR, LINE, Drawing
+
+STRUCTURE = 300  # nodes: past this, boxes without text (a page could not show the text)
+MAX_DRAWN = 2000  # nodes: past this, no drawing at all, only a note
+TITLE = 110  # characters of a title line
+ACCENT = "#a0307a"  # the one accent colour, as the terminal's magenta
+FONT = "DejaVu Sans Mono, Menlo, Consolas, Liberation Mono, monospace"
+STYLE = f"""
+  text {{ font-family: {FONT}; font-size: 13px; fill: #111; }}
+  .node rect {{ fill: #fff; stroke: #333; stroke-width: 1.2; }}
+  .node.input rect {{ fill: #f1f1f1; }}
+  .node.output rect {{ stroke-width: 2.4; }}
+  .node .mode, .edge .mode {{ fill: {ACCENT}; }}
+  .edge path {{ fill: none; stroke: #777; stroke-width: 1.3; }}
+  .edge.hot path {{ stroke: {ACCENT}; stroke-width: 2.6; }}
+  .edge rect {{ fill: #fff; fill-opacity: 0.92; stroke: none; }}
+  .title {{ font-weight: bold; }}
+  .note {{ fill: #555; }}
+  .node.lit rect {{ stroke: {ACCENT}; stroke-width: 3; }}
+  .edge.lit path {{ stroke: {ACCENT}; stroke-width: 3.2; }}
+  .edge.lit text {{ font-weight: bold; }}
+"""
+
+
+class Picture(NamedTuple):
+    """What a drawing shows, laid out: shared by svg, the step-through page and TikZ."""
+
+    drawing: Drawing
+    node_lines: list[list[str]]  # per node: definition, value, the mode's derivative
+    kinds: list[str]  # per node: "input", "output" or ""
+    label_lines: list[list[str]]  # per edge: local derivative, what it passes on
+    hot: set[int]  # paths mode: the edges on the chosen paths
+    title: list[str]
+    notes: list[str]  # under the drawing: path products, or why the text is left out
+
+
+def picture(r: GradResult, wrt: str | None = None) -> Picture:
+    """The graph of `r` laid out with its labels; forward mode shows the tangents of
+    `wrt` (by default the first input differentiated)."""
+    n = len(r.nodes)
+    index = {node.id: i for i, node in enumerate(r.nodes)}
+    ends = [(index[e.src], index[e.dst]) for e in r.edges]
+    point = explain.point_text(r.inputs, TITLE)
+    title = [f"bpcalc {'grad' if r.mode else 'graph'}  "
+             + explain.source_line(r.expression, r.outputs, TITLE),
+             *(layout.hanging(point, TITLE, 3, layout.ITEMS) if point else [])]
+    kinds = ["input" if node.op == "input" else "output" if i in r.output_nodes else ""
+             for i, node in enumerate(r.nodes)]
+    if n > STRUCTURE:
+        return _structure(r, ends, kinds, title)
+    node_lines = [_node_lines(r, i, wrt) for i in range(n)]
+    names = explain.edge_names(r)
+    label_lines = [_label_lines(r, k, index, wrt, names[k]) for k in range(len(r.edges))]
+    hot: set[int] = set()
+    notes: list[str] = []
+    if r.mode:
+        title.append(explain.MODE_TITLE[r.mode] + (f"; tangents for {_forward_input(r, wrt)}"
+                                                   if r.mode == "forward" else ""))
+    if r.mode == "paths":
+        keep = explain.on_paths(r, [r.node_of_input(w) for w in r.wrt], r.output_nodes)
+        hot = {k for k, (a, b) in enumerate(ends) if keep[a] and keep[b]}
+        notes = [" → ".join(p.nodes) + f":  {explain.path_line(p)[1]} = {shown(p.product)}"
+                 for p in r.paths]
+        notes += [f"{d} = {text}" for d, text in
+                  ((explain.d(o, w), text) for o, w, text, _ in explain.path_sums(r))]
+        notes += explain.truncation_note(r)[:1]
+    return Picture(drawing.layout(node_lines, ends, label_lines), node_lines, kinds,
+                   label_lines, hot, [t for t in title if t], notes)
+
+
+def _structure(r: GradResult, ends: list[tuple[int, int]], kinds: list[str],
+               title: list[str]) -> Picture:
+    """A big graph: its boxes and edges without text, or past MAX_DRAWN only a note."""
+    n = len(r.nodes)
+    if n > MAX_DRAWN:
+        return Picture(Drawing([], [], [], 760.0, 40.0), [], kinds, [], set(), title,
+                       [f"{n:,} nodes: too many to draw (past {MAX_DRAWN:,}); the text views "
+                        "and --format json have every number."])
+    lay = drawing.layout([[] for _ in range(n)], ends, [[] for _ in ends], dummies=False)
+    return Picture(lay, [[] for _ in range(n)], kinds, [[] for _ in ends], set(), title,
+                   [f"{n:,} nodes and {len(r.edges):,} edges: drawn as structure only, "
+                    f"without values or labels (past {STRUCTURE} nodes they could not be "
+                    "read); the text views and --format json have every number."])
+
+
+def _forward_input(r: GradResult, wrt: str | None) -> str:
+    return wrt if wrt is not None else r.wrt[0] if r.wrt else ""
+
+
+def _node_lines(r: GradResult, i: int, wrt: str | None) -> list[str]:
+    node = r.nodes[i]
+    lines = [node.id if node.op == "input" else f"{node.id} = {node.expr}"]
+    if node.value is not None:
+        lines.append(f"= {shown(node.value)}")
+    out = r.outputs[0] if r.outputs else ""
+    if r.adjoints is not None:
+        lines.append(f"{explain.d(out, node.id)} = {shown(r.adjoints[i][out])}")
+    elif r.tangents is not None and r.wrt:
+        w = _forward_input(r, wrt)
+        lines.append(f"{explain.d(node.id, w)} = {shown(r.tangents[i][w])}")
+    elif r.path_counts is not None and i in r.input_nodes:
+        name = list(r.inputs)[r.input_nodes.index(i)]
+        if name in r.jacobian[out]:
+            count = r.path_counts[out][name]
+            lines.append(f"{explain.d(out, name)} = {shown(r.jacobian[out][name])}, "
+                         f"{explain.counted(count, 'path')}")
+    return lines
+
+
+def _label_lines(r: GradResult, k: int, index: dict[str, int], wrt: str | None,
+                 name: str) -> list[str]:
+    e = r.edges[k]
+    lines = [explain.edge_label(e, name)]
+    if e.value is None:
+        return lines
+    out = r.outputs[0] if r.outputs else ""
+    if r.adjoints is not None:  # reverse: what this edge passes back to its operand
+        up = r.adjoints[index[e.dst]][out]
+        lines.append(f"{shown_text(up)}·{shown_text(e.value)} = {shown(up * e.value)}")
+    elif r.tangents is not None and r.wrt:  # forward: what it carries up
+        t = r.tangents[index[e.src]][_forward_input(r, wrt)]
+        lines.append(f"{shown_text(e.value)}·{shown_text(t)} = {shown(e.value * t)}")
+    return lines
+
+
+def svg(r: GradResult, wrt: str | None = None, ids: bool = True) -> str:
+    """The drawing as a standalone SVG document."""
+    return svg_of(picture(r, wrt), ids)
+
+
+def svg_of(p: Picture, ids: bool = True) -> str:
+    """`p` as SVG text: a title above the drawing, notes below it; with `ids`, every node
+    and edge group has an id (n0, e0, ...) that the step-through page lights up."""
+    d = p.drawing
+    head = (len(p.title) + 0.6) * LINE + 10
+    foot = (len(p.notes) + 0.6) * LINE if p.notes else 0.0
+    width = max([d.width] + [len(t) * CHAR + 2 * drawing.MARGIN for t in p.title + p.notes])
+    height = head + d.height + foot
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" '
+           f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">',
+           f"<style>{STYLE}</style>",
+           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+           'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" '
+           'fill="#777"/></marker></defs>',
+           f'<rect width="{width:.0f}" height="{height:.0f}" fill="#fff"/>']
+    for j, t in enumerate(p.title):
+        cls = "title" if j == 0 else "note"
+        out.append(f'<text class="{cls}" x="{drawing.MARGIN}" y="{(j + 1) * LINE + 6:.1f}">'
+                   f"{escape(t)}</text>")
+    out.append(f'<g transform="translate(0 {head:.1f})">')
+    for k, route in enumerate(d.routes):
+        out.append(_edge(k, route, d.labels[k], p.label_lines[k], k in p.hot, ids))
+    for i, box in enumerate(d.boxes):
+        out.append(_node(i, box, p.node_lines[i], p.kinds[i], ids))
+    out.append("</g>")
+    for j, t in enumerate(p.notes):
+        out.append(f'<text class="note" x="{drawing.MARGIN}" '
+                   f'y="{head + d.height + (j + 0.8) * LINE:.1f}">{escape(t)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def _node(i: int, box: drawing.Box, lines: Sequence[str], kind: str, ids: bool) -> str:
+    ident = f' id="n{i}"' if ids else ""
+    parts = [f'<g class="node {kind}"{ident}>',
+             f'<rect x="{box.x - box.w / 2:.1f}" y="{box.top:.1f}" width="{box.w:.1f}" '
+             f'height="{box.h:.1f}" rx="6"/>']
+    for j, line in enumerate(lines):
+        cls = ' class="mode"' if j == 2 else ""
+        y = box.top + drawing.PAD_Y + (j + 0.78) * LINE
+        parts.append(f'<text{cls} x="{box.x:.1f}" y="{y:.1f}" text-anchor="middle">'
+                     f"{escape(line)}</text>")
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _edge(k: int, route: list[tuple[float, float]], label: drawing.Box | None,
+          lines: Sequence[str], hot: bool, ids: bool) -> str:
+    ident = f' id="e{k}"' if ids else ""
+    path = " ".join(f"{'M' if j == 0 else 'L'} {x:.1f} {y:.1f}" for j, (x, y) in
+                    enumerate(route))
+    parts = [f'<g class="edge{" hot" if hot else ""}"{ident}>',
+             f'<path d="{path}" marker-end="url(#arrow)"/>']
+    if label is not None and lines:
+        parts.append(f'<rect x="{label.x - label.w / 2 + 4:.1f}" y="{label.top:.1f}" '
+                     f'width="{label.w - 8:.1f}" height="{label.h:.1f}" rx="3"/>')
+        for j, line in enumerate(lines):
+            cls = ' class="mode"' if j == 1 else ""
+            y = label.top + 2 + (j + 0.78) * LINE
+            parts.append(f'<text{cls} x="{label.x:.1f}" y="{y:.1f}" text-anchor="middle">'
+                         f"{escape(line)}</text>")
+    parts.append("</g>")
+    return "".join(parts)

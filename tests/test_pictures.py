@@ -1,0 +1,272 @@
+"""Pictures (issue 13): the layered layout, the SVG drawing, the step-through page, TikZ,
+the README's figures, and the page in a real browser (headless Chromium)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bpcalc.cli import cli
+from bpcalc.numbers import showing
+from bpcalc.render import drawing, stepper, svg, tikz
+from helpers import grad
+
+ROOT = Path(__file__).resolve().parent.parent
+NET = (ROOT / "examples" / "net.txt").read_text()
+NET_POINT = json.loads((ROOT / "examples" / "net.json").read_text())
+SEED = ("(a+b)*(b+1)", {"a": "2", "b": "1"})
+NINE = ("y = sin(x) + cos(x) + exp(x)\nz = sin(y) + cos(y) + exp(y)", {"x": "0.5"})
+GRAPHS = {"seed": SEED, "nine": NINE, "net": (NET, NET_POINT)}
+
+
+def result(name: str, mode: str = "reverse", **kw):
+    source, point = GRAPHS[name]
+    with showing(6):
+        return grad(source, point, mode=mode, **kw)
+
+
+def overlap(a: drawing.Box, b: drawing.Box) -> bool:
+    return (abs(a.x - b.x) < (a.w + b.w) / 2 - 0.5) and (abs(a.y - b.y) < (a.h + b.h) / 2 - 0.5)
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+@pytest.mark.parametrize("mode", ["reverse", "forward", "paths"])
+def test_layout_keeps_nodes_and_labels_apart_and_edges_going_up(name, mode):
+    with showing(6):
+        p = svg.picture(result(name, mode))
+    d = p.drawing
+    boxes = d.boxes
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            assert not overlap(boxes[i], boxes[j]), (i, j)
+    labels = [lb for lb in d.labels if lb is not None]
+    assert len(labels) == len(d.routes)  # every edge is labelled
+    for lb in labels:
+        for b in boxes:
+            assert not overlap(lb, b), (lb, b)
+    for i in range(len(labels)):
+        for j in range(i + 1, len(labels)):
+            assert not overlap(labels[i], labels[j]), (labels[i], labels[j])
+    for route in d.routes:
+        ys = [y for _, y in route]
+        assert all(a > b for a, b in zip(ys, ys[1:])), route  # from the operand up
+    for b in [*boxes, *labels]:
+        assert b.x - b.w / 2 >= 0 and b.x + b.w / 2 <= d.width
+        assert b.top >= 0 and b.bottom <= d.height
+
+
+def test_inputs_sit_below_the_output_one_layer_below_their_first_use():
+    r = result("seed")
+    d = svg.picture(r).drawing
+    y = {n.id: d.boxes[i].y for i, n in enumerate(r.nodes)}
+    assert y["a"] == y["b"] > y["c"] == y["d"] > y["e"]
+    net = result("net")
+    ynet = {n.id: svg.picture(net).drawing.boxes[i].y for i, n in enumerate(net.nodes)}
+    assert ynet["y"] > ynet["u"] > ynet["L"]  # y is drawn just below u, not at the bottom
+    assert ynet["y"] < ynet["x1"]
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward", "paths"])
+def test_svg_is_xml_with_every_node_and_edge_label(mode):
+    r = result("net", mode)
+    with showing(6):
+        text = svg.svg(r)
+    root = ET.fromstring(text)
+    assert root.tag.endswith("svg")
+    shown = "\n".join(t.text or "" for t in root.iter() if t.tag.endswith("text"))
+    for n in r.nodes:
+        assert (n.id if n.op == "input" else f"{n.id} = {n.expr}") in shown
+    for e in r.edges:
+        assert f"∂{e.dst}/∂{e.src} = {e.local}" in shown
+    if mode == "reverse":
+        assert "∂L/∂w11 = 0.435927" in shown and "∂L/∂L = 1" in shown
+    if mode == "forward":
+        assert "∂L/∂w11 = 0.435927" in shown  # the tangents of the first input
+    if mode == "paths":
+        assert 'class="edge hot"' in text and "→" in shown
+
+
+def test_svg_follows_the_digits_and_refers_to_nothing_outside():
+    r = result("net")
+    with showing(3):
+        text = svg.svg(r)
+    assert "= 0.888" in text and "0.887835" not in text
+    for page in (text, stepper.page(r)):
+        assert not re.search(r"(?:href|src)\s*=\s*[\"'](?!#)", page)
+        assert not re.search(r"url\((?!#)|@import|<link|<img|<iframe", page)
+        assert [m.group() for m in re.finditer(r"https?://[^\s\"'<>]*", page)] == \
+            ["http://www.w3.org/2000/svg"] * len(re.findall("xmlns=", page))
+
+
+def test_big_graphs_degrade_to_their_structure_and_then_to_a_note():
+    mid = grad("y = x\n" + "y = sin(y)*a + y\n" * 150, {"x": "0.5", "a": "0.3"})
+    with showing(6):
+        text = svg.svg(mid)
+    assert "drawn as structure only" in text and "= sin(" not in text
+    ET.fromstring(text)
+    huge = grad("y = x\n" + "y = sin(y)*a + y\n" * 800, {"x": "0.5", "a": "0.3"})
+    with showing(6):
+        text = svg.svg(huge)
+    assert "too many to draw" in text and text.count("<rect") == 1
+
+
+def test_steps_of_each_mode():
+    r = result("seed")
+    texts = [s.text for s in stepper.steps(r)]
+    assert texts == ["∂e/∂e = 1 (seed)", "∂e/∂d = ∂e/∂e·∂e/∂d = 1·3 = 3",
+                     "∂e/∂c = ∂e/∂e·∂e/∂c = 1·2 = 2",
+                     "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5",
+                     "∂e/∂a = ∂e/∂c·∂c/∂a = 2·1 = 2"]
+    b_step = stepper.steps(r)[3]
+    assert sorted(r.edges[k].dst for k in b_step.edges) == ["c", "d"]
+    assert r.nodes[b_step.node].id == "b"
+    fwd = [s.text for s in stepper.steps(result("seed", "forward", wrt=["b"]))]
+    assert fwd[-1] == "∂e/∂b = d·∂c/∂b + c·∂d/∂b = 2·1 + 3·1 = 5"
+    paths = stepper.steps(result("seed", "paths", wrt=["b"]))
+    assert [s.text for s in paths] == ["b → c → e: 1·2 = 2", "b → d → e: 1·3 = 3",
+                                       "∂e/∂b = 2 + 3 = 5  (2 paths)"]
+    assert len(paths[0].edges) == 2
+
+
+def test_page_is_self_contained_html_with_the_steps():
+    text = stepper.page(result("seed"))
+    assert text.startswith("<!DOCTYPE html>") and "<svg" in text and "<script>" in text
+    data = json.loads(re.search(r"const STEPS = (.*);\n", text).group(1))
+    assert data[3]["text"].endswith("2·1 + 3·1 = 5")
+    assert 'id="n0"' in text and 'id="e0"' in text
+
+
+def test_tikz_has_a_node_per_node_and_a_path_per_edge():
+    r = result("seed")
+    text = tikz.tikz(r)
+    assert text.count(r"\node[") == len(r.nodes) + len(r.edges)  # boxes and labels
+    assert text.count(r"\draw[->") == len(r.edges)
+    assert r"$\partial$e/$\partial$c = d = 2" in text
+    assert text.rstrip().endswith(r"\end{tikzpicture}")
+
+
+def test_cli_draws_with_any_format_and_keeps_stdout(tmp_path):
+    out = tmp_path / "g.svg"
+    r = CliRunner().invoke(cli, ["graph", *SEED[0:1], "a=2", "b=1", "--svg", str(out)])
+    assert r.exit_code == 0 and json.loads(r.output)["schema"] == "bpcalc/graph"
+    assert "e = c * d" in out.read_text()
+    r = CliRunner().invoke(cli, ["hessian", "x*x*y", "x=1", "y=2", "--svg", str(out),
+                                 "--digits", "3", "--json"])
+    assert r.exit_code == 0 and json.loads(r.output)["schema"] == "bpcalc/hessian"
+    r = CliRunner().invoke(cli, ["grad", *SEED[0:1], "a=2", "b=1", "--format", "tikz"])
+    assert r.exit_code == 0 and r.output.startswith("% bpcalc")
+    r = CliRunner().invoke(cli, ["grad", "x", "x=1", "--format", "tikz", "--check"])
+    assert r.exit_code == 2
+
+
+def _figures():
+    spec = importlib.util.spec_from_file_location("make_figures", ROOT / "docs" / "make_figures.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", list(_figures().FIGURES))
+def test_readme_figures_are_current(name):
+    figures = _figures()
+    committed = (ROOT / "docs" / "figures" / name).read_text(encoding="utf-8")
+    assert committed == figures.draw(figures.FIGURES[name]), \
+        "run .venv/bin/python docs/make_figures.py"
+    assert f"docs/figures/{name}" in (ROOT / "README.md").read_text()
+
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _chromium() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        pytest.skip("no Chromium on this machine (Debian: apt-get install chromium; "
+                    ".ci/run installs it)")
+    return found
+
+
+@pytest.mark.browser
+def test_step_through_page_in_headless_chromium(tmp_path):
+    browser_path = _chromium()
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    page_file = tmp_path / "seed.html"
+    r = CliRunner().invoke(cli, ["grad", *SEED[0:1], "a=2", "b=1", "--html", str(page_file),
+                                 "--json"])
+    assert r.exit_code == 0, r.output
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 900, "height": 700})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("request", lambda req: errors.append(req.url)
+                    if not req.url.startswith(("file:", "data:")) else None)
+            page.goto(page_file.as_uri())
+            seen = [page.inner_text("#step")]
+            for _ in range(4):
+                page.click("#next")
+                seen.append(page.inner_text("#step"))
+            assert seen[0] == "∂e/∂e = 1 (seed)"
+            assert seen[3] == "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5"
+            assert page.inner_text("#count") == "step 5 of 5"
+            assert page.locator(".lit").count() == 2  # node a and the edge c <- a
+            page.keyboard.press("ArrowLeft")
+            assert page.inner_text("#step").endswith("2·1 + 3·1 = 5")
+            assert page.locator("#n1.lit").count() == 1  # b lights up with its two edges
+            assert page.locator(".edge.lit").count() == 2
+            box = page.locator("svg").bounding_box()
+            assert box is not None and box["width"] > 200 and box["height"] > 300
+            shot = page.screenshot(path=str(tmp_path / "seed.png"))
+            assert _ink(shot) > 0.01, "the screenshot is blank"
+            assert errors == []
+        finally:
+            browser.close()
+
+
+def _ink(png: bytes) -> float:
+    """The share of pixels that are not white in a PNG screenshot (8-bit RGB or RGBA)."""
+    import struct
+    import zlib
+
+    width, height, depth, kind = struct.unpack(">IIBB", png[16:26])
+    assert depth == 8 and kind in (2, 6)
+    channels = 3 if kind == 2 else 4
+    data, pos = b"", 8
+    while pos < len(png):
+        length, tag = struct.unpack(">I4s", png[pos:pos + 8])
+        if tag == b"IDAT":
+            data += png[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    raw = zlib.decompress(data)
+    stride = width * channels
+    prev = bytearray(stride)
+    inked = 0
+    for row in range(height):  # undo the PNG filters, row by row
+        f, line = raw[row * (stride + 1)], bytearray(raw[row * (stride + 1) + 1:(row + 1)
+                                                         * (stride + 1)])
+        for i in range(stride):
+            a = line[i - channels] if i >= channels else 0
+            b, c = prev[i], prev[i - channels] if i >= channels else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        inked += sum(1 for i in range(0, stride, channels) if min(line[i:i + 3]) < 200)
+        prev = line
+    return inked / (width * height)
