@@ -204,8 +204,10 @@ def test_bad_expression_options_and_constants_raise_before_output() -> None:
         run(SEED, ['{"a": 1}'], constants={"q": "1"})
     with pytest.raises(InputError, match="unknown mode"):
         run(SEED, ['{"a": 1}'], mode="sideways")
-    with pytest.raises(MathError):
-        run("x + log(-1)", ['{"x": 1}'])
+    lines, summary = run("x + log(-1)", ['{"x": 1}', "", '{"x": 2}'])
+    assert summary == BatchSummary(2, 2)  # the program fails at its constants: every point
+    assert [json.loads(line)["line"] for line in lines] == [1, 3]
+    assert all("math error in the constant log(-1)" in line for line in lines)
 
 
 def test_several_outputs_give_jacobian_lines() -> None:

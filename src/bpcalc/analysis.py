@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple, cast
 from .build.builder import Built
 from .build.graph import Graph, edge_formula, node_definition
 from .errors import InputError, MathError
-from .evaluate import all_finite, evaluate
+from .evaluate import Evaluation, all_finite, evaluate
 from .modes import forward, paths, reverse
 from .results.grad import EdgeInfo, GradResult, Lazy, NodeInfo, PathInfo
 from .text.values import numbers
@@ -116,23 +116,28 @@ def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
     at = point(graph, values)
     ev = evaluate(graph, at)
     out_pairs = graph.outputs
+    weights = defined_weights(graph, ev, list(wrt_at.values()), [j for _, j in out_pairs]) \
+        if ev.undefined and mode else ev.weights
 
     adj = tan = counts = None
     listed: tuple[PathInfo, ...] = ()
     truncated = False
     jac: dict[str, dict[str, float]] = {o: {} for o, _ in out_pairs}
     if mode == "reverse":
-        adj = {o: reverse.adjoints(graph, ev.weights, j) for o, j in out_pairs}
+        adj = {o: reverse.adjoints(graph, weights, j) for o, j in out_pairs}
         for o, _ in out_pairs:
             jac[o] = {w: adj[o][i] for w, i in wrt_at.items()}
     elif mode == "forward":
-        tan = {w: forward.tangents(graph, ev.weights, i) for w, i in wrt_at.items()}
+        tan = {w: forward.tangents(graph, weights, i) for w, i in wrt_at.items()}
         for o, j in out_pairs:
             jac[o] = {w: tan[w][j] for w in wrt_at}
     elif mode == "paths":
-        counts, listed, truncated = _paths(graph, ev.weights, wrt_at, limit, jac)
+        counts, listed, truncated = _paths(graph, weights, wrt_at, limit, jac)
 
-    _check_finite(graph, jac, adj, tan, listed)
+    keep = between(graph, list(wrt_at.values()), [j for _, j in out_pairs])
+    _check_finite(graph, jac, adj, tan, listed, keep)
+    if ev.undefined and mode:  # after the check: these are undefined on purpose
+        _undefined_beyond(graph, weights, ev.undefined, adj, tan)
     n = len(graph.keys)
     return GradResult(
         expression=graph.source,
@@ -210,9 +215,13 @@ def _edge_infos(graph: Graph, weights: list[float] | None) -> Lazy[EdgeInfo]:
     return Lazy(len(graph.esrc), make)
 
 
-def _per_node(n: int, columns: dict[str, list[float]]) -> Lazy[dict[str, float]]:
-    """Adjoints (per output) or tangents (per input), one dict per node when read."""
-    return Lazy(n, lambda v: {key: col[v] for key, col in columns.items()})
+def _per_node(n: int, columns: dict[str, list[float]]) -> Lazy[dict[str, float | None]]:
+    """Adjoints (per output) or tangents (per input), one dict per node when read; None
+    where one is undefined off the paths asked for (an undefined local derivative there
+    was not needed)."""
+    isfinite = math.isfinite
+    return Lazy(n, lambda v: {key: col[v] if isfinite(col[v]) else None
+                              for key, col in columns.items()})
 
 
 def _structure(graph: Graph, costs: Cost | None) -> GradResult:
@@ -233,13 +242,82 @@ def _structure(graph: Graph, costs: Cost | None) -> GradResult:
     )
 
 
-def _check_finite(graph: Graph, jac, adj, tan, listed) -> None:
-    """Products of large local derivatives can overflow; such a result is a math error."""
+def between(graph: Graph, sources: Sequence[int], sinks: Sequence[int]) -> list[bool]:
+    """Which nodes lie on a path from one of `sources` to one of `sinks`."""
+    after = [False] * len(graph.keys)
+    for i in sources:
+        after[i] = True
+    for a, b in zip(graph.esrc, graph.edst):  # operands come before their uses
+        if after[a]:
+            after[b] = True
+    before = [False] * len(graph.keys)
+    for i in sinks:
+        before[i] = True
+    for a, b in zip(reversed(graph.esrc), reversed(graph.edst)):
+        if before[b]:
+            before[a] = True
+    return [x and y for x, y in zip(after, before)]
+
+
+def defined_weights(graph: Graph, ev: Evaluation, inputs: Sequence[int],
+                    outputs: Sequence[int]) -> list[float]:
+    """The weights with each undefined local derivative (ev.undefined) set to 0, having
+    checked that no pass needs it. Edge k adds adj_o[dst]·w·tan_i[src] to dout/din, and
+    neither factor depends on w: where one of them is exactly 0 for every chosen output and
+    input, the edge adds nothing whatever w is. Otherwise it is the math error."""
+    weights = list(ev.weights)
+    for k in ev.undefined:
+        weights[k] = 0.0
+    adj = [reverse.adjoints(graph, weights, j) for j in outputs]
+    tan = [forward.tangents(graph, weights, i) for i in inputs]
+    for k, err in sorted(ev.undefined.items()):  # the first a reader meets
+        src, dst = graph.esrc[k], graph.edst[k]
+        if any(a[dst] != 0 for a in adj) and any(t[src] != 0 for t in tan):
+            raise err
+    return weights
+
+
+def _undefined_beyond(graph: Graph, weights: list[float], undefined: Mapping[int, object],
+                      adj: dict[str, list[float]] | None,
+                      tan: dict[str, list[float]] | None) -> None:
+    """Mark as undefined (nan) the adjoints and tangents that an undefined local derivative
+    would have reached through non-zero ones: none of them was asked for (else
+    defined_weights had failed), and 0 would be a wrong number to show for them."""
+    esrc, edst = graph.esrc, graph.edst
+    for col in (adj or {}).values():  # down from each undefined edge, as adjoints flow
+        hit = [False] * len(col)
+        for k in undefined:
+            if col[edst[k]] != 0:
+                hit[esrc[k]] = True
+        for k in range(len(esrc) - 1, -1, -1):
+            if hit[edst[k]] and weights[k] != 0:
+                hit[esrc[k]] = True
+        for i, h in enumerate(hit):
+            if h:
+                col[i] = math.nan
+    for col in (tan or {}).values():  # up from each, as tangents flow
+        hit = [False] * len(col)
+        for k in undefined:
+            if col[esrc[k]] != 0:
+                hit[edst[k]] = True
+        for k in range(len(esrc)):
+            if hit[esrc[k]] and weights[k] != 0:
+                hit[edst[k]] = True
+        for i, h in enumerate(hit):
+            if h:
+                col[i] = math.nan
+
+
+def _check_finite(graph: Graph, jac, adj, tan, listed, keep: list[bool]) -> None:
+    """Products of large local derivatives can overflow; such a result is a math error
+    where it is asked for (a node between the chosen inputs and outputs)."""
     isfinite = math.isfinite
     for table, what in ((adj, "adjoint"), (tan, "tangent")):
         if table is None or all(map(all_finite, table.values())):
             continue
         for i in range(len(graph.keys)):  # name the first node, as a reader meets them
+            if not keep[i]:
+                continue
             for key, col in table.items():
                 if not isfinite(col[i]):
                     raise MathError(f"math error: the {what} of node {graph.ids[i]} "

@@ -25,6 +25,9 @@ class Evaluation(NamedTuple):
     values: list[float]  # per node
     weights: list[float]  # per edge: the local partial d(dst)/d(src) at the point
     warnings: list[str]
+    # Edges whose local derivative is not finite here -> the math error it is if a pass
+    # needs it (see analysis.needed_edges: an exact zero times it contributes zero).
+    undefined: dict[int, MathError] = {}
 
 
 def _table() -> dict[str, tuple[Any, ...]]:
@@ -151,18 +154,20 @@ def _checked(graph: Graph, values: Mapping[str, float]) -> Evaluation:
     vals = node_values(graph, [start[i] for _, i in graph.inputs], apply, float)
     nodes = graph.nodes
     weights: list[float] = []
-    for e in graph.edges:
+    undefined: dict[int, MathError] = {}
+    for k, e in enumerate(graph.edges):
         node = nodes[e.dst]
         argv = [vals[a] if type(a) is int else a for a in node.args]
         w, why = attempt(OPS[node.op].partials[e.slot], [*argv, vals[e.dst]])
-        if why:
+        if why:  # an error only if a pass needs this edge
             what = {"division by zero": "infinite", "overflows a double": "too large for a "
                     "double"}.get(why, why)
-            raise node_error(graph, e.dst, argv,
-                             f"the derivative of {node.op} with respect to {nodes[e.src].id} "
-                             f"is {what} here")
+            undefined[k] = node_error(graph, e.dst, argv,
+                                      f"the derivative of {node.op} with respect to "
+                                      f"{nodes[e.src].id} is {what} here")
+            w = math.nan
         weights.append(w)
-    return Evaluation(vals, weights, warnings)
+    return Evaluation(vals, weights, warnings, undefined)
 
 
 def node_error(graph: Graph, i: int, argv: list[float], why: str) -> MathError:

@@ -48,13 +48,16 @@ def short(x: float, digits: int) -> str:
     return f"{x:.{digits}g}"
 
 
-def shown(x: float) -> str:
-    """A number as the view being rendered shows it (see `showing`)."""
+def shown(x: float | None) -> str:
+    """A number as the view being rendered shows it (see `showing`); None, a derivative
+    left undefined off the paths asked for, as `undefined`."""
+    if x is None or x != x:  # nan: a local derivative not defined here (and not needed)
+        return "undefined"
     digits = _digits.get()
     return number(x) if digits is None else short(x, digits)
 
 
-def shown_text(x: float) -> str:
+def shown_text(x: float | None) -> str:
     """`shown`, as an operand in formula text: negatives in parentheses."""
     s = shown(x)
     return f"({s})" if s.startswith("-") else s

@@ -61,6 +61,32 @@ def _sigmoid(x: float) -> float:
     return z / (1.0 + z)
 
 
+def _dsigmoid(x: float) -> float:
+    """sigmoid'(x) = e/(1 + e)^2 with e = exp(-|x|): no cancellation in the tails, where
+    o*(1 - o) gives 0 once sigmoid(x) rounds to 1 (x >= 37)."""
+    e = math.exp(-abs(x))
+    return e / ((1.0 + e) * (1.0 + e))
+
+
+def _dtanh(x: float) -> float:
+    """tanh'(x) = 4e/(1 + e)^2 with e = exp(-2|x|): 1 - tanh(x)^2 gives 0 once tanh(x)
+    rounds to 1 (|x| >= 19.1)."""
+    e = math.exp(-2.0 * abs(x))
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
+def _log2(x: float) -> float:
+    if x <= 0:
+        raise ValueError
+    return math.log2(x)  # exact at powers of 2, where log(x)/log(2) need not be
+
+
+def _log10(x: float) -> float:
+    if x <= 0:
+        raise ValueError
+    return math.log10(x)  # log10(1000) is 3, where log(x)/log(10) gives 2.9999999999999996
+
+
 def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
@@ -158,6 +184,9 @@ def _zero(*args: float) -> float:
 _LINEAR = (_zero, _zero, _zero)  # a binary op whose second partials all vanish
 _SIGMOID_PY = "(1.0 / (1.0 + @exp(-{0})) if {0} >= 0 else @exp({0}) / (1.0 + @exp({0})))"
 _SIGMOID_C = "({0} >= 0 ? 1.0 / (1.0 + @exp(-{0})) : @exp({0}) / (1.0 + @exp({0})))"
+_DSIGMOID = "@exp(-@{abs}({0})) / ((1.0 + @exp(-@{abs}({0}))) * (1.0 + @exp(-@{abs}({0}))))"
+_DTANH = ("4.0 * @exp(-2.0 * @{abs}({0})) / ((1.0 + @exp(-2.0 * @{abs}({0}))) "
+          "* (1.0 + @exp(-2.0 * @{abs}({0}))))")
 
 
 _OPS = [
@@ -200,32 +229,33 @@ _OPS = [
         _call("sinh", "@cosh({0})")),
     _fn("cosh", math.cosh, lambda x, o: math.sinh(x), lambda x, o: o, "sinh({0})",
         _call("cosh", "@sinh({0})")),
-    _fn("tanh", math.tanh, lambda x, o: 1.0 - o * o, lambda x, o: -2.0 * o * (1.0 - o * o),
-        "1 - tanh({0})^2", _call("tanh", "1.0 - {v} * {v}")),
+    _fn("tanh", math.tanh, lambda x, o: _dtanh(x), lambda x, o: -2.0 * o * _dtanh(x),
+        "1 - tanh({0})^2", Code("@tanh({0})", (_DTANH.replace("@{abs}", "@abs"),)),
+        py=Code("@tanh({0})", (_DTANH.replace("@{abs}", "@fabs"),))),
     _fn("exp", math.exp, lambda x, o: o, lambda x, o: o, "exp({0})", _call("exp", "{v}")),
     _fn("log", _log, lambda x, o: 1.0 / x, lambda x, o: -1.0 / (x * x), "1/{0}",
         _call("log", "1.0 / {0}"), "x > 0"),
-    _fn("log2", lambda x: _log(x) / math.log(2.0), lambda x, o: 1.0 / (x * math.log(2.0)),
+    _fn("log2", _log2, lambda x, o: 1.0 / (x * math.log(2.0)),
         lambda x, o: -1.0 / (x * x * math.log(2.0)), "1/({0}*log(2))",
-        Code("@log({0}) / @log(2.0)", ("1.0 / ({0} * @log(2.0))",)), "x > 0"),
-    _fn("log10", lambda x: _log(x) / math.log(10.0), lambda x, o: 1.0 / (x * math.log(10.0)),
+        Code("@log2({0})", ("1.0 / ({0} * @log(2.0))",)), "x > 0"),
+    _fn("log10", _log10, lambda x, o: 1.0 / (x * math.log(10.0)),
         lambda x, o: -1.0 / (x * x * math.log(10.0)), "1/({0}*log(10))",
-        Code("@log({0}) / @log(10.0)", ("1.0 / ({0} * @log(10.0))",)), "x > 0"),
+        Code("@log10({0})", ("1.0 / ({0} * @log(10.0))",)), "x > 0"),
     _fn("sqrt", math.sqrt, lambda x, o: 0.5 / o, lambda x, o: -0.25 / (o * o * o),
         "1/(2*sqrt({0}))", _call("sqrt", "0.5 / {v}"), "x >= 0"),
     _fn("abs", abs, lambda x, o: _sign(x), _zero, "sign({0})",
         _call("abs", "({0} > 0 ? 1.0 : {0} < 0 ? -1.0 : 0.0)"), kink=_kink_at_zero,
         py=Code("abs({0})", ("(1.0 if {0} > 0 else -1.0 if {0} < 0 else 0.0)",))),
-    _fn("sigmoid", _sigmoid, lambda x, o: o * (1.0 - o),
-        lambda x, o: o * (1.0 - o) * (1.0 - 2.0 * o), "sigmoid({0})*(1 - sigmoid({0}))",
-        Code(_SIGMOID_C, ("{v} * (1.0 - {v})",)),
-        py=Code(_SIGMOID_PY, ("{v} * (1.0 - {v})",))),
+    _fn("sigmoid", _sigmoid, lambda x, o: _dsigmoid(x),
+        lambda x, o: _dsigmoid(x) * (1.0 - 2.0 * o), "sigmoid({0})*(1 - sigmoid({0}))",
+        Code(_SIGMOID_C, (_DSIGMOID.replace("@{abs}", "@abs"),)),
+        py=Code(_SIGMOID_PY, (_DSIGMOID.replace("@{abs}", "@fabs"),))),
     _fn("relu", lambda x: x if x > 0 else 0.0, lambda x, o: 1.0 if x > 0 else 0.0, _zero,
         "({0} > 0)", Code("({0} > 0 ? {0} : 0.0)", ("({0} > 0 ? 1.0 : 0.0)",)),
         kink=_kink_at_zero,
         py=Code("({0} if {0} > 0 else 0.0)", ("(1.0 if {0} > 0 else 0.0)",))),
-    _fn("softplus", _softplus, lambda x, o: _sigmoid(x),
-        lambda x, o: _sigmoid(x) * (1.0 - _sigmoid(x)), "sigmoid({0})",
+    _fn("softplus", _softplus, lambda x, o: _sigmoid(x), lambda x, o: _dsigmoid(x),
+        "sigmoid({0})",
         Code("({0} > 0.0 ? {0} : 0.0) + @log1p(@exp(-@abs({0})))", (_SIGMOID_C,)),
         py=Code("max({0}, 0.0) + @log1p(@exp(-abs({0})))", (_SIGMOID_PY,))),
     Op("max", 2, max, (lambda x, y, o: _step(x, y), lambda x, y, o: _step(y, x)), _LINEAR,

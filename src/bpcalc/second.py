@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from .analysis import Analysis, point, wrt_inputs
+from .analysis import Analysis, defined_weights, point, wrt_inputs
 from .build.graph import Graph
 from .errors import InputError, MathError
 from .evaluate import Evaluation, evaluate
@@ -46,7 +46,8 @@ def hessian_result(program: Analysis, values: Mapping[str, str | float],
     wrt_at = wrt_inputs(graph, wrt)
     ev = evaluate(graph, point(graph, values))
     nodes = list(wrt_at.values())
-    h = hess.hessian(graph, ev, nodes, out)
+    weights = defined_weights(graph, ev, nodes, [out]) if ev.undefined else None
+    h = hess.hessian(graph, ev, nodes, out, weights)
     hess.check_finite(graph, nodes, h)
     ws = list(wrt_at)
     return HessianResult(
@@ -99,7 +100,9 @@ def _jvp_pass(program: Analysis, values: Mapping[str, str | float], direction: P
     _unknown("--direction", [n for n in dirs if n not in inputs], "an input", list(inputs))
     ev = evaluate(graph, point(graph, values))
     seed = {name: dirs.get(name, 0.0) for name in inputs}
-    return _Pass(graph, ev, seed, jvp(graph, ev.weights, {inputs[n]: v for n, v in dirs.items()}))
+    weights = defined_weights(graph, ev, [inputs[n] for n, v in dirs.items() if v],
+                              [j for _, j in graph.outputs]) if ev.undefined else ev.weights
+    return _Pass(graph, ev, seed, jvp(graph, weights, {inputs[n]: v for n, v in dirs.items()}))
 
 
 def _vjp_pass(program: Analysis, values: Mapping[str, str | float], cotangent: Pairs,
@@ -111,8 +114,11 @@ def _vjp_pass(program: Analysis, values: Mapping[str, str | float], cotangent: P
     by_node: dict[int, float] = {}
     for key, j in graph.outputs:  # two keys may name one node: their cotangents add
         by_node[j] = by_node.get(j, 0.0) + seed[key]
-    full = vjp(graph, ev.weights, by_node)
-    return _Pass(graph, ev, seed, {w: full[w] for w in wrt_inputs(graph, wrt)})
+    wrt_at = wrt_inputs(graph, wrt)
+    weights = defined_weights(graph, ev, list(wrt_at.values()),
+                              [j for j, c in by_node.items() if c]) if ev.undefined else ev.weights
+    full = vjp(graph, weights, by_node)
+    return _Pass(graph, ev, seed, {w: full[w] for w in wrt_at})
 
 
 def directional_result(program: Analysis, values: Mapping[str, str | float],

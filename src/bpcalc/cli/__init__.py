@@ -15,7 +15,7 @@ import click
 
 from .. import __version__
 from ..errors import BpcalcError
-from .common import stdout_is_terminal
+from .common import reader_left, stdout_is_terminal
 from .cost import cost
 from .diff import diff
 from .grad import grad
@@ -34,6 +34,12 @@ class _Group(click.Group):
         except BpcalcError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except BrokenPipeError:  # `| head`: before click's own handler, which exits 1
+            reader_left()
+        except KeyboardInterrupt:  # Ctrl-C: 130 as shells say, not click's "Aborted!" and 1
+            click.echo("", err=True)
+            ctx.exit(130)
+        return None  # (ctx.exit and reader_left never return)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -94,21 +94,40 @@ def read_source(args: tuple[str, ...], file: str | None) -> tuple[str, tuple[str
             raise click.UsageError("missing EXPR (give the expression, -f FILE, or - for stdin)")
         expr, rest = args[0], args[1:]
         if expr == "-":
-            return sys.stdin.read(), rest
+            return read_text("-"), rest
         return expr, rest
     return read_text(file), args
 
 
 def read_text(path: str) -> str:
-    """The text of the file `path`, or of stdin for '-'; an unreadable file is bad input."""
-    if path == "-":
-        return sys.stdin.read()
+    """The text of the file `path`, or of stdin for '-', as UTF-8 (a byte order mark at the
+    start is allowed); an unreadable file is bad input, its encoding named."""
     try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise InputError(f"cannot read {path}: {reason}") from None
+        if path == "-":
+            data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else \
+                sys.stdin.read().encode("utf-8", "surrogateescape")
+        else:
+            with open(path, "rb") as fh:
+                data = fh.read()
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    where = "standard input" if path == "-" else path
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read {where}: {encoding_problem(data, exc)}") from None
+
+
+def encoding_problem(data: bytes, exc: UnicodeDecodeError) -> str:
+    """Why bytes are not UTF-8, in words: UTF-16 or -32 by their byte order mark, else the
+    first byte that is not."""
+    for bom, name in ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+                      (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16")):
+        if data.startswith(bom):
+            return (f"it is {name} text (it starts with a {name} byte order mark); bpcalc "
+                    f"reads UTF-8: convert it first, e.g. iconv -f {name} -t UTF-8")
+    return (f"it is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start} "
+            "cannot start a UTF-8 character); save it as UTF-8")
 
 
 def stdout_is_terminal() -> bool:
@@ -216,7 +235,7 @@ def print_rich(parts: list, color: str, svg: str | None, html: str | None,
                 raise InputError(f"cannot write {path}: {exc.strerror}") from None
     class _Console(Console):
         def on_broken_pipe(self) -> None:  # rich's own exits 1: the reader left, not an error
-            _reader_left()
+            reader_left()
 
     console = _Console(**kwargs)
     for part in parts:
@@ -231,7 +250,7 @@ def print_rich(parts: list, color: str, svg: str | None, html: str | None,
         raise InputError(f"cannot write {exc.filename}: {exc.strerror}") from None
 
 
-def _reader_left() -> None:
+def reader_left() -> None:
     """`bpcalc ... | head`: the reader left. Not an error of ours: exit 0, with stdout
     pointed at /dev/null so that nothing more fails on the way out."""
     devnull = os.open(os.devnull, os.O_WRONLY)

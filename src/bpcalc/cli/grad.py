@@ -190,6 +190,8 @@ def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: st
         raise click.UsageError("--batch takes --mode reverse, forward or paths")
     if path == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
         raise click.UsageError("the expression and the --batch points cannot both come from stdin")
+    if path == "-" and ctx.meta.get("bpcalc.point") == "-":
+        raise click.UsageError("--point and the --batch points cannot both come from stdin")
     from ..compile import batch as batch_mod
 
     program, constants = load(args, file)

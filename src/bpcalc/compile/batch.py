@@ -49,7 +49,7 @@ from typing import Any, NamedTuple, TextIO, cast
 from .. import analysis
 from ..analysis import Analysis
 from ..build.graph import Graph
-from ..errors import BpcalcError, InputError
+from ..errors import BpcalcError, InputError, MathError
 from ..numbers import number
 from ..render import json_text
 from ..text.values import kind
@@ -206,6 +206,9 @@ def _jsonl(plan: _Plan) -> tuple[Callable[[str], Any], Callable[[str], str]]:
             p = decode(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+        except RecursionError:  # [[[[...]]]]: Python's decoder recurses once a level
+            raise InputError("nested too deeply to be a point (one JSON object of NAME: "
+                             'value, such as {"x": 1})') from None
         return _exact(plan, _json_point(plan, p))
 
     return decode, exact
@@ -300,6 +303,17 @@ def _first(lines: Iterator[str]) -> tuple[int, str | None]:
     return n, None
 
 
+def _all_failing(lines: Iterator[str], n: int, out: TextIO, message: str) -> BatchSummary:
+    """Every point's error line when the program itself fails at its constants."""
+    points = 0
+    for line in lines:
+        n += 1
+        if line.strip():
+            points += 1
+            out.write(_error_line(n, message))
+    return BatchSummary(points, points)
+
+
 def run_batch(program: Analysis, lines: Iterable[str], fmt: str = "auto",
               constants: Mapping[str, str | float] | None = None, mode: str = "reverse",
               wrt: Sequence[str] | None = None, outputs: Sequence[str] | None = None,
@@ -310,15 +324,20 @@ def run_batch(program: Analysis, lines: Iterable[str], fmt: str = "auto",
     lines), writing one JSON line per point to `out` (default stdout).
 
     Raises InputError (exit status 2) for a bad expression, option, constant or CSV header,
-    and MathError (1) for a math error in the expression's constants, before any output.
-    Bad points do not raise: they give error lines, counted in the summary's `failed`.
+    before any output. Bad points do not raise: they give error lines, counted in the
+    summary's `failed`; a math error in the expression's own constants fails every point.
     For tests and benchmarks: `compiled=False` sends every point to the engine, and
     `spell=False` makes the compiled code call the op table for every op.
     """
     if fmt not in FORMATS:
         raise InputError(f"unknown batch format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    plan = _plan(program, constants or {}, mode, wrt, outputs)
     out = sys.stdout if out is None else out
+    try:
+        plan = _plan(program, constants or {}, mode, wrt, outputs)
+    except MathError as exc:  # a constant of the program fails (`z + log(0)`): every point
+        failing = str(exc)
+    else:
+        failing = ""
     it = iter(lines)
     n, first = _first(it)
     if first is None:
@@ -328,6 +347,9 @@ def run_batch(program: Analysis, lines: Iterable[str], fmt: str = "auto",
     first = first[1:] if first.startswith("\ufeff") else first  # a byte order mark
     kind = fmt if fmt != "auto" else ("jsonl" if first.lstrip("\ufeff \t").startswith("{")
                                       else "csv")
+    if failing:
+        return _all_failing(chain([first], it) if kind == "jsonl" else it,
+                            n if kind == "jsonl" else n + 1, out, failing)
     if kind == "jsonl":
         fast = compile_points(plan, kind, (), spell) if compiled else None
         decode, exact = _jsonl(plan)

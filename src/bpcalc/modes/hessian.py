@@ -30,17 +30,19 @@ class Hessian(NamedTuple):
     edge_ops: int  # uses of an edge's first or second local derivative
 
 
-def second_weights(graph: Graph, values: list[float],
-                   adjoint: list[float] | None = None) -> list[Terms]:
+def second_weights(graph: Graph, values: list[float], adjoint: list[float] | None = None,
+                   undefined: dict[tuple[int, int], MathError] | None = None) -> list[Terms]:
     """Per edge, the terms of its weight's tangent ẇ: (operand node q, d²/d(arg_s)d(arg_q)).
 
     Zero second partials are left out, so a linear op's edge has no terms and the work per
     column is linear in the edges. Edges into a node with zero `adjoint` get no terms (their
-    ẇ is multiplied by that zero); a non-finite second partial elsewhere is a MathError.
+    ẇ is multiplied by that zero); a non-finite second partial elsewhere is a MathError,
+    raised here, or with `undefined` given, left out and recorded there by (edge, q): it
+    is an error only if a column needs it (see `hessian`).
     """
     nodes = graph.nodes
     out: list[Terms] = []
-    for e in graph.edges:
+    for k, e in enumerate(graph.edges):
         node = nodes[e.dst]
         if adjoint is not None and not adjoint[e.dst]:
             out.append(())
@@ -55,9 +57,13 @@ def second_weights(graph: Graph, values: list[float],
             if why:
                 what = "infinite" if why == "division by zero" else why
                 pair = f"{nodes[e.src].id} and {nodes[a].id}"
-                raise node_error(graph, e.dst, argv,
-                                  f"the second derivative of {graph.keys[e.dst][0]} with "
-                                  f"respect to {pair} is {what} here")
+                err = node_error(graph, e.dst, argv,
+                                 f"the second derivative of {graph.keys[e.dst][0]} with "
+                                 f"respect to {pair} is {what} here")
+                if undefined is None:
+                    raise err
+                undefined[k, a] = err
+                continue
             if h:
                 terms.append((a, h))
         out.append(tuple(terms))
@@ -80,14 +86,24 @@ def adjoint_tangents(graph: Graph, weights: list[float], second: list[Terms],
     return adot
 
 
-def hessian(graph: Graph, evaluation: Evaluation, wrt: Sequence[int], output: int) -> Hessian:
-    """The gradient and Hessian of node `output` over the input nodes `wrt`."""
-    weights = evaluation.weights
+def hessian(graph: Graph, evaluation: Evaluation, wrt: Sequence[int], output: int,
+            weights: list[float] | None = None) -> Hessian:
+    """The gradient and Hessian of node `output` over the input nodes `wrt`; `weights`
+    are the first local derivatives to use (analysis.defined_weights: the undefined ones
+    no pass needs, as 0). A second local derivative is needed, and an undefined one an
+    error, where the node's adjoint is not 0 and the tangents of both operands it pairs
+    are not 0 for some input of `wrt`."""
+    weights = evaluation.weights if weights is None else weights
     adj = reverse.adjoints(graph, weights, output)
-    second = second_weights(graph, evaluation.values, adj)
+    undefined: dict[tuple[int, int], MathError] = {}
+    second = second_weights(graph, evaluation.values, adj, undefined)
+    tangents = [forward.tangents(graph, weights, j) for j in wrt]
+    for (k, q), err in sorted(undefined.items()):
+        src = graph.esrc[k]
+        if any(t[q] for t in tangents) and any(t[src] for t in tangents):
+            raise err
     columns = []
-    for j in wrt:
-        tan = forward.tangents(graph, weights, j)
+    for tan in tangents:
         adot = adjoint_tangents(graph, weights, second, adj, tan)
         columns.append([adot[i] for i in wrt])
     matrix = [list(row) for row in zip(*columns)] if columns else []

@@ -24,9 +24,11 @@ def node_lines(r: GradResult, i: int) -> list[str]:
         head = f"{n.id} = {n.expr}" + ("" if n.value is None else f" = {num(n.value)}")
     lines = [head]
     if r.adjoints is not None:
-        lines += [f"{d(o, n.id)} = {num(r.adjoints[i][o])}" for o in r.outputs]
+        adj = r.adjoints[i]
+        lines += [f"{d(o, n.id)} = {num(a)}" for o in r.outputs if (a := adj[o]) is not None]
     elif r.tangents is not None:
-        lines += [f"{d(n.id, w)} = {num(r.tangents[i][w])}" for w in r.wrt]
+        tan = r.tangents[i]
+        lines += [f"{d(n.id, w)} = {num(t)}" for w in r.wrt if (t := tan[w]) is not None]
     return lines
 
 

@@ -123,7 +123,7 @@ class Sum(NamedTuple):
     node: str
     symbolic: str  # ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b
     numeric: str  # 2·1 + 3·1
-    value: float
+    value: float | None  # None: undefined (off the paths asked for)
     note: str = ""  # "seed" for the pass's start
     edges: tuple[int, ...] = ()  # the edges its terms come from (indices into r.edges)
 

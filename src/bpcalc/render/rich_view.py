@@ -174,6 +174,8 @@ def _share(r: GradResult, k: int, out: str, index: dict[str, int],
         return ""
     assert e.value is not None, "an evaluated result has every edge's value"
     up = r.adjoints[index[e.dst]][out]
+    if up is None:
+        return ""
     return (f",  through {e.dst}: {explain.shown_text(up)}·{explain.shown_text(e.value)}"
             f" = {shown(up * e.value)}")
 

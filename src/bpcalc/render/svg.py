@@ -136,10 +136,12 @@ def _label_lines(r: GradResult, k: int, index: dict[str, int], wrt: str | None,
     out = r.outputs[0] if r.outputs else ""
     if r.adjoints is not None:  # reverse: what this edge passes back to its operand
         up = r.adjoints[index[e.dst]][out]
-        lines.append(f"{shown_text(up)}·{shown_text(e.value)} = {shown(up * e.value)}")
+        if up is not None:
+            lines.append(f"{shown_text(up)}·{shown_text(e.value)} = {shown(up * e.value)}")
     elif r.tangents is not None and r.wrt:  # forward: what it carries up
         t = r.tangents[index[e.src]][_forward_input(r, wrt)]
-        lines.append(f"{shown_text(e.value)}·{shown_text(t)} = {shown(e.value * t)}")
+        if t is not None:
+            lines.append(f"{shown_text(e.value)}·{shown_text(t)} = {shown(e.value * t)}")
     return lines
 
 

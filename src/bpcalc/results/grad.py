@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
@@ -86,8 +87,10 @@ class GradResult(NamedTuple):
     jacobian: dict[str, dict[str, float]]  # output -> wrt input -> derivative
     nodes: Sequence[NodeInfo]
     edges: Sequence[EdgeInfo]
-    adjoints: Sequence[dict[str, float]] | None = None  # reverse: per node, per output
-    tangents: Sequence[dict[str, float]] | None = None  # forward: per node, per input
+    # reverse: per node, per output; forward: per node, per input (None: undefined there,
+    # off the paths asked for, see analysis._undefined_beyond)
+    adjoints: Sequence[dict[str, float | None]] | None = None
+    tangents: Sequence[dict[str, float | None]] | None = None
     path_counts: dict[str, dict[str, int]] | None = None  # paths: output -> input -> count
     paths: tuple[PathInfo, ...] = ()
     paths_truncated: bool = False
@@ -191,7 +194,8 @@ class GradResult(NamedTuple):
 
     def _edge(self, k: int) -> dict[str, Any]:
         e = self.edges[k]
-        return {"from": e.src, "to": e.dst, "local": e.local, "value": e.value}
+        value = e.value if e.value is None or math.isfinite(e.value) else None  # undefined
+        return {"from": e.src, "to": e.dst, "local": e.local, "value": value}  # (unneeded)
 
     def _path(self, k: int) -> dict[str, Any]:
         p = self.paths[k]

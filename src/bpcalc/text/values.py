@@ -140,6 +140,9 @@ def point_object(text: str, where: str) -> dict[str, str | float]:
     except json.JSONDecodeError as exc:
         raise InputError(f"--point: {where} is not valid JSON: {exc.msg} at line "
                          f"{exc.lineno}, column {exc.colno}") from None
+    except RecursionError:  # [[[[...]]]]: Python's decoder recurses once a level
+        raise InputError(f"--point: {where} is nested too deeply to be a point "
+                         '(one JSON object of NAME: value, such as {"x": 1})') from None
     if type(data) is not dict:
         raise InputError(f'--point: {where} must hold one JSON object such as {{"x": 1}}')
     for name, v in data.items():

@@ -1,0 +1,187 @@
+"""Numbers at the edges (issue 14): the fuzz run's findings, each a regression test."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import mpmath
+import pytest
+from click.testing import CliRunner
+
+from bpcalc.cli import cli
+
+BPCALC = [sys.executable, "-m", "bpcalc"]
+
+
+def run(*args: str, stdin: str | None = None):
+    return CliRunner().invoke(cli, list(args), input=stdin)
+
+
+def gradient(*args: str) -> dict:
+    r = run(*args, "--json")
+    assert r.exit_code == 0, r.output
+    return json.loads(r.output)
+
+
+@pytest.mark.parametrize("fmt", ["plain", "table", "tree"])
+@pytest.mark.parametrize("expr", ["3", "k = 3"])
+def test_constant_programs_render_in_paths_mode(fmt, expr):
+    for extra in ([], ["--steps"]):
+        r = run("grad", "--format", fmt, "--mode", "paths", *extra, "--", expr)
+        assert r.exit_code == 0, r.output
+
+
+def test_deeply_nested_json_is_bad_input_and_the_batch_goes_on(tmp_path):
+    deep = '{"x": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    point = tmp_path / "p.json"
+    point.write_text(deep)
+    r = run("grad", "x", "--point", str(point))
+    assert r.exit_code == 2 and "nested too deeply" in r.output
+    batch = tmp_path / "b.jsonl"
+    batch.write_text('{"x": 1}\n' + deep + '\n{"x": 2}\n')
+    r = run("grad", "x*x", "--batch", str(batch))
+    lines = [json.loads(line) for line in r.stdout.splitlines()]
+    assert r.exit_code == 1
+    assert lines[0]["gradient"] == {"x": 2} and lines[2]["gradient"] == {"x": 4}
+    assert "nested too deeply" in lines[1]["error"]
+
+
+def _sigmoid(t):
+    return 1 / (1 + mpmath.exp(-t))
+
+
+@pytest.mark.parametrize("x", [-745.0, -200.0, -40.0, -36.0, -20.0, -1.0, 0.0, 0.5, 19.0,
+                               20.0, 36.0, 40.0, 200.0, 700.0])
+@pytest.mark.parametrize(("op", "df"), [  # the derivatives in closed form, at 60 digits
+    ("sigmoid", lambda t: mpmath.exp(-t) / (1 + mpmath.exp(-t)) ** 2),
+    ("tanh", lambda t: 1 / mpmath.cosh(t) ** 2),
+    ("softplus", _sigmoid),
+])
+def test_tails_of_sigmoid_tanh_softplus_keep_their_digits(op, df, x):
+    got = gradient("grad", f"{op}(x)", f"x={x!r}")["gradient"]["x"]
+    mpmath.mp.dps = 60
+    want = float(df(mpmath.mpf(x)))
+    assert got == pytest.approx(want, rel=1e-13, abs=1e-300), (op, x, got, want)
+
+
+@pytest.mark.parametrize(("op", "f", "x"), [("sigmoid", lambda t: 1 / (1 + mpmath.exp(-t)), 40.0),
+                                            ("tanh", mpmath.tanh, 20.0)])
+def test_second_derivatives_in_the_tails(op, f, x):
+    mpmath.mp.dps = 50
+    want = float(mpmath.diff(f, mpmath.mpf(x), 2))
+    got = gradient("hessian", f"{op}(x)", f"x={x!r}")["hessian"]["x"]["x"]
+    assert got == pytest.approx(want, rel=1e-12)
+
+
+@pytest.mark.parametrize(("expr", "value"), [("log10(x)", 3), ("log2(x)", 10)])
+def test_log10_and_log2_are_exact_at_powers(expr, value):
+    x = 1000 if "10" in expr else 1024
+    assert gradient("grad", expr, f"x={x}")["value"] == value
+
+
+@pytest.mark.parametrize(("args", "wrt", "want"), [
+    (["x**n", "x=-2", "n=2"], "x", {"x": -4}),
+    (["y*sqrt(x) + x", "x=0", "y=0"], "y", {"y": 0}),
+    (["0*sqrt(x) + x", "x=0"], None, {"x": 1}),
+    (["x**y", "x=0", "y=0"], "x", {"x": 0}),
+])
+@pytest.mark.parametrize("mode", ["reverse", "forward", "paths"])
+def test_derivatives_nobody_asked_for_do_not_abort(args, wrt, want, mode):
+    extra = ["--wrt", wrt] if wrt else []
+    data = gradient("grad", *args, *extra, "--mode", mode)
+    assert data["gradient"] == want
+
+
+def test_what_is_undefined_off_the_asked_paths_is_null_not_zero():
+    data = gradient("grad", "x**n", "x=-2", "n=2", "--wrt", "x")
+    assert {n["id"]: n["adjoint"]["a"] for n in data["nodes"]} == {"a": 1, "x": -4, "n": None}
+    assert [e["value"] for e in data["edges"]] == [-4, None]
+    tree = CliRunner().invoke(cli, ["grad", "x**n", "x=-2", "n=2", "--wrt", "x", "--format",
+                                    "tree"]).output
+    assert "total ∂a/∂n = undefined" in tree
+
+
+def test_a_needed_undefined_derivative_is_still_the_math_error():
+    for mode in ("reverse", "forward", "paths"):
+        r = run("grad", "sqrt(x)", "x=0", "--mode", mode)
+        assert r.exit_code == 1 and "the derivative of sqrt with respect to x is infinite" \
+            in r.output
+    r = run("grad", "x**n", "x=-2", "n=2")  # n asked for now
+    assert r.exit_code == 1 and "with respect to n is undefined" in r.output
+
+
+def test_hessian_and_directions_take_derivatives_only_where_asked():
+    assert gradient("hessian", "x**n", "x=-2", "n=2", "--wrt", "x")["hessian"] == \
+        {"x": {"x": 2}}
+    assert gradient("hessian", "y*sqrt(x) + x", "x=0", "y=0", "--wrt", "y")["hessian"] == \
+        {"y": {"y": 0}}
+    assert gradient("grad", "x**n", "x=-2", "n=2", "--direction", "x=1")["directional"] == \
+        {"a": -4}
+    assert gradient("grad", "x**n", "x=-2", "n=2", "--cotangent", "a=1",
+                    "--wrt", "x")["vjp"] == {"x": -4}
+
+
+def test_a_failing_constant_fails_every_point_of_a_batch():
+    r = run("grad", "z + log(0)", "--batch", "-", stdin='{"z": 1}\n\n{"z": 2}\n')
+    lines = [json.loads(line) for line in r.stdout.splitlines()]
+    assert r.exit_code == 1 and [x["line"] for x in lines] == [1, 3]
+    assert all("math error in the constant log(0)" in x["error"] for x in lines)
+
+
+def test_point_and_batch_cannot_both_read_stdin():
+    r = run("grad", "(a+b)*(b+1)", "--point", "-", "--batch", "-", stdin='{"a": 2, "b": 1}\n')
+    assert r.exit_code == 2 and "cannot both come from stdin" in r.output
+
+
+def test_a_batch_into_head_exits_0(tmp_path):
+    points = tmp_path / "p.jsonl"
+    points.write_text('{"a": 2, "b": 1}\n' * 20_000)
+    proc = subprocess.Popen([*BPCALC, "grad", "(a+b)*(b+1)", "--batch", str(points)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    assert proc.wait(timeout=60) == 0 and json.loads(first)["value"] == 6
+    assert proc.stderr is not None and proc.stderr.read() == b""
+
+
+def test_ctrl_c_exits_130(tmp_path):
+    prog = tmp_path / "big.txt"
+    prog.write_text("loss = 0\n" + "".join(f"loss += (w{i}*x{i} - 1)^2\n" for i in range(60_000)))
+    point = tmp_path / "p.json"
+    point.write_text(json.dumps({f"{n}{i}": 0.5 for i in range(60_000) for n in "wx"}))
+    proc = subprocess.Popen([*BPCALC, "grad", "-f", str(prog), "--point", str(point),
+                             "--mode", "forward", "--fields", "value"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(0.5)
+    if proc.poll() is not None:
+        pytest.skip("the program finished before the signal could interrupt it")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"Aborted" not in err and b"Traceback" not in err
+
+
+def test_byte_order_marks_are_read_and_other_encodings_named(tmp_path):
+    prog = tmp_path / "bom.txt"
+    prog.write_bytes(b"\xef\xbb\xbfc = a + b\ne = c*c\n")
+    assert gradient("grad", "-f", str(prog), "a=1", "b=2")["gradient"] == {"a": 6, "b": 6}
+    point = tmp_path / "p.json"
+    point.write_bytes(b'\xef\xbb\xbf{"x": 2}')
+    assert gradient("grad", "x*x", "--point", str(point))["value"] == 4
+    r = CliRunner().invoke(cli, ["grad", "-", "x=3", "--json"], input=b"\xef\xbb\xbfx*x")
+    assert r.exit_code == 0 and json.loads(r.output)["value"] == 9
+    u16 = tmp_path / "u16.txt"
+    u16.write_text("x*x\n", encoding="utf-16")
+    r = run("grad", "-f", str(u16), "x=1")
+    assert r.exit_code == 2 and "UTF-16" in r.output and "codec" not in r.output
+    latin = tmp_path / "latin.txt"
+    latin.write_bytes(b"x*\xe9")
+    r = run("grad", "-f", str(latin), "x=1")
+    assert r.exit_code == 2 and "not UTF-8 text (byte 0xe9 at offset 2" in r.output
+    assert Path(latin).exists()
