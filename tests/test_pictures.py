@@ -219,11 +219,12 @@ def test_step_through_page_in_headless_chromium(tmp_path):
             assert seen[0] == "∂e/∂e = 1 (seed)"
             assert seen[3] == "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5"
             assert page.inner_text("#count") == "step 5 of 5"
-            assert page.locator(".lit").count() == 2  # node a and the edge c <- a
+            assert page.locator(".lit").count() == 3  # node a, the edge c <- a, its label
             page.keyboard.press("ArrowLeft")
             assert page.inner_text("#step").endswith("2·1 + 3·1 = 5")
             assert page.locator("#n1.lit").count() == 1  # b lights up with its two edges
-            assert page.locator(".edge.lit").count() == 2
+            assert page.locator(".edge.lit path").count() == 2
+            assert page.locator(".edge.lit rect").count() == 2  # their two labels
             box = page.locator("svg").bounding_box()
             assert box is not None and box["width"] > 200 and box["height"] > 300
             shot = page.screenshot(path=str(tmp_path / "seed.png"))

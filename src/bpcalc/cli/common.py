@@ -36,8 +36,13 @@ class ExprCommand(click.Command):
         try:
             return super().parse_args(ctx, self._positionals_last(args))
         except click.NoSuchOption as exc:
-            if exc.possibilities:  # a misspelt option: click's "Did you mean --mode?"
-                raise
+            moved = {"--svg": "--terminal-svg", "--html": "--terminal-html"}
+            if exc.option_name in moved and exc.option_name not in self._option_names():
+                raise click.UsageError(
+                    f"bpcalc {self.name} draws no graph: {moved[exc.option_name]} FILE saves "
+                    "its text view as a picture", ctx) from None
+            if exc.possibilities or exc.option_name.startswith("--"):
+                raise  # a misspelt or unknown option: click's own message
             expr = next((a for a in given if a.startswith("-") and a != "-"
                          and a.split("=")[0] not in self._option_names()), exc.option_name)
             raise click.UsageError(
@@ -259,7 +264,7 @@ def reader_left() -> None:
 
 
 def save_pictures(result: Any, svg: str | None, html: str | None,
-                  wrt: list[str] | None = None) -> None:
+                  wrt: list[str] | None = None, command: str = "grad") -> None:
     """--svg: the graph drawn (render/svg.py); --html: the step-through page (stepper.py).
     Forward mode draws the tangents of the first --wrt input."""
     if not (svg or html):
@@ -268,11 +273,11 @@ def save_pictures(result: Any, svg: str | None, html: str | None,
     if svg:
         from ..render import svg as svg_mod
 
-        write_text(svg, svg_mod.svg(result, first))
+        write_text(svg, svg_mod.svg(result, first, command=command))
     if html:
         from ..render import stepper
 
-        write_text(html, stepper.page(result, first))
+        write_text(html, stepper.page(result, first, command))
 
 
 def write_text(path: str, text: str) -> None:

@@ -302,15 +302,15 @@ def _directional(ctx: click.Context, args: tuple[str, ...], file: str | None,
                                   outputs=names(outputs, "--output"), wrt=names(wrt, "--wrt"))
     from ..render import second_view
 
-    lines = second_view.directional_lines(r)
     if fmt == "json":
         print_json(r.to_dict())
     else:
         warn(r.warnings)
     if fmt == "plain":
-        click.echo("\n".join(lines))
+        click.echo("\n".join(second_view.directional_lines(r)))
     elif fmt != "json" or shot_svg or shot_html:
-        from ..render.layout import Prose
+        from ..render.layout import Lines
 
-        print_rich([Prose(lines)], color, shot_svg, shot_html, echo=fmt != "json")
+        print_rich([Lines(lambda width: second_view.directional_lines(r, width))], color,
+                   shot_svg, shot_html, echo=fmt != "json")
 

@@ -53,9 +53,10 @@ def graph(args: tuple[str, ...], file: str | None, outputs: str | None, mode: st
         from ..render import tikz
 
         click.echo(tikz.tikz(result), nl=False)
-    save_pictures(result, svg, html)
+    save_pictures(result, svg, html, command="graph")
     if fmt in ("table", "tree") or shot_svg or shot_html:
         from ..render import rich_view
 
-        parts = rich_view.tree_view(result) if fmt == "tree" else rich_view.graph_view(result)
+        parts = rich_view.tree_view(result, "graph") if fmt == "tree" else \
+            rich_view.graph_view(result)
         print_rich(parts, color, shot_svg, shot_html, echo=fmt != "json")

@@ -48,7 +48,7 @@ def hessian(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: s
         from .. import analysis
 
         save_pictures(analysis.analyse(program.graph([h.output] if outputs else None),
-                                       values, None), svg, html)
+                                       values, None), svg, html, command="hessian")
     from ..render import second_view
 
     if fmt == "json":

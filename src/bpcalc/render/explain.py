@@ -56,7 +56,7 @@ def source_line(source: str, outputs: Sequence[str], room: int) -> str:
     return f"expression of {len(text):,} characters, {out}"
 
 
-POINT_LINES = 3  # past this many lines the point is only counted (the nodes table has it)
+POINT_LINES = 8  # past this many lines the point is only counted
 
 
 def point_text(inputs: Mapping[str, float | None], room: int) -> str:
@@ -67,7 +67,7 @@ def point_text(inputs: Mapping[str, float | None], room: int) -> str:
     text = "at " + ", ".join(given)
     if len(text) <= POINT_LINES * room:
         return text
-    return f"at {plural(len(given), 'input')} (their values are in the nodes table)"
+    return f"at {plural(len(given), 'input')} (too many to list here: --format json has them)"
 
 
 def on_paths(r: GradResult, sources: Sequence[int], sinks: Sequence[int]) -> list[bool]:

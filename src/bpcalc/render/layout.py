@@ -14,7 +14,7 @@ is printed, so the plain view never loads it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 _BREAK = re.compile(r"(?<= = )|(?<= \+ )|(?<=·)|(?<=, )|(?<=; )|(?<= ≈ )|(?<=[^*]\*)(?!\*)")
@@ -24,6 +24,7 @@ ITEMS = re.compile(r"(?<=, )")  # a list (`a = 2, b = 1`) breaks between its ite
 WORDS, BREAKS = _WORD, _BREAK
 RICH_GAP, PLAIN_GAP = 3, 2  # spaces between columns: rich's padding and divider; plain's
 STACK_INDENT = 2
+TREE_TEXT = 28  # columns a tree keeps for a node's label, however deep it is drawn
 
 
 def pieces(text: str, breaks: re.Pattern[str] = _BREAK) -> list[str]:
@@ -246,12 +247,15 @@ class TreeLines:
                     break
         out: list[tuple[str, str]] = []
         open_: list[bool] = []  # per depth: whether the guide line above goes on
+        keep = max(total - TREE_TEXT - 4, 8) // 4 * 4  # columns of guides at most
         for k, (depth, label, style) in enumerate(items):
             del open_[depth:]
             rails = "".join("│   " if o else "    " for o in open_[1:])
+            if len(rails) + 4 > keep:  # deep: the guides nearest the node, after a ┆
+                rails = "┆" + rails[len(rails) - keep + 5:]
             head = "" if depth == 0 else rails + ("└── " if last[k] else "├── ")
             more = "" if depth == 0 else rails + ("    " if last[k] else "│   ")
-            body = wrap(label, max(total - len(head) - 4, 20))  # 4: continuation indent
+            body = wrap(label, total - len(head) - 4)  # 4: continuation indent
             out.append((head + body[0], style))
             out += [(more + "    " + line, style) for line in body[1:]]
             open_.append(not last[k])
@@ -265,3 +269,15 @@ class TreeLines:
             text.append(line + "\n", style=style)
         text.rstrip()
         yield text
+
+
+class Lines:
+    """Text lines made for the width they are printed at: `make(width) -> lines`."""
+
+    def __init__(self, make: Callable[[int], list[str]]) -> None:
+        self.make = make
+
+    def __rich_console__(self, console: Any, options: Any) -> Iterable[Any]:
+        from rich.text import Text
+
+        yield Text("\n".join(self.make(options.max_width)))

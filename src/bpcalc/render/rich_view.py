@@ -154,7 +154,7 @@ def _node_label(r: GradResult, i: int, out: str) -> str:
             rest = len(tangents) - len(said)
             said = said[:TANGENTS] + ([f"{len(said) - TANGENTS} more not 0"]
                                       if len(said) > TANGENTS else [])
-            said += [f"the other {rest} are 0"] if rest else []
+            said += [f"the other {rest} {'is' if rest == 1 else 'are'} 0"] if rest else []
         label += ",  " + ", ".join(said)
     elif r.path_counts is not None and i in r.input_nodes:
         name = list(r.inputs)[r.input_nodes.index(i)]
@@ -180,11 +180,11 @@ def _share(r: GradResult, k: int, out: str, index: dict[str, int],
             f" = {shown(up * e.value)}")
 
 
-def tree_view(r: GradResult) -> list[RenderableType]:
+def tree_view(r: GradResult, command: str = "grad") -> list[RenderableType]:
     """Each output as a tree of its operands; a node met again is named, not redrawn."""
     index, leaving, entering = explain.edge_lists(r)
     names = explain.edge_names(r)
-    trees: list[RenderableType] = [header(r, "graph" if not r.mode else "grad")]
+    trees: list[RenderableType] = [header(r, command)]
     for o, root in zip(r.outputs, r.output_nodes):
         items: list[tuple[int, str, str]] = [(0, _node_label(r, root, o), "bold")]
         shown_ = {root}
@@ -202,16 +202,17 @@ def tree_view(r: GradResult) -> list[RenderableType]:
             items.append((depth, f"[{edge}]  {_node_label(r, src, o)}{share}", ""))
             stack += [(k2, depth + 1) for k2 in reversed(entering[src])]
         trees.append(TreeLines(items))
-    if r.mode:
+    if r.mode and command == "grad":
         trees.append(result_table(r))
     return trees
 
 
 def graph_view(r: GradResult) -> list[RenderableType]:
+    """The graph's tables; with a mode (`graph --mode`), the pass's table too."""
     parts: list[RenderableType] = [header(r, "graph"), nodes_table(r)]
     if r.edges:
         parts.append(edges_table(r))
-    return parts
+    return parts + mode_tables(r)
 
 
 def cost_view(expression: str, outputs: Sequence[str], c: Cost) -> list[RenderableType]:

@@ -40,9 +40,13 @@ def entry_rows(h: HessianResult) -> tuple[list[list[str]], int]:
     return rows, zeros
 
 
-def _zeros_note(zeros: int) -> str:
-    return f"the other {explain.plural(zeros, 'entry', 'entries')} on and above the " \
-           "diagonal are 0" if zeros else ""
+def _zeros_note(zeros: int, listed: int) -> str:
+    if not zeros:
+        return ""
+    if not listed:
+        return "every entry is 0"
+    return (f"the other {explain.plural(zeros, 'entry', 'entries')} on and above the "
+            f"diagonal {'is' if zeros == 1 else 'are'} 0")
 
 
 def _cost(h: HessianResult) -> str:
@@ -58,32 +62,46 @@ def hessian_lines(h: HessianResult) -> list[str]:
     source = explain.source_line(h.expression, [h.output], total - 12)
     lines = [*layout.hanging(f"expression  {source}", total, 12, layout.WORDS),
              *layout.hanging(f"at          {_point(h.inputs)}", total, 12, layout.ITEMS),
-             f"value       {h.output} = {shown(h.value)}", "", "gradient"]
+             *layout.hanging(f"value       {h.output} = {shown(h.value)}", total, 12),
+             "", "gradient"]
     lines += table([[d(h.output, w), "=", shown(v)] for w, v in h.gradient.items()])
-    lines += ["", "hessian (forward-over-reverse: one pass per input)"]
+    lines += ["", *prose(["hessian (symmetric; one forward-over-reverse pass per column)"])]
     rows = hessian_rows(h)
     if layout.widths(rows[0], rows[1:], total - 2, layout.PLAIN_GAP) is not None:
         lines += layout.lines(rows[0], rows[1:], total, right=range(1, len(rows[0])))
     else:
         entries, zeros = entry_rows(h)
         lines += table([[name, "=", v] for name, v in entries])
-        lines += prose([_zeros_note(zeros)], "  ") if zeros else []
+        lines += prose([_zeros_note(zeros, len(entries))], "  ") if zeros else []
     return lines + ["", *layout.hanging(_cost(h), total, 6, layout.WORDS)]
 
 
-def directional_lines(r: DirectionalResult) -> list[str]:
+def directional_lines(r: DirectionalResult, total: int | None = None) -> list[str]:
+    """The JVP or VJP as text lines no wider than `total` (plain's width by default)."""
+    from .plain import width
+
+    total = total or width()
     jvp = r.kind == "jvp"
-    seed = ", ".join(f"{k} = {shown(v)}" for k, v in r.seed.items())
-    lines = [f"expression  {r.expression.strip()}", f"at          {_point(r.inputs)}",
-             ("direction   " if jvp else "cotangent   ") + seed, ""]
+    given = {k: v for k, v in r.seed.items() if v}
+    seed = ", ".join(f"{k} = {shown(v)}" for k, v in given.items()) or "0"
+    if len(given) < len(r.seed) and given:
+        seed += ", the rest 0"
+    source = explain.source_line(r.expression, list(r.derivative) if jvp else [], total - 12)
+    lines = [*layout.hanging(f"expression  {source}", total, 12, layout.WORDS),
+             *layout.hanging(f"at          {_point(r.inputs)}", total, 12, layout.ITEMS),
+             *layout.hanging(("direction   " if jvp else "cotangent   ") + seed, total, 12,
+                             layout.ITEMS), ""]
     if jvp:
-        lines.append("directional derivative (Jacobian-vector product, one forward pass)")
+        lines += layout.hanging("directional derivative (Jacobian-vector product, one "
+                                "forward pass)", total, 0, layout.WORDS)
         lines += [f"  ∇{o}·v = {shown(v)}" for o, v in r.derivative.items()]
     else:
-        lines.append("vector-Jacobian product (one reverse pass)")
+        lines += layout.hanging("vector-Jacobian product (one reverse pass)", total, 0,
+                                layout.WORDS)
         lines += [f"  Σ u·∂/∂{w} = {shown(v)}" for w, v in r.derivative.items()]
-    lines += ["", f"cost  1 {'forward' if jvp else 'reverse'} pass, "
-                  f"{explain.plural(r.edge_ops, 'edge operation')}"]
+    lines += ["", *layout.hanging(f"cost  1 {'forward' if jvp else 'reverse'} pass, "
+                                  f"{explain.plural(r.edge_ops, 'edge operation')}", total, 6,
+                                  layout.WORDS)]
     return lines
 
 
@@ -102,7 +120,8 @@ def hessian_view(h: HessianResult) -> list[Any]:
     listed = Cells("Hessian: its entries on and above the diagonal that are not 0 "
                    "(it is symmetric; one forward-over-reverse pass per input)",
                    ["entry", "value"], entries)
-    instead: Any = Group(listed, Prose([_zeros_note(zeros)], style="italic")) if zeros \
+    instead: Any = Group(listed, Prose([_zeros_note(zeros, len(entries))], style="italic")) \
+        if zeros \
         else listed
     mat = Cells("Hessian (symmetric; one forward-over-reverse pass per column)", rows[0],
                 rows[1:], right=range(1, len(rows[0])), instead=instead)

@@ -24,16 +24,20 @@ class Step(NamedTuple):
 
 
 def steps(r: GradResult, wrt: str | None = None) -> list[Step]:
-    """The pass of `r`'s mode as steps: reverse from each output back, forward from the
-    input `wrt` (all inputs, one pass after another, when it is None), or each path and
-    then the sums; a result without a mode steps through the values."""
+    """The pass of `r`'s mode that the drawing shows, as steps: reverse from the first
+    output back, forward from the input `wrt` (by default the first asked for), or each
+    path and then the sums; a result without a mode steps through the values."""
     index = {n.id: i for i, n in enumerate(r.nodes)}
-    if r.mode == "reverse":
+    if r.mode in ("forward", "paths") and not r.wrt:
+        return [Step("no inputs: nothing to differentiate", -1, ())]
+    if r.mode == "reverse":  # the pass the drawing shows: the first output's
+        o = r.outputs[0]
         return [Step(f"{explain.d(o, s.node)} = {s.text()}", index[s.node], s.edges)
-                for o in r.outputs for s in explain.reverse_sums(r, o)]
-    if r.mode == "forward":
+                for s in explain.reverse_sums(r, o)]
+    if r.mode == "forward":  # the drawing's input's pass
+        w = wrt or r.wrt[0]
         return [Step(f"{explain.d(s.node, w)} = {s.text()}", index[s.node], s.edges)
-                for w in ([wrt] if wrt else r.wrt) for s in explain.forward_sums(r, w)]
+                for s in explain.forward_sums(r, w)]
     if r.mode == "paths":
         hops: dict[tuple[str, str], list[int]] = {}
         for k, e in enumerate(r.edges):
@@ -86,7 +90,10 @@ function show(k) {{
   document.querySelectorAll(".lit").forEach((el) => el.classList.remove("lit"));
   const s = STEPS[at];
   if (s.node >= 0) $("n" + s.node).classList.add("lit");
-  s.edges.forEach((e) => $("e" + e).classList.add("lit"));
+  s.edges.forEach((e) => ["e", "l"].forEach((p) => {{
+    const el = $(p + e);  // the edge's line, and its label when it has one
+    if (el) el.classList.add("lit");
+  }}));
   $("step").textContent = s.text;
   $("count").textContent = "step " + (at + 1) + " of " + STEPS.length;
   $("slider").value = at;
@@ -112,14 +119,14 @@ show(0);
 """
 
 
-def page(r: GradResult, wrt: str | None = None) -> str:
+def page(r: GradResult, wrt: str | None = None, command: str = "grad") -> str:
     """The step-through page of `r`."""
     from html import escape
 
-    p = svg.picture(r, wrt)
+    p = svg.picture(r, wrt, command)
     drawn = svg.svg_of(p)
-    all_steps = steps(r, wrt) if len(r.nodes) <= svg.STRUCTURE else [
-        Step(p.notes[0] if p.notes else "", -1, ())]
+    all_steps = (steps(r, wrt) if len(r.nodes) <= svg.STRUCTURE else []) or [
+        Step(p.notes[0] if p.notes else "nothing to step through", -1, ())]
     data = json.dumps([s._asdict() for s in all_steps], ensure_ascii=False)
     data = data.replace("</", "<\\/")  # never ends the script element
     return PAGE.format(title=escape(p.title[0]), font=svg.FONT, last=len(all_steps) - 1,

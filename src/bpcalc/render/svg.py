@@ -23,6 +23,7 @@ from .drawing import CHAR, LINE, Drawing
 STRUCTURE = 300  # nodes: past this, boxes without text (a page could not show the text)
 MAX_DRAWN = 2000  # nodes: past this, no drawing at all, only a note
 TITLE = 110  # characters of a title line
+PATHS = 20  # path products listed under a drawing, as on screen
 ACCENT = "#a0307a"  # the one accent colour, as the terminal's magenta
 FONT = "DejaVu Sans Mono, Menlo, Consolas, Liberation Mono, monospace"
 STYLE = f"""
@@ -54,15 +55,14 @@ class Picture(NamedTuple):
     notes: list[str]  # under the drawing: path products, or why the text is left out
 
 
-def picture(r: GradResult, wrt: str | None = None) -> Picture:
+def picture(r: GradResult, wrt: str | None = None, command: str = "grad") -> Picture:
     """The graph of `r` laid out with its labels; forward mode shows the tangents of
     `wrt` (by default the first input differentiated)."""
     n = len(r.nodes)
     index = {node.id: i for i, node in enumerate(r.nodes)}
     ends = [(index[e.src], index[e.dst]) for e in r.edges]
     point = explain.point_text(r.inputs, TITLE)
-    title = [f"bpcalc {'grad' if r.mode else 'graph'}  "
-             + explain.source_line(r.expression, r.outputs, TITLE),
+    title = [f"bpcalc {command}  " + explain.source_line(r.expression, r.outputs, TITLE),
              *(layout.hanging(point, TITLE, 3, layout.ITEMS) if point else [])]
     kinds = ["input" if node.op == "input" else "output" if i in r.output_nodes else ""
              for i, node in enumerate(r.nodes)]
@@ -74,13 +74,18 @@ def picture(r: GradResult, wrt: str | None = None) -> Picture:
     hot: set[int] = set()
     notes: list[str] = []
     if r.mode:
-        title.append(explain.MODE_TITLE[r.mode] + (f"; tangents for {_forward_input(r, wrt)}"
-                                                   if r.mode == "forward" else ""))
+        which = {"forward": f"; the pass for {_forward_input(r, wrt)}",
+                 "reverse": f"; the pass for {r.outputs[0]}" if len(r.outputs) > 1 else ""}
+        title += layout.hanging(explain.MODE_TITLE[r.mode] + which.get(r.mode, ""), TITLE, 0,
+                                layout.WORDS)
     if r.mode == "paths":
         keep = explain.on_paths(r, [r.node_of_input(w) for w in r.wrt], r.output_nodes)
         hot = {k for k, (a, b) in enumerate(ends) if keep[a] and keep[b]}
         notes = [" → ".join(p.nodes) + f":  {explain.path_line(p)[1]} = {shown(p.product)}"
-                 for p in r.paths]
+                 for p in r.paths[:PATHS]]
+        if len(r.paths) > PATHS:
+            notes.append(f"... and {len(r.paths) - PATHS:,} more paths (the text views and "
+                         "--format json list them)")
         notes += [f"{d} = {text}" for d, text in
                   ((explain.d(o, w), text) for o, w, text, _ in explain.path_sums(r))]
         notes += explain.truncation_note(r)[:1]
@@ -145,9 +150,9 @@ def _label_lines(r: GradResult, k: int, index: dict[str, int], wrt: str | None,
     return lines
 
 
-def svg(r: GradResult, wrt: str | None = None, ids: bool = True) -> str:
+def svg(r: GradResult, wrt: str | None = None, ids: bool = True, command: str = "grad") -> str:
     """The drawing as a standalone SVG document."""
-    return svg_of(picture(r, wrt), ids)
+    return svg_of(picture(r, wrt, command), ids)
 
 
 def svg_of(p: Picture, ids: bool = True) -> str:
@@ -170,8 +175,10 @@ def svg_of(p: Picture, ids: bool = True) -> str:
         out.append(f'<text class="{cls}" x="{drawing.MARGIN}" y="{(j + 1) * LINE + 6:.1f}">'
                    f"{escape(t)}</text>")
     out.append(f'<g transform="translate(0 {head:.1f})">')
-    for k, route in enumerate(d.routes):
-        out.append(_edge(k, route, d.labels[k], p.label_lines[k], k in p.hot, ids))
+    for k, route in enumerate(d.routes):  # every line first, so none crosses a label
+        out.append(_edge(k, route, k in p.hot, ids))
+    for k, label in enumerate(d.labels):
+        out.append(_label(k, label, p.label_lines[k], k in p.hot, ids))
     for i, box in enumerate(d.boxes):
         out.append(_node(i, box, p.node_lines[i], p.kinds[i], ids))
     out.append("</g>")
@@ -196,20 +203,27 @@ def _node(i: int, box: drawing.Box, lines: Sequence[str], kind: str, ids: bool) 
     return "".join(parts)
 
 
-def _edge(k: int, route: list[tuple[float, float]], label: drawing.Box | None,
-          lines: Sequence[str], hot: bool, ids: bool) -> str:
+def _edge(k: int, route: list[tuple[float, float]], hot: bool, ids: bool) -> str:
     ident = f' id="e{k}"' if ids else ""
     path = " ".join(f"{'M' if j == 0 else 'L'} {x:.1f} {y:.1f}" for j, (x, y) in
                     enumerate(route))
+    return (f'<g class="edge{" hot" if hot else ""}"{ident}><path d="{path}" '
+            'marker-end="url(#arrow)"/></g>')
+
+
+def _label(k: int, label: drawing.Box | None, lines: Sequence[str], hot: bool,
+           ids: bool) -> str:
+    """An edge's label, drawn over every line (its id l0, l1, ... for the stepper)."""
+    if label is None or not lines:
+        return ""
+    ident = f' id="l{k}"' if ids else ""
     parts = [f'<g class="edge{" hot" if hot else ""}"{ident}>',
-             f'<path d="{path}" marker-end="url(#arrow)"/>']
-    if label is not None and lines:
-        parts.append(f'<rect x="{label.x - label.w / 2 + 4:.1f}" y="{label.top:.1f}" '
-                     f'width="{label.w - 8:.1f}" height="{label.h:.1f}" rx="3"/>')
-        for j, line in enumerate(lines):
-            cls = ' class="mode"' if j == 1 else ""
-            y = label.top + 2 + (j + 0.78) * LINE
-            parts.append(f'<text{cls} x="{label.x:.1f}" y="{y:.1f}" text-anchor="middle">'
-                         f"{escape(line)}</text>")
+             f'<rect x="{label.x - label.w / 2 + 4:.1f}" y="{label.top:.1f}" '
+             f'width="{label.w - 8:.1f}" height="{label.h:.1f}" rx="3"/>']
+    for j, line in enumerate(lines):
+        cls = ' class="mode"' if j == 1 else ""
+        y = label.top + 2 + (j + 0.78) * LINE
+        parts.append(f'<text{cls} x="{label.x:.1f}" y="{y:.1f}" text-anchor="middle">'
+                     f"{escape(line)}</text>")
     parts.append("</g>")
     return "".join(parts)

@@ -28,7 +28,7 @@ def tikz(r: GradResult, wrt: str | None = None) -> str:
            r"\begin{tikzpicture}[x=1cm, y=-1cm, every node/.style={font=\ttfamily\small},",
            r"  box/.style={draw, rounded corners=2pt, align=center, inner sep=3pt},",
            r"  input/.style={box, fill=black!6}, output/.style={box, very thick},",
-           r"  label/.style={fill=white, fill opacity=0.9, text opacity=1, align=center,",
+           r"  edgelabel/.style={fill=white, fill opacity=0.9, text opacity=1, align=center,",
            r"    font=\ttfamily\scriptsize, inner sep=1pt},",
            r"  hot/.style={draw=magenta!70!black, thick}]"]
     for i, box in enumerate(d.boxes):
@@ -45,7 +45,12 @@ def tikz(r: GradResult, wrt: str | None = None) -> str:
         if label is not None and p.label_lines[k]:
             text = r" \\ ".join(tex(t) if j == 0 else r"{\color{magenta!70!black}" + tex(t)
                                  + "}" for j, t in enumerate(p.label_lines[k]))
-            out.append(f"\\node[label] at ({label.x * SCALE:.2f}, {label.y * SCALE:.2f}) "
+            out.append(f"\\node[edgelabel] at ({label.x * SCALE:.2f}, {label.y * SCALE:.2f}) "
                        f"{{{text}}};")
+    y = d.height * SCALE + 0.4
+    for note in p.notes:  # path products, or why the drawing is only a structure
+        out.append(f"\\node[anchor=west, font=\\ttfamily\\scriptsize] at (0, {y:.2f}) "
+                   f"{{{tex(note)}}};")
+        y += 0.45
     out.append(r"\end{tikzpicture}")
     return "\n".join(out) + "\n"
