@@ -271,3 +271,32 @@ def _ink(png: bytes) -> float:
         inked += sum(1 for i in range(0, stride, channels) if min(line[i:i + 3]) < 200)
         prev = line
     return inked / (width * height)
+
+
+def test_pictures_show_one_pass_and_say_which(tmp_path):
+    r = result("seed")
+    src, point = "f = x*y; g = x + y", {"x": "1", "y": "2"}
+    with showing(6):
+        many = grad(src, point, outputs=["f", "g"])
+        text = svg.svg(many)
+    assert "the pass for f" in text and "∂g/∂g" not in text and "∂f/∂g = 0" in text
+    assert [s.text.split(" =")[0] for s in stepper.steps(many)] == \
+        ["∂f/∂f", "∂f/∂y", "∂f/∂x"]
+    fwd = result("net", "forward")
+    assert {s.text.split(" =")[0].split("/")[1] for s in stepper.steps(fwd)} == {"∂w11"}
+    paths = grad("y = x\n" + "y = y*y + y\n" * 6, {"x": "0.5"}, mode="paths")
+    with showing(6):
+        notes = svg.picture(paths).notes
+    assert len(notes) <= svg.PATHS + 3 and "more paths" in notes[svg.PATHS]
+    assert r.nodes  # (the seed still draws)
+
+
+def test_moved_and_unknown_options_say_so():
+    r = CliRunner().invoke(cli, ["cost", "x*y", "--svg", "c.svg"])
+    assert r.exit_code == 2 and "--terminal-svg" in r.output
+    r = CliRunner().invoke(cli, ["cost", "x", "--digits", "3"])
+    assert r.exit_code == 2 and "No such option '--digits'" in r.output
+    assert "put -- before it" not in r.output
+    table = CliRunner().invoke(cli, ["graph", "(a+b)*(b+1)", "a=2", "b=1", "--mode", "reverse",
+                                     "--format", "table"]).output
+    assert "Reverse pass for e" in table

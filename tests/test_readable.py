@@ -254,3 +254,22 @@ def test_colours_are_bold_dim_italic_and_one_accent(args):
              for p in m.split(";")}
     assert codes, "colour was asked for"
     assert codes <= {0, 1, 2, 3, 22, 23, 31, 35, 39}, codes
+
+
+@pytest.mark.parametrize("width", [40, 50, 80])
+def test_deep_trees_keep_every_label_inside_the_width(width, monkeypatch):
+    args = ["grad", "sin(sin(sin(sin(sin(sin(x*y))))))", "x=1.2345678e-7", "y=-3.3333333",
+            "--format", "tree", "--digits", "17"]
+    text = screen(args, width, monkeypatch)
+    assert_readable(text, width, numbers_of(args[:-4], 17))
+    net = screen(["grad", *NET, "--format", "tree", "--mode", "forward"], width, monkeypatch)
+    body = net.split("\n\n")[1].splitlines()[1:]  # the tree under its root
+    assert all(line[:1] in "│├└┆ " for line in body), [ln for ln in body if ln[:1] not in
+                                                       "│├└┆ "][:3]
+
+
+def test_direction_views_are_laid_out_like_the_others(monkeypatch):
+    text = screen(["grad", *NET, "--direction", "x1=1,x2=-2", "--format", "plain"], 40,
+                  monkeypatch)
+    assert "#" not in text and "direction   x1 = 1, x2 = -2, the rest 0" in text
+    assert max(cell_len(line) for line in text.splitlines()) <= 40
