@@ -10,7 +10,7 @@ batch, hessian) take the Analysis or its graph, never the text again.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple, cast
 
 from .build.builder import Built
@@ -134,8 +134,8 @@ def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
     elif mode == "paths":
         counts, listed, truncated = _paths(graph, weights, wrt_at, limit, jac)
 
-    keep = between(graph, list(wrt_at.values()), [j for _, j in out_pairs])
-    _check_finite(graph, jac, adj, tan, listed, keep)
+    _check_finite(graph, jac, adj, tan, listed,
+                  lambda: between(graph, list(wrt_at.values()), [j for _, j in out_pairs]))
     if ev.undefined and mode:  # after the check: these are undefined on purpose
         _undefined_beyond(graph, weights, ev.undefined, adj, tan)
     n = len(graph.keys)
@@ -308,13 +308,15 @@ def _undefined_beyond(graph: Graph, weights: list[float], undefined: Mapping[int
                 col[i] = math.nan
 
 
-def _check_finite(graph: Graph, jac, adj, tan, listed, keep: list[bool]) -> None:
+def _check_finite(graph: Graph, jac, adj, tan, listed,
+                  asked: Callable[[], list[bool]]) -> None:
     """Products of large local derivatives can overflow; such a result is a math error
     where it is asked for (a node between the chosen inputs and outputs)."""
     isfinite = math.isfinite
     for table, what in ((adj, "adjoint"), (tan, "tangent")):
         if table is None or all(map(all_finite, table.values())):
             continue
+        keep = asked()  # (only now: two passes over the edges)
         for i in range(len(graph.keys)):  # name the first node, as a reader meets them
             if not keep[i]:
                 continue
