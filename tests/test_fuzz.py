@@ -1,0 +1,141 @@
+"""A fuzz test of the command line (issue 14): random programs at random and edge points,
+and mutations of their text, through `grad` in every mode and `hessian`, as JSON.
+
+Whatever the input, bpcalc exits 0 with valid JSON whose numbers are finite, 1 for a math
+error or 2 for bad input, each with one `Error:` line; never 3 (a bug), never a traceback.
+At points inside every operation's domain, the value matches a 50-digit mpmath evaluation
+of the same program. Quick by default; `-m fuzz --hypothesis-profile long` runs 20,000
+programs per test.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import mpmath
+import pytest
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bpcalc.cli import cli
+
+pytestmark = pytest.mark.fuzz
+
+UNARY = ("sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "exp", "log",
+         "log2", "log10", "sqrt", "abs", "sigmoid", "relu", "softplus")
+BINARY = ("+", "-", "*", "/", "^")
+CALLS2 = ("pow", "max", "min")
+EDGE = (0.0, -0.0, 1.0, -1.0, 0.5, 2.0, 1e-300, -1e-300, 1e300, -1e300, 5e-324, 709.0, 710.0,
+        -745.0, 36.0, 40.0, 1e16, 3.141592653589793)
+MP = {"sin": mpmath.sin, "cos": mpmath.cos, "tan": mpmath.tan, "asin": mpmath.asin,
+      "acos": mpmath.acos, "atan": mpmath.atan, "sinh": mpmath.sinh, "cosh": mpmath.cosh,
+      "tanh": mpmath.tanh, "exp": mpmath.exp, "log": mpmath.log,
+      "log2": lambda t: mpmath.log(t, 2), "log10": mpmath.log10, "sqrt": mpmath.sqrt,
+      "abs": abs, "sigmoid": lambda t: 1 / (1 + mpmath.exp(-t)),
+      "relu": lambda t: max(t, 0), "softplus": lambda t: mpmath.log(1 + mpmath.exp(t)),
+      "pow": lambda a, b: mpmath.power(a, b), "max": max, "min": min}
+
+
+@st.composite
+def expression(draw, depth: int = 3) -> str:
+    if depth == 0 or draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from(("x", "y", "z", "2", "0.5", "3", "pi", "1e-3")))
+    kind = draw(st.integers(0, 2))
+    a = draw(expression(depth - 1))
+    if kind == 0:
+        return f"{draw(st.sampled_from(UNARY))}({a})"
+    b = draw(expression(depth - 1))
+    if kind == 1:
+        return f"({a} {draw(st.sampled_from(BINARY))} {b})"
+    return f"{draw(st.sampled_from(CALLS2))}({a}, {b})"
+
+
+@st.composite
+def program(draw) -> str:
+    lines = [f"{name} = {draw(expression())}" for name in ("p", "q")[:draw(st.integers(0, 2))]]
+    body = draw(expression())
+    for name in ("p", "q")[:len(lines)]:
+        body = f"({body}) * {name}" if draw(st.booleans()) else f"{body} + {name}"
+    return "\n".join([*lines, f"out = {body}"])
+
+
+def point(draw_value) -> dict[str, float]:
+    return {n: draw_value for n in ("x", "y", "z")}
+
+
+values = st.one_of(st.sampled_from(EDGE), st.floats(-5, 5, allow_nan=False))
+
+
+def run(args: list[str]):
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code in (0, 1, 2), (args, r.exit_code, r.output)
+    assert "Traceback" not in r.output
+    return r
+
+
+def _finite(data: object) -> bool:
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            stack += x.values()
+        elif isinstance(x, list):
+            stack += x
+        elif isinstance(x, float) and not math.isfinite(x):
+            return False
+    return True
+
+
+def _mp_value(text: str, at: dict[str, float]) -> mpmath.mpf | None:
+    """The program's value at 50 digits, or None where an operation is out of its domain
+    (mpmath's answer is complex there, or it raises)."""
+    mpmath.mp.dps = 50
+    env: dict[str, object] = {**{k: mpmath.mpf(v) for k, v in at.items()}, **MP,
+                              "pi": mpmath.pi}
+    try:
+        for line in text.splitlines():
+            name, expr = line.split(" = ", 1)
+            v = eval(expr.replace("^", "**"), {"__builtins__": {}}, env)  # noqa: S307
+            if isinstance(v, mpmath.mpc) or not mpmath.isfinite(v):
+                return None
+            env[name] = v
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
+        return None
+    out = env["out"]
+    return out if isinstance(out, mpmath.mpf) else None
+
+
+@given(program(), st.fixed_dictionaries({n: values for n in "xyz"}),
+       st.sampled_from(("reverse", "forward", "paths")))
+def test_every_program_at_every_point_exits_cleanly(text, at, mode):
+    args = ["grad", text, *(f"{k}={v!r}" for k, v in at.items()), "--mode", mode, "--json"]
+    r = run(args)
+    if r.exit_code:
+        assert r.output.startswith("Error: ") or "\nError: " in r.output
+        return
+    data = json.loads(r.output)
+    assert _finite(data)
+    tame = all(abs(v) <= 5 and v not in EDGE for v in at.values())
+    ref = _mp_value(text, at) if tame else None  # (at edge points floats round apart)
+    if ref is not None and abs(ref) < 1e300:
+        assert data["value"] == pytest.approx(float(ref), rel=1e-9, abs=1e-9), text
+
+
+@given(program(), st.fixed_dictionaries({n: values for n in "xyz"}))
+def test_hessians_exit_cleanly(text, at):
+    r = run(["hessian", text, *(f"{k}={v!r}" for k, v in at.items()), "--json"])
+    if not r.exit_code:
+        assert _finite(json.loads(r.output))
+
+
+@given(program(), st.integers(0, 200), st.sampled_from(("", "(", ")", "*", "=", "#", ";",
+                                                         "\n", ",", "1e999", "\ufeff", "∂",
+                                                         "x x", "**", "--", "\x00")))
+def test_mutated_text_is_bad_input_never_a_crash(text, at, piece):
+    k = at % (len(text) + 1)
+    mutated = text[:k] + piece + text[k + 1:]
+    r = run(["grad", "--json", "--", mutated, "x=0.5", "y=2", "z=-1"])
+    if r.exit_code == 0:
+        assert _finite(json.loads(r.output))
