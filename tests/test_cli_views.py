@@ -47,7 +47,10 @@ def test_terminal_screenshots(tmp_path):
     r = run("grad", *SEED, "--terminal-svg", str(svg), "--terminal-html", str(html))
     assert r.exit_code == 0, r.output
     assert svg.read_text().lstrip().startswith("<svg")
+    assert "cdnjs" not in svg.read_text() and "@font-face" not in svg.read_text()  # offline
     assert "∂e/∂b" in html.read_text()
+    r = run("grad", *SEED, "--svg", "-")
+    assert r.exit_code == 2 and "give its name" in r.output
 
 
 def test_pictures_with_json_keep_stdout_json(tmp_path):

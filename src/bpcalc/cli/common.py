@@ -248,11 +248,21 @@ def print_rich(parts: list, color: str, svg: str | None, html: str | None,
         console.print()
     try:
         if svg:
-            console.save_svg(svg, title="bpcalc", clear=False)
+            console.save_svg(svg, title="bpcalc", clear=False, code_format=_offline_svg_format())
         if html:
             console.save_html(html, clear=False)
     except OSError as exc:
         raise InputError(f"cannot write {exc.filename}: {exc.strerror}") from None
+
+
+def _offline_svg_format() -> str:
+    """rich's SVG template without its @font-face rules, which fetch Fira Code from a CDN:
+    the screenshot uses the viewer's Fira Code if installed, else its monospaced font."""
+    import re
+
+    from rich.console import CONSOLE_SVG_FORMAT
+
+    return re.sub(r"@font-face \{\{.*?\}\}\s*", "", CONSOLE_SVG_FORMAT, flags=re.S)
 
 
 def reader_left() -> None:
@@ -282,6 +292,9 @@ def save_pictures(result: Any, svg: str | None, html: str | None,
 
 def write_text(path: str, text: str) -> None:
     """Write a file the user named; a place that cannot be written is bad input."""
+    if path == "-":
+        raise InputError("--svg and --html write a file: give its name (stdout has the "
+                         "command's own output)")
     try:
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text)
