@@ -16,7 +16,7 @@ import math
 import mpmath
 import pytest
 from click.testing import CliRunner
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from bpcalc.cli import cli
@@ -70,6 +70,7 @@ values = st.one_of(st.sampled_from(EDGE), st.floats(-5, 5, allow_nan=False))
 
 def run(args: list[str]):
     r = CliRunner().invoke(cli, args)
+    event(f"exit {r.exit_code}")  # the run's figures: --hypothesis-show-statistics
     assert r.exit_code in (0, 1, 2), (args, r.exit_code, r.output)
     assert "Traceback" not in r.output
     return r
@@ -120,6 +121,7 @@ def test_every_program_at_every_point_exits_cleanly(text, at, mode):
     tame = all(abs(v) <= 5 and v not in EDGE for v in at.values())
     ref = _mp_value(text, at) if tame else None  # (at edge points floats round apart)
     if ref is not None and abs(ref) < 1e300:
+        event("value checked against mpmath")
         assert data["value"] == pytest.approx(float(ref), rel=1e-9, abs=1e-9), text
 
 
