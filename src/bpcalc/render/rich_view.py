@@ -16,7 +16,7 @@ from rich.text import Text
 
 from ..cost import Cost
 from ..numbers import shown
-from ..results.grad import GradResult
+from ..results.grad import GradResult, NodeInfo
 from . import explain
 from .explain import counted, d, plural
 from .layout import ITEMS, WORDS, Cells, Prose, TreeLines, hanging
@@ -61,10 +61,18 @@ def header(r: GradResult, command: str = "grad") -> Header:
 
 def nodes_table(r: GradResult) -> Cells:
     valued = r.evaluated
-    rows = [[n.id, "input" if n.op == "input" else n.expr,
-             *([shown(n.value)] if n.value is not None else [])] for n in r.nodes]
+    rows = [[n.id, _definition(n), *([shown(n.value)] if n.value is not None else [])]
+            for n in r.nodes]
     return Cells("Nodes, in evaluation order",
                  ["id", "definition", *(["value"] if valued else [])], rows)
+
+
+def _definition(n: NodeInfo) -> str:
+    """A node's definition as the tables show it: `input`, `a + b`, or a constant at the
+    view's digits."""
+    if n.op == "input":
+        return "input"
+    return f"constant {shown(n.value)}" if n.op == "const" and n.value is not None else n.expr
 
 
 def edges_table(r: GradResult) -> Cells:
@@ -139,9 +147,9 @@ def _node_label(r: GradResult, i: int, out: str) -> str:
     """`c = a + b = 3` and, in reverse mode, the node's adjoint, its total over every edge
     leaving it; forward mode, its tangents; paths mode, an input's sum over its paths."""
     n = r.nodes[i]
-    label = n.id if n.op == "input" else f"{n.id} = {n.expr}"
+    label = n.id if n.op in ("input", "const") else f"{n.id} = {n.expr}"
     if n.value is not None:
-        label += f" = {shown(n.value)}"
+        label += f" = {shown(n.value)}"  # (a constant: its value alone, not `3 = 3`)
     if r.adjoints is not None:
         seed = i in r.output_nodes and n.id == out
         label += f",  {'' if seed else 'total '}{d(out, n.id)} = " \
