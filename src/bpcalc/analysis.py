@@ -135,7 +135,8 @@ def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
         counts, listed, truncated = _paths(graph, weights, wrt_at, limit, jac)
 
     _check_finite(graph, jac, adj, tan, listed,
-                  lambda: between(graph, list(wrt_at.values()), [j for _, j in out_pairs]))
+                  lambda: paths.between(len(graph.keys), graph.esrc, graph.edst,
+                                        list(wrt_at.values()), [j for _, j in out_pairs]))
     if ev.undefined and mode:  # after the check: these are undefined on purpose
         _undefined_beyond(graph, weights, ev.undefined, adj, tan)
     n = len(graph.keys)
@@ -240,23 +241,6 @@ def _structure(graph: Graph, costs: Cost | None) -> GradResult:
         output_nodes=tuple(j for _, j in graph.outputs),
         input_nodes=tuple(graph.input_at.values()),
     )
-
-
-def between(graph: Graph, sources: Sequence[int], sinks: Sequence[int]) -> list[bool]:
-    """Which nodes lie on a path from one of `sources` to one of `sinks`."""
-    after = [False] * len(graph.keys)
-    for i in sources:
-        after[i] = True
-    for a, b in zip(graph.esrc, graph.edst):  # operands come before their uses
-        if after[a]:
-            after[b] = True
-    before = [False] * len(graph.keys)
-    for i in sinks:
-        before[i] = True
-    for a, b in zip(reversed(graph.esrc), reversed(graph.edst)):
-        if before[b]:
-            before[a] = True
-    return [x and y for x, y in zip(after, before)]
 
 
 def defined_weights(graph: Graph, ev: Evaluation, inputs: Sequence[int],

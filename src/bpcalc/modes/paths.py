@@ -7,6 +7,7 @@ can be reached, so listing costs what it prints, within its bounds.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from ..build.graph import Graph
@@ -32,6 +33,25 @@ def counts_to(graph: Graph, output: int) -> tuple[list[int], list[int]]:
             count[src] += c
             length[src] += length[dst] + c
     return count, length
+
+
+def between(n: int, esrc: Sequence[int], edst: Sequence[int], sources: Sequence[int],
+            sinks: Sequence[int]) -> list[bool]:
+    """Which of n nodes lie on a path from one of `sources` to one of `sinks` (both
+    included), the edges (esrc[k], edst[k]) in evaluation order: operands before uses."""
+    after = [False] * n  # reached from a source
+    for i in sources:
+        after[i] = True
+    for a, b in zip(esrc, edst):
+        if after[a]:
+            after[b] = True
+    before = [False] * n  # reaches a sink
+    for i in sinks:
+        before[i] = True
+    for a, b in zip(reversed(esrc), reversed(edst)):
+        if before[b]:
+            before[a] = True
+    return [x and y for x, y in zip(after, before)]
 
 
 def out_edges(graph: Graph) -> list[list[int]]:

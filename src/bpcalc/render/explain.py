@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
+from ..modes.paths import between
 from ..numbers import shown, shown_text
 from ..results.grad import EdgeInfo, GradResult
 
@@ -73,20 +74,8 @@ def point_text(inputs: Mapping[str, float | None], room: int) -> str:
 def on_paths(r: GradResult, sources: Sequence[int], sinks: Sequence[int]) -> list[bool]:
     """Which nodes lie on a path from one of `sources` to one of `sinks` (both included)."""
     index = {n.id: i for i, n in enumerate(r.nodes)}
-    ends = [(index[e.src], index[e.dst]) for e in r.edges]
-    after = [False] * len(r.nodes)  # reached from a source
-    for i in sources:
-        after[i] = True
-    for a, b in ends:  # edges come in evaluation order: operands before their uses
-        if after[a]:
-            after[b] = True
-    before = [False] * len(r.nodes)  # reaches a sink
-    for i in sinks:
-        before[i] = True
-    for a, b in reversed(ends):
-        if before[b]:
-            before[a] = True
-    return [x and y for x, y in zip(after, before)]
+    return between(len(r.nodes), [index[e.src] for e in r.edges],
+                   [index[e.dst] for e in r.edges], sources, sinks)
 
 
 def edge_names(r: GradResult) -> list[str]:

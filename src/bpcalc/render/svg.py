@@ -194,13 +194,17 @@ def _node(i: int, box: drawing.Box, lines: Sequence[str], kind: str, ids: bool) 
     parts = [f'<g class="node {kind}"{ident}>',
              f'<rect x="{box.x - box.w / 2:.1f}" y="{box.top:.1f}" width="{box.w:.1f}" '
              f'height="{box.h:.1f}" rx="6"/>']
-    for j, line in enumerate(lines):
-        cls = ' class="mode"' if j == 2 else ""
-        y = box.top + drawing.PAD_Y + (j + 0.78) * LINE
-        parts.append(f'<text{cls} x="{box.x:.1f}" y="{y:.1f}" text-anchor="middle">'
-                     f"{escape(line)}</text>")
+    parts += _texts(box.x, box.top + drawing.PAD_Y, lines, accent=2)
     parts.append("</g>")
     return "".join(parts)
+
+
+def _texts(x: float, top: float, lines: Sequence[str], accent: int) -> list[str]:
+    """Centred text lines from `top` down; line `accent` in the mode's colour."""
+    mode = ' class="mode"'
+    return [f'<text{mode if j == accent else ""} x="{x:.1f}" '
+            f'y="{top + (j + 0.78) * LINE:.1f}" text-anchor="middle">{escape(line)}</text>'
+            for j, line in enumerate(lines)]
 
 
 def _edge(k: int, route: list[tuple[float, float]], hot: bool, ids: bool) -> str:
@@ -220,10 +224,6 @@ def _label(k: int, label: drawing.Box | None, lines: Sequence[str], hot: bool,
     parts = [f'<g class="edge{" hot" if hot else ""}"{ident}>',
              f'<rect x="{label.x - label.w / 2 + 4:.1f}" y="{label.top:.1f}" '
              f'width="{label.w - 8:.1f}" height="{label.h:.1f}" rx="3"/>']
-    for j, line in enumerate(lines):
-        cls = ' class="mode"' if j == 1 else ""
-        y = label.top + 2 + (j + 0.78) * LINE
-        parts.append(f'<text{cls} x="{label.x:.1f}" y="{y:.1f}" text-anchor="middle">'
-                     f"{escape(line)}</text>")
+    parts += _texts(label.x, label.top + 2, lines, accent=1)
     parts.append("</g>")
     return "".join(parts)
