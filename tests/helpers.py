@@ -72,3 +72,18 @@ def run_batch(source: str, lines: Any, *args: Any, **kw: Any) -> Any:
 
 __all__ = ["MODES", "analyse", "build", "check", "derive", "directional_result", "exact", "grad",
            "hessian_result", "parse", "read", "run_batch"]
+
+
+def json_numbers(data: Any) -> list[float | int]:
+    """Every number in a decoded JSON value, at any depth (booleans left out)."""
+    found: list[float | int] = []
+    stack = [data]
+    while stack:
+        x = stack.pop()
+        if isinstance(x, dict):
+            stack += x.values()
+        elif isinstance(x, list):
+            stack += x
+        elif isinstance(x, float | int) and not isinstance(x, bool):
+            found.append(x)
+    return found

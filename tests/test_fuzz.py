@@ -21,6 +21,7 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from bpcalc.cli import cli
+from helpers import json_numbers
 
 pytestmark = pytest.mark.fuzz
 
@@ -79,16 +80,7 @@ def run(args: list[str]):
 
 
 def _finite(data: object) -> bool:
-    stack = [data]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, dict):
-            stack += x.values()
-        elif isinstance(x, list):
-            stack += x
-        elif isinstance(x, float) and not math.isfinite(x):
-            return False
-    return True
+    return all(math.isfinite(x) for x in json_numbers(data))
 
 
 FLOAT = {"sin": math.sin, "cos": math.cos, "tan": math.tan, "asin": math.asin,

@@ -20,6 +20,7 @@ from rich.cells import cell_len
 import bpcalc.cli.common
 from bpcalc.cli import cli
 from bpcalc.numbers import short
+from helpers import json_numbers
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 SEED = ["(a+b)*(b+1)", "a=2", "b=1"]
@@ -42,17 +43,8 @@ def numbers_of(args: list[str], digits: int = 6) -> set[str]:
     """Every number of the command's JSON result, as the screen writes it."""
     r = CliRunner().invoke(cli, [*args, "--json"])
     assert r.exit_code == 0, r.output
-    found: set[str] = set()
-    stack = [json.loads(r.output)]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, dict):
-            stack += x.values()
-        elif isinstance(x, list):
-            stack += x
-        elif isinstance(x, float | int) and not isinstance(x, bool):
-            found.add(short(float(x), digits))
     data = json.loads(r.output)
+    found = {short(float(x), digits) for x in json_numbers(data)}
     if "edges" in data and data["nodes"] and "adjoint" in data["nodes"][0]:
         adjoint = {n["id"]: n["adjoint"] for n in data["nodes"]}
         for e in data["edges"]:  # the tree's `through c: 2·1 = 2`, each edge's share
