@@ -19,8 +19,10 @@ MODES = analysis.MODES
 
 
 def grad(source: str, values: Any, mode: str = "reverse", wrt: Any = None,
-         outputs: Any = None, limit: int = 1000, with_cost: bool = False) -> Any:
-    return analysis.grad(load(source).graph(outputs), values, mode, wrt, limit, with_cost)
+         outputs: Any = None, limit: int = 1000, with_cost: bool = False,
+         wide: bool | None = None) -> Any:
+    return analysis.grad(load(source).graph(outputs), values, mode, wrt, limit, with_cost,
+                         wide)
 
 
 def analyse(source: str, values: Any = None, mode: Any = None, wrt: Any = None,

@@ -39,9 +39,11 @@ def run(source: str, lines: list[str] | str, **kw) -> tuple[list[str], BatchSumm
 
 def reference(source: str, values: dict, n: int, mode: str = "reverse", wrt=None,
               outputs=None) -> str:
-    """What single-point grad says at this point, as the batch line for input line n."""
+    """What single-point grad says at this point, as the batch line for input line n, its
+    passes in doubles as the compiled code runs them (single-point grad carries wide
+    numbers on small graphs: test_batch_agrees_with_wide_grad)."""
     try:
-        r = engine.grad(source, values, mode, wrt, outputs, limit=0)
+        r = engine.grad(source, values, mode, wrt, outputs, limit=0, wide=False)
     except BpcalcError as exc:
         return json.dumps({"line": n, "error": str(exc)})
     if len(r.outputs) == 1:

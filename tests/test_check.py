@@ -213,8 +213,8 @@ def test_a_mode_that_disagrees_fails_the_check(monkeypatch):
 
     real = forward.tangents
 
-    def off_by_one(graph, weights, seed):
-        return [t + 1.0 for t in real(graph, weights, seed)]
+    def off_by_one(graph, weights, seed, zero=0.0, one=1.0):
+        return [t + one for t in real(graph, weights, seed, zero, one)]
 
     monkeypatch.setattr(forward, "tangents", off_by_one)
     c = check("(a+b)*(b+1)", SEED_POINT)

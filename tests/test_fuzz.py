@@ -157,3 +157,16 @@ def test_mutated_text_is_bad_input_never_a_crash(text, at, piece):
              *given_values(mutated, {"x": 0.5, "y": 2.0, "z": -1.0})])
     if r.exit_code == 0:
         assert _finite(json.loads(r.output))
+
+
+@given(program(), st.fixed_dictionaries({n: values for n in "xyz"}))
+def test_every_mode_gives_the_same_answer(text, at):
+    """Reverse, forward and paths: the same exit status and, when they succeed, the same
+    gradient to the last bit (their sums are carried in wide numbers: wide.py)."""
+    given = given_values(text, at)
+    runs = [run(["grad", text, *given, "--mode", m, "--json"])
+            for m in ("reverse", "forward", "paths")]
+    assert len({r.exit_code for r in runs}) == 1, [(r.exit_code, r.output) for r in runs]
+    if runs[0].exit_code == 0:
+        jacobians = [json.loads(r.output)["jacobian"] for r in runs]
+        assert jacobians[0] == jacobians[1] == jacobians[2], text

@@ -185,3 +185,82 @@ def test_byte_order_marks_are_read_and_other_encodings_named(tmp_path):
     r = run("grad", "-f", str(latin), "x=1")
     assert r.exit_code == 2 and "not UTF-8 text (byte 0xe9 at offset 2" in r.output
     assert Path(latin).exists()
+
+
+# --- wide accumulation (wide.py): modes agree, nothing overflows or underflows halfway ---
+
+
+MODES = ("reverse", "forward", "paths")
+
+
+def all_modes(*args: str) -> list[dict]:
+    return [gradient("grad", *args, "--mode", m) for m in MODES]
+
+
+@pytest.mark.parametrize("args, wrt, want", [
+    (("a*(b*(x*1e-300))", "a=1e200", "b=1e200", "x=1"), "x", 1e100),  # reverse overflowed
+    (("((x*a)*b)*c", "x=1e-300", "a=1e200", "b=1e200", "c=1e-300", "--wrt", "x"), "x",
+     1e100),  # forward and paths overflowed
+])
+def test_an_intermediate_product_out_of_range_is_no_error(args, wrt, want):
+    for d in all_modes(*args):
+        assert d["gradient"][wrt] == pytest.approx(want, rel=1e-15)
+
+
+def test_a_partial_that_underflows_meets_its_large_adjoint():
+    # y*x^(y-1) = -1e-331 is below the smallest double; times the adjoint 1e300 it is
+    # -1e-31. The reference: the same formula at 50 digits from the doubles given.
+    mpmath.mp.dps = 50
+    x, y = mpmath.mpf(1e300), mpmath.mpf(-0.1)
+    want = float(mpmath.mpf(1e300) * y * x ** (y - 1))
+    for d in all_modes("pow(x,-0.1)*1e300", "x=1e300"):
+        assert d["gradient"]["x"] == pytest.approx(want, rel=1e-14)
+        assert d["warnings"] == []
+
+
+def test_cancellation_gives_one_answer_in_every_mode():
+    # ((4 + x) - (x - pi))*3 is 24 in doubles at 1e16, and its derivative is exactly
+    # 3*(1 - 1) = 0: the gradient of x/24 is 1/24, in every mode (doubles gave 0.0390625).
+    got = [d["gradient"]["x"] for d in all_modes("x/(((4+x)-(x-pi))*3)", "x=1e16")]
+    assert got == [1 / 24] * 3
+
+
+def test_modes_agree_to_the_last_digit():
+    # in doubles the three modes give 2.1587737816538963 and ...954 here
+    program = "x = x0\n" + "x = sin(x)*a + b\n" * 100
+    got = [d["jacobian"] for d in all_modes(program, "x0=0.5", "a=0.9", "b=0.1")]
+    assert got[0] == got[1] == got[2]
+
+
+def test_a_gradient_entry_that_underflows_is_a_warning():
+    d = gradient("grad", "x*1e-200*1e-200", "x=1")
+    assert d["gradient"]["x"] == 0
+    assert any("below the smallest normal double" in w and "1.0e-400" in w
+               for w in d["warnings"])
+    r = run("grad", "x*1e-200*1e-110", "x=1")  # subnormal: fewer digits, said so
+    assert r.exit_code == 0 and "subnormal" in r.output
+
+
+def test_a_gradient_entry_beyond_a_double_is_the_math_error():
+    r = run("grad", "1e300*sqrt(x)", "x=1e-20", "--json")  # value 1e290, slope 5e309
+    assert r.exit_code == 1
+    assert "dout/dx" not in r.output and "5.0e+309" in r.output and "beyond" in r.output
+
+
+def test_an_adjoint_beyond_a_double_is_shown_so_and_null_in_json():
+    args = ("grad", "a*(b*(x*1e-300))", "a=1e200", "b=1e200", "x=1")
+    d = gradient(*args)
+    c = next(n for n in d["nodes"] if n["id"] == "c")
+    assert c["adjoint"] == {"e": None}
+    assert any("adjoint of node c" in w and "1.0e+400" in w for w in d["warnings"])
+    r = run(*args, "--format", "plain")
+    assert "1e+200·1e+200 = beyond a double" in r.output
+
+
+def test_batch_lines_look_again_where_an_entry_underflows(tmp_path):
+    points = tmp_path / "p.jsonl"
+    points.write_text('{"x": 1}\n{"x": 2}\n')
+    r = run("grad", "x*1e-200*1e-200 + 0*y", "y=1", "--batch", str(points))
+    lines = [json.loads(line) for line in r.output.splitlines()]
+    assert [line["gradient"]["x"] for line in lines] == [0, 0]
+    assert all("below the smallest normal double" in line["warnings"][0] for line in lines)

@@ -10,8 +10,9 @@ batch, hessian) take the Analysis or its graph, never the text again.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple, cast
+import sys
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from .build.builder import Built
 from .build.graph import Graph, edge_formula, node_definition
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
 
 MODES = ("reverse", "forward", "paths")
 MAX_PATH_NODES = 100_000
+# Up to this much work (edges times inputs and outputs asked: the same for every mode) the
+# passes run in wide numbers (wide.py: tens of ms at most), so the modes agree to the last
+# digit; above it in doubles, and in wide numbers again only where those overflow,
+# underflow or give an exact 0 that may be an underflow.
+WIDE_WORK = 40_000
 
 
 class Analysis:
@@ -90,19 +96,22 @@ def wrt_inputs(graph: Graph, wrt: Sequence[str] | None) -> dict[str, int]:
 
 def grad(graph: Graph, values: Mapping[str, str | float], mode: str = "reverse",
          wrt: Sequence[str] | None = None, limit: int = 1000,
-         with_cost: bool = False) -> GradResult:
+         with_cost: bool = False, wide: bool | None = None) -> GradResult:
     """Evaluate `graph` at `values` and differentiate it in `mode`."""
     if mode not in MODES:
         raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    return analyse(graph, values, mode, wrt, limit, with_cost)
+    return analyse(graph, values, mode, wrt, limit, with_cost, wide)
 
 
 def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
             mode: str | None = None, wrt: Sequence[str] | None = None,
-            limit: int = 1000, with_cost: bool = False) -> GradResult:
+            limit: int = 1000, with_cost: bool = False, wide: bool | None = None) -> GradResult:
     """Like `grad`, but `values=None` gives the graph's structure alone (no numbers) and
     `mode=None` gives values and local derivatives without accumulating them.
-    `with_cost` adds what each mode costs on this graph (see cost.py)."""
+    `with_cost` adds what each mode costs on this graph (see cost.py). `wide`: the passes
+    in wide numbers (True), in doubles with wide numbers only where those fall short
+    (False, what the compiled batch code matches bit for bit), or by size (None: wide
+    up to WIDE_WORK)."""
     if limit < 0:
         raise InputError("--limit must be 0 or more")
     wrt_at = wrt_inputs(graph, wrt)
@@ -119,24 +128,26 @@ def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
     weights = defined_weights(graph, ev, list(wrt_at.values()), [j for _, j in out_pairs]) \
         if ev.undefined and mode else ev.weights
 
-    adj = tan = counts = None
-    listed: tuple[PathInfo, ...] = ()
-    truncated = False
-    jac: dict[str, dict[str, float]] = {o: {} for o, _ in out_pairs}
-    if mode == "reverse":
-        adj = {o: reverse.adjoints(graph, weights, j) for o, j in out_pairs}
-        for o, _ in out_pairs:
-            jac[o] = {w: adj[o][i] for w, i in wrt_at.items()}
-    elif mode == "forward":
-        tan = {w: forward.tangents(graph, weights, i) for w, i in wrt_at.items()}
-        for o, j in out_pairs:
-            jac[o] = {w: tan[w][j] for w in wrt_at}
-    elif mode == "paths":
-        counts, listed, truncated = _paths(graph, weights, wrt_at, limit, jac)
-
-    _check_finite(graph, jac, adj, tan, listed,
-                  lambda: paths.between(len(graph.keys), graph.esrc, graph.edst,
-                                        list(wrt_at.values()), [j for _, j in out_pairs]))
+    sums = None
+    notes: list[str] = []
+    if mode:
+        work = len(graph.esrc) * (len(wrt_at) + len(out_pairs))
+        if wide is False or (wide is None and work > WIDE_WORK):  # doubles first
+            sums = _accumulate(graph, weights, wrt_at, mode, limit, 0.0, 1.0)
+        if sums is None or not _in_range(sums):
+            doubles = sums
+            sums, notes = _wide(graph, ev.values, weights, wrt_at, mode, limit)
+            if doubles is not None:
+                sums = _merged(doubles, sums)
+    adj, tan, jac = (sums.adj, sums.tan, sums.jac) if sums else (None, None, {})
+    if sums and sums.listed:
+        shown = weights
+        listed = tuple(PathInfo(p.input, p.output, tuple(graph.ids[v] for v in p.nodes),
+                                tuple(shown[k] for k in p.edges), float(p.product))
+                       for p in sums.listed)
+    else:
+        listed = ()
+    _check_finite(jac, listed)
     if ev.undefined and mode:  # after the check: these are undefined on purpose
         _undefined_beyond(graph, weights, ev.undefined, adj, tan)
     n = len(graph.keys)
@@ -147,48 +158,127 @@ def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
         wrt=tuple(wrt_at),
         outputs=tuple(o for o, _ in out_pairs),
         values={o: ev.values[j] for o, j in out_pairs},
-        jacobian=jac,
+        jacobian={o: {w: float(v) for w, v in row.items()} for o, row in jac.items()},
         nodes=_node_infos(graph, ev.values),
         edges=_edge_infos(graph, ev.weights),
         adjoints=None if adj is None else _per_node(n, adj),
         tangents=None if tan is None else _per_node(n, tan),
-        path_counts=counts,
+        path_counts=sums.counts if sums else None,
         paths=listed,
-        paths_truncated=truncated,
-        warnings=tuple(ev.warnings),
+        paths_truncated=bool(sums and sums.truncated),
+        warnings=(*ev.warnings, *notes),
         cost=costs,
         output_nodes=tuple(j for _, j in out_pairs),
         input_nodes=tuple(graph.input_at.values()),
     )
 
 
-class _Paths(NamedTuple):
-    counts: dict[str, dict[str, int]]  # output -> input -> number of paths
-    listed: tuple[PathInfo, ...]
-    truncated: bool
+class _Sums(NamedTuple):
+    """One mode's accumulated derivatives, in doubles or wide numbers (wide.py)."""
+    adj: dict[str, list[Any]] | None  # reverse: output -> adjoint per node
+    tan: dict[str, list[Any]] | None  # forward: input -> tangent per node
+    jac: dict[str, dict[str, Any]]  # output -> input -> derivative
+    counts: dict[str, dict[str, int]] | None = None  # paths: output -> input -> paths
+    listed: Sequence[paths.Path] = ()
+    truncated: bool = False
 
 
-def _paths(graph: Graph, weights: list[float], wrt_at: dict[str, int], limit: int,
-           jac: dict[str, dict[str, float]]) -> _Paths:
-    """Paths mode: count the paths, list them within the bounds, and fill `jac` with their
-    sums (or, when the listing is cut, with the merged sum that adds them all)."""
+def _accumulate(graph: Graph, weights: Sequence[Any], wrt_at: dict[str, int], mode: str,
+                limit: int, zero: Any, one: Any) -> _Sums:
+    """The mode's passes over `weights` (any kind of number, with its zero and one)."""
     out_pairs = graph.outputs
+    if mode == "reverse":
+        adj = {o: reverse.adjoints(graph, weights, j, zero, one) for o, j in out_pairs}
+        return _Sums(adj, None, {o: {w: adj[o][i] for w, i in wrt_at.items()}
+                                 for o, _ in out_pairs})
+    if mode == "forward":
+        tan = {w: forward.tangents(graph, weights, i, zero, one) for w, i in wrt_at.items()}
+        return _Sums(None, tan, {o: {w: tan[w][j] for w in wrt_at} for o, j in out_pairs})
+    # paths: count them, list them within the bounds, and add up their products (or, when
+    # the listing is cut, use the merged sum that adds them all)
     per_out = {o: paths.counts_to(graph, j)[0] for o, j in out_pairs}
     counts = {o: {w: per_out[o][i] for w, i in wrt_at.items()} for o, _ in out_pairs}
     pairs = [(w, i, o, j) for o, j in out_pairs for w, i in wrt_at.items()]
-    found, truncated = paths.listing(graph, weights, pairs, per_out, limit, MAX_PATH_NODES)
-    listed = tuple(PathInfo(p.input, p.output, tuple(graph.ids[v] for v in p.nodes),
-                            tuple(weights[k] for k in p.edges), p.product) for p in found)
-    if truncated:  # too many to add one by one: the merged sum (reverse) adds them all
+    found, truncated = paths.listing(graph, weights, pairs, per_out, limit, MAX_PATH_NODES,
+                                     one)
+    jac = {o: {w: zero for w in wrt_at} for o, _ in out_pairs}
+    if truncated:
         for o, j in out_pairs:
-            adj_o = reverse.adjoints(graph, weights, j)
+            adj_o = reverse.adjoints(graph, weights, j, zero, one)
             jac[o] = {w: adj_o[i] for w, i in wrt_at.items()}
     else:
-        for o, _ in out_pairs:
-            jac[o] = {w: 0.0 for w in wrt_at}
         for p in found:
             jac[p.output][p.input] += p.product
-    return _Paths(counts, listed, truncated)
+    return _Sums(None, None, jac, counts, found, truncated)
+
+
+def _in_range(sums: _Sums) -> bool:
+    """Whether doubles were surely enough: every gradient entry a normal double (an exact 0
+    may be a product that underflowed), no adjoint, tangent or path product overflowed."""
+    for col in (*(sums.adj or {}).values(), *(sums.tan or {}).values()):
+        if not all_finite(col):
+            return False
+    if not all(math.isfinite(p.product) for p in sums.listed):
+        return False
+    tiny = sys.float_info.min
+    return all(tiny <= abs(v) < math.inf for row in sums.jac.values() for v in row.values())
+
+
+def _merged(doubles: _Sums, wide: _Sums) -> _Sums:
+    """The double wherever it is a normal double, else the wide number rounded: what the
+    compiled batch code gives (it asks the engine for any entry not a normal double)."""
+    tiny = sys.float_info.min
+
+    def pick(d: float, w: float) -> float:
+        return d if tiny <= abs(d) < math.inf else w
+
+    def columns(d: dict[str, list[Any]] | None,
+                w: dict[str, list[Any]] | None) -> dict[str, list[Any]] | None:
+        if d is None or w is None:
+            return None
+        return {key: list(map(pick, col, w[key])) for key, col in d.items()}
+
+    finite = all(math.isfinite(p.product) for p in doubles.listed)
+    return wide._replace(
+        adj=columns(doubles.adj, wide.adj), tan=columns(doubles.tan, wide.tan),
+        jac={o: {k: pick(v, wide.jac[o][k]) for k, v in row.items()}
+             for o, row in doubles.jac.items()},
+        listed=doubles.listed if finite else wide.listed)
+
+
+def _wide(graph: Graph, values: list[float], weights: list[float], wrt_at: dict[str, int],
+          mode: str, limit: int) -> tuple[_Sums, list[str]]:
+    """The mode's passes in wide numbers (wide.py), rounded to doubles once at the end, and
+    what that rounding did: a gradient entry beyond a double is a math error, one that
+    underflows a warning, an adjoint or tangent beyond a double (not shown) a warning."""
+    from . import wide
+
+    sums = _accumulate(graph, wide.weights(graph, values, weights), wrt_at, mode, limit,
+                       wide.ZERO, wide.ONE)
+    notes = []
+    for o, row in sums.jac.items():
+        for w, v in row.items():
+            x = float(v)
+            if math.isinf(x):
+                raise MathError(f"math error: d{o}/d{w} is about {wide.magnitude(v)}, beyond the "
+                                "largest double (1.8e+308)")
+            if v and abs(x) < wide.TINY:
+                kept = "shown as 0" if x == 0 else "kept as a subnormal double, with fewer digits"
+                notes.append(f"d{o}/d{w} is about {wide.magnitude(v)}, below the smallest normal "
+                             f"double (2.2e-308): {kept}")
+    columns: list[tuple[str, dict[str, list[Any]]]] = [("adjoint", sums.adj or {}),
+                                                        ("tangent", sums.tan or {})]
+    for what, table in columns:
+        for key, col in table.items():
+            narrowed = [float(x) for x in col]
+            big = [i for i, x in enumerate(narrowed) if math.isinf(x)]
+            if big:
+                i = big[0]
+                notes.append(f"the {what} of node {graph.ids[i]} with respect to {key} is about "
+                             f"{wide.magnitude(col[i])}, beyond a double: not shown"
+                             + (f" ({len(big) - 1} more like it)" if len(big) > 1 else ""))
+            table[key] = narrowed
+    return sums, notes
 
 
 def _in_input_order(graph: Graph, at: dict[str, float]) -> dict[str, float]:
@@ -219,9 +309,8 @@ def _edge_infos(graph: Graph, weights: list[float] | None) -> Lazy[EdgeInfo]:
 def _per_node(n: int, columns: dict[str, list[float]]) -> Lazy[dict[str, float | None]]:
     """Adjoints (per output) or tangents (per input), one dict per node when read; None
     where one is undefined off the paths asked for (an undefined local derivative there
-    was not needed)."""
-    isfinite = math.isfinite
-    return Lazy(n, lambda v: {key: col[v] if isfinite(col[v]) else None
+    was not needed), ±inf where one is beyond a double (a warning says how far)."""
+    return Lazy(n, lambda v: {key: None if col[v] != col[v] else col[v]
                               for key, col in columns.items()})
 
 
@@ -292,27 +381,13 @@ def _undefined_beyond(graph: Graph, weights: list[float], undefined: Mapping[int
                 col[i] = math.nan
 
 
-def _check_finite(graph: Graph, jac, adj, tan, listed,
-                  asked: Callable[[], list[bool]]) -> None:
-    """Products of large local derivatives can overflow; such a result is a math error
-    where it is asked for (a node between the chosen inputs and outputs)."""
-    isfinite = math.isfinite
-    for table, what in ((adj, "adjoint"), (tan, "tangent")):
-        if table is None or all(map(all_finite, table.values())):
-            continue
-        keep = asked()  # (only now: two passes over the edges)
-        for i in range(len(graph.keys)):  # name the first node, as a reader meets them
-            if not keep[i]:
-                continue
-            for key, col in table.items():
-                if not isfinite(col[i]):
-                    raise MathError(f"math error: the {what} of node {graph.ids[i]} "
-                                    f"with respect to {key} overflows a double")
+def _check_finite(jac: dict[str, dict[str, Any]], listed: Sequence[PathInfo]) -> None:
+    """A gradient entry or a listed path's product beyond a double is a math error."""
     for p in listed:
-        if not isfinite(p.product):
+        if not math.isfinite(p.product):
             raise MathError(f"math error: the product along the path {' → '.join(p.nodes)} "
                             "overflows a double")
     for o, row in jac.items():
         for w, v in row.items():
-            if not isfinite(v):
+            if not math.isfinite(v):
                 raise MathError(f"math error: d{o}/d{w} overflows a double")

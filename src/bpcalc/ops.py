@@ -23,9 +23,12 @@ import math
 import operator
 import re
 from collections.abc import Callable
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .numbers import number_text
+
+if TYPE_CHECKING:
+    from decimal import Decimal
 
 Partial = Callable[..., float]  # (*operand_values, node_value) -> float
 
@@ -52,6 +55,10 @@ class Op(NamedTuple):
     kink: Callable[..., str | None] | None = None  # says when the point is a kink
     code: Code = Code("", ())  # C and JavaScript (C-like syntax)
     py: Code | None = None  # Python, where it differs from `code` (conditionals)
+    # Partials again in wide numbers (Decimal, see wide.py), for the rows whose double
+    # partial can leave a double's range while the operands and value lie inside it; None
+    # for an operand whose double partial is right whatever it is.
+    wide: tuple[Callable[..., Decimal | None] | None, ...] = ()
 
 
 def _sigmoid(x: float) -> float:
@@ -168,8 +175,28 @@ def _kink_at_tie(x: float, y: float, out: float) -> str | None:
 
 def _fn(name: str, value: Callable[[float], float], d: Partial, d2: Partial, dtext: str,
         code: Code, domain: str = "", kink: Callable[..., str | None] | None = None,
-        py: Code | None = None) -> Op:
-    return Op(name, 1, value, (d,), (d2,), name + "({0})", (dtext,), domain, kink, code, py)
+        py: Code | None = None, wide: Callable[..., Decimal | None] | None = None) -> Op:
+    return Op(name, 1, value, (d,), (d2,), name + "({0})", (dtext,), domain, kink, code, py,
+              () if wide is None else (wide,))
+
+
+# Wide partials (wide.py): Decimal operands x, y and node value v, in wide.CONTEXT.
+def _wide_dpow_dx(x: Decimal, y: Decimal, v: Decimal) -> Decimal | None:
+    return y * v / x if x and y else None  # y*x^(y-1), as x^y/x: no power out of range
+
+
+def _wide_sigmoid(x: Decimal, v: Decimal) -> Decimal:
+    e = (-abs(x)).exp()
+    return e / (1 + e) ** 2
+
+
+def _wide_tanh(x: Decimal, v: Decimal) -> Decimal:
+    e = (-2 * abs(x)).exp()
+    return 4 * e / (1 + e) ** 2
+
+
+def _wide_softplus(x: Decimal, v: Decimal) -> Decimal:
+    return 1 / (1 + (-x).exp()) if x >= 0 else x.exp() / (1 + x.exp())
 
 
 def _call(fn: str, *partials: str) -> Code:
@@ -200,7 +227,8 @@ _OPS = [
     Op("div", 2, operator.truediv, (lambda x, y, o: 1.0 / y, lambda x, y, o: -x / (y * y)),
        (_zero, lambda x, y, o: -1.0 / (y * y), lambda x, y, o: 2.0 * x / (y * y * y)),
        "{0} / {1}", ("1/{1}", "-{0}/{1}^2"), "a nonzero divisor",
-       code=Code("{0} / {1}", ("1.0 / {1}", "-{0} / ({1} * {1})"))),
+       code=Code("{0} / {1}", ("1.0 / {1}", "-{0} / ({1} * {1})")),
+       wide=(lambda x, y, v: 1 / y, lambda x, y, v: -x / (y * y))),
     Op("neg", 1, operator.neg, (lambda x, o: -1.0,), (_zero,), "-{0}", ("-1",),
        code=Code("-{0}", ("-1.0",))),
     Op("pow", 2, _pow, (_dpow_dx, _dpow_dy), (_d2pow_dx2, _d2pow_dxdy, _d2pow_dy2),
@@ -209,7 +237,8 @@ _OPS = [
        code=Code("@pow({0}, {1})", ("({1} == 0 ? 0.0 : {1} * @pow({0}, {1} - 1))",
                                     "({0} == 0 && {1} > 0 ? 0.0 : {v} * @log({0}))")),
        py=Code("@pow({0}, {1})", ("(0.0 if {1} == 0 else {1} * @pow({0}, {1} - 1))",
-                                  "(0.0 if {0} == 0 and {1} > 0 else {v} * @log({0}))"))),
+                                  "(0.0 if {0} == 0 and {1} > 0 else {v} * @log({0}))")),
+       wide=(_wide_dpow_dx, lambda x, y, v: v * x.ln() if x > 0 else None)),
     _fn("sin", math.sin, lambda x, o: math.cos(x), lambda x, o: -o, "cos({0})",
         _call("sin", "@cos({0})")),
     _fn("cos", math.cos, lambda x, o: -math.sin(x), lambda x, o: -o, "-sin({0})",
@@ -231,16 +260,19 @@ _OPS = [
         _call("cosh", "@sinh({0})")),
     _fn("tanh", math.tanh, lambda x, o: _dtanh(x), lambda x, o: -2.0 * o * _dtanh(x),
         "1 - tanh({0})^2", Code("@tanh({0})", (_DTANH.replace("@{abs}", "@abs"),)),
-        py=Code("@tanh({0})", (_DTANH.replace("@{abs}", "@fabs"),))),
-    _fn("exp", math.exp, lambda x, o: o, lambda x, o: o, "exp({0})", _call("exp", "{v}")),
+        py=Code("@tanh({0})", (_DTANH.replace("@{abs}", "@fabs"),)), wide=_wide_tanh),
+    _fn("exp", math.exp, lambda x, o: o, lambda x, o: o, "exp({0})", _call("exp", "{v}"),
+        wide=lambda x, v: x.exp()),
     _fn("log", _log, lambda x, o: 1.0 / x, lambda x, o: -1.0 / (x * x), "1/{0}",
-        _call("log", "1.0 / {0}"), "x > 0"),
+        _call("log", "1.0 / {0}"), "x > 0", wide=lambda x, v: 1 / x),
     _fn("log2", _log2, lambda x, o: 1.0 / (x * math.log(2.0)),
         lambda x, o: -1.0 / (x * x * math.log(2.0)), "1/({0}*log(2))",
-        Code("@log2({0})", ("1.0 / ({0} * @log(2.0))",)), "x > 0"),
+        Code("@log2({0})", ("1.0 / ({0} * @log(2.0))",)), "x > 0",
+        wide=lambda x, v: 1 / (x * type(x)(2).ln())),
     _fn("log10", _log10, lambda x, o: 1.0 / (x * math.log(10.0)),
         lambda x, o: -1.0 / (x * x * math.log(10.0)), "1/({0}*log(10))",
-        Code("@log10({0})", ("1.0 / ({0} * @log(10.0))",)), "x > 0"),
+        Code("@log10({0})", ("1.0 / ({0} * @log(10.0))",)), "x > 0",
+        wide=lambda x, v: 1 / (x * type(x)(10).ln())),
     _fn("sqrt", math.sqrt, lambda x, o: 0.5 / o, lambda x, o: -0.25 / (o * o * o),
         "1/(2*sqrt({0}))", _call("sqrt", "0.5 / {v}"), "x >= 0"),
     _fn("abs", abs, lambda x, o: _sign(x), _zero, "sign({0})",
@@ -249,7 +281,7 @@ _OPS = [
     _fn("sigmoid", _sigmoid, lambda x, o: _dsigmoid(x),
         lambda x, o: _dsigmoid(x) * (1.0 - 2.0 * o), "sigmoid({0})*(1 - sigmoid({0}))",
         Code(_SIGMOID_C, (_DSIGMOID.replace("@{abs}", "@abs"),)),
-        py=Code(_SIGMOID_PY, (_DSIGMOID.replace("@{abs}", "@fabs"),))),
+        py=Code(_SIGMOID_PY, (_DSIGMOID.replace("@{abs}", "@fabs"),)), wide=_wide_sigmoid),
     _fn("relu", lambda x: x if x > 0 else 0.0, lambda x, o: 1.0 if x > 0 else 0.0, _zero,
         "({0} > 0)", Code("({0} > 0 ? {0} : 0.0)", ("({0} > 0 ? 1.0 : 0.0)",)),
         kink=_kink_at_zero,
@@ -257,7 +289,8 @@ _OPS = [
     _fn("softplus", _softplus, lambda x, o: _sigmoid(x), lambda x, o: _dsigmoid(x),
         "sigmoid({0})",
         Code("({0} > 0.0 ? {0} : 0.0) + @log1p(@exp(-@abs({0})))", (_SIGMOID_C,)),
-        py=Code("max({0}, 0.0) + @log1p(@exp(-abs({0})))", (_SIGMOID_PY,))),
+        py=Code("max({0}, 0.0) + @log1p(@exp(-abs({0})))", (_SIGMOID_PY,)),
+        wide=_wide_softplus),
     Op("max", 2, max, (lambda x, y, o: _step(x, y), lambda x, y, o: _step(y, x)), _LINEAR,
        "max({0}, {1})", ("step({0} - {1})", "step({1} - {0})"), kink=_kink_at_tie,
        code=Code("({1} > {0} ? {1} : {0})", ("({0} > {1} ? 1.0 : {0} < {1} ? 0.0 : 0.5)",

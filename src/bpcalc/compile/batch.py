@@ -9,8 +9,10 @@ gives `{"line": N, "error": "..."}` and the batch goes on.
 Every point is first tried on the graph compiled into straight-line Python (codegen.py).
 Whatever that path cannot vouch for (a value of another type, an exception, a NaN or
 infinity anywhere, a kink, a CSV cell that is not plain ASCII) goes to `analysis.grad` on that
-point, so every line says what single-point `bpcalc grad` would say: the same numbers
-(bit for bit in reverse and forward mode), errors and warnings.
+point, so every line says what single-point `bpcalc grad` would say: the same errors and
+warnings, and the same numbers, bit for bit, as its passes in doubles (`analysis.grad(...,
+wide=False)`). On a small graph single-point `grad` carries its sums in wide numbers
+(wide.py), so a batch number can differ from it in the last digit or two.
 
 Decisions:
 * Line numbers N are physical, 1-based, in the input: blank lines are skipped (they
@@ -147,7 +149,13 @@ def compile_points(plan: _Plan, kind: str, columns: Sequence[int] = (),
         numbers.extend(row.values())
     # repr() is how JSON writes a float; an integral one (repr ends in ".0") is written as
     # an integer below 2^53, so only then is each number formatted on its own.
+    # An entry that is 0 or subnormal may be a product that underflowed: the engine
+    # looks again in wide numbers (wide.py), as single-point grad does.
+    entries = [x for row in body.jacobian.values() for x in row.values() if x.isidentifier()]
+    env["tiny"] = sys.float_info.min
     tail = [f"    if {body.check} - {body.check} != 0.0: return None",
+            *(f"    if {' or '.join(f'-tiny < {x} < tiny' for x in entries[c:c + codegen.CHUNK])}:"
+              " return None" for c in range(0, len(entries), codegen.CHUNK)),
             "    s = tpl % (" + "".join(f"{x}, " for x in numbers) + ")",
             '    if ".0," in s or ".0}" in s:',
             "        return tpl_s % (" + "".join(f"num({x}), " for x in numbers) + ")",
@@ -175,7 +183,7 @@ def _error_line(n: int, message: str) -> str:
 
 def _exact(plan: _Plan, values: dict[str, str | float]) -> str:
     result = analysis.grad(plan.graph, {**plan.constants, **values}, plan.mode,
-                           [w for w, _ in plan.wrt], limit=0)
+                           [w for w, _ in plan.wrt], limit=0, wide=False)
     return _result_line(result)
 
 

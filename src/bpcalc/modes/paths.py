@@ -7,8 +7,9 @@ can be reached, so listing costs what it prints, within its bounds.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from ..build.graph import Graph
 
@@ -18,7 +19,7 @@ class Path(NamedTuple):
     output: str
     nodes: tuple[int, ...]
     edges: tuple[int, ...]  # edge indices along the path
-    product: float
+    product: Any  # a float, or what the weights are (wide.py)
 
 
 def counts_to(graph: Graph, output: int) -> tuple[list[int], list[int]]:
@@ -62,8 +63,9 @@ def out_edges(graph: Graph) -> list[list[int]]:
     return out
 
 
-def listing(graph: Graph, weights: list[float], pairs: list[tuple[str, int, str, int]],
-            counts: dict[str, list[int]], limit: int, max_nodes: int) -> tuple[list[Path], bool]:
+def listing(graph: Graph, weights: Sequence[Any], pairs: list[tuple[str, int, str, int]],
+            counts: dict[str, list[int]], limit: int, max_nodes: int,
+            one: Any = 1.0) -> tuple[list[Path], bool]:
     """List the paths of each (input, input node, output, output node) pair, in order.
 
     Stops after `limit` paths or `max_nodes` path nodes in all; the flag says whether
@@ -88,9 +90,7 @@ def listing(graph: Graph, weights: list[float], pairs: list[tuple[str, int, str,
                 if len(paths) >= limit or n_nodes > budget:
                     return paths, True
                 budget -= n_nodes
-                product = 1.0
-                for k in trail:
-                    product *= weights[k]
+                product = math.prod(map(weights.__getitem__, trail), start=one)
                 path_nodes = (start, *(edst[k] for k in trail))
                 paths.append(Path(in_name, out_name, path_nodes, tuple(trail), product))
                 top[1] = len(leaving[node])  # a path ends at the output

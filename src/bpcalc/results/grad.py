@@ -187,9 +187,9 @@ class GradResult(NamedTuple):
             nd["expr"] = n.expr
         nd["value"] = n.value
         if self.adjoints is not None:
-            nd["adjoint"] = self.adjoints[i]
+            nd["adjoint"] = _finite(self.adjoints[i])
         if self.tangents is not None:
-            nd["tangent"] = self.tangents[i]
+            nd["tangent"] = _finite(self.tangents[i])
         return nd
 
     def _edge(self, k: int) -> dict[str, Any]:
@@ -201,3 +201,9 @@ class GradResult(NamedTuple):
         p = self.paths[k]
         return {"input": p.input, "output": p.output, "nodes": list(p.nodes),
                 "product": p.product}
+
+
+def _finite(column: dict[str, float | None]) -> dict[str, float | None]:
+    """JSON has no infinity: an adjoint or tangent beyond a double (a warning says how
+    large) is null, as an undefined one is."""
+    return {k: None if v is not None and math.isinf(v) else v for k, v in column.items()}
