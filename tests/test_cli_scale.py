@@ -294,8 +294,8 @@ def test_the_quick_path_makes_no_node_records_unless_a_kink_is_hit():
     ev = evaluate(g, {"x": 2.0})
     assert ev.warnings == [] and g._nodes is None and g._ids is None
     hit = evaluate(g, {"x": 0.0})  # relu(0) and a tie in max: kinks, with their nodes' text
-    assert hit.warnings[0].startswith("kink at a = relu(x): operand is 0")
-    assert hit.warnings[1].startswith("kink at n = max(y.4, 0.5): operands tie")
+    assert hit.warnings[0].startswith("kink at a = relu(x): the operand is 0")
+    assert hit.warnings[1].startswith("kink at n = max(y.4, 0.5): the operands tie")
 
 
 def test_lazy_sequences_behave_like_the_tuples_they_stand_for():

@@ -109,8 +109,8 @@ def test_what_is_undefined_off_the_asked_paths_is_null_not_zero():
 def test_a_needed_undefined_derivative_is_still_the_math_error():
     for mode in ("reverse", "forward", "paths"):
         r = run("grad", "sqrt(x)", "x=0", "--mode", mode)
-        assert r.exit_code == 1 and "the derivative of sqrt with respect to x is infinite" \
-            in r.output
+        assert r.exit_code == 1 and "its derivative with respect to x is infinite here: " \
+            "∂a/∂x = 1/(2*sqrt(x)) = 1/(2*sqrt(0)) = ∞" in r.output
     r = run("grad", "x**n", "x=-2", "n=2")  # n asked for now
     assert r.exit_code == 1 and "with respect to n is undefined" in r.output
 
@@ -264,3 +264,44 @@ def test_batch_lines_look_again_where_an_entry_underflows(tmp_path):
     lines = [json.loads(line) for line in r.output.splitlines()]
     assert [line["gradient"]["x"] for line in lines] == [0, 0]
     assert all("below the smallest normal double" in line["warnings"][0] for line in lines)
+
+
+# --- diagnoses that name the cause ---------------------------------------------------
+
+
+def test_a_needed_undefined_derivative_names_its_arithmetic_and_path():
+    r = run("grad", "y*sqrt(x) + x", "x=0", "y=3")
+    assert r.exit_code == 1
+    assert ("math error at node a = sqrt(x): its derivative with respect to x is infinite "
+            "here: ∂a/∂x = 1/(2*sqrt(x)) = 1/(2*sqrt(0)) = ∞, where x = 0; it is needed, "
+            "since ∂c/∂a = 3 on the path x → a → b → c") in r.output
+    r = run("grad", "x^y", "x=0", "y=0", "--wrt", "y")
+    assert "∂a/∂y = x^y*log(x) = 0^0*log(0) is undefined" in r.output
+
+
+def test_a_failing_value_names_its_arithmetic_and_the_way_to_the_output():
+    r = run("grad", "z = log(x - 2); w = z*3; w + 1", "x=1")
+    assert r.exit_code == 1
+    assert ("log is undefined here: it needs a > 0, where a = x - 2 = -1 (log(-1) is "
+            "undefined); z reaches the output b along z → w → b") in r.output
+    r = run("grad", "u = x*1e200; u*1e200 + 1", "x=1")
+    assert "(1e+200 * 1e+200 = ∞)" in r.output
+
+
+def test_a_long_path_is_cut_in_the_middle():
+    program = "y = sqrt(x)\n" + "y = y*2\n" * 20
+    r = run("grad", program, "x=0")
+    assert "on the path x → y.1 → y.2 → … → y.20 → y (22 nodes)" in r.output
+
+
+@pytest.mark.parametrize("expr, point, said", [
+    ("relu(x)", "x=0", "relu' is 0 from the left and 1 from the right; bpcalc uses 0, as "
+     "PyTorch and JAX do"),
+    ("abs(x)", "x=0", "abs' is -1 from the left and 1 from the right; bpcalc uses 0 "
+     "(sign(0)), as PyTorch does; JAX uses 1"),
+    ("max(x, 1)", "x=1", "max's derivative is 1 in the larger operand and 0 in the other; "
+     "bpcalc gives each 0.5, as PyTorch and JAX do"),
+])
+def test_a_kink_says_both_sides_the_convention_and_the_peers(expr, point, said):
+    d = gradient("grad", expr, point)
+    assert any(said in w for w in d["warnings"]), d["warnings"]

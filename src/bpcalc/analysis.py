@@ -19,6 +19,7 @@ from .build.graph import Graph, edge_formula, node_definition
 from .errors import InputError, MathError
 from .evaluate import Evaluation, all_finite, evaluate
 from .modes import forward, paths, reverse
+from .numbers import number
 from .results.grad import EdgeInfo, GradResult, Lazy, NodeInfo, PathInfo
 from .text.values import numbers
 
@@ -345,9 +346,23 @@ def defined_weights(graph: Graph, ev: Evaluation, inputs: Sequence[int],
     tan = [forward.tangents(graph, weights, i) for i in inputs]
     for k, err in sorted(ev.undefined.items()):  # the first a reader meets
         src, dst = graph.esrc[k], graph.edst[k]
-        if any(a[dst] != 0 for a in adj) and any(t[src] != 0 for t in tan):
-            raise err
+        o = next((o for o, a in zip(outputs, adj) if a[dst] != 0), None)
+        i = next((i for i, t in zip(inputs, tan) if t[src] != 0), None)
+        if o is not None and i is not None:
+            raise MathError(f"{err}; {_needed(graph, src, dst, i, o, adj[outputs.index(o)])}")
     return weights
+
+
+def _needed(graph: Graph, src: int, dst: int, i: int, o: int, adj: list[float]) -> str:
+    """Why a pass needs edge src -> dst: its adjoint and the path through it."""
+    from . import diagnose
+
+    up = diagnose.path(graph, src, [i], downstream=False)
+    down = diagnose.path(graph, dst, [o], downstream=True)
+    ids = graph.ids
+    because = "" if dst == o else f", since ∂{ids[o]}/∂{ids[dst]} = {number(adj[dst])}"
+    return (f"it is needed{because} on the path "
+            f"{diagnose.path_text(graph, [*up, *down])}")
 
 
 def _undefined_beyond(graph: Graph, weights: list[float], undefined: Mapping[int, object],

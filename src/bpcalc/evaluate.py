@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple, TypeVar
 
+from . import diagnose
 from .build.builder import attempt, value_failure
 from .build.graph import Graph, node_definition
 from .errors import InputError, MathError
@@ -144,7 +145,13 @@ def _checked(graph: Graph, values: Mapping[str, float]) -> Evaluation:
         if why:
             names = [graph.ids[a] if type(a) is int else number_text(a)
                      for a in graph.nodes[i].args]
-            raise node_error(graph, i, argv, value_failure(op, why, names))
+            said = f" ({diagnose.arithmetic(graph, i, None, argv, why)})"
+            outs = [j for _, j in graph.outputs]
+            if i not in outs:
+                trail = diagnose.path(graph, i, outs, downstream=True)
+                said += (f"; {graph.ids[i]} reaches the output {graph.ids[trail[-1]]} along "
+                         f"{diagnose.path_text(graph, trail)}") if trail else ""
+            raise node_error(graph, i, argv, value_failure(op, why, names), said)
         if row.kink is not None:
             said = row.kink(*argv, v)
             if said:
@@ -159,20 +166,21 @@ def _checked(graph: Graph, values: Mapping[str, float]) -> Evaluation:
         node = nodes[e.dst]
         argv = [vals[a] if type(a) is int else a for a in node.args]
         w, why = attempt(OPS[node.op].partials[e.slot], [*argv, vals[e.dst]])
-        if why:  # an error only if a pass needs this edge
+        if why:  # an error only if a pass needs this edge (analysis.defined_weights)
             what = {"division by zero": "infinite", "overflows a double": "too large for a "
                     "double"}.get(why, why)
-            undefined[k] = node_error(graph, e.dst, argv,
-                                      f"the derivative of {node.op} with respect to "
-                                      f"{nodes[e.src].id} is {what} here")
+            undefined[k] = node_error(
+                graph, e.dst, argv, f"its derivative with respect to {nodes[e.src].id} is "
+                f"{what} here: {diagnose.arithmetic(graph, e.dst, e.slot, argv, why)}")
             w = math.nan
         weights.append(w)
     return Evaluation(vals, weights, warnings, undefined)
 
 
-def node_error(graph: Graph, i: int, argv: list[float], why: str) -> MathError:
+def node_error(graph: Graph, i: int, argv: list[float], why: str, after: str = "") -> MathError:
     """`math error at node b = log(a): ... , where a = x - 2 = -1`: the node, why, and
-    each operand node's definition and value (constants are in the definition)."""
+    each operand node's definition and value (constants are in the definition), then
+    `after`."""
     node, nodes = graph.nodes[i], graph.nodes
     where: dict[str, None] = {}  # x*x names x once
     for a, v in zip(node.args, argv):
@@ -181,4 +189,4 @@ def node_error(graph: Graph, i: int, argv: list[float], why: str) -> MathError:
             said = n.id if n.op == "input" else f"{n.id} = {node_definition(graph, n)}"
             where[f"{said} = {number(v)}"] = None
     text = f"math error at node {node.id} = {node_definition(graph, node)}: {why}"
-    return MathError(text + (", where " + ", ".join(where) if where else ""))
+    return MathError(text + (", where " + ", ".join(where) if where else "") + after)

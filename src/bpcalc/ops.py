@@ -165,12 +165,17 @@ def _pow_dx_text(a: list[str]) -> str:
     return f"{y}*{x}^{number_text(c - 1)}"
 
 
-def _kink_at_zero(x: float, out: float) -> str | None:
-    return "operand is 0 (a kink); the derivative used there is 0" if x == 0 else None
+# Kinks: where the derivative jumps, its one-sided values, what bpcalc uses, and what
+# PyTorch 2.13 and JAX 0.10 return there (each run at the kink to see).
+def _kink_at_zero(sides: str, used: str) -> Callable[[float, float], str | None]:
+    said = f"the operand is 0, a kink: {sides}; bpcalc uses {used}"
+    return lambda x, out: said if x == 0 else None
 
 
-def _kink_at_tie(x: float, y: float, out: float) -> str | None:
-    return "operands tie (a kink); each side gets derivative 0.5" if x == y else None
+def _kink_at_tie(name: str, wins: str) -> Callable[[float, float, float], str | None]:
+    said = (f"the operands tie, a kink: {name}'s derivative is 1 in the {wins} operand "
+            "and 0 in the other; bpcalc gives each 0.5, as PyTorch and JAX do")
+    return lambda x, y, out: said if x == y else None
 
 
 def _fn(name: str, value: Callable[[float], float], d: Partial, d2: Partial, dtext: str,
@@ -276,7 +281,9 @@ _OPS = [
     _fn("sqrt", math.sqrt, lambda x, o: 0.5 / o, lambda x, o: -0.25 / (o * o * o),
         "1/(2*sqrt({0}))", _call("sqrt", "0.5 / {v}"), "x >= 0"),
     _fn("abs", abs, lambda x, o: _sign(x), _zero, "sign({0})",
-        _call("abs", "({0} > 0 ? 1.0 : {0} < 0 ? -1.0 : 0.0)"), kink=_kink_at_zero,
+        _call("abs", "({0} > 0 ? 1.0 : {0} < 0 ? -1.0 : 0.0)"),
+        kink=_kink_at_zero("abs' is -1 from the left and 1 from the right",
+                           "0 (sign(0)), as PyTorch does; JAX uses 1"),
         py=Code("abs({0})", ("(1.0 if {0} > 0 else -1.0 if {0} < 0 else 0.0)",))),
     _fn("sigmoid", _sigmoid, lambda x, o: _dsigmoid(x),
         lambda x, o: _dsigmoid(x) * (1.0 - 2.0 * o), "sigmoid({0})*(1 - sigmoid({0}))",
@@ -284,7 +291,8 @@ _OPS = [
         py=Code(_SIGMOID_PY, (_DSIGMOID.replace("@{abs}", "@fabs"),)), wide=_wide_sigmoid),
     _fn("relu", lambda x: x if x > 0 else 0.0, lambda x, o: 1.0 if x > 0 else 0.0, _zero,
         "({0} > 0)", Code("({0} > 0 ? {0} : 0.0)", ("({0} > 0 ? 1.0 : 0.0)",)),
-        kink=_kink_at_zero,
+        kink=_kink_at_zero("relu' is 0 from the left and 1 from the right",
+                           "0, as PyTorch and JAX do"),
         py=Code("({0} if {0} > 0 else 0.0)", ("(1.0 if {0} > 0 else 0.0)",))),
     _fn("softplus", _softplus, lambda x, o: _sigmoid(x), lambda x, o: _dsigmoid(x),
         "sigmoid({0})",
@@ -292,13 +300,13 @@ _OPS = [
         py=Code("max({0}, 0.0) + @log1p(@exp(-abs({0})))", (_SIGMOID_PY,)),
         wide=_wide_softplus),
     Op("max", 2, max, (lambda x, y, o: _step(x, y), lambda x, y, o: _step(y, x)), _LINEAR,
-       "max({0}, {1})", ("step({0} - {1})", "step({1} - {0})"), kink=_kink_at_tie,
+       "max({0}, {1})", ("step({0} - {1})", "step({1} - {0})"), kink=_kink_at_tie("max", "larger"),
        code=Code("({1} > {0} ? {1} : {0})", ("({0} > {1} ? 1.0 : {0} < {1} ? 0.0 : 0.5)",
                                             "({1} > {0} ? 1.0 : {1} < {0} ? 0.0 : 0.5)")),
        py=Code("max({0}, {1})", ("(1.0 if {0} > {1} else 0.0 if {0} < {1} else 0.5)",
                                  "(1.0 if {1} > {0} else 0.0 if {1} < {0} else 0.5)"))),
     Op("min", 2, min, (lambda x, y, o: _step(y, x), lambda x, y, o: _step(x, y)), _LINEAR,
-       "min({0}, {1})", ("step({1} - {0})", "step({0} - {1})"), kink=_kink_at_tie,
+       "min({0}, {1})", ("step({1} - {0})", "step({0} - {1})"), kink=_kink_at_tie("min", "smaller"),
        code=Code("({1} < {0} ? {1} : {0})", ("({1} > {0} ? 1.0 : {1} < {0} ? 0.0 : 0.5)",
                                             "({0} > {1} ? 1.0 : {0} < {1} ? 0.0 : 0.5)")),
        py=Code("min({0}, {1})", ("(1.0 if {1} > {0} else 0.0 if {1} < {0} else 0.5)",
