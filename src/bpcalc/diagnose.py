@@ -36,7 +36,8 @@ def arithmetic(graph: Graph, dst: int, slot: int | None, argv: Sequence[float],
         if why == "division by zero":
             return at
         return f"{at} = ∞" if infinite else f"{at} is undefined"
-    src = graph.ids[node.args[slot]] if type(node.args[slot]) is int else "?"
+    operand = node.args[slot]
+    src = graph.ids[operand] if isinstance(operand, int) else "?"
     formula = partial_text(row, slot, _operand_texts(graph, node, None))
     at = partial_text(row, slot, _operand_texts(graph, node, argv))
     steps = [f"∂{node.id}/∂{src}", formula] + ([at] if at != formula else [])

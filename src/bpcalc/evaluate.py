@@ -153,9 +153,9 @@ def _checked(graph: Graph, values: Mapping[str, float]) -> Evaluation:
                          f"{diagnose.path_text(graph, trail)}") if trail else ""
             raise node_error(graph, i, argv, value_failure(op, why, names), said)
         if row.kink is not None:
-            said = row.kink(*argv, v)
-            if said:
-                warnings.append(_kink(graph, i, said))
+            hit = row.kink(*argv, v)
+            if hit:
+                warnings.append(_kink(graph, i, hit))
         return v
 
     vals = node_values(graph, [start[i] for _, i in graph.inputs], apply, float)
