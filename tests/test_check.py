@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bpcalc.analysis import load
 from bpcalc.errors import MathError
 from bpcalc.ops import OPS
 from bpcalc.render import json_text, symbolic_view
@@ -65,7 +66,7 @@ def test_seed_check():
     assert g["b"]["fd_step"] == pytest.approx(sys.float_info.epsilon ** (1 / 3))
     d = c.to_dict()
     assert list(d) == ["passed", "mode", "rtol", "atol", "budget", "symbolic", "modes",
-                       "jacobian", "gradient", "kinks"]
+                       "jacobian", "gradient", "kinks", "local", "direction", "notes"]
     assert d["passed"] is True and d["modes"]["paths"] == {"status": "ok", "max_diff": 0.0}
     json.loads(json_text.render(d))  # no NaN, no infinity
 
@@ -92,7 +93,61 @@ def test_a_broken_primitive_fails_the_check(broken_sin):
     assert by_input["x"].symbolic == pytest.approx(2 * math.cos(0.5))
     assert by_input["x"].fd_agrees is False  # finite differences see it too
     assert by_input["y"].verdict == "ok"  # dy does not go through sin's partial
-    assert "check FAILED" in symbolic_view.check_lines(c)[-1]
+    lines = symbolic_view.check_lines(c)
+    assert "check FAILED: AD and SymPy disagree" in lines
+    # located to its edge: the op's own differences disagree with the broken rule
+    assert (c.local.src, c.local.dst, c.local.formula) == ("x", "a", "cos(x)")
+    assert not c.local.agrees and c.local.fd == pytest.approx(math.cos(0.5), rel=1e-8)
+    assert "the likely cause: the edge x → a" in " ".join(lines)
+
+
+def test_the_local_check_agrees_on_every_row_of_a_correct_table():
+    program = ("a = sin(x)*cos(y) + tan(x/3) + exp(y/4) + log(x) + log2(x) + log10(y)\n"
+               "b = sqrt(x)*asin(x/3) + acos(y/5) + atan(x) + sinh(y) + cosh(x) + tanh(y)\n"
+               "a*b + sigmoid(x) + softplus(y) + relu(x - 1) + abs(x - y) + x^y + pow(y, x)"
+               " + max(x, y) + min(x, y) - x/y")
+    c = check(program, {"x": "0.7", "y": "1.3"})
+    assert c.passed and c.local is not None and c.local.agrees
+    assert c.local.checked == len(load(program).graph().esrc)
+
+
+def test_jvp_and_vjp_agree_and_disagree_when_a_pass_is_wrong(monkeypatch):
+    c = check("r = sqrt(x*x + y*y); phi = atan(y/x)", {"x": "0.6", "y": "0.8"},
+              outputs=["r", "phi"])
+    assert c.direction.status == "ok" and c.direction.jvp == pytest.approx(c.direction.vjp)
+    from bpcalc.modes import reverse
+
+    real = reverse.adjoints
+
+    def doubled(graph, weights, seed, zero=0.0, one=1.0):
+        if isinstance(seed, dict):  # only the VJP's pass is wrong
+            return [2 * a for a in real(graph, weights, seed, zero, one)]
+        return real(graph, weights, seed, zero, one)
+
+    monkeypatch.setattr(reverse, "adjoints", doubled)
+    c = check("sin(x)*y", {"x": "0.5", "y": "2"})
+    assert c.direction.status == "mismatch" and not c.passed
+    assert "JVP and VJP disagree" in c.failures
+
+
+def test_one_sided_differences_at_a_kink():
+    c = check("relu(x)*y + abs(x - y)", {"x": "0", "y": "0"})
+    x = next(e for e in c.entries if e.input == "x")
+    assert x.verdict == "kink" and (x.fd_left, x.fd_right) == pytest.approx((-1, 1))
+    assert c.passed
+    # max(x, 0) - relu(x) is 0 everywhere, but the conventions give 0.5 - 0 at x = 0
+    c = check("max(x, 0) - relu(x)", {"x": "0"})
+    (e,) = c.entries
+    assert e.ad == 0.5 and (e.fd_left, e.fd_right) == pytest.approx((0, 0), abs=1e-9)
+    assert e.verdict == "mismatch" and c.failures == [
+        "AD is outside the one-sided derivatives at a kink"]
+
+
+def test_where_finite_differences_cannot_judge_the_check_says_so():
+    c = check("sin(1/x)", {"x": "1e-4"})  # wildly oscillating a step away
+    assert any("finite differences cannot judge" in n for n in c.notes), c.notes
+    c = check("x/(((4+x)-(x-pi))*3)", {"x": "1e16"})
+    assert any("its paths cancel" in n for n in c.notes), c.notes
 
 
 def test_the_broken_primitive_is_gone_after_the_test():
@@ -159,7 +214,7 @@ def test_check_plain_lines():
                                 "SymPy", "verdict"]
     assert lines[2].split()[:2] == ["∂e/∂a", "2"] and lines[2].split()[-2:] == ["2", "ok"]
     assert lines[3].split()[:2] == ["∂e/∂b", "5"] and lines[3].split()[-2:] == ["5", "ok"]
-    assert lines[-2] == "modes agree with reverse: reverse ok · forward ok · paths ok"
+    assert "modes agree with reverse: reverse ok · forward ok · paths ok" in lines
     assert lines[-1] == "check passed"
 
 

@@ -173,8 +173,7 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
         warn(result.warnings)
         _show_grad(result, extras, fmt, steps, latex, color, shot_svg, shot_html)
     if checked is not None and checked.exit_code:
-        click.echo("Error: --check failed: the AD gradient and SymPy's disagree "
-                   "beyond the tolerance", err=True)
+        click.echo(f"Error: --check failed: {'; '.join(checked.failures)}", err=True)
         sys.exit(checked.exit_code)
 
 

@@ -65,8 +65,26 @@ def check_summary(c: CheckResult) -> list[str]:
                        for m in c.modes)
     lines = [f"tolerance: |AD − SymPy| ≤ {c.atol:g} + {c.rtol:g}·scale; SymPy: {c.symbolic}",
              f"modes agree with {c.mode}: {modes}"]
+    if c.direction is not None:
+        t = c.direction
+        lines.append(f"JVP and VJP along a random direction (seed {t.seed}): u·(J v) = "
+                     f"{shown(t.jvp)}, (uᵀJ)·v = {shown(t.vjp)}: {t.status}")
+    local = c.local
+    if local is not None:
+        lines.append(f"local derivatives: {local.checked} checked against differences of their "
+                     f"own op; furthest off ∂{local.dst}/∂{local.src} = {local.formula}: "
+                     f"{shown(local.ad)} against {shown(local.fd)} ± {local.fd_error:.1g} "
+                     + ("(agrees)" if local.agrees else "(disagrees)"))
     lines += [f"{d(e.output, e.input)}: {e.note}" for e in c.entries if e.note]
-    lines.append("check passed" if c.passed else "check FAILED: AD and SymPy disagree")
+    lines += list(c.notes)
+    if c.passed:
+        lines.append("check passed")
+        return lines
+    lines.append("check FAILED: " + "; ".join(c.failures))
+    if local is not None and not local.agrees:
+        lines.append(f"the likely cause: the edge {local.src} → {local.dst}, whose local "
+                     f"derivative {local.formula} is {shown(local.ad)} here, where its op's own "
+                     f"differences give {shown(local.fd)}")
     return lines
 
 

@@ -19,6 +19,10 @@ class Entry(NamedTuple):
     tolerance: float  # what |ad - symbolic| may be
     verdict: str  # "ok", "mismatch", "kink", "skipped"
     note: str = ""
+    # at a kink: the one-sided finite differences from the left and the right (AD must
+    # lie between them), None elsewhere or where a side is undefined
+    fd_left: float | None = None
+    fd_right: float | None = None
 
     @property
     def diff_symbolic(self) -> float | None:
@@ -44,7 +48,46 @@ class Entry(NamedTuple):
         }
         if self.note:
             d["note"] = self.note
+        if self.fd_left is not None:
+            d["fd_left"], d["fd_right"] = self.fd_left, self.fd_right
         return d
+
+
+class LocalCheck(NamedTuple):
+    """Each local derivative against central differences of its own op: the edge that is
+    furthest off, where a wrong gradient most likely comes from."""
+
+    checked: int  # edges compared (not those at a kink, or undefined a step away)
+    src: str
+    dst: str
+    formula: str
+    ad: float
+    fd: float
+    fd_error: float
+    agrees: bool  # within 3 FD error estimates and 1e-9 relative
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"checked": self.checked, "worst": {
+            "from": self.src, "to": self.dst, "local": self.formula, "ad": self.ad,
+            "fd": self.fd, "fd_error": self.fd_error, "agrees": self.agrees}}
+
+
+class DirectionCheck(NamedTuple):
+    """JAX's check_grads test: for random u and v, uᵀ(J v) by a forward pass along v
+    equals (uᵀ J) v by a reverse pass from u."""
+
+    seed: int
+    jvp: float  # u·(J v)
+    vjp: float  # (uᵀ J)·v
+    tolerance: float
+
+    @property
+    def status(self) -> str:
+        return "ok" if abs(self.jvp - self.vjp) <= self.tolerance else "mismatch"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"seed": self.seed, "u_jv": self.jvp, "ut_j_v": self.vjp,
+                "tolerance": self.tolerance, "status": self.status}
 
 
 class ModeCheck(NamedTuple):
@@ -63,13 +106,32 @@ class CheckResult(NamedTuple):
     entries: tuple[Entry, ...]  # output-major, then wrt order
     modes: tuple[ModeCheck, ...]
     kinks: tuple[str, ...]  # the engine's kink warnings at the point
+    local: LocalCheck | None = None  # None: no edge could be compared
+    direction: DirectionCheck | None = None
+    notes: tuple[str, ...] = ()  # where finite differences cannot judge, and why
 
     @property
     def passed(self) -> bool:
-        """No entry where AD and SymPy disagree (kinks and skips are not failures), and the
-        AD modes agree."""
+        """No entry where AD and SymPy disagree or AD leaves the one-sided differences at
+        a kink (kinks and skips are not failures), the AD modes agree, and so do JVP and
+        VJP."""
         return (all(e.verdict != "mismatch" for e in self.entries)
-                and all(m.status != "mismatch" for m in self.modes))
+                and all(m.status != "mismatch" for m in self.modes)
+                and (self.direction is None or self.direction.status == "ok"))
+
+    @property
+    def failures(self) -> list[str]:
+        """What failed, in words (empty when the check passed)."""
+        said = []
+        if any(e.verdict == "mismatch" and e.fd_left is None for e in self.entries):
+            said.append("AD and SymPy disagree")
+        if any(e.verdict == "mismatch" and e.fd_left is not None for e in self.entries):
+            said.append("AD is outside the one-sided derivatives at a kink")
+        if any(m.status == "mismatch" for m in self.modes):
+            said.append("the modes disagree")
+        if self.direction is not None and self.direction.status != "ok":
+            said.append("JVP and VJP disagree")
+        return said
 
     @property
     def exit_code(self) -> int:
@@ -89,4 +151,7 @@ class CheckResult(NamedTuple):
         if len(jac) == 1:
             d["gradient"] = next(iter(jac.values()))
         d["kinks"] = list(self.kinks)
+        d["local"] = None if self.local is None else self.local.to_dict()
+        d["direction"] = None if self.direction is None else self.direction.to_dict()
+        d["notes"] = list(self.notes)
         return d

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any, cast
 from .. import analysis
 from ..build.graph import Graph, node_definition
 from ..evaluate import node_values
-from ..modes import reverse
+from ..modes import forward, reverse
+from ..numbers import shown
 from ..ops import OPS
-from ..results.check import CheckResult, Entry, ModeCheck
+from ..results.check import CheckResult, DirectionCheck, Entry, LocalCheck, ModeCheck
 from ..results.grad import GradResult
 from .budget import DEFAULT_BUDGET, start
 
@@ -74,7 +75,9 @@ def check(program: Analysis, values: Mapping[str, str | float], *, mode: str = "
     sym, exact_kinks = outcome.value if outcome.status == "ok" else (None, ())
     on_path = _on_paths(graph, sorted({*float_kinks, *exact_kinks}), ad.wrt)
 
-    entries = []
+    entries, notes = [], []
+    sides = {w: _one_sided(graph, point, w, outs) for w in ad.wrt
+             if any((j, index[w]) in on_path for j in outs)}
     for k, (o, j) in enumerate(graph.outputs):
         for m, w in enumerate(ad.wrt):
             a, tol, f = ad.jacobian[o][w], tols[o, w], fd[w]
@@ -83,16 +86,173 @@ def check(program: Analysis, values: Mapping[str, str | float], *, mode: str = "
             s_exact, s_val = sym[k * len(ad.wrt) + m] if sym is not None else (None, None)
             if s_val is not None:
                 tol = max(tol, atol + rtol * max(abs(a), abs(s_val)))
-            verdict, note = _verdict(a, s_val, tol, (j, index[w]) in on_path, sym is not None)
+            kink = (j, index[w]) in on_path
+            verdict, note = _verdict(a, s_val, tol, kink, sym is not None)
+            left = right = None
+            if kink and sides.get(w) is not None:
+                left, right, slack = cast(list[tuple[float, float, float]], sides[w])[k]
+                lo, hi = min(left, right), max(left, right)
+                if not lo - slack - tol <= a <= hi + slack + tol:
+                    verdict = "mismatch"
+                    note = (f"a kink lies between this input and output, and AD's {shown(a)} is "
+                            f"not between the one-sided derivatives {shown(left)} (left) and "
+                            f"{shown(right)} (right): the conventions at the kinks do not add "
+                            "up to a derivative from either side here")
+                else:
+                    note = (f"a kink lies between this input and output: the derivative is "
+                            f"{shown(left)} from the left and {shown(right)} from the right, "
+                            f"and AD's {shown(a)} (a convention) lies between")
             if isinstance(f, str):
                 note = "; ".join(filter(None, [note, f"finite differences: {f}"]))
-            entries.append(Entry(o, w, a, fd_v, fd_err, step, s_val, s_exact, tol, verdict, note))
+            elif fd_err is not None and fd_v is not None and not kink:
+                notes.extend(_judge(d_name(o, w), a, fd_v, fd_err, scales[k][index[w]], atol))
+            entries.append(Entry(o, w, a, fd_v, fd_err, step, s_val, s_exact, tol, verdict,
+                                 note, left, right))
     kinks = [w for w in ad.warnings if w.startswith("kink")]
     kinks += [f"kink at {graph.nodes[i].id} = {node_definition(graph, graph.nodes[i])} at the "
               "exact point (the floats round past it)" for i in exact_kinks if i not in float_kinks]
+    kink_nodes = {*float_kinks, *exact_kinks}
     return CheckResult(program.source, mode, rtol, atol, budget,
                        "ok" if sym is not None else outcome.skipped_reason(), tuple(entries),
-                       modes, tuple(kinks))
+                       modes, tuple(kinks), _local(graph, ad, kink_nodes, budget),
+                       _direction(graph, ad, scales, atol, rtol), tuple(notes))
+
+
+def d_name(o: str, w: str) -> str:
+    return f"∂{o}/∂{w}"
+
+
+def _judge(name: str, ad: float, fd: float, err: float, scale: float,
+           atol: float) -> list[str]:
+    """Where finite differences cannot judge an entry, or AD's sums cancel, say so."""
+    size = max(abs(ad), abs(fd))
+    said = []
+    if err > atol and err > 1e-3 * abs(fd):
+        share = f"{err / abs(fd):.0%} of their value" if fd else "larger than their value"
+        said.append(f"{name}: finite differences cannot judge here: their error estimate "
+                    f"± {err:.1g} is {share} (the function is ill-conditioned at this point "
+                    "or nearly undefined a step away); SymPy decides")
+    elif abs(ad - fd) > 3 * err + 1e-6 * size:
+        said.append(f"{name}: finite differences are off by {abs(ad - fd):.1g}, more than "
+                    f"their own error estimate ± {err:.1g}: the function changes too fast "
+                    "for their step here; SymPy decides")
+    if math.isfinite(scale) and scale > 1e8 * max(size, atol):
+        said.append(f"{name}: its paths cancel: products of size up to {scale:.1g} add up to "
+                    f"{shown(ad)}; AD carries the sums in wide numbers, finite differences and "
+                    "the function's own rounding do not")
+    return said
+
+
+def _one_sided(graph: Graph, point: Mapping[str, float], name: str,
+               outs: list[int]) -> list[tuple[float, float, float]] | None:
+    """Per output: the derivative from the left and from the right (one-sided differences,
+    Richardson-extrapolated) and their error estimate; None where a side is undefined."""
+    x = point[name]
+    base = _values(graph, point)
+    if base is None:
+        return None
+
+    def side(sign: float, step: float) -> list[float] | None:
+        moved = x + sign * step
+        vals = _values(graph, {**point, name: moved})
+        return None if vals is None else [(vals[j] - base[j]) / (moved - x) for j in outs]
+
+    h = EPS ** (1 / 3) * max(1.0, abs(x))
+    got = [side(sign, step) for sign in (-1.0, 1.0) for step in (h, h / 2)]
+    if any(g is None for g in got):
+        return None
+    left_h, left_h2, right_h, right_h2 = cast(list[list[float]], got)
+    out = []
+    for k in range(len(outs)):
+        left, right = 2 * left_h2[k] - left_h[k], 2 * right_h2[k] - right_h[k]
+        err = abs(left_h2[k] - left_h[k]) + abs(right_h2[k] - right_h[k])
+        out.append((left, right, 3 * err + 1e-6 * max(1.0, abs(left), abs(right))))
+    return out
+
+
+LOCAL_EDGES = 100_000  # more edges than this: the local check stops there
+
+
+def _local(graph: Graph, ad: GradResult, kinks: set[int],
+           budget: float | None) -> LocalCheck | None:
+    """Each edge's local derivative against central differences of its op's value function
+    in that operand (no other node involved): the edge furthest off, relative to what the
+    differences can tell. A wrong row in the op table shows here as that row's edge."""
+    deadline = None if budget is None else time.monotonic() + budget
+    values = [n.value for n in ad.nodes]
+    worst: tuple[float, int, float, float] | None = None  # (score, edge, fd, error)
+    checked = 0
+    for k, (dst, w) in enumerate(zip(graph.edst, (e.value for e in ad.edges))):
+        if k >= LOCAL_EDGES or (deadline is not None and time.monotonic() > deadline):
+            break
+        if dst in kinks or w is None or not math.isfinite(w):
+            continue
+        node = graph.nodes[dst]
+        argv = [values[a] if type(a) is int else a for a in node.args]
+        slot = graph.edges[k].slot
+        fd = _partial_difference(OPS[node.op].value, cast(list[float], argv), slot)
+        if fd is None:
+            continue
+        checked += 1
+        score = abs(w - fd[0]) / (3 * fd[1] + 1e-9 * max(abs(w), abs(fd[0])) + 1e-300)
+        if worst is None or score > worst[0]:
+            worst = (score, k, fd[0], fd[1])
+    if worst is None:
+        return None
+    score, k, fd_v, err = worst
+    e = ad.edges[k]
+    return LocalCheck(checked, e.src, e.dst, e.local, cast(float, e.value), fd_v, err,
+                      score <= 1)
+
+
+def _partial_difference(f: Any, argv: list[float], slot: int) -> tuple[float, float] | None:
+    """d f/d argv[slot] by central differences, Richardson-extrapolated, and its error."""
+    x = argv[slot]
+
+    def at(t: float) -> float:
+        moved = list(argv)
+        moved[slot] = t
+        v = f(*moved)
+        if not math.isfinite(v):
+            raise ValueError
+        return float(v)
+
+    h = EPS ** (1 / 3) * max(1.0, abs(x))
+    try:
+        wide = (at(x + h) - at(x - h)) / ((x + h) - (x - h))
+        narrow = (at(x + h / 2) - at(x - h / 2)) / ((x + h / 2) - (x - h / 2))
+        size = max(abs(at(x + h)), abs(at(x - h)), abs(at(x)))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        return None
+    return (4 * narrow - wide) / 3, abs(narrow - wide) / 3 + 4 * EPS * size / h
+
+
+def _direction(graph: Graph, ad: GradResult, scales: list[list[float]], atol: float,
+               rtol: float, seed: int = 0) -> DirectionCheck | None:
+    """u·(J v) by one forward pass along v against (uᵀJ)·v by one reverse pass from u, for
+    u and v drawn from [-1, 1] with `seed`, as JAX's check_grads does."""
+    import random
+
+    if not ad.wrt:
+        return None
+    rng = random.Random(seed)
+    index = dict(graph.inputs)
+    v = {index[w]: rng.uniform(-1.0, 1.0) for w in ad.wrt}
+    u: dict[int, float] = {}
+    for _, j in graph.outputs:
+        u[j] = u.get(j, 0.0) + rng.uniform(-1.0, 1.0)
+    weights = [e.value if e.value is not None and math.isfinite(e.value) else 0.0
+               for e in ad.edges]
+    tan = forward.tangents(graph, weights, v)
+    adj = reverse.adjoints(graph, weights, u)
+    jvp = sum(c * tan[j] for j, c in u.items())
+    vjp = sum(adj[i] * c for i, c in v.items())
+    outs = [j for _, j in graph.outputs]
+    size = sum(abs(u[j]) * abs(v[index[w]]) * _finite_or(scales[k][index[w]], 0.0)
+               for k, j in enumerate(outs) for w in ad.wrt)
+    if not (math.isfinite(jvp) and math.isfinite(vjp)):
+        return None
+    return DirectionCheck(seed, jvp, vjp, atol + rtol * max(size, abs(jvp), abs(vjp)))
 
 
 def _finite_or(x: float, fallback: float) -> float:
