@@ -305,3 +305,22 @@ def test_a_long_path_is_cut_in_the_middle():
 def test_a_kink_says_both_sides_the_convention_and_the_peers(expr, point, said):
     d = gradient("grad", expr, point)
     assert any(said in w for w in d["warnings"]), d["warnings"]
+
+
+def test_a_subnormal_second_partial_keeps_its_digits_in_the_hessian():
+    # d²/dx² of (w*1e200)^z is z(z-1)x^(z-2) ~ 1e-339, subnormal: 5 digits were lost
+    mpmath.mp.dps = 50
+    f = lambda w, z: ((w * mpmath.mpf(1e200)) ** z) ** w  # noqa: E731
+    w, z = mpmath.mpf(1.771), mpmath.mpf(0.308)
+    r = run("hessian", "((w*1e200)^z)^w", "w=1.771", "z=0.308", "--json")
+    h = json.loads(r.output)["hessian"]
+    for (a, b), (i, j) in {("w", "w"): (2, 0), ("w", "z"): (1, 1), ("z", "z"): (0, 2)}.items():
+        assert h[a][b] == pytest.approx(float(mpmath.diff(f, (w, z), (i, j))), rel=1e-13)
+
+
+def test_a_hessian_entry_that_underflows_is_a_warning():
+    r = run("hessian", "x*y*1e-200*1e-200", "x=1", "y=1", "--json")
+    d = json.loads(r.output)
+    assert d["hessian"]["x"]["y"] == 0
+    assert any("second derivative with respect to x and y is about 1.0e-400" in w
+               for w in d["warnings"])

@@ -59,6 +59,7 @@ class Op(NamedTuple):
     # partial can leave a double's range while the operands and value lie inside it; None
     # for an operand whose double partial is right whatever it is.
     wide: tuple[Callable[..., Decimal | None] | None, ...] = ()
+    wide_second: tuple[Callable[..., Decimal | None] | None, ...] = ()  # the same, `second`
 
 
 def _sigmoid(x: float) -> float:
@@ -243,7 +244,10 @@ _OPS = [
                                     "({0} == 0 && {1} > 0 ? 0.0 : {v} * @log({0}))")),
        py=Code("@pow({0}, {1})", ("(0.0 if {1} == 0 else {1} * @pow({0}, {1} - 1))",
                                   "(0.0 if {0} == 0 and {1} > 0 else {v} * @log({0}))")),
-       wide=(_wide_dpow_dx, lambda x, y, v: v * x.ln() if x > 0 else None)),
+       wide=(_wide_dpow_dx, lambda x, y, v: v * x.ln() if x > 0 else None),
+       wide_second=(lambda x, y, v: y * (y - 1) * v / (x * x) if x else None,
+                    lambda x, y, v: v / x * (1 + y * x.ln()) if x > 0 else None,
+                    lambda x, y, v: v * x.ln() ** 2 if x > 0 else None)),
     _fn("sin", math.sin, lambda x, o: math.cos(x), lambda x, o: -o, "cos({0})",
         _call("sin", "@cos({0})")),
     _fn("cos", math.cos, lambda x, o: -math.sin(x), lambda x, o: -o, "-sin({0})",

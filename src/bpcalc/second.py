@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
-from .analysis import Analysis, defined_weights, point, wrt_inputs
+from .analysis import WIDE_WORK, Analysis, defined_weights, point, wrt_inputs
 from .build.graph import Graph
 from .errors import InputError, MathError
 from .evaluate import Evaluation, evaluate
@@ -47,7 +47,8 @@ def hessian_result(program: Analysis, values: Mapping[str, str | float],
     ev = evaluate(graph, point(graph, values))
     nodes = list(wrt_at.values())
     weights = defined_weights(graph, ev, nodes, [out]) if ev.undefined else None
-    h = hess.hessian(graph, ev, nodes, out, weights)
+    work = len(graph.esrc) * (len(nodes) + 1)  # as analysis.WIDE_WORK counts for grad
+    h = hess.hessian(graph, ev, nodes, out, weights, wide=work <= WIDE_WORK)
     hess.check_finite(graph, nodes, h)
     ws = list(wrt_at)
     return HessianResult(
@@ -60,7 +61,7 @@ def hessian_result(program: Analysis, values: Mapping[str, str | float],
         hessian={w: dict(zip(ws, row)) for w, row in zip(ws, h.matrix)},
         passes=h.passes,
         edge_ops=h.edge_ops,
-        warnings=tuple(ev.warnings),
+        warnings=(*ev.warnings, *h.warnings),
     )
 
 

@@ -107,9 +107,7 @@ ZERO, ONE = Wide(0, 0), Wide(1, 0)
 
 
 def weights(graph: Graph, values: Sequence[float], doubles: Sequence[float]) -> list[Wide]:
-    """The local derivatives as wide numbers: each double as it is, except one that came
-    out 0, subnormal or infinite from a row with a `wide` formula, computed again in
-    decimal numbers from the operand values."""
+    """The local derivatives as wide numbers (see `local`)."""
     out = list(map(Wide.of, doubles))
     consts = graph.consts
     for k, w in enumerate(doubles):
@@ -118,17 +116,24 @@ def weights(graph: Graph, values: Sequence[float], doubles: Sequence[float]) -> 
         dst = graph.edst[k]
         key = graph.keys[dst]
         formulas = OPS[key[0]].wide
-        formula = formulas[graph.edges[k].slot] if formulas else None
-        if formula is None:
-            continue
-        again = _decimal(formula, [values[a] if a >= 0 else consts[~a] for a in key[1:]],
-                         values[dst])
-        if again is not None:
-            out[k] = again
+        if formulas:
+            out[k] = local(w, formulas[graph.edges[k].slot],
+                           [values[a] if a >= 0 else consts[~a] for a in key[1:]], values[dst])
     return out
 
 
-def _decimal(formula: Callable[..., Decimal | None], operands: list[float],
+def local(double: float, formula: Callable[..., Decimal | None] | None,
+          operands: Sequence[float], value: float) -> Wide:
+    """One local derivative as a wide number: the double as it is, or, where it came out
+    0, subnormal or infinite and its row gives a wide `formula`, that formula again."""
+    if formula is not None and not TINY <= abs(double) < math.inf:
+        again = _decimal(formula, operands, value)
+        if again is not None:
+            return again
+    return Wide.of(double)
+
+
+def _decimal(formula: Callable[..., Decimal | None], operands: Sequence[float],
              value: float) -> Wide | None:
     """A `wide` formula at the operands, in 60-digit decimal numbers, as a wide number."""
     from decimal import Context, localcontext
