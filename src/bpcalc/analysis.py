@@ -33,6 +33,9 @@ MAX_PATH_NODES = 100_000
 # digit; above it in doubles, and in wide numbers again only where those overflow,
 # underflow or give an exact 0 that may be an underflow.
 WIDE_WORK = 40_000
+# Above WIDE_WORK, wide numbers again where doubles underflowed only up to this much work
+# (about 0.2 s); past it a warning says the entry may be a product that underflowed.
+WIDE_FALLBACK = 100_000
 
 
 class Analysis:
@@ -135,11 +138,15 @@ def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
         work = len(graph.esrc) * (len(wrt_at) + len(out_pairs))
         if wide is False or (wide is None and work > WIDE_WORK):  # doubles first
             sums = _accumulate(graph, weights, wrt_at, mode, limit, 0.0, 1.0)
-        if sums is None or not _in_range(sums):
+        verdict = "wide" if sums is None else _doubles_enough(graph, sums, weights, wrt_at,
+                                                              work)
+        if verdict == "wide":
             doubles = sums
             sums, notes = _wide(graph, ev.values, weights, wrt_at, mode, limit)
             if doubles is not None:
                 sums = _merged(doubles, sums)
+        elif verdict:
+            notes = [verdict]
     adj, tan, jac = (sums.adj, sums.tan, sums.jac) if sums else (None, None, {})
     if sums and sums.listed:
         shown = weights
@@ -213,16 +220,51 @@ def _accumulate(graph: Graph, weights: Sequence[Any], wrt_at: dict[str, int], mo
     return _Sums(None, None, jac, counts, found, truncated)
 
 
-def _in_range(sums: _Sums) -> bool:
-    """Whether doubles were surely enough: every gradient entry a normal double (an exact 0
-    may be a product that underflowed), no adjoint, tangent or path product overflowed."""
-    for col in (*(sums.adj or {}).values(), *(sums.tan or {}).values()):
-        if not all_finite(col):
-            return False
-    if not all(math.isfinite(p.product) for p in sums.listed):
-        return False
+def _doubles_enough(graph: Graph, sums: _Sums, weights: list[float], wrt_at: dict[str, int],
+                    work: int) -> str:
+    """Whether the passes in doubles can stand: "" yes; "wide" to run them again in wide
+    numbers, where an adjoint, tangent or path product overflowed (at any size: else the
+    run fails), or where a gradient entry is 0 or subnormal and something on the way
+    underflowed (a subnormal adjoint, tangent or weight, or an exact 0 along a path of
+    non-zero weights, as 1e-200·1e-200 is), within WIDE_FALLBACK; past it, the warning to
+    give instead. A 0 that only an exact 0 weight (relu off, 0*x) makes is exact."""
+    columns = [*(sums.adj or {}).values(), *(sums.tan or {}).values()]
+    if not all(map(all_finite, columns)) or not all(math.isfinite(p.product)
+                                                     for p in sums.listed):
+        return "wide"
     tiny = sys.float_info.min
-    return all(tiny <= abs(v) < math.inf for row in sums.jac.values() for v in row.values())
+    low = [(o, w) for o, row in sums.jac.items() for w, v in row.items() if abs(v) < tiny]
+    if not low:
+        return ""
+
+    def subnormal(xs: Sequence[float]) -> bool:
+        return any(x and -tiny < x < tiny for x in xs)
+
+    if not (subnormal(weights) or any(map(subnormal, columns))
+            or _nonzero_paths(graph, weights, low, wrt_at)):
+        return ""
+    if work <= WIDE_FALLBACK:
+        return "wide"
+    said = ", ".join(f"d{o}/d{w}" for o, w in low[:3]) + (" …" if len(low) > 3 else "")
+    return (f"{said} came out 0 or subnormal in doubles, and a product on the way underflowed: "
+            "the true value may be nonzero (the graph is too big, "
+            f"{work:,} edge operations, to carry again in wide numbers)")
+
+
+def _nonzero_paths(graph: Graph, weights: list[float], entries: list[tuple[str, str]],
+                   wrt_at: dict[str, int]) -> bool:
+    """Whether one of the (output, input) `entries` has a path of non-zero weights: its
+    product cannot be an exact 0, so a 0 there is an underflow or a cancellation."""
+    outputs = dict(graph.outputs)
+    for o in dict.fromkeys(o for o, _ in entries):
+        reach = [False] * len(graph.keys)  # reaches the output through non-zero weights
+        reach[outputs[o]] = True
+        for src, dst, w in zip(reversed(graph.esrc), reversed(graph.edst), reversed(weights)):
+            if w and reach[dst]:
+                reach[src] = True
+        if any(reach[wrt_at[w]] for p, w in entries if p == o):
+            return True
+    return False
 
 
 def _merged(doubles: _Sums, wide: _Sums) -> _Sums:
