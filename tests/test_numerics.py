@@ -324,3 +324,11 @@ def test_a_hessian_entry_that_underflows_is_a_warning():
     assert d["hessian"]["x"]["y"] == 0
     assert any("second derivative with respect to x and y is about 1.0e-400" in w
                for w in d["warnings"])
+
+
+def test_directions_carry_wide_numbers_too():
+    d = gradient("grad", "a*(b*(x*1e-300))", "a=1e200", "b=1e200", "x=1",
+                 "--direction", "x=1,a=0,b=0")
+    assert d["directional"]["e"] == pytest.approx(1e100, rel=1e-15)
+    d = gradient("grad", "x/(((4+x)-(x-pi))*3)", "x=1e16", "--cotangent", "e=1")
+    assert d["vjp"]["x"] == 1 / 24

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import NamedTuple
+from typing import Any, NamedTuple, cast
 
 from .analysis import WIDE_WORK, Analysis, defined_weights, point, wrt_inputs
 from .build.graph import Graph
@@ -103,7 +103,8 @@ def _jvp_pass(program: Analysis, values: Mapping[str, str | float], direction: P
     seed = {name: dirs.get(name, 0.0) for name in inputs}
     weights = defined_weights(graph, ev, [inputs[n] for n, v in dirs.items() if v],
                               [j for _, j in graph.outputs]) if ev.undefined else ev.weights
-    return _Pass(graph, ev, seed, jvp(graph, weights, {inputs[n]: v for n, v in dirs.items()}))
+    return _Pass(graph, ev, seed, _directional(jvp, graph, ev, weights,
+                                               {inputs[n]: v for n, v in dirs.items()}))
 
 
 def _vjp_pass(program: Analysis, values: Mapping[str, str | float], cotangent: Pairs,
@@ -118,8 +119,21 @@ def _vjp_pass(program: Analysis, values: Mapping[str, str | float], cotangent: P
     wrt_at = wrt_inputs(graph, wrt)
     weights = defined_weights(graph, ev, list(wrt_at.values()),
                               [j for j, c in by_node.items() if c]) if ev.undefined else ev.weights
-    full = vjp(graph, weights, by_node)
+    full = _directional(vjp, graph, ev, weights, by_node)
     return _Pass(graph, ev, seed, {w: full[w] for w in wrt_at})
+
+
+def _directional(product: Any, graph: Graph, ev: Evaluation, weights: list[float],
+                 seed: dict[int, float]) -> dict[str, float]:
+    """`product` (jvp or vjp) of `seed`, in wide numbers up to WIDE_WORK (wide.py: every
+    sum exact, rounded once), so that it equals the Jacobian's own entries combined."""
+    if len(graph.esrc) * 2 > WIDE_WORK:
+        return cast(dict[str, float], product(graph, weights, seed))
+    from . import wide
+
+    got = product(graph, wide.weights(graph, ev.values, weights),
+                  {k: wide.Wide.of(v) for k, v in seed.items()}, wide.ZERO)
+    return {k: float(v) for k, v in got.items()}
 
 
 def directional_result(program: Analysis, values: Mapping[str, str | float],
