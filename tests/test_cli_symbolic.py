@@ -62,9 +62,9 @@ def test_symbolic_mode_json_and_latex():
     data = json.loads(run("grad", PROGRAM, "a=2", "b=1", "--mode", "symbolic").output)
     assert data["mode"] == "symbolic"
     grad = data["symbolic"]["gradient"]
-    assert grad["b"]["formula"] == "a + 2*b + 1"
-    assert grad["b"]["intermediate_formula"] == "c + d"
-    assert grad["a"]["latex"] == "b + 1"
+    assert grad["b"]["formula"] == "c + d" and grad["b"]["value"] == 5
+    assert grad["b"]["expanded"] == "a + 2*b + 1"
+    assert grad["a"]["latex"] == "d" and grad["a"]["expanded_latex"] == "b + 1"
     assert data["gradient"] == {"a": 2, "b": 5}
     text = run("grad", PROGRAM, "a=2", "b=1", "--mode", "symbolic", "--latex",
                "--format", "plain").output
@@ -78,10 +78,12 @@ def test_latex_needs_symbolic_mode():
 
 def test_diff_needs_no_values():
     data = json.loads(run("diff", PROGRAM, "--wrt", "b").output)
-    assert data["schema"] == "bpcalc/diff"
-    assert data["gradient"]["b"]["formula"] == "a + 2*b + 1"
-    assert data["gradient"]["b"]["intermediate_formula"] == "c + d"
-    table = run("diff", PROGRAM, "--format", "table").output
+    assert data["schema"] == "bpcalc/diff" and data["version"] == 2
+    assert data["gradient"]["b"]["formula"] == "c + d"
+    assert "expanded" not in data["gradient"]["b"]  # SymPy only with --expand
+    data = json.loads(run("diff", PROGRAM, "--wrt", "b", "--expand").output)
+    assert data["gradient"]["b"]["expanded"] == "a + 2*b + 1"
+    table = run("diff", PROGRAM, "--format", "table", "--expand").output
     assert "a + 2*b + 1" in table and "c + d" in table
 
 

@@ -177,22 +177,16 @@ def test_exact_raises_the_engines_errors():
 
 # --- symbolic gradients and diff ---------------------------------------------------------
 
-def test_seed_program_diff_in_input_and_intermediate_names():
+def test_seed_program_expanded_in_the_inputs():
     dv = derive(SEED_PROGRAM, budget=None)
     assert dv.status == "ok" and dv.point is None
-    b = dv.partial("e", "b")
-    assert (b.inputs.text, b.intermediate.text) == ("a + 2*b + 1", "c + d")
-    a = dv.partial("e", "a")
-    assert (a.inputs.text, a.intermediate.text) == ("b + 1", "d")
-    assert [(e.src, e.dst, e.local.text) for e in dv.edges] == [
-        ("a", "c", "1"), ("b", "c", "1"), ("b", "d", "1"), ("c", "e", "d"), ("d", "e", "c")]
+    assert dv.partial("e", "b").inputs.text == "a + 2*b + 1"
+    assert dv.partial("e", "a").inputs.text == "b + 1"
 
 
 def test_seed_latex():
     dv = derive(SEED, budget=None)
     assert [p.inputs.latex for p in dv.partials] == ["b + 1", "a + 2 b + 1"]
-    assert symbolic_view.latex_lines(dv) == [r"\frac{\partial e}{\partial a} = b + 1",
-                                             r"\frac{\partial e}{\partial b} = a + 2 b + 1"]
 
 
 def test_symbolic_gradient_at_a_point():
@@ -200,9 +194,8 @@ def test_symbolic_gradient_at_a_point():
     x = dv.partial("b", "x")
     assert x.inputs.text == "y*cos(x)" and x.inputs.exact == "sqrt(3)"
     assert x.inputs.value == pytest.approx(math.sqrt(3), rel=1e-15)
-    assert x.intermediate.exact == "sqrt(3)"
     assert dv.point == {"x": "pi/6", "y": "2"}
-    assert dv.to_dict()["gradient"]["y"]["exact"] == "1/2"
+    assert dv.partial("b", "y").inputs.exact == "1/2"
 
 
 def test_diff_wrt_and_outputs():
@@ -210,14 +203,19 @@ def test_diff_wrt_and_outputs():
                 budget=None)
     assert [(p.output, p.wrt) for p in dv.partials] == [("r", "y"), ("phi", "y")]
     assert dv.partial("r", "y").inputs.text == "y/sqrt(x^2 + y^2)"
-    assert dv.partial("phi", "y").inputs.text == "x/(x^2 + y^2)"
-    assert set(dv.to_dict()["jacobian"]) == {"r", "phi"} and "gradient" not in dv.to_dict()
+    assert dv.partial("phi", "y").inputs.text == "1/(x*(1 + y^2/x^2))"  # no simplify
 
 
-def test_square_has_one_local_derivative_per_edge():
-    dv = derive("c*c", budget=None)
-    assert [e.local.text for e in dv.edges] == ["c", "c"]
-    assert dv.partials[0].inputs.text == "2*c"
+def test_square():
+    assert derive("c*c", budget=None).partials[0].inputs.text == "2*c"
+
+
+def test_kinks_print_as_indicators_never_piecewise():
+    dv = derive("relu(x)*y + max(x, y)", budget=None)
+    x = dv.partial(dv.outputs[0], "x").inputs
+    assert x.text == "y*(x > 0) + step(x - y)"
+    assert "Piecewise" not in (x.latex or "") and "cases" not in (x.latex or "")
+    assert r"\mathbb{1}" in (x.latex or "") and r"\operatorname{step}" in (x.latex or "")
 
 
 def test_text_is_bpcalcs_language():
@@ -277,7 +275,6 @@ def test_a_huge_program_is_skipped_not_hung():
     assert ex.status == "skipped (time budget)"
     assert ex.merge({"value": 1.0}) == {"value": 1.0, "exact_status": "skipped (time budget)"}
     assert time.monotonic() - t < 10
-    assert symbolic_view.derivation_lines(dv) == ["symbolic: skipped (time budget)"]
 
 
 def test_over_long_strings_are_left_out():
@@ -288,23 +285,6 @@ def test_over_long_strings_are_left_out():
 
 # --- renderers ---------------------------------------------------------------------------
 
-def test_derivation_plain_lines():
-    dv = derive(SEED_PROGRAM, SEED_POINT, budget=None)
-    assert symbolic_view.derivation_lines(dv) == [
-        "  derivative  in the inputs  in the program's names  at the point",
-        "  ∂e/∂a       b + 1          d                       2",
-        "  ∂e/∂b       a + 2*b + 1    c + d                   5",
-        "",
-        "edges",
-        "  edge   local derivative  at the point",
-        "  ∂c/∂a  1                 1",
-        "  ∂c/∂b  1                 1",
-        "  ∂d/∂b  1                 1",
-        "  ∂e/∂c  d                 2",
-        "  ∂e/∂d  c                 3",
-    ]
-
-
 def test_exact_plain_lines_and_rich_view():
     r = grad("sin(x)*y", {"x": "pi/6", "y": "1/3"})
     ex = exact("sin(x)*y", {"x": "pi/6", "y": "1/3"}, budget=None)
@@ -314,7 +294,5 @@ def test_exact_plain_lines_and_rich_view():
     assert "  ∂b/∂x       0.28867513459481287  sqrt(3)/6" in lines
     console = Console(color_system=None, width=80, file=io.StringIO())
     console.print(symbolic_view.exact_view(r, ex))
-    console.print(symbolic_view.derivation_view(derive(SEED, budget=None), latex=True))
     out = console.file.getvalue()  # type: ignore[attr-defined]
-    assert "sqrt(3)/6" in out and r"\frac{\partial e}{\partial b}" in out
-    assert "a + 2 b + 1" in out
+    assert "sqrt(3)/6" in out

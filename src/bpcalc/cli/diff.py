@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from .common import (
@@ -20,37 +22,51 @@ from .common import (
 @source_options
 @click.option("--wrt", metavar="X,Y", help="Only the partials with respect to these inputs.")
 @click.option("--latex", is_flag=True, help="Formulas as LaTeX.")
+@click.option("--expand", is_flag=True,
+              help="Also each partial expanded in the inputs alone (SymPy, within --budget).")
+@click.option("--check", "do_check", is_flag=True,
+              help="Evaluate every formula at the point given and compare it with the "
+                   "engine's adjoints and gradient; exit 1 if one disagrees.")
 @click.option("--budget", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
-              metavar="SECONDS", help="Time allowed for SymPy; past it the result is skipped.")
+              metavar="SECONDS", help="--expand: time allowed for SymPy.")
 @view_options(("auto", "table", "plain", "json"),
                "auto: a table on a terminal, JSON in a pipe or file.")
 def diff(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str | None,
-         latex: bool, budget: float, fmt: str, as_json: bool, color: str, shot_svg: str | None,
-         shot_html: str | None) -> None:
-    """Symbolic partial derivatives of EXPR, as a computer algebra system prints them.
+         latex: bool, expand: bool, do_check: bool, budget: float, fmt: str, as_json: bool,
+         color: str, shot_svg: str | None, shot_html: str | None) -> None:
+    """Backpropagation as formulas: every partial derivative of EXPR in the
+    program's own names, factored as the reverse pass computes it.
 
-    No values are needed. Each partial is given in the inputs' own names and,
-    for a program, in its intermediate names too (for c = a + b; d = b + 1;
-    e = c * d: de/db = a + 2*b + 1 = c + d), with every edge's local derivative
-    as a formula. Uses SymPy, within a time budget.
+    Each named node v gets its adjoint δ_v = ∂out/∂v, written from the ones above
+    it (δ_h1 = δ_out·u1), and each partial reuses them (∂L/∂w11 =
+    δ_a1·(1 - a1^2)·x1). Local derivatives are spelled as grad's edge table spells
+    them; an unnamed intermediate a formula needs is written out, or named by its
+    id in a `where` line (∂e/∂b = c + d, where c = a + b, d = b + 1). No values are
+    needed; with NAME=VALUE each formula is also evaluated there. --expand adds
+    SymPy's derivative in the inputs alone.
 
     \b
     Examples:
       bpcalc diff "(a+b)*(b+1)"
-      bpcalc diff 'c = a + b; d = b + 1; e = c * d' --wrt b
-      bpcalc diff "sin(x)*exp(y)" --latex
+      bpcalc diff -f examples/net.txt
+      bpcalc diff -f examples/neuron.txt --point examples/neuron.json --check
+      bpcalc diff "sin(x)*exp(y)" --latex --expand
     """
     fmt = choose_format(fmt, as_json, shot_svg, shot_html)
-    from ..symbolic.derive import derive
+    from ..formulas import diff as differentiate
 
     program, values = load(args, file)
-    dv = derive(program, values or None, wrt=names(wrt, "--wrt"),
-                outputs=names(outputs, "--output"), budget=budget)
-    from ..render import symbolic_view as sv
+    r = differentiate(program, values or None, wrt=names(wrt, "--wrt"),
+                      outputs=names(outputs, "--output"), check=do_check, expand=expand,
+                      budget=budget)
+    from ..render import formula_view as fv
 
     if fmt == "json":
-        print_json(dv.diff_dict())
+        print_json(r.to_dict())
     elif fmt == "plain":
-        click.echo("\n".join(sv.derivation_lines(dv, latex)))
+        click.echo("\n".join(fv.lines(r, latex)))
     if fmt in ("table", "tree") or shot_svg or shot_html:
-        print_rich([sv.derivation_view(dv, latex)], color, shot_svg, shot_html, echo=fmt != "json")
+        print_rich(fv.view(r, latex), color, shot_svg, shot_html, echo=fmt != "json")
+    if not r.passed:
+        click.echo("Error: --check failed: a formula disagrees with the engine", err=True)
+        sys.exit(1)

@@ -156,6 +156,7 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
             data = extras["exact"].merge(data)
         if "symbolic" in extras:
             data = {**data, "mode": "symbolic", "symbolic": extras["symbolic"].to_dict()}
+            del data["symbolic"]["schema"], data["symbolic"]["version"]
         if checked is not None:
             data["check"] = checked.to_dict()
         if keep is not None:
@@ -235,9 +236,10 @@ def _verify(program: Analysis, values: dict[str, str | float], mode: str,
     """The SymPy legs that grad can add: symbolic formulas, --check, --exact."""
     extras: dict[str, Any] = {}
     if symbolic:
-        from ..symbolic.derive import derive
+        from ..formulas import diff
 
-        extras["symbolic"] = derive(program, values, wrt=wrt, outputs=outputs, budget=budget)
+        extras["symbolic"] = diff(program, values, wrt=wrt, outputs=outputs, expand=True,
+                                  budget=budget)
     if do_check:
         from ..symbolic.check import check
 
@@ -255,6 +257,7 @@ def _show_grad(result: GradResult, extras: dict[str, Any], fmt: str, steps: bool
                latex: bool, color: str, shot_svg: str | None, shot_html: str | None,
                echo: bool = True) -> None:
     """The human views of grad, with whatever --check, --exact or symbolic mode added."""
+    from ..render import formula_view as fv
     from ..render import symbolic_view as sv
 
     if fmt == "plain":
@@ -262,7 +265,7 @@ def _show_grad(result: GradResult, extras: dict[str, Any], fmt: str, steps: bool
 
         lines = [plain.render(result, steps=steps)]
         if "symbolic" in extras:
-            lines += ["", *sv.derivation_lines(extras["symbolic"], latex)]
+            lines += ["", *fv.lines(extras["symbolic"], latex, header=False)]
         if "exact" in extras:
             lines += ["", *sv.exact_lines(result, extras["exact"])]
         if "check" in extras:
@@ -275,7 +278,7 @@ def _show_grad(result: GradResult, extras: dict[str, Any], fmt: str, steps: bool
     if fmt == "tree" and steps:
         parts.insert(-1, rich_view.steps_text(result))
     if "symbolic" in extras:
-        parts.append(sv.derivation_view(extras["symbolic"], latex))
+        parts.extend(fv.view(extras["symbolic"], latex, header=False))
     if "exact" in extras:
         parts.append(sv.exact_view(result, extras["exact"]))
     if "check" in extras:

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from ..results.check import CheckResult, Entry
-    from ..results.derivation import Derivation, Formula
     from ..results.exact import ExactResult
     from ..results.grad import GradResult
 
@@ -137,76 +136,4 @@ def exact_view(r: GradResult, ex: ExactResult) -> RenderableType:
                                                               "exact"], nodes)]
     if grads and ex.jacobian:
         parts.append(Cells("", ["derivative", "value", "exact"], grads))
-    return Group(*parts)
-
-
-# --- symbolic formulas -----------------------------------------------------------------
-
-def _formula(f: Formula, latex: bool) -> str:
-    s = f.latex if latex else f.text
-    return "(too long to print)" if s is None else s
-
-
-def _name(out: str, wrt: str, latex: bool) -> str:
-    return (rf"\frac{{\partial {out}}}{{\partial {wrt}}}" if latex else d(out, wrt))
-
-
-def derivation_rows(dv: Derivation, latex: bool = False) -> list[list[str]]:
-    """One row per partial: derivative, formula in the inputs' names, in the program's names,
-    and (with a point) its exact value ≈ float."""
-    rows = []
-    for p in dv.partials:
-        row = [_name(p.output, p.wrt, latex), _formula(p.inputs, latex),
-               _formula(p.intermediate, latex)]
-        if dv.point is not None:
-            row.append(_exact_beside(p.inputs.exact, p.inputs.value))
-        rows.append(row)
-    return rows
-
-
-def edge_rows(dv: Derivation, latex: bool = False) -> list[list[str]]:
-    rows = []
-    for e in dv.edges:
-        row = [_name(e.dst, e.src, latex), _formula(e.local, latex)]
-        if dv.point is not None:
-            row.append(_exact_beside(e.local.exact, e.local.value))
-        rows.append(row)
-    return rows
-
-
-def _derivation_columns(dv: Derivation) -> tuple[list[str], list[str]]:
-    at = ["at the point"] if dv.point is not None else []
-    return (["derivative", "in the inputs", "in the program's names", *at],
-            ["edge", "local derivative", *at])
-
-
-def derivation_lines(dv: Derivation, latex: bool = False) -> list[str]:
-    """`∂e/∂b = a + 2*b + 1` (inputs) and `= c + d` (program names), then every edge."""
-    if dv.skipped:
-        return [f"symbolic: {dv.status}"]
-    cols, ecols = _derivation_columns(dv)
-    lines = [] if dv.status == "ok" else [f"symbolic: {dv.status}"]
-    lines += _columns([cols, *derivation_rows(dv, latex)])
-    if dv.edges:
-        lines += ["", "edges"] + _columns([ecols, *edge_rows(dv, latex)])
-    return lines
-
-
-def latex_lines(dv: Derivation) -> list[str]:
-    r"""Display equations, one per partial: `\frac{\partial e}{\partial b} = a + 2 b + 1`."""
-    return [f"{_name(p.output, p.wrt, True)} = {_formula(p.inputs, True)}" for p in dv.partials]
-
-
-def derivation_view(dv: Derivation, latex: bool = False) -> RenderableType:
-    from rich.console import Group
-    from rich.text import Text
-
-    if dv.skipped:
-        return Text(f"symbolic: {dv.status}", style="magenta")
-    cols, ecols = _derivation_columns(dv)
-    parts: list[Any] = [Cells("Symbolic partial derivatives"
-                              + ("" if dv.status == "ok" else f" ({dv.status})"), cols,
-                              derivation_rows(dv, latex))]
-    if dv.edges:
-        parts.append(Cells("Edges: local derivatives", ecols, edge_rows(dv, latex)))
     return Group(*parts)

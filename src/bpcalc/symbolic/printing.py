@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import sympy as sp
+from sympy.printing.latex import LatexPrinter
 from sympy.printing.str import StrPrinter
 
 MAX_CHARS = 10_000  # a longer exact string or formula is left out (None), not printed
@@ -20,6 +22,12 @@ class _Printer(StrPrinter):
 
     def _print_Abs(self, expr: sp.Expr) -> str:
         return f"abs({self._print(expr.args[0])})"
+
+    def _print_Heaviside(self, expr: sp.Expr) -> str:  # as the op table writes max's
+        return f"step({self._print(expr.args[0])})"
+
+    def _print_Piecewise(self, expr: sp.Expr) -> str:
+        return _indicators(self, expr, "({})", "*")
 
 
 def tree_size(expr: sp.Expr, limit: int) -> int:
@@ -64,8 +72,35 @@ def latex(expr: sp.Expr, max_chars: int = MAX_CHARS) -> str | None:
     order = _order(expr, max_chars)
     if order is None:
         return None
-    s = sp.latex(expr, order=order)
+    s = _LatexPrinter({"order": order}).doprint(expr)
     return s if len(s) <= max_chars else None
+
+
+class _LatexPrinter(LatexPrinter):  # type: ignore[misc]
+    r"""SymPy's LaTeX with relu's and max's pieces as indicators, as formulas.py writes
+    them: `x \mathbb{1}[x > 0]`, `\operatorname{step}(t)`; never `cases` or θ."""
+
+    def _print_Heaviside(self, expr: sp.Expr, exp: Any = None) -> str:
+        s = rf"\operatorname{{step}}\left({self._print(expr.args[0])}\right)"
+        return s if exp is None else f"{s}^{{{exp}}}"
+
+    def _print_Piecewise(self, expr: sp.Expr) -> str:
+        return _indicators(self, expr, r"\mathbb{{1}}\left[{}\right]", " ")
+
+
+def _indicators(printer: Any, expr: sp.Expr, indicator: str, times: str) -> str:
+    """A piecewise expression (relu's value and derivative) as the op table writes it: each
+    piece times the indicator of its condition, `x*(x > 0)`, `(x > 0)` for a piece of 1;
+    a last piece of 0 (`True`) left out."""
+    terms = []
+    for e, c in expr.args:
+        if c is sp.true:
+            if e != 0:
+                terms.append(printer._print(e))
+            break
+        cond = indicator.format(printer._print(c))
+        terms.append(cond if e == 1 else f"{printer.parenthesize(e, 50)}{times}{cond}")
+    return " + ".join(terms) if terms else "0"
 
 
 def tidy(expr: sp.Expr, max_size: int = TIDY_SIZE) -> sp.Expr:

@@ -205,11 +205,6 @@ def edge_partials(src: Source, operands: Sequence[sp.Expr]) -> list[sp.Expr]:
     return out
 
 
-def node_symbols(graph: Graph) -> list[sp.Symbol]:
-    """One real symbol per node, named by its id (c, d, e; y.1 for an earlier version of y)."""
-    return [sp.Symbol(n.id, real=True) for n in graph.nodes]
-
-
 def input_symbols(graph: Graph) -> dict[str, sp.Symbol]:
     """One real symbol per input, named as the user wrote it."""
     return {name: sp.Symbol(name, real=True) for name, _ in graph.inputs}

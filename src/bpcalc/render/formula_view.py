@@ -1,0 +1,111 @@
+"""`bpcalc diff` -> text: the δ lines of the reverse pass, the gradient, the `where` lines
+and the edges, as plain lines or rich renderables (formulas.py made the formulas)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..formulas import Name, latex, text
+from ..numbers import shown
+from .explain import point_text, source_line
+from .layout import Cells, Prose
+from .plain import columns as _columns
+
+if TYPE_CHECKING:
+
+    from ..formulas import Line
+    from ..results.formulas import DiffResult
+
+
+def _f(ln: Line, as_latex: bool) -> str:
+    return latex(ln.tree) if as_latex else text(ln.tree)
+
+
+def _left(ln: Line, kind: str, out: str, as_latex: bool) -> str:
+    r"""`∂L/∂w11`, `δ_h1`, `c`; in LaTeX `\frac{\partial L}{\partial w_{11}}`, `\delta_{h_{1}}`."""
+    if not as_latex:
+        return ln.left
+    if kind == "gradient":
+        o, w = latex(Name(out, -1)), latex(Name(ln.left.split("/∂", 1)[1], -1))
+        return rf"\frac{{\partial {o}}}{{\partial {w}}}"
+    return latex(Name(ln.left, ln.node, kind == "delta"))
+
+
+def sections(r: DiffResult, as_latex: bool = False) -> list[tuple[str, list[str],
+                                                                   list[list[str]]]]:
+    """(title, headers, rows) for each part: per output its δ lines, gradient and where
+    lines, then the edges; a value column when a point was given."""
+    at = ["at the point"] if r.values is not None else []
+    parts = []
+    for b in r.formulas.blocks:
+        def rows(lines: tuple[Line, ...], kind: str, out: str = b.output) -> list[list[str]]:
+            return [[_left(ln, kind, out, as_latex), _f(ln, as_latex),
+                     *([shown(r.values[out, ln.left])] if r.values is not None else [])]
+                    for ln in lines]
+
+        if b.deltas:
+            parts.append((f"backpropagation from {b.output}: δ_v = ∂{b.output}/∂v, each from "
+                          "those above it", ["adjoint", "formula", *at],
+                          rows(b.deltas, "delta")))
+        grad_rows = rows(b.gradient, "gradient")
+        headers = ["derivative", "formula", *at]
+        if r.expanded is not None and r.expanded.partials:
+            headers.append("expanded in the inputs")
+            for row, w in zip(grad_rows, r.wrt):
+                f = r.expanded.partial(b.output, w).inputs
+                row.append((f.latex if as_latex else f.text) or "(too long to print)")
+        parts.append(("gradient" if len(r.outputs) == 1 else f"gradient of {b.output}",
+                      headers, grad_rows))
+        if b.where:
+            parts.append(("where", ["id", "definition", *at], rows(b.where, "where")))
+    parts.append(("edges (local derivatives, as grad writes them)", ["edge", "formula"],
+                  [[f"∂{dst}/∂{src}", x if as_latex else t] for src, dst, t, x in r.edges]))
+    return parts
+
+
+def _notes(r: DiffResult) -> list[str]:
+    said = []
+    if r.expanded is not None and r.expanded.status != "ok":
+        said.append(f"expanded form: {r.expanded.status}")
+    if r.checks is not None:
+        bad = [c for c in r.checks if not c.ok]
+        said.append(f"check: {len(r.checks)} formulas evaluated at the point against the "
+                    "engine's adjoints and gradient: " + ("all agree" if not bad else
+                                                         f"{len(bad)} disagree"))
+        said += [f"  {c.left}: the formula gives {shown(c.formula)}, the engine "
+                 f"{shown(c.engine)}" for c in bad]
+    return said
+
+
+def head(r: DiffResult, room: int = 72) -> list[str]:
+    lines = [f"bpcalc diff  {source_line(r.expression, r.outputs, room)}"]
+    if r.point is not None:
+        lines.append(point_text(r.point, room))
+    return lines
+
+
+def lines(r: DiffResult, as_latex: bool = False, header: bool = True) -> list[str]:
+    """The plain view; `header` False: without its first lines (grad --mode symbolic
+    prints its own)."""
+    from .plain import prose
+
+    out = head(r) if header else []
+    for title, headers, rows in sections(r, as_latex):
+        out += ["", *prose([title]), *_columns([headers, *rows])]
+    notes = _notes(r)
+    out += ["", *prose(notes)] if notes else []
+    return out if header else out[1:]
+
+
+def view(r: DiffResult, as_latex: bool = False, header: bool = True) -> list[Any]:
+    """The rich view as parts to print apart; `header` False: without the header."""
+    from .rich_view import Header
+
+    parts: list[Any] = [Header("diff", r.expression, r.outputs, r.point or {})] if header \
+        else []
+    for title, headers, rows in sections(r, as_latex):
+        parts.append(Cells(title[:1].upper() + title[1:], headers, rows))
+    notes = _notes(r)
+    if notes:
+        parts.append(Prose(notes, hang=2))
+    return parts

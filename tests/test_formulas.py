@@ -1,0 +1,193 @@
+"""`bpcalc diff`: the reverse pass as formulas in the program's names (issue 17)."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bpcalc import formulas as F
+from bpcalc.analysis import load
+from bpcalc.cli import cli
+from bpcalc.ops import OPS
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = Path(__file__).parent / "cases"
+NEURON = (ROOT / "examples" / "neuron.txt").read_text()
+NET = (ROOT / "examples" / "net.txt").read_text()
+
+
+def cases() -> list[dict]:
+    out = []
+    for name in ("seed.jsonl", "programs.jsonl", "random.jsonl"):
+        out += [json.loads(line) for line in (CASES / name).read_text().splitlines() if line]
+    return out
+
+
+def written(source: str) -> dict[str, str]:
+    """Every line of the first output's formulas: left side -> text."""
+    (b, *_) = F.backprop(load(source).graph()).blocks
+    return {ln.left: F.text(ln.tree) for ln in (*b.deltas, *b.gradient, *b.where)}
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+# --- golden text ----------------------------------------------------------------------
+
+
+def test_the_seed_in_the_articles_names():
+    assert written("(a+b)*(b+1)") == {"∂e/∂a": "d", "∂e/∂b": "c + d", "c": "a + b",
+                                      "d": "b + 1"}
+    # named, the same formulas and no where lines
+    assert written("c = a + b; d = b + 1; e = c * d") == {"∂e/∂a": "d", "∂e/∂b": "c + d"}
+
+
+def test_micrograds_neuron():
+    assert written(NEURON) == {
+        "δ_n": "1 - o^2", "∂o/∂x1": "δ_n·w1", "∂o/∂w1": "δ_n·x1", "∂o/∂x2": "δ_n·w2",
+        "∂o/∂w2": "δ_n·x2", "∂o/∂b": "δ_n"}
+
+
+def test_the_two_layer_network_as_backpropagation_computes_it():
+    got = written(NET)
+    assert [k for k in got if k.startswith("δ")] == ["δ_out", "δ_h1", "δ_h2", "δ_a1", "δ_a2"]
+    assert got["δ_out"] == "2*(out - y)"
+    assert got["δ_h1"] == "δ_out·u1"
+    assert got["δ_a1"] == "δ_h1·(1 - h1^2)·v11 + δ_h2·(1 - h2^2)·v21"
+    assert got["∂L/∂w11"] == "δ_a1·(1 - a1^2)·x1"
+    assert got["∂L/∂u1"] == "δ_out·h1"
+    assert got["∂L/∂y"] == "-2*(out - y)"
+
+
+def test_kinks_read_as_the_grad_view_writes_them():
+    got = written("relu(x)*y + abs(x - y) + max(x, y)")
+    assert got["∂g/∂x"] == "sign(c) + step(x - y) + y·(x > 0)"
+    assert got["∂g/∂y"] == "a + step(y - x) - sign(c)" and got["a"] == "relu(x)"
+    lat = F.latex(F.backprop(load("relu(x)*y").graph()).blocks[0].gradient[0].tree)
+    assert lat == r"y \cdot \mathbb{1}\left[x > 0\right]"
+
+
+# --- every formula is the engine's number ------------------------------------------------
+
+
+@pytest.mark.parametrize("case", cases(), ids=lambda c: c["id"])
+def test_every_formula_at_the_case_point_equals_the_engine(case):
+    r = F.diff(load(case["expr"]), case["values"], outputs=case.get("outputs"), check=True)
+    assert r.passed, [c for c in r.checks if not c.ok]
+    truth = case.get("jacobian") or {r.outputs[0]: case["gradient"]}
+    for b in r.formulas.blocks:
+        for w, g in truth[b.output].items():
+            line = next(ln for ln in b.gradient if ln.left.endswith(f"/∂{w}"))
+            assert r.values[b.output, line.left] == pytest.approx(g, rel=1e-9, abs=1e-12)
+
+
+EVERY_OP = ("a = sin(x)*cos(y) + tan(x/3) + exp(y/4) + log(x) + log2(x) + log10(y)\n"
+            "b = sqrt(x)*asin(x/3) + acos(y/5) + atan(x) + sinh(y) + cosh(x) + tanh(y)\n"
+            "c = sigmoid(x) + softplus(y) + relu(x - 1) + abs(x - y) + x^y + pow(y, x)\n"
+            "a*b + c*max(x, y) + min(x, y) - x/y")
+
+
+def test_every_rows_formula_text_agrees_with_its_function_at_random_points():
+    rng = random.Random(7)
+    program = load(EVERY_OP)
+    for _ in range(25):
+        point = {"x": repr(rng.uniform(0.1, 2.9)), "y": repr(rng.uniform(0.1, 4.9))}
+        r = F.diff(program, point, check=True)
+        assert r.passed, (point, [c for c in r.checks if not c.ok])
+    used = {k[0] for k in program.graph().keys}
+    assert set(OPS) <= used | {"neg"}
+
+
+def test_a_formula_text_that_disagrees_with_its_function_fails_the_check(monkeypatch):
+    row = OPS["tanh"]
+    monkeypatch.setitem(OPS, "tanh", row._replace(dtext=("1 + tanh({0})^2",)))
+    r = run("diff", "-f", str(ROOT / "examples" / "neuron.txt"), "--point",
+            str(ROOT / "examples" / "neuron.json"), "--check", "--format", "plain")
+    assert r.exit_code == 1 and "δ_n: the formula gives 1.5, the engine 0.5" in r.output
+
+
+def test_check_needs_a_point():
+    assert run("diff", "x*y", "--check").exit_code == 2
+
+
+# --- names: the program's, or defined in a where line --------------------------------
+
+
+@pytest.mark.parametrize("source", [c["expr"] for c in cases()] + [NEURON, NET, EVERY_OP])
+def test_no_name_a_reader_cannot_look_up(source):
+    graph = load(source).graph()
+    known = {*graph.names, *graph.input_at, *(o for o, _ in graph.outputs)}
+    for b in F.backprop(graph).blocks:
+        known |= {ln.left for ln in b.where} | {ln.left for ln in b.deltas}
+        for ln in (*b.deltas, *b.gradient, *b.where):
+            for name in re.findall(r"δ_[\w.]+|[A-Za-z_][\w.]*(?=[^(\w.]|$)", F.text(ln.tree)):
+                assert name in known or name.split(".")[0] in known, (source, name, ln)
+
+
+def test_no_piecewise_or_heaviside_anywhere():
+    source = "relu(x)*y + abs(x - y) + max(x, y) + min(x, 2)"
+    outs = [run("diff", source, "--expand", *fmt).output for fmt in
+            (["--json"], ["--format", "plain"], ["--latex", "--format", "plain"])]
+    outs.append(run("grad", source, "x=0.5", "y=1", "--mode", "symbolic", "--json").output)
+    for out in outs:
+        assert "Piecewise" not in out and "Heaviside" not in out, out
+
+
+# --- views, JSON, LaTeX --------------------------------------------------------------
+
+
+def test_json_schema():
+    d = json.loads(run("diff", NEURON, "x1=2", "w1=-3", "x2=0", "w2=1", "b=6.8813735870195432",
+                       "--json").output)
+    assert d["schema"] == "bpcalc/diff" and d["version"] == 2
+    assert d["backprop"]["o"]["deltas"] == [
+        {"name": "δ_n", "formula": "1 - o^2", "latex": "1 - o^{2}",
+         "value": pytest.approx(0.5)}]
+    assert d["gradient"]["w1"]["formula"] == "δ_n·x1"
+    assert d["gradient"]["w1"]["value"] == pytest.approx(1.0)
+    assert {"from": "n", "to": "o", "formula": "1 - tanh(n)^2", "latex": "1 - o^{2}"} \
+        in d["edges"]
+
+
+def test_the_views_fit_50_columns():
+    r = CliRunner().invoke(cli, ["diff", "-f", str(ROOT / "examples" / "net.txt"),
+                                 "--format", "plain"], env={"COLUMNS": "50"})
+    assert r.exit_code == 0
+    assert max(map(len, r.output.splitlines())) <= 50
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no TeX (pdflatex) installed")
+def test_latex_compiles(tmp_path):
+    d = json.loads(run("diff", NET + "\nL + relu(x1) + abs(x2)", "--json").output)
+    body = "\n".join(f"\\[ {g['latex']} \\]" for g in d["gradient"].values())
+    body += "\n".join(f"\\[ {x['latex']} \\]" for x in d["backprop"]["f"]["deltas"]) \
+        if "f" in d["backprop"] else ""
+    doc = tmp_path / "f.tex"
+    doc.write_text("\\documentclass{article}\\usepackage{amsmath,amssymb}\\begin{document}"
+                   + body + "\\end{document}\n")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", doc.name], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]
+
+
+def test_diff_imports_no_sympy():
+    code = ("import sys; from click.testing import CliRunner; from bpcalc.cli import cli; "
+            f"r = CliRunner().invoke(cli, ['diff', {NET!r}]); assert r.exit_code == 0; "
+            "print('sympy' in sys.modules)")
+    out = subprocess.run([__import__("sys").executable, "-c", code], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
+def test_values_are_nan_free_at_a_kink():
+    r = F.diff(load("relu(x)*y"), {"x": "0", "y": "2"}, check=True)
+    assert r.passed and all(math.isfinite(v) for v in r.values.values())
