@@ -41,6 +41,9 @@ class Code(NamedTuple):
 
     value: str
     partials: tuple[str, ...]
+    # Where the row is defined, in C syntax (`&&`, `||`; the emitter writes Python's
+    # `and`, `or`): the guard emitted code checks before computing the value (emit.py).
+    guard: str = ""
 
 
 class Op(NamedTuple):
@@ -205,9 +208,14 @@ def _wide_softplus(x: Decimal, v: Decimal) -> Decimal:
     return 1 / (1 + (-x).exp()) if x >= 0 else x.exp() / (1 + x.exp())
 
 
-def _call(fn: str, *partials: str) -> Code:
+def _call(fn: str, *partials: str, guard: str = "") -> Code:
     """A row spelled as a call of the language's own math function `fn`."""
-    return Code(f"@{fn}({{0}})", partials)
+    return Code(f"@{fn}({{0}})", partials, guard)
+
+
+_POSITIVE = "{0} > 0.0"
+_UNIT = "-1.0 <= {0} && {0} <= 1.0"
+_POW_GUARD = "{0} > 0.0 || ({0} == 0.0 && {1} >= 0.0) || ({0} < 0.0 && {1} == @floor({1}))"
 
 
 def _zero(*args: float) -> float:
@@ -233,7 +241,7 @@ _OPS = [
     Op("div", 2, operator.truediv, (lambda x, y, o: 1.0 / y, lambda x, y, o: -x / (y * y)),
        (_zero, lambda x, y, o: -1.0 / (y * y), lambda x, y, o: 2.0 * x / (y * y * y)),
        "{0} / {1}", ("1/{1}", "-{0}/{1}^2"), "a nonzero divisor",
-       code=Code("{0} / {1}", ("1.0 / {1}", "-{0} / ({1} * {1})")),
+       code=Code("{0} / {1}", ("1.0 / {1}", "-{0} / ({1} * {1})"), "{1} != 0.0"),
        wide=(lambda x, y, v: 1 / y, lambda x, y, v: -x / (y * y))),
     Op("neg", 1, operator.neg, (lambda x, o: -1.0,), (_zero,), "-{0}", ("-1",),
        code=Code("-{0}", ("-1.0",))),
@@ -241,9 +249,11 @@ _OPS = [
        "{0}^{1}", (_pow_dx_text, "{0}^{1}*log({0})"),
        "x >= 0, or an integer exponent for x < 0, and x != 0 for a negative exponent",
        code=Code("@pow({0}, {1})", ("({1} == 0 ? 0.0 : {1} * @pow({0}, {1} - 1))",
-                                    "({0} == 0 && {1} > 0 ? 0.0 : {v} * @log({0}))")),
+                                    "({0} == 0 && {1} > 0 ? 0.0 : {v} * @log({0}))"),
+                 _POW_GUARD),
        py=Code("@pow({0}, {1})", ("(0.0 if {1} == 0 else {1} * @pow({0}, {1} - 1))",
-                                  "(0.0 if {0} == 0 and {1} > 0 else {v} * @log({0}))")),
+                                  "(0.0 if {0} == 0 and {1} > 0 else {v} * @log({0}))"),
+               _POW_GUARD),
        wide=(_wide_dpow_dx, lambda x, y, v: v * x.ln() if x > 0 else None),
        wide_second=(lambda x, y, v: y * (y - 1) * v / (x * x) if x else None,
                     lambda x, y, v: v / x * (1 + y * x.ln()) if x > 0 else None,
@@ -256,10 +266,10 @@ _OPS = [
         "1/cos({0})^2", _call("tan", "1.0 + {v} * {v}")),
     _fn("asin", math.asin, lambda x, o: 1.0 / math.sqrt(1.0 - x * x),
         lambda x, o: x / (1.0 - x * x) ** 1.5, "1/sqrt(1 - {0}^2)",
-        _call("asin", "1.0 / @sqrt(1.0 - {0} * {0})"), "-1 <= x <= 1"),
+        _call("asin", "1.0 / @sqrt(1.0 - {0} * {0})", guard=_UNIT), "-1 <= x <= 1"),
     _fn("acos", math.acos, lambda x, o: -1.0 / math.sqrt(1.0 - x * x),
         lambda x, o: -x / (1.0 - x * x) ** 1.5, "-1/sqrt(1 - {0}^2)",
-        _call("acos", "-1.0 / @sqrt(1.0 - {0} * {0})"), "-1 <= x <= 1"),
+        _call("acos", "-1.0 / @sqrt(1.0 - {0} * {0})", guard=_UNIT), "-1 <= x <= 1"),
     _fn("atan", math.atan, lambda x, o: 1.0 / (1.0 + x * x),
         lambda x, o: -2.0 * x / (1.0 + x * x) ** 2, "1/(1 + {0}^2)",
         _call("atan", "1.0 / (1.0 + {0} * {0})")),
@@ -273,17 +283,17 @@ _OPS = [
     _fn("exp", math.exp, lambda x, o: o, lambda x, o: o, "exp({0})", _call("exp", "{v}"),
         wide=lambda x, v: x.exp()),
     _fn("log", _log, lambda x, o: 1.0 / x, lambda x, o: -1.0 / (x * x), "1/{0}",
-        _call("log", "1.0 / {0}"), "x > 0", wide=lambda x, v: 1 / x),
+        _call("log", "1.0 / {0}", guard=_POSITIVE), "x > 0", wide=lambda x, v: 1 / x),
     _fn("log2", _log2, lambda x, o: 1.0 / (x * math.log(2.0)),
         lambda x, o: -1.0 / (x * x * math.log(2.0)), "1/({0}*log(2))",
-        Code("@log2({0})", ("1.0 / ({0} * @log(2.0))",)), "x > 0",
+        Code("@log2({0})", ("1.0 / ({0} * @log(2.0))",), _POSITIVE), "x > 0",
         wide=lambda x, v: 1 / (x * type(x)(2).ln())),
     _fn("log10", _log10, lambda x, o: 1.0 / (x * math.log(10.0)),
         lambda x, o: -1.0 / (x * x * math.log(10.0)), "1/({0}*log(10))",
-        Code("@log10({0})", ("1.0 / ({0} * @log(10.0))",)), "x > 0",
+        Code("@log10({0})", ("1.0 / ({0} * @log(10.0))",), _POSITIVE), "x > 0",
         wide=lambda x, v: 1 / (x * type(x)(10).ln())),
     _fn("sqrt", math.sqrt, lambda x, o: 0.5 / o, lambda x, o: -0.25 / (o * o * o),
-        "1/(2*sqrt({0}))", _call("sqrt", "0.5 / {v}"), "x >= 0"),
+        "1/(2*sqrt({0}))", _call("sqrt", "0.5 / {v}", guard="{0} >= 0.0"), "x >= 0"),
     _fn("abs", abs, lambda x, o: _sign(x), _zero, "sign({0})",
         _call("abs", "({0} > 0 ? 1.0 : {0} < 0 ? -1.0 : 0.0)"),
         kink=_kink_at_zero("abs' is -1 from the left and 1 from the right",
@@ -348,7 +358,10 @@ def spell(op: Op, language: str, function: Callable[[str], str] | None = None) -
     def fill(text: str) -> str:
         return _FUNCTION.sub(lambda m: name(m.group(1)), text)
 
-    return Code(fill(code.value), tuple(fill(p) for p in code.partials))
+    guard = fill(code.guard)
+    if language == "python":
+        guard = guard.replace("&&", "and").replace("||", "or")
+    return Code(fill(code.value), tuple(fill(p) for p in code.partials), guard)
 
 
 def second_index(slot: int, other: int) -> int:

@@ -18,6 +18,7 @@ from ..errors import BpcalcError
 from .common import reader_left, stdout_is_terminal
 from .cost import cost
 from .diff import diff
+from .emit import emit
 from .grad import grad
 from .graph import graph
 from .hessian import hessian
@@ -61,6 +62,7 @@ def cli() -> None:
       bpcalc cost "(a+b)*(b+1)"
       bpcalc hessian "(a+b)*(b+1)" a=2 b=1
       bpcalc diff 'c = a + b; d = b + 1; e = c * d'
+      bpcalc emit "(a+b)*(b+1)" --lang c
 
     Run `bpcalc COMMAND --help` for the input language and every option.
     """
@@ -68,7 +70,7 @@ def cli() -> None:
         sys.set_int_max_str_digits(0)  # exact path counts such as 3^10000 have 4772 digits
 
 
-for _command in (grad, graph, cost, hessian, diff):
+for _command in (grad, graph, cost, hessian, diff, emit):
     cli.add_command(_command)
 
 
