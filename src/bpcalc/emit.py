@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from .build.builder import value_failure
 from .build.graph import Graph, edge_formula, node_definition
 from .errors import InputError
-from .ops import OPS, spell
+from .ops import OPS, Code, spell
 
 if TYPE_CHECKING:
     from .analysis import Analysis
@@ -190,6 +190,7 @@ class _Writer:
             results = self.reverse_sweeps(outs, asked)
         else:
             results = self.forward_sweeps(outs, sources)
+        self.results = results
         return self.wrap(results)
 
     def forward_sweep(self) -> None:
@@ -202,11 +203,30 @@ class _Writer:
             if op == "const" or (len(key) == 2 and key[1] < 0):  # a constant output
                 self.assign(names[i], literal(g.consts[~key[1]], self.lang.name))
                 continue
-            code = self.code[op]
+            code = self.constant_power(i) or self.code[op]
             if code.guard:
                 self.guard(i, self.fill(code.guard, i))
             self.assign(names[i], self.fill(code.value, i), node_definition(g, g.nodes[i])
                         if self._named_differently(i) else "")
+
+    def constant_power(self, i: int) -> Code | None:
+        """x^c with c a number, as a person writes it: no test of c at run time, the
+        guard only what c needs (x != 0 for c < 0, x >= 0 for a fraction), x*x for c = 2,
+        and c*x^(c-1) with c - 1 worked out."""
+        key = self.g.keys[i]
+        if key[0] != "pow" or key[2] >= 0 or key[1] < 0:
+            return None
+        c = self.g.consts[~key[2]]
+        lit = literal(c, self.lang.name)
+        whole = c == int(c)
+        guard = "" if whole and c >= 0 else "{0} != 0.0" if whole else \
+            "{0} >= 0.0" if c > 0 else "{0} > 0.0"
+        fn = "math.pow" if self.lang.name == "python" else \
+            "Math.pow" if self.lang.name == "js" else "pow"
+        value = "{0} * {0}" if c == 2 else f"{fn}({{0}}, {lit})"
+        slope = "0.0" if c == 0 else "1.0" if c == 1 else f"{lit} * {{0}}" if c == 2 else \
+            f"{lit} * {fn}({{0}}, {literal(c - 1, self.lang.name)})"
+        return Code(value, (slope, ""), guard)
 
     def _named_differently(self, i: int) -> bool:
         return self.names.node[i] != self.g.ids[i]
@@ -239,7 +259,8 @@ class _Writer:
             return self.weights[k]
         g = self.g
         dst = g.edst[k]
-        text = self.fill(self.code[g.keys[dst][0]].partials[g.edges[k].slot], dst)
+        code = self.constant_power(dst) or self.code[g.keys[dst][0]]
+        text = self.fill(code.partials[g.edges[k].slot], dst)
         for call in _repeated_calls(text):
             fn = call[:call.index("(")].split(".")[-1]
             temp = self.names.fresh(f"{fn}_{self.names.node[dst]}")
@@ -501,6 +522,33 @@ def _js(w: _Writer, ins: list[str], extra: list[str], outs: list[str],
 
 _FRAMES = {"python": _python, "c": _c, "js": _js}
 
+
+
+def mean_over_rows(graph: Graph, params: Sequence[str], columns: Sequence[str]) -> str:
+    """Python source of `objective(<params>, <other inputs>, rows)`: the mean over `rows`
+    (tuples of the `columns` inputs' values) of the output and of its gradient with
+    respect to `params`, the reverse sweep of `emit` run once a row inside one loop (what
+    `bpcalc descend` calls every step). Returns (mean loss, (mean ∂/∂param, ...))."""
+    w = _Writer(graph, _LANG["python"], "reverse", list(params), "objective", None, None)
+    w.write()
+    names = w.names.node
+    inputs = [n for n, _ in graph.inputs]
+    fixed = [names[graph.input_at[n]] for n in inputs if n not in columns]
+    row = [names[graph.input_at[c]] for c in columns]
+    sums = [w.names.fresh(f"sum_d{names[graph.outputs[0][1]]}_d{names[graph.input_at[p]]}")
+            for p in params]
+    total = w.names.fresh("total")
+    loss = names[graph.outputs[0][1]]
+    lines = [f"def {w.function}({', '.join([*fixed, 'rows'])}):",
+             f"    {total} = 0.0", *(f"    {s} = 0.0" for s in sums)]
+    unpack = ", ".join(row) + ("," if len(row) == 1 else "")
+    lines.append(f"    for {unpack or '_'} in rows:")
+    lines += [f"        {line}" for line in w.body]
+    lines.append(f"        {total} += {loss}")
+    lines += [f"        {s} += {r}" for s, r in zip(sums, w.results)]
+    lines.append("    n = len(rows)")
+    lines.append(f"    return {total} / n, ({''.join(f'{s} / n, ' for s in sums)})")
+    return "import math\n\n\n" + "\n".join(lines) + "\n"
 
 
 # --- running what was emitted (emit --check, the tests) ----------------------------------

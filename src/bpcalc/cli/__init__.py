@@ -17,6 +17,7 @@ from .. import __version__
 from ..errors import BpcalcError
 from .common import reader_left, stdout_is_terminal
 from .cost import cost
+from .descend import descend
 from .diff import diff
 from .emit import emit
 from .grad import grad
@@ -63,6 +64,7 @@ def cli() -> None:
       bpcalc hessian "(a+b)*(b+1)" a=2 b=1
       bpcalc diff 'c = a + b; d = b + 1; e = c * d'
       bpcalc emit "(a+b)*(b+1)" --lang c
+      bpcalc descend "(w*x + b - y)^2" --params w=0,b=0 --data examples/line.csv
 
     Run `bpcalc COMMAND --help` for the input language and every option.
     """
@@ -70,7 +72,7 @@ def cli() -> None:
         sys.set_int_max_str_digits(0)  # exact path counts such as 3^10000 have 4772 digits
 
 
-for _command in (grad, graph, cost, hessian, diff, emit):
+for _command in (grad, graph, cost, hessian, diff, emit, descend):
     cli.add_command(_command)
 
 

@@ -1,0 +1,162 @@
+"""bpcalc descend: fit a formula's parameters by gradient descent, and watch it learn."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from . import common
+from .common import ExprCommand, load, print_json, read_text, source_options
+
+
+@click.command(cls=ExprCommand)
+@source_options
+@click.option("--params", required=True, metavar="W=0,B=0",
+              help="The inputs that learn, with their starting values.")
+@click.option("--data", metavar="FILE",
+              help="Rows of the other inputs (CSV with a header, or JSON Lines; '-' for "
+                   "stdin): the loss is their mean.")
+@click.option("--lr", type=float, default=0.1, show_default=True, help="The learning rate η.")
+@click.option("--steps", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="At most this many updates.")
+@click.option("--optimizer", type=click.Choice(["sgd", "momentum", "adam"]), default="sgd",
+              show_default=True, help="sgd: p ← p − η·g; momentum 0.9; adam (0.9, 0.999, 1e-8).")
+@click.option("--batch-size", type=click.IntRange(min=1), default=None,
+              help="Each step on this many rows drawn with --seed (default: all rows).")
+@click.option("--until", type=click.FloatRange(min=0), default=1e-9, show_default=True,
+              help="Converged when the gradient's norm falls to this.")
+@click.option("--seed", type=int, default=0, show_default=True, help="For --batch-size.")
+@click.option("--every", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Record (and, with jsonl, print) every K-th step.")
+@click.option("--format", "fmt", type=click.Choice(["auto", "table", "plain", "json", "jsonl"]),
+              default="auto", show_default=True,
+              help="auto: the text view and a loss curve on a terminal, JSON otherwise; "
+                   "jsonl: one line a recorded step, as it runs.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--svg", "svg_file", metavar="FILE",
+              help="Also save the loss curve (and for two parameters their path over the "
+                   "loss) as an SVG picture.")
+def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params: str,
+            data: str | None, lr: float, steps: int, optimizer: str, batch_size: int | None,
+            until: float, seed: int, every: int, fmt: str, as_json: bool,
+            svg_file: str | None) -> None:
+    """Gradient descent on LOSS: learn the --params from the --data rows.
+
+    The objective is the mean of LOSS over the rows (or a mini-batch of them);
+    every step takes its gradient by bpcalc's reverse mode, compiled once into
+    one loop over the rows, and moves each parameter against it. On a terminal
+    the first update is written out, a progress bar runs on stderr, then the
+    loss curve, the final parameters and a verdict (converged, stopped at
+    --steps, or diverged with the last finite parameters). In a pipe: JSON.
+    Ctrl-C stops and prints the state reached (exit 130).
+
+    \b
+    Examples:
+      bpcalc descend "(w*x + b - y)^2" --params w=0,b=0 --data examples/line.csv
+      bpcalc descend "(w*x + b - y)^2" --params w=0,b=0 --data examples/line.csv \\
+          --optimizer adam --lr 0.05 --steps 500 --format jsonl | jq -c .loss
+      bpcalc descend -f examples/xor.txt --params "$(cat examples/xor.params)" \\
+          --data examples/xor.csv --lr 0.5 --steps 2000
+    """
+    from .. import descend as dsc
+    from ..errors import InputError
+    from ..text.values import parse_pairs
+
+    if outputs:
+        raise click.UsageError("descend minimises one loss: --output does not apply")
+    if as_json:
+        fmt = "json"
+    if fmt == "auto":
+        fmt = "table" if common.stdout_is_terminal() else "json"
+    program, constants = load(args, file)
+    start = parse_pairs(params, "--params")
+    inputs = dsc.check_params(program, list(start))
+    columns: list[str] = []
+    rows: list[tuple[float, ...]] = []
+    label = ""
+    if data is not None:
+        columns = [n for n in inputs if n not in start and n not in constants]
+        text = read_text(data)
+        rows = dsc.read_rows(text.splitlines(), columns)
+        label = "stdin" if data == "-" else data
+    elif [n for n in inputs if n not in start and n not in constants]:
+        missing = [n for n in inputs if n not in start and n not in constants]
+        raise InputError(f"no value for {', '.join(missing)}: give --data rows or NAME=VALUE")
+
+    on_record = None
+    if fmt == "jsonl":
+        def on_record(r: dsc.Record) -> None:
+            click.echo(json.dumps(dsc.record_dict(r)))
+    progress = _progress(steps) if fmt in ("table", "plain") and sys.stderr.isatty() else None
+    try:
+        r = dsc.descend(program, start, rows, columns, constants, lr=lr, steps=steps,
+                        optimizer=optimizer, batch_size=batch_size, until=until, seed=seed,
+                        every=every, on_record=on_record,
+                        on_step=progress.update if progress else None)
+    finally:
+        if progress:
+            progress.close()
+    if fmt == "json":
+        print_json(r.to_dict())
+    elif fmt == "jsonl":
+        click.echo(json.dumps({"final": {k: v for k, v in r.to_dict().items()
+                                         if k != "history"}}))
+    else:
+        from ..numbers import SCREEN_DIGITS, showing
+        from ..render import descend_view
+        from ..render.plain import width
+
+        with showing(SCREEN_DIGITS):
+            click.echo("\n".join(descend_view.lines(r, label, width())))
+    if svg_file:
+        _save_svg(svg_file, r, program, rows, columns, constants)
+    if r.verdict == "interrupted":
+        sys.exit(130)
+    if r.verdict == "diverged":  # the run's report is out; the fit failed, as a math error
+        sys.exit(1)
+
+
+def _save_svg(path: str, r, program, rows, columns, constants) -> None:  # type: ignore[no-untyped-def]
+    from .. import descend as dsc
+    from ..errors import InputError
+    from ..render import descend_view
+
+    surface = None
+    if len(r.start) == 2:
+        obj = dsc.objective(program, list(r.start), columns, constants)
+        sample = (rows or [()])[:200]
+        a, b = list(r.start)
+
+        def surface(x: float, y: float) -> float:
+            try:
+                return obj.call({a: x, b: y}, sample)[0]
+            except (ValueError, ZeroDivisionError, OverflowError):
+                return float("nan")
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(descend_view.svg(r, surface))
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+
+
+class _progress:
+    """A progress bar with the current loss, on stderr, gone when the run ends."""
+
+    def __init__(self, total: int) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn
+
+        self.bar = Progress(TextColumn("step {task.completed}/{task.total}"), BarColumn(),
+                            TextColumn("loss {task.fields[loss]}"), transient=True,
+                            console=Console(stderr=True))
+        self.task = self.bar.add_task("descend", total=total, loss="…")
+        self.bar.start()
+
+    def update(self, step: int, loss: float) -> None:
+        if step % 10 == 0:
+            self.bar.update(self.task, completed=step, loss=f"{loss:.4g}")
+
+    def close(self) -> None:
+        self.bar.stop()

@@ -1,0 +1,188 @@
+"""`bpcalc descend` -> the text view (the first update written out, the loss curve, the
+final parameters and the verdict) and the SVG picture (the loss curve; for two
+parameters also their path over the loss surface)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+from ..numbers import shown, shown_text
+
+if TYPE_CHECKING:
+    from ..descend import Descent, Record
+
+CHART_HEIGHT = 12
+
+
+def header(r: Descent, source_of_data: str) -> list[str]:
+    from .explain import source_line
+
+    rows = f"the mean over {r.rows:,} rows of {source_of_data}" if source_of_data else \
+        "one point (no --data)"
+    batch = f", mini-batches of {r.batch_size}" if r.batch_size else ""
+    start = ", ".join(f"{k} = {shown(v)}" for k, v in r.start.items())
+    return [f"bpcalc descend  {source_line(r.loss_text, ['L'], 60)}",
+            f"loss: {rows}{batch}; {r.optimizer}, η = {shown(r.lr)}; from {start}"]
+
+
+def first_step(r: Descent) -> list[str]:
+    """`w ← w − η·∂L/∂w = 0 − 0.1·(−4.6) = 0.46`, one line a parameter."""
+    f = r.first
+    if f is None:
+        return []
+    lines = ["the first step: each parameter moves against its gradient"
+             + {"sgd": "", "momentum": " (momentum: v ← 0.9·v + ∂L/∂p, p ← p − η·v; at the "
+                "first step v is the gradient)",
+                "adam": " (adam: p ← p − η·m̂/(√v̂ + ε); at the first step m̂ is the gradient "
+                "and √v̂ its size, so each moves by about η)"}[r.optimizer]]
+    for k, before in f.params.items():
+        g = f.gradient[k]
+        if r.optimizer == "adam":
+            said = (f"{k} ← {k} − η·m̂/(√v̂ + ε) = {shown(before)} − {shown(r.lr)}·"
+                    f"{shown_text(g)}/({shown(abs(g))} + 1e-08) = {shown(f.after[k])}")
+        else:
+            said = (f"{k} ← {k} − η·∂L/∂{k} = {shown(before)} − {shown(r.lr)}·{shown_text(g)} "
+                    f"= {shown(f.after[k])}")
+        lines.append("  " + said)
+    return lines
+
+
+def chart(records: Sequence[Record], width: int) -> list[str]:
+    """The loss against the step, drawn by asciichartpy; on a log scale when the loss
+    spans more than two decades (labels are then the loss itself, not its log)."""
+    import asciichartpy  # type: ignore[import-untyped]
+
+    losses = [r.loss for r in records]
+    if len(losses) < 2:
+        return []
+    room = max(10, width - 12)
+    if len(losses) > room:  # evenly spaced records, the first and last kept
+        picks = sorted({round(k * (len(losses) - 1) / (room - 1)) for k in range(room)})
+        losses = [losses[k] for k in picks]
+    positive = min(losses) > 0
+    log = positive and max(losses) / min(losses) > 100
+    ys = [math.log10(v) for v in losses] if log else losses
+    drawn = asciichartpy.plot(ys, {"height": CHART_HEIGHT, "format": "{:9.3g} "})
+    if log:
+        drawn = re.sub(r"^\s*(-?[\d.]+(?:e[+-]?\d+)?) ",
+                       lambda m: f"{10 ** float(m.group(1)):9.2g} ", drawn, flags=re.M)
+    steps = f"step {records[0].step} to {records[-1].step}"
+    return [f"loss, {'log scale, ' if log else ''}{steps}:", *drawn.splitlines()]
+
+
+def result(r: Descent) -> list[str]:
+    f = r.final
+    lines = [f"parameters at step {f.step}"]
+    width = max(map(len, f.params), default=1)
+    lines += [f"  {k.ljust(width)} = {shown(v)}" for k, v in f.params.items()]
+    lines.append(f"loss {shown(f.loss)}, gradient norm {shown(f.grad_norm)}")
+    lines.append(r.message)
+    return lines
+
+
+def lines(r: Descent, source_of_data: str, width: int) -> list[str]:
+    """The text view at `width` columns: prose wrapped (a long line hangs by 2), the chart
+    as drawn."""
+    from .layout import WORDS, hanging
+
+    def fit(text: list[str]) -> list[str]:
+        return [part for line in text for part in hanging(line, width, 4, WORDS)]
+
+    out = fit(header(r, source_of_data))
+    first = first_step(r)
+    out += ["", *fit(first)] if first else []
+    drawn = chart(r.records, width)
+    out += ["", *drawn] if drawn else []
+    return out + ["", *fit(result(r))]
+
+
+# --- SVG -------------------------------------------------------------------------------
+
+def svg(r: Descent, surface: Callable[[float, float], float] | None) -> str:
+    """The loss curve (log scale when it spans decades); with `surface` (the loss at two
+    parameters' values), also their path over the loss, shaded by level."""
+    from xml.sax.saxutils import escape
+
+    w, h, pad = 560, 300, 48
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" '
+             f'height="{h + (h + 40 if surface else 0)}" font-family="sans-serif" '
+             'font-size="12">', '<rect width="100%" height="100%" fill="white"/>',
+             f'<text x="{pad}" y="20" font-weight="bold">{escape(r.message[:80])}</text>']
+    recs = r.records
+    losses = [x.loss for x in recs]
+    log = min(losses) > 0 and max(losses) / min(losses) > 100
+    ys = [math.log10(v) for v in losses] if log else losses
+    lo, hi = min(ys), max(ys)
+    span = (hi - lo) or 1.0
+    steps = [x.step for x in recs]
+    s0, s1 = steps[0], max(steps[-1], steps[0] + 1)
+
+    def px(step: float, y: float) -> tuple[float, float]:
+        return (pad + (step - s0) / (s1 - s0) * (w - 2 * pad),
+                h - pad - (y - lo) / span * (h - 2 * pad - 20))
+
+    pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (px(s, v) for s, v in zip(steps, ys)))
+    parts += [f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#888"/>',
+              f'<line x1="{pad}" y1="{h - pad}" x2="{pad}" y2="40" stroke="#888"/>',
+              f'<polyline fill="none" stroke="#b0006a" stroke-width="2" points="{pts}"/>',
+              f'<text x="{w / 2}" y="{h - 12}" text-anchor="middle">step</text>',
+              f'<text x="{pad}" y="{h - pad + 16}" text-anchor="middle">{s0}</text>',
+              f'<text x="{w - pad}" y="{h - pad + 16}" text-anchor="middle">{steps[-1]}</text>']
+    for y in (lo, hi):
+        label = f"{10 ** y:.2g}" if log else f"{y:.3g}"
+        parts.append(f'<text x="{pad - 6}" y="{px(s0, y)[1] + 4:.1f}" text-anchor="end">'
+                     f'{label}</text>')
+    parts.append(f'<text x="12" y="{h / 2}" transform="rotate(-90 12 {h / 2})" '
+                 f'text-anchor="middle">loss{" (log scale)" if log else ""}</text>')
+    if surface is not None:
+        parts += _surface(r, surface, top=h + 30, size=h, pad=pad, width=w)
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def _surface(r: Descent, surface: Callable[[float, float], float], top: float, size: float,
+             pad: float, width: float) -> list[str]:
+    from xml.sax.saxutils import escape
+
+    a, b = list(r.start)
+    xs = [rec.params[a] for rec in r.records]
+    ys = [rec.params[b] for rec in r.records]
+    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
+    mx, my = (x1 - x0) * 0.25 or 1.0, (y1 - y0) * 0.25 or 1.0
+    x0, x1, y0, y1 = x0 - mx, x1 + mx, y0 - my, y1 + my
+    n = 30
+    side = size - 2 * pad
+    cells: list[tuple[int, int, float]] = []
+    for i in range(n):
+        for j in range(n):
+            v = surface(x0 + (i + 0.5) / n * (x1 - x0), y0 + (j + 0.5) / n * (y1 - y0))
+            cells.append((i, j, math.log10(v) if v > 0 and math.isfinite(v) else math.nan))
+    finite = [v for _, _, v in cells if v == v]
+    lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
+    out = [f'<text x="{pad}" y="{top - 8}">the path of ({escape(a)}, {escape(b)}) over the loss '
+           '(lighter: lower)</text>']
+    for i, j, v in cells:
+        level = 0.5 if v != v else round(8 * (v - lo) / ((hi - lo) or 1.0)) / 8
+        shade = int(250 - 140 * level)
+        out.append(f'<rect x="{pad + i * side / n:.1f}" y="{top + (n - 1 - j) * side / n:.1f}" '
+                   f'width="{side / n + 0.5:.1f}" height="{side / n + 0.5:.1f}" '
+                   f'fill="rgb({shade},{shade},{min(255, shade + 10)})"/>')
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return pad + (x - x0) / (x1 - x0) * side, top + side - (y - y0) / (y1 - y0) * side
+
+    path = " ".join(f"{p:.1f},{q:.1f}" for p, q in (at(x, y) for x, y in zip(xs, ys)))
+    sx, sy = at(xs[0], ys[0])
+    ex, ey = at(xs[-1], ys[-1])
+    out += [f'<polyline fill="none" stroke="#b0006a" stroke-width="2" points="{path}"/>',
+            f'<circle cx="{sx:.1f}" cy="{sy:.1f}" r="4" fill="#444"/>',
+            f'<circle cx="{ex:.1f}" cy="{ey:.1f}" r="4" fill="#b0006a"/>',
+            f'<text x="{pad + side / 2}" y="{top + side + 18}" text-anchor="middle">'
+            f'{escape(a)}: {x0:.3g} to {x1:.3g}</text>',
+            f'<text x="{pad + side + 8}" y="{top + side / 2}">{escape(b)}: {y0:.3g} to '
+            f'{y1:.3g}</text>']
+    del width
+    return out

@@ -1,0 +1,189 @@
+"""`bpcalc descend` (issue 16): gradient descent from the shell."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import signal
+import subprocess
+import sys
+import time
+import xml.dom.minidom
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bpcalc import descend as D
+from bpcalc.analysis import grad, load
+from bpcalc.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+LINE = "(w*x + b - y)^2"
+
+
+def line_data(n: int = 200, seed: int = 1) -> list[tuple[float, float]]:
+    rng = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        x = rng.uniform(-2, 2)
+        rows.append((x, 2 * x + 1 + rng.gauss(0, 0.1)))
+    return rows
+
+
+def least_squares(rows: list[tuple[float, float]]) -> tuple[float, float]:
+    n = len(rows)
+    mx = sum(x for x, _ in rows) / n
+    my = sum(y for _, y in rows) / n
+    sxy = sum((x - mx) * (y - my) for x, y in rows)
+    sxx = sum((x - mx) ** 2 for x, _ in rows)
+    w = sxy / sxx
+    return w, my - w * mx
+
+
+def run(*argv: str, stdin: str | None = None):
+    return CliRunner().invoke(cli, list(argv), input=stdin)
+
+
+@pytest.mark.parametrize("optimizer, lr, tol", [("sgd", 0.1, 1e-8), ("momentum", 0.05, 1e-8),
+                                                ("adam", 0.05, 1e-3)])
+def test_linear_regression_reaches_the_least_squares_line(optimizer, lr, tol):
+    rows = line_data()
+    r = D.descend(load(LINE), {"w": 0.0, "b": 0.0}, rows, ["x", "y"], {}, lr=lr,
+                  steps=5000, optimizer=optimizer, until=1e-12)
+    w, b = least_squares(rows)
+    assert r.final.params["w"] == pytest.approx(w, abs=tol)
+    assert r.final.params["b"] == pytest.approx(b, abs=tol)
+    if optimizer != "adam":  # adam's steps do not shrink to zero at the optimum
+        assert r.verdict == "converged"
+
+
+def test_logistic_regression_reaches_the_maximum_likelihood():
+    rng = random.Random(4)
+    rows = []
+    for _ in range(300):
+        x = rng.uniform(-3, 3)
+        rows.append((x, 1.0 if rng.random() < 1 / (1 + math.exp(-(1.5 * x - 0.5))) else 0.0))
+    loss = "p = sigmoid(w*x + b); -(y*log(p) + (1 - y)*log(1 - p))"
+    r = D.descend(load(loss), {"w": 0.0, "b": 0.0}, rows, ["x", "y"], {}, lr=0.5,
+                  steps=20000, until=1e-10)
+    assert r.verdict == "converged"
+    w, b = 0.0, 0.0  # Newton's method on the same mean log-loss, as the reference
+    for _ in range(50):
+        gw = gb = hww = hwb = hbb = 0.0
+        for x, y in rows:
+            p = 1 / (1 + math.exp(-(w * x + b)))
+            gw += (p - y) * x
+            gb += p - y
+            s = p * (1 - p)
+            hww, hwb, hbb = hww + s * x * x, hwb + s * x, hbb + s
+        det = hww * hbb - hwb * hwb
+        w, b = w - (hbb * gw - hwb * gb) / det, b - (hww * gb - hwb * gw) / det
+    assert r.final.params["w"] == pytest.approx(w, abs=1e-7)
+    assert r.final.params["b"] == pytest.approx(b, abs=1e-7)
+
+
+def test_xor_is_learned_from_the_examples_start():
+    r = run("descend", "-f", str(EXAMPLES / "xor.txt"), "--params",
+            (EXAMPLES / "xor.params").read_text(), "--data", str(EXAMPLES / "xor.csv"),
+            "--lr", "0.5", "--steps", "2000", "--json")
+    d = json.loads(r.output)
+    assert d["loss"] < 0.01 and d["steps"] == 2000
+    net = (EXAMPLES / "xor.txt").read_text()
+    for (x1, x2), y in {(0, 0): 0, (0, 1): 1, (1, 0): 1, (1, 1): 0}.items():
+        values = {**d["params"], "x1": x1, "x2": x2, "y": y}
+        p = grad(load(net).graph(["p"]), values).values["p"]
+        assert round(p) == y
+
+
+def test_a_too_large_learning_rate_is_reported_as_divergence():
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", str(EXAMPLES / "line.csv"),
+            "--lr", "5", "--json")
+    assert r.exit_code == 1
+    d = json.loads(r.output)
+    assert d["verdict"] == "diverged" and d["diverged_at"] > 0
+    assert all(math.isfinite(v) for v in d["params"].values())
+    text = run("descend", LINE, "--params", "w=0,b=0", "--data", str(EXAMPLES / "line.csv"),
+               "--lr", "5", "--format", "plain").output
+    assert "diverged" in text and "smaller learning rate" in text
+
+
+def test_the_same_numbers_as_a_loop_of_grad_calls():
+    rows = line_data(20)
+    r = D.descend(load(LINE), {"w": 0.3, "b": -0.2}, rows, ["x", "y"], {}, lr=0.1, steps=5)
+    graph = load(LINE).graph()
+    w, b = 0.3, -0.2
+    for step in range(5):
+        gw = gb = 0.0
+        for x, y in rows:
+            j = grad(graph, {"w": w, "b": b, "x": x, "y": y}, "reverse",
+                     wide=False).jacobian["e"]
+            gw, gb = gw + j["w"], gb + j["b"]
+        w, b = w - 0.1 * gw / len(rows), b - 0.1 * gb / len(rows)
+        got = r.records[step + 1].params
+        assert got["w"] == pytest.approx(w, rel=1e-12) and got["b"] == pytest.approx(b, rel=1e-12)
+
+
+def test_json_and_jsonl():
+    d = json.loads(run("descend", LINE, "--params", "w=0,b=0", "--data",
+                       str(EXAMPLES / "line.csv"), "--steps", "20", "--every", "5").output)
+    assert d["schema"] == "bpcalc/descend" and d["version"] == 1
+    assert [h["step"] for h in d["history"]] == [0, 5, 10, 15, 20]
+    assert set(d) >= {"params", "loss", "grad_norm", "verdict", "optimizer", "lr", "start"}
+    lines = run("descend", LINE, "--params", "w=0,b=0", "--data", str(EXAMPLES / "line.csv"),
+                "--steps", "10", "--every", "5", "--format", "jsonl").output.splitlines()
+    records = [json.loads(line) for line in lines]
+    assert [r["step"] for r in records[:-1]] == [0, 5, 10]
+    assert records[-1]["final"]["verdict"] == "stopped"
+
+
+def test_data_errors_are_reported_by_line(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("x,y\n1,2\n3,oops\n4\n5,6\n")
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", str(bad))
+    assert r.exit_code == 2
+    assert "line 3:" in r.output and "line 4: 1 cells where the header has 2" in r.output
+    jsonl = tmp_path / "bad.jsonl"
+    jsonl.write_text('{"x": 1, "y": 2}\n{"x": 1}\n[1]\n')
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", str(jsonl))
+    assert r.exit_code == 2 and "line 2: missing y" in r.output and "line 3:" in r.output
+    r = run("descend", LINE, "--params", "w=0,q=0", "--data", str(EXAMPLES / "line.csv"))
+    assert r.exit_code == 2 and "q" in r.output
+
+
+def test_mini_batches_and_the_text_view():
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", str(EXAMPLES / "line.csv"),
+            "--batch-size", "16", "--seed", "3", "--steps", "300", "--format", "plain")
+    assert r.exit_code == 0
+    words = " ".join(r.output.split())  # however the terminal's width wrapped it
+    assert "w ← w − η·∂L/∂w = 0 − 0.1·" in words and "mini-batches of 16" in words
+    assert "loss, log scale" in words
+
+
+def test_svg_has_the_curve_and_for_two_parameters_the_path(tmp_path):
+    out = tmp_path / "fit.svg"
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", str(EXAMPLES / "line.csv"),
+            "--json", "--svg", str(out))
+    assert r.exit_code == 0
+    doc = xml.dom.minidom.parse(str(out))
+    assert len(doc.getElementsByTagName("polyline")) == 2  # the curve and the path
+    assert "http" not in out.read_text().replace("http://www.w3.org/2000/svg", "")
+
+
+def test_ctrl_c_stops_with_the_state_reached(tmp_path):
+    data = tmp_path / "big.csv"
+    data.write_text("x,y\n" + "".join(f"{x / 20000},{2 * x / 20000 + 1 + (x % 7) / 100}\n"
+                                       for x in range(20000)))
+    proc = subprocess.Popen([sys.executable, "-m", "bpcalc", "descend", LINE, "--params",
+                             "w=0,b=0", "--data", str(data), "--steps", "100000",
+                             "--until", "0", "--format", "plain"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(2.0)
+    if proc.poll() is not None:
+        pytest.skip("the run finished before the signal")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert b"interrupted at step" in out and b"Traceback" not in err
