@@ -54,6 +54,7 @@ class Descent(NamedTuple):
     verdict: str  # "converged", "stopped", "diverged", "interrupted"
     diverged_at: int | None = None
     first: FirstUpdate | None = None
+    diverged_loss: float = math.nan  # the loss at diverged_at: inf or NaN
 
     @property
     def message(self) -> str:
@@ -70,10 +71,6 @@ class Descent(NamedTuple):
                 f"{self.diverged_at}; the parameters shown are the last finite ones (step "
                 f"{f.step}). Try a smaller learning rate than --lr {self.lr:g}.")
 
-    @property
-    def diverged_loss(self) -> float:
-        return math.inf
-
     def to_dict(self) -> dict[str, Any]:
         f = self.final
         return {"schema": "bpcalc/descend", "version": 1, "loss_expression": self.loss_text,
@@ -89,7 +86,7 @@ def record_dict(r: Record) -> dict[str, Any]:
 
 
 def _word(x: float) -> str:
-    return "NaN" if x != x else "infinite"
+    return "NaN (or a parameter did)" if x != x else "infinite"
 
 
 # --- data ------------------------------------------------------------------------------
@@ -242,7 +239,7 @@ def descend(program: Analysis, start: Mapping[str, float], rows: list[tuple[floa
     m2 = {n: 0.0 for n in names}
     records: list[Record] = []
     first = None
-    verdict, diverged_at = "stopped", None
+    verdict, diverged_at, bad_loss = "stopped", None, math.nan
 
     def evaluate(params: Mapping[str, float], sample: Sequence[tuple[float, ...]]) -> tuple[
             float, dict[str, float]]:
@@ -296,7 +293,7 @@ def descend(program: Analysis, start: Mapping[str, float], rows: list[tuple[floa
             norm = math.sqrt(sum(g * g for g in grads.values())) if loss == loss else math.nan
             if not (math.isfinite(loss) and all(map(math.isfinite, theta.values()))
                     and math.isfinite(norm)):
-                verdict, diverged_at = "diverged", step
+                verdict, diverged_at, bad_loss = "diverged", step, loss
                 break
             last = Record(step, loss, norm, dict(theta))
             if on_step:
@@ -316,7 +313,7 @@ def descend(program: Analysis, start: Mapping[str, float], rows: list[tuple[floa
         last = last._replace(loss=full_loss, grad_norm=math.sqrt(
             sum(g * g for g in full_grads.values())))
     return Descent(program.source, optimizer, lr, len(rows) or 1, batch_size, dict(start),
-                   tuple(records), last, verdict, diverged_at, first)
+                   tuple(records), last, verdict, diverged_at, first, bad_loss)
 
 
 def _params_text(params: Mapping[str, float]) -> str:
