@@ -223,3 +223,10 @@ def test_python_gradient_is_finite_checked():
     with pytest.raises(OverflowError):
         env["f_grad"](20.0)  # 1e300*e^20 is beyond a double
     assert math.isfinite(env["f_grad"](1.0)[0])
+
+
+@pytest.mark.parametrize("source", ["3", "x", "x*0 + 2", "k = 3; k*x"])
+def test_degenerate_programs_check_in_every_language(source):
+    r = run("emit", source, "--check")
+    assert r.exit_code == 0, r.output
+    assert "mismatch" not in r.output

@@ -433,8 +433,10 @@ def _python(w: _Writer, ins: list[str], extra: list[str], outs: list[str],
         rows = [results[k * per:(k + 1) * per] for k in range(n_out)]  # output-major
         cells = ["(" + ", ".join(r) + ("," if len(r) == 1 else "") + ")" for r in rows]
         derivs = cells[0] if n_out == 1 else f"({', '.join(cells)},)"
-        returns = (f"Returns (value, gradient), the gradient over {', '.join(w.wrt)}."
-                   if n_out == 1 else "Returns (values, Jacobian rows, one per output).")
+        over = f"the gradient over {', '.join(w.wrt)}" if w.wrt else \
+            "the gradient empty: nothing to differentiate by"
+        returns = (f"Returns (value, gradient), {over}." if n_out == 1
+                   else "Returns (values, Jacobian rows, one per output).")
     names = list(dict.fromkeys(x for x in [*outs, *results] if x.isidentifier()))
     check = ", ".join(names) + ("," if len(names) == 1 else "")
     body = [*w.body,
@@ -587,20 +589,22 @@ def run(e: Emitted, lang: str, args: Sequence[float], workdir: str) -> Ran:
         main = (e.code + "\n#include <stdio.h>\n#include <stdlib.h>\n"
                 f"int main(int argc, char **argv) {{\n    double grad[{n}];\n"
                 f"    double values[{n_out}];\n"
-                f"    double args[{max(len(args), 1)}];\n"
-                "    for (int k = 1; k < argc; k++) args[k - 1] = strtod(argv[k], 0);\n"
-                f"    values[0] = {e.function}("
+                + (f"    double args[{len(args)}] = {{0}};\n"
+                   "    for (int k = 1; k < argc; k++) args[k - 1] = strtod(argv[k], 0);\n"
+                   if args else "    (void)argc; (void)argv;\n")
+                + f"    values[0] = {e.function}("
                 + "".join(f"args[{k}], " for k in range(len(args)))
                 + ("values, " if several else "") + "grad);\n"
-                f"    if ({e.function}_error) {{ printf(\"error %s\\n\", {e.function}_error); "
+                + f"    if ({e.function}_error) {{ printf(\"error %s\\n\", {e.function}_error); "
                 "return 1; }\n"
                 f"    for (int k = 0; k < {n_out}; k++) printf(\"%.17g\\n\", values[k]);\n"
                 f"    for (int k = 0; k < {n}; k++) printf(\"%.17g\\n\", grad[k]);\n"
                 "    return 0;\n}\n")
         (folder / "f.c").write_text(main)
-        subprocess.run([tool("c") or "cc", "-std=c99", "-Wall", "-Werror", "-O1", "f.c",
-                        "-o", "f", "-lm"], cwd=folder, check=True, capture_output=True,
-                       text=True)
+        done = subprocess.run([tool("c") or "cc", "-std=c99", "-Wall", "-Werror", "-O1", "f.c",
+                               "-o", "f", "-lm"], cwd=folder, capture_output=True, text=True)
+        if done.returncode:  # a bug in what bpcalc wrote: the check reports it
+            raise ValueError("cc rejected it: " + " ".join(done.stderr.split())[:300])
         out = subprocess.run(["./f", *map(repr, args)], cwd=folder, capture_output=True,
                              text=True)
         if out.returncode:
