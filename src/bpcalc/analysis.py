@@ -238,9 +238,14 @@ def _doubles_enough(graph: Graph, sums: _Sums, weights: list[float], wrt_at: dic
         return ""
 
     def subnormal(xs: Sequence[float]) -> bool:
-        return any(x and -tiny < x < tiny for x in xs)
+        """Whether some x is nonzero and below tiny (nan is not): a min in C, and a second
+        look when a nan first stalls it (10^5 weights in a few ms)."""
+        least = min(map(abs, filter(None, xs)), default=tiny)
+        return least < tiny if least == least else any(x and -tiny < x < tiny for x in xs)
 
-    if not (subnormal(weights) or any(map(subnormal, columns))
+    # the passes' own columns first: where a pass underflowed, they show it in their
+    # first entries, and the longer list of weights is not read
+    if not (any(map(subnormal, columns)) or subnormal(weights)
             or _nonzero_paths(graph, weights, low, wrt_at)):
         return ""
     if work <= WIDE_FALLBACK:

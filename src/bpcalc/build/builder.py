@@ -9,7 +9,10 @@ The Builder is the only code that writes a graph's lists: hash-consing (identica
 subexpressions are one node; `c*c` keeps two edges), constants folded into their operation,
 names and their versions, and nodes made many at a time by the column reader (`extend`).
 Keys made in bulk go into the hash-consing table only when something looks there; every
-lookup goes through `make`, which sees to that.
+lookup goes through `make`, which sees to that. Names made in bulk go into `env` only when
+something looks for a name `env` lacks, or puts a new one in (`settle`): a program of 10^5
+fresh names reads its gradient without a dict of them. That they were new is checked once,
+when the reading ends (`names_were_new`).
 """
 
 from __future__ import annotations
@@ -22,11 +25,15 @@ from typing import NamedTuple, Protocol, TypeVar
 from ..errors import InputError, MathError
 from ..numbers import number_text
 from ..ops import OPS, definition_text
-from ..text.parser import Apply, Name, Num, Program
+from ..text.parser import RESERVED, Apply, Name, Num, Program
 from .graph import Fold, Graph, Key
 
 V = TypeVar("V")
 ARITY = {name: row.arity for name, row in OPS.items()}
+
+
+class NamesCollide(Exception):
+    """A name made in bulk was not new: the reader that made it starts again another way."""
 
 
 class Sink(Protocol[V]):
@@ -101,11 +108,15 @@ class Builder:
         self.consts: list[float] = []
         self.esrc: list[int] = []
         self.edst: list[int] = []
-        self.env: dict[str, int] = {}  # name -> its current operand
+        self.env: dict[str, int] = {}  # name -> its current operand, but see _bulk
         self.inputs: dict[str, int] = {}
         # name -> every operand it held, in order; a name made in bulk (`extend`) has one,
         # and only its env entry says which
         self.versions: dict[str, list[int]] = {}
+        # Names made in bulk and their nodes, in order, that are not in env yet, each run
+        # with the size env had then: `settle` puts them in, where they were made, before
+        # env is read for a name it lacks.
+        self._bulk: list[tuple[int, list[str], list[int]]] = []
         self._cons: dict[Key, int] = {}
         self._const_at: dict[object, int] = {}  # value -> operand; zeros by sign
         self._pending: list[tuple[int, int, int, list[int]]] = []  # see `extend`
@@ -132,9 +143,52 @@ class Builder:
             self._literal.add(c)
         return c
 
+    def lookup(self, name: str) -> int | None:
+        """The operand a name holds, or None for a name never met."""
+        v = self.env.get(name)
+        if v is None and self._bulk:
+            self.settle()
+            v = self.env.get(name)
+        return v
+
+    def settle(self) -> None:
+        """Put the names made in bulk into env where they were made, after the entries env
+        had then (names assigned since go after them); NamesCollide if one was not new."""
+        bulk, env = self._bulk, self.env
+        if not bulk:
+            return
+        total = len(env) + sum(len(names) for _, names, _ in bulk)
+        if bulk[0][0] == len(env):  # nothing named since the first of them
+            for _, names, nodes in bulk:
+                env.update(zip(names, nodes))
+        else:
+            items, at = list(env.items()), 0
+            env.clear()
+            for pos, names, nodes in bulk:
+                env.update(items[at:pos])
+                env.update(zip(names, nodes))
+                at = pos
+            env.update(items[at:])
+        bulk.clear()
+        if len(env) != total:
+            raise NamesCollide
+
+    def names_were_new(self) -> bool:
+        """Whether every name made in bulk and not yet in env is new: none twice, none in
+        env, none reserved (one set of them, where env.update would build a dict)."""
+        if not self._bulk:
+            return True
+        made: set[str] = set()
+        for _, names, _ in self._bulk:
+            made.update(names)
+        return len(made) == sum(len(names) for _, names, _ in self._bulk) \
+            and self.env.keys().isdisjoint(made) and made.isdisjoint(RESERVED)
+
     def read(self, name: str) -> int:
         """The operand a name holds; a name never assigned is a new input."""
         v = self.env.get(name)
+        if v is None and self._bulk:
+            v = self.lookup(name)
         if v is None:
             v = self.env[name] = self.inputs[name] = len(self.keys)
             self.keys.append(("input",))
@@ -143,8 +197,8 @@ class Builder:
 
     def assign(self, name: str, v: int) -> None:
         vs = self.versions.get(name)
-        if vs is None:  # a new name, or one made in bulk (its one version is in env)
-            old = self.env.get(name)
+        if vs is None:  # a new name, or one made in bulk (its one version is in env; one
+            old = self.env.get(name)  # still in _bulk is taken for new, names_were_new says)
             self.versions[name] = [v] if old is None else [old, v]
         else:
             vs.append(v)
@@ -200,34 +254,29 @@ class Builder:
 
     def extend(self, keys: Iterable[Key], esrc: Iterable[int], edst: Iterable[int],
                lazy: tuple[int, int, int, list[int]],
-               inputs: tuple[list[str], list[int]], named: tuple[list[str], list[int]]) -> bool:
+               inputs: tuple[list[str], list[int]], named: tuple[list[str], list[int]]) -> None:
         """Append nodes made in bulk (columns.py): their keys in order, their edges, the new
         inputs (names, nodes) among them, and every name they get (names, nodes), none met
-        before, in reading order (the inputs, and names assigned once). `lazy` = (first,
-        stop, step, [k, ...]) says which keys are operations: keys[first + k:stop:step],
-        node numbers range(first + k, stop, step); they go into the hash-consing table only
-        when `make` or `exists` next looks there. False, and nothing appended, when a name
-        comes twice in `named`."""
-        env, (names, nodes) = self.env, named
-        if names:
-            before = len(env)
-            env.update(zip(names, nodes))
-            if len(env) != before + len(names):
-                for name in names:  # every one was new
-                    env.pop(name, None)
-                return False
+        before (the reader checks that with `names_were_new` when it ends), in reading order
+        (the inputs, and names assigned once). `lazy` = (first, stop, step, [k, ...]) says
+        which keys are operations: keys[first + k:stop:step], node numbers
+        range(first + k, stop, step); they go into the hash-consing table only when `make`
+        or `exists` next looks there."""
+        if named[0]:
+            self._bulk.append((len(self.env), *named))
             self.inputs.update(zip(*inputs))
         self.keys.extend(keys)
         self.esrc.extend(esrc)
         self.edst.extend(edst)
         self._pending.append(lazy)
-        return True
 
     def assign_run(self, name: str, values: list[int]) -> None:
         """`assign(name, v)` for each v of `values` in turn."""
         vs = self.versions.get(name)
         if vs is None:
-            vs = self.versions[name] = [self.env[name]]
+            old = self.lookup(name)
+            assert old is not None  # the run's first line reads the name's node before it
+            vs = self.versions[name] = [old]
         vs.extend(values)
         self.env[name] = values[-1]
 
@@ -257,24 +306,23 @@ class Builder:
         """The graph, with `outputs` (program names) or else the last statement as output:
         its target, or the bare expression `result` under `bare_key` (its id when empty).
         It may be called again for other outputs; graphs handed out never change."""
-        env = self.env
         if outputs:
             for name in outputs:
-                if name not in env:
+                if self.lookup(name) is None:
                     raise InputError(f"unknown output {name!r}; the program's names are: "
-                                     + ", ".join(env))
-            out_pairs = [(name, self._output(name)) for name in outputs]
-        elif last_target is not None:
-            out_pairs = [(last_target, self._output(last_target))]
+                                     + ", ".join(self.env))
+            out_pairs = [(name, self._output(name, self.env[name])) for name in outputs]
+        elif last_target is not None:  # the last statement assigned it `result`
+            out_pairs = [(last_target, self._output(last_target, result))]
         else:
             out_pairs = [(bare_key, result if result >= 0 else self._node(("const", result)))]
         self._handed_out = True
         return Graph(self.source, self.keys, self.consts, self.esrc, self.edst, self.inputs,
                      out_pairs, self.env, self.versions, tuple(self._folds),
-                     frozenset(self._literal))
+                     frozenset(self._literal), self.settle)
 
-    def _output(self, name: str) -> int:
-        v = self.env[name]
+    def _output(self, name: str, v: int) -> int:
+        """The node of output `name`, which holds operand v."""
         if v < 0:  # a constant output is a node of its own (a constant is never made in bulk)
             v = self._node(("const", v))
             if self.versions[name][-1] != v:

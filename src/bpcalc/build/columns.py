@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from itertools import chain, compress, count, repeat
 from operator import is_
-from typing import NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from ..text.parser import RESERVED, Program, Statement
 from .builder import Builder, run
@@ -64,23 +64,25 @@ class Line(NamedTuple):
 
 def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
         statements: tuple[Statement, ...], targets: tuple[int, ...],
-        rows: list[tuple[str, ...]], after: str) -> int | None:
+        rows: list[tuple[str, ...]], after: str, after_node: int | None) -> int | None:
     """Feed `b` the rows `rows` (their atoms) of the shape `statements` (one statement a
     line, its target the atom `targets[s]`), as the line-by-line reader would; the last
     row's result, or None when they cannot go in columns. `known` maps atoms read so far
     to operands (a cache: names are looked up in the builder's env, and names made here
     are left out of it); `new_atom` reads a new one; `after` is the last target of the row
-    before."""
+    before, and `after_node` its node when the rows before were read here too (their
+    names may not be in env yet, see Builder._bulk)."""
     env = b.env
     count = len(rows)
     cols = list(zip(*rows))
     last = cols[targets[-1]]
     prev: int | None = None  # SSA names: the atom that reads the row before's last target
     if len(targets) == 1 and last.count(last[0]) == count:  # x = sin(x)*a + b
-        before = env.get(last[0])  # the target's node before the first row
+        before = b.lookup(last[0])  # the target's node before the first row
     else:  # new names each row, read by the next: x2 = sin(x1)*a + b
         prev = _ssa(cols, targets, env, statements, after)
-        before = None if prev is None else env.get(cols[prev][0])
+        before = None if prev is None else \
+            after_node if after_node is not None else b.lookup(after)
     if before is None or before < 0:
         return None
     refs = _kinds(cols, targets, prev, env)
@@ -94,8 +96,12 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     stop = base + count * width
     ids = [list(range(base + k, stop, width)) for k in range(width)]  # node k, row by row
     new_inputs, named = _names(line, cols, ids, targets, prev is not None)
-    names = named[0]  # every name made here: none met before, none reserved (and none
-    if not env.keys().isdisjoint(names) or not RESERVED.isdisjoint(names):  # twice: extend)
+    # Every name made here must be new: the reader checks them all once, when it ends
+    # (Builder.names_were_new). Here only the first two rows' are: names that come back
+    # row after row (`t = sin(x); x = t*a + b`) are read one by one, not in columns.
+    first = named[0][:2 * len(named[0]) // count]
+    if len(set(first)) < len(first) or not env.keys().isdisjoint(first) \
+            or not RESERVED.isdisjoint(first):
         return None  # (before any constant is made: pi is a name the reader folds)
     previous = [before, *ids[-1][:-1]]
     consts = _constants(known, new_atom, cols, line.numbers)
@@ -113,10 +119,11 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     if before != base - 1:  # made by a line read one by one: its keys may exist
         if any(map(b.exists, firsts)):
             return None
-    if not b.extend(chain.from_iterable(zip(*made_keys)), chain.from_iterable(zip(*src)),
-                    chain.from_iterable(zip(*dst)), (base, stop, width, ops),
-                    new_inputs, named):
-        return None  # a name made twice in the chunk
+    b.extend(_flat(made_keys, count), _flat(src, count), _flat(dst, count),
+             (base, stop, width, ops), new_inputs, named)
+    if named[0]:  # the last row's names, which the next line reads: known without env
+        per_row = len(named[0]) // count
+        known.update(zip(named[0][-per_row:], named[1][-per_row:]))
     results = ids[-1]
     if prev is None:
         known[last[0]] = results[-1]
@@ -129,17 +136,26 @@ def _names(line: Line, cols: list[tuple[str, ...]], ids: list[list[int]],
     """The new inputs of the chunk (names, nodes), and every name it makes: in reading
     order, as Builder.read and Builder.assign make them, the targets too if they are new."""
     inputs = [(cols[line.inputs[k]], ids[k]) for kind, k in line.order if kind == "i"]
-    new_inputs = _flat([c for c, _ in inputs]), _flat([i for _, i in inputs])
+    count = len(ids[0])
+    new_inputs = _flat([c for c, _ in inputs], count), _flat([i for _, i in inputs], count)
     if not new_targets:
         return new_inputs, new_inputs
     names = [(cols[line.inputs[k]], ids[k]) if kind == "i"
              else (cols[targets[k]], ids[line.results[k].arg]) for kind, k in line.order]
-    return new_inputs, (_flat([c for c, _ in names]), _flat([i for _, i in names]))
+    return new_inputs, (_flat([c for c, _ in names], count),
+                        _flat([i for _, i in names], count))
 
 
-def _flat(columns: Sequence[Sequence[T]]) -> list[T]:
-    """The columns' items line by line, each line's columns in order."""
-    return list(chain.from_iterable(zip(*columns))) if columns else []
+def _flat(columns: Sequence[Iterable[T]], count: int) -> list[T]:
+    """The columns' items (`count` each) line by line, each line's columns in order: one
+    extended slice a column, no tuple a line."""
+    if len(columns) == 1:
+        return list(columns[0])
+    width = len(columns)
+    out: list[Any] = [None] * (width * count)  # every item set below
+    for k, column in enumerate(columns):
+        out[k::width] = column
+    return out
 
 
 def _ssa(cols: list[tuple[str, ...]], targets: tuple[int, ...], env: dict[str, int],

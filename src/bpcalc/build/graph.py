@@ -14,7 +14,7 @@ the formula text of definitions and edges, are made on first use.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from ..numbers import number_text
@@ -52,7 +52,8 @@ class Graph:
                  edst: list[int], input_at: dict[str, int],
                  outputs: list[tuple[str, int]], env: dict[str, int],
                  versions: dict[str, list[int]],
-                 folds: tuple[Fold, ...] = (), literal: frozenset[int] = frozenset()) -> None:
+                 folds: tuple[Fold, ...] = (), literal: frozenset[int] = frozenset(),
+                 settle: Callable[[], None] | None = None) -> None:
         self.source = source
         self.keys = keys
         self.consts = consts
@@ -61,7 +62,9 @@ class Graph:
         self.input_at = input_at  # input name -> node index, in order of first use
         # Every name, in the order first met, and its operand; and every node each name
         # named, in order, where that is more than env says (builder.Builder.versions).
+        # `settle` completes env first, where names made in bulk wait (Builder._bulk).
         self._env = env
+        self._settle = settle
         self._versions = versions
         # How constants came to be, for exact arithmetic (symbolic/translate.py): every fold
         # in the order made, and the folded constants that the text also writes as numbers.
@@ -88,6 +91,7 @@ class Graph:
     def names(self) -> tuple[str, ...]:
         """Every name the program assigns, in order; made on first use (error messages ask)."""
         if self._names is None:
+            self._settled()
             inputs = self.input_at
             versions = self._versions
             self._names = tuple(n for n in self._env
@@ -97,8 +101,14 @@ class Graph:
     @property
     def ids(self) -> list[str]:
         if self._ids is None:
+            self._settled()
             self._ids = _assign_ids(self.keys, self._env, self._versions, self.input_at)
         return self._ids
+
+    def _settled(self) -> None:
+        if self._settle is not None:
+            self._settle()
+            self._settle = None
 
     @property
     def nodes(self) -> tuple[Node, ...]:

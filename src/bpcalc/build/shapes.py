@@ -34,7 +34,7 @@ from ..ops import CONSTANTS
 from ..text.lexer import tokenize
 from ..text.parser import RESERVED, Name, Statement, parse
 from . import columns
-from .builder import Builder, Built, build, run
+from .builder import Builder, Built, NamesCollide, build, run
 from .linecode import Code, Fallback, only_table_ops_and_placeholders
 
 SHORT = 32  # lines: below this the parser is as quick, and nothing is compiled
@@ -125,7 +125,7 @@ def read(source: str, short: int = SHORT, least: int = RUN) -> Built:
     if source.count("\n") >= short and "\0" not in source:
         try:
             return _Reader(source, least).read()
-        except Fallback:
+        except (Fallback, NamesCollide):  # NamesCollide: a name read in columns came back
             pass
     return build(parse(source))
 
@@ -225,6 +225,8 @@ class _Reader:
         if last.bare is not None:
             atom = atoms[last.bare]
             bare_key = atom if atom[0] > "9" and atom not in CONSTANTS else ""
+        if not self.b.names_were_new():
+            raise Fallback  # a name read in columns came back: rare enough for the parser
         return Built(self.b, target, bare_key, result)
 
     def _probe(self, shape: _Shape, atoms: Sequence[str], recent: list[_Shape],
@@ -277,7 +279,8 @@ class _Reader:
                 got = None
                 if len(rows) >= (self.least if not taken else 1):
                     got = columns.put(self.b, self.known, self.rd, shape.group, shape.targets,
-                                      rows, atoms[shape.targets[-1]])
+                                      rows, atoms[shape.targets[-1]],
+                                      result if taken else None)
                 if got is None:
                     return taken * per, len(rows) * per, atoms, result
                 taken += len(rows)
