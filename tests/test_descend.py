@@ -121,9 +121,8 @@ def test_the_same_numbers_as_a_loop_of_grad_calls():
             j = grad(graph, {"w": w, "b": b, "x": x, "y": y}, "reverse",
                      wide=False).jacobian["e"]
             gw, gb = gw + j["w"], gb + j["b"]
-        w, b = w - 0.1 * gw / len(rows), b - 0.1 * gb / len(rows)
-        got = r.records[step + 1].params
-        assert got["w"] == pytest.approx(w, rel=1e-12) and got["b"] == pytest.approx(b, rel=1e-12)
+        w, b = w - 0.1 * (gw / len(rows)), b - 0.1 * (gb / len(rows))  # p -= η·(mean ∂L/∂p)
+        assert r.records[step + 1].params == {"w": w, "b": b}  # to the last bit
 
 
 def test_json_and_jsonl():
@@ -142,13 +141,21 @@ def test_json_and_jsonl():
 def test_data_errors_are_reported_by_line(tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text("x,y\n1,2\n3,oops\n4\n5,6\n")
-    r = run("descend", LINE, "--params", "w=0,b=0", "--data", str(bad))
-    assert r.exit_code == 2
-    assert "line 3:" in r.output and "line 4: 1 cells where the header has 2" in r.output
     jsonl = tmp_path / "bad.jsonl"
-    jsonl.write_text('{"x": 1, "y": 2}\n{"x": 1}\n[1]\n')
-    r = run("descend", LINE, "--params", "w=0,b=0", "--data", str(jsonl))
-    assert r.exit_code == 2 and "line 2: missing y" in r.output and "line 3:" in r.output
+    jsonl.write_text('{"x": 1, "y": 2}\n{"x": 1}\n[1]\n{"x": true, "y": 1e400}\n\n'
+                     '{"x": 1, "y": "pi/4"}\n{"x": 1, "y": null}\nnope\n')
+    for data, errors in ((bad, 2), (jsonl, 5)):
+        r = run("descend", LINE, "--params", "w=0,b=0", "--data", str(data))
+        assert r.exit_code == 2 and r.output.startswith("Error: bad data:\n")
+        said = r.output.splitlines()[1:]
+        # the same lines and words as `grad --batch` on the same file
+        batch = [json.loads(line) for line in run(
+            "grad", LINE, "w=0", "b=0", "--batch", str(data)).output.splitlines()
+            if line.startswith("{")]  # (the summary on stderr is mixed in here)
+        failed = [f"  line {p['line']}: {p['error']}" for p in batch if "error" in p]
+        assert said == failed and len(failed) == errors
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", str(bad))
+    assert "line 4: this line has 1 field; the header has 2" in r.output
     r = run("descend", LINE, "--params", "w=0,q=0", "--data", str(EXAMPLES / "line.csv"))
     assert r.exit_code == 2 and "q" in r.output
 
@@ -187,3 +194,102 @@ def test_ctrl_c_stops_with_the_state_reached(tmp_path):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert b"interrupted at step" in out and b"Traceback" not in err
+
+
+# --- what a user trips over (found by trying it) --------------------------------------
+
+LINE_CSV = str(EXAMPLES / "line.csv")
+
+
+def test_a_loss_not_finite_at_the_start_is_a_math_error_and_never_bad_json():
+    for fmt in ("--json", "--format=jsonl", "--format=plain"):
+        r = run("descend", "w*x*x", "--params", "w=1", "x=1e200", fmt)
+        assert r.exit_code == 1, r.output
+        assert r.output.startswith("Error: math error at the start, w = 1: the loss is "
+                                   "infinite there")
+        assert "Infinity" not in r.output and "NaN" not in r.output
+
+
+def test_numbers_and_sources_that_cannot_work_are_refused_before_the_run():
+    for bad, said in ((["--lr", "nan"], "--lr must be a finite number above 0"),
+                      (["--lr", "inf"], "--lr must be a finite number above 0"),
+                      (["--lr", "0"], "--lr must be a finite number above 0, got 0"),
+                      (["--until", "nan"], "--until must be a finite number")):
+        r = run("descend", LINE, "--params", "w=0,b=0", "--data", LINE_CSV, *bad)
+        assert r.exit_code == 2 and said in r.output
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", "-", stdin="")
+    assert r.exit_code == 2 and "the data has no rows: it is empty" in r.output
+    r = run("descend", "-f", "-", "--params", "w=0,b=0", "--data", "-", stdin=LINE)
+    assert r.exit_code == 2 and "cannot both come from stdin" in r.output
+    r = run("descend", LINE, "--params", "w=0 b=0", "x=1", "y=2")
+    assert r.exit_code == 2 and "put a comma between the pairs" in r.output
+    r = run("descend", LINE, "--params", "x=0,w=0,b=0", "--data", LINE_CSV)
+    assert r.exit_code == 2 and "x learns (its start is in --params)" in r.output
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", LINE_CSV, "x=1")
+    assert r.exit_code == 2 and "x is given a value twice: as x=VALUE and as a CSV column" \
+        in r.output
+    r = run("descend", LINE, "--params", "w=0,b=0", "x=1", "y=2", "--svg", "/no/such/f.svg")
+    assert r.exit_code == 2 and "cannot write /no/such/f.svg" in r.output
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", "-", "--json",
+            stdin="x, y\n1, 3\n2, 5\n")
+    assert r.exit_code == 0 and json.loads(r.output)["rows"] == 2  # spaces, as --batch
+
+
+def test_a_domain_error_on_the_way_is_named_as_the_engine_names_it():
+    r = run("descend", "(w-3)^2 + log(w)", "--params", "w=1", "--lr", "2", "--json")
+    assert r.exit_code == 1
+    d = json.loads(r.output)
+    assert d["verdict"] == "diverged" and d["diverged_at"] == 2 and d["params"] == {"w": 7}
+    assert "at node c = log(w): log is undefined here: it needs w > 0" in d["message"]
+
+
+def test_mini_batch_verdicts_say_which_numbers_are_which():
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", LINE_CSV, "--batch-size", "16",
+            "--until", "0.02", "--json")
+    d = json.loads(r.output)
+    last = d["history"][-1]
+    assert d["verdict"] == "converged" and last["grad_norm"] <= 0.02 < d["grad_norm"]
+    assert (f"the mini-batch gradient's norm fell to {last['grad_norm']:.3g}" in d["message"]
+            and f"over all 200 rows: loss {d['loss']:.6g}" in d["message"])
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", LINE_CSV, "--batch-size", "500",
+            "--steps", "3", "--json")
+    d = json.loads(r.output)
+    assert d["batch_size"] is None and "every step uses them all" in d["warnings"][0]
+
+
+def test_output_chooses_the_loss():
+    program = "a = w*x; L = (a + b - y)^2; z = a"
+    r = run("descend", program, "--params", "w=0,b=0", "--data", LINE_CSV, "--output", "L",
+            "--json")
+    d = json.loads(r.output)
+    direct = json.loads(run("descend", LINE, "--params", "w=0,b=0", "--data", LINE_CSV,
+                            "--json").output)
+    assert r.exit_code == 0 and d["params"] == direct["params"]
+    r = run("descend", program, "--params", "w=0,b=0", "--data", LINE_CSV, "--output", "L,z")
+    assert r.exit_code == 2 and "one output" in r.output
+
+
+def test_the_chart_puts_each_loss_on_the_row_of_its_label():
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", LINE_CSV, "--format", "plain")
+    rows = [line for line in r.output.splitlines() if line[10:12] in (" |", " +")]
+    assert len(rows) == 13
+    labels = [float(line[:10]) for line in rows]
+    d = json.loads(run("descend", LINE, "--params", "w=0,b=0", "--data", LINE_CSV,
+                       "--json").output)
+    losses = [h["loss"] for h in d["history"]]
+    assert labels[0] == pytest.approx(max(losses), rel=0.05)  # 2 digits shown
+    assert labels[-1] == pytest.approx(min(losses), rel=0.05)
+    assert rows[0][12] != " " and rows[-1].rstrip()[-1] == "-"  # the start top, the end low
+    assert all(ord(c) < 0x2500 or ord(c) > 0x257F for c in r.output)  # plain: no box drawing
+
+
+def test_the_svg_says_the_whole_verdict_and_draws_a_run_of_one_step(tmp_path):
+    out = tmp_path / "d.svg"
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", LINE_CSV, "--lr", "1e200",
+            "--json", "--svg", str(out))
+    assert r.exit_code == 1
+    doc = xml.dom.minidom.parse(str(out))
+    title = [t.firstChild.data for t in doc.getElementsByTagName("text")
+             if t.getAttribute("font-weight") == "bold"]
+    assert " ".join(title) == json.loads(r.output)["message"] and len(title) > 1  # not cut
+    assert len(doc.getElementsByTagName("circle")) >= 1

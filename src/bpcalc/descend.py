@@ -11,16 +11,14 @@ last finite parameters are kept).
 
 from __future__ import annotations
 
-import csv
-import json
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from .analysis import Analysis
+from .build.graph import Graph
 from .errors import InputError, MathError
-from .text.values import numbers
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 MOMENTUM = 0.9
@@ -54,22 +52,31 @@ class Descent(NamedTuple):
     verdict: str  # "converged", "stopped", "diverged", "interrupted"
     diverged_at: int | None = None
     first: FirstUpdate | None = None
-    diverged_loss: float = math.nan  # the loss at diverged_at: inf or NaN
+    diverged_why: str = ""  # what happened at diverged_at
+    warnings: tuple[str, ...] = ()
 
     @property
     def message(self) -> str:
-        f = self.final
+        """The one-line verdict. With mini-batches, the run stops on the last mini-batch's
+        gradient, and `final` holds the loss and gradient over all rows."""
+        f, last = self.final, self.records[-1]
+        whole = "" if self.batch_size is None else \
+            f"; over all {self.rows:,} rows: loss {f.loss:.6g}, gradient norm {f.grad_norm:.3g}"
+        norm = "the gradient's norm" if self.batch_size is None else \
+            "the mini-batch gradient's norm"
         if self.verdict == "converged":
-            return (f"converged: the gradient's norm fell to {f.grad_norm:.3g} at step {f.step}, "
-                    f"loss {f.loss:.6g}")
+            return (f"converged: {norm} fell to {last.grad_norm:.3g} at step {f.step}"
+                    + (whole or f", loss {f.loss:.6g}"))
         if self.verdict == "stopped":
-            return (f"stopped at --steps {f.step}: loss {f.loss:.6g}, the gradient's norm "
-                    f"still {f.grad_norm:.3g}")
+            return (f"stopped at --steps {f.step}: "
+                    + (f"loss {f.loss:.6g}, {norm} still {last.grad_norm:.3g}" if not whole
+                       else f"{norm} still {last.grad_norm:.3g}{whole}"))
         if self.verdict == "interrupted":
-            return f"interrupted at step {f.step}: loss {f.loss:.6g}, the state reached is above"
-        return (f"diverged: the loss became {_word(self.diverged_loss)} at step "
-                f"{self.diverged_at}; the parameters shown are the last finite ones (step "
-                f"{f.step}). Try a smaller learning rate than --lr {self.lr:g}.")
+            return (f"interrupted at step {f.step}: loss {f.loss:.6g}, the state reached is "
+                    "above")
+        return (f"diverged at step {self.diverged_at}: {self.diverged_why}; the parameters "
+                f"shown are the last finite ones (step {f.step}). Try a smaller learning rate "
+                f"than --lr {self.lr:g}.")
 
     def to_dict(self) -> dict[str, Any]:
         f = self.final
@@ -77,7 +84,8 @@ class Descent(NamedTuple):
                 "optimizer": self.optimizer, "lr": self.lr, "rows": self.rows,
                 "batch_size": self.batch_size, "start": self.start, "verdict": self.verdict,
                 "diverged_at": self.diverged_at, "steps": f.step, "params": f.params,
-                "loss": f.loss, "grad_norm": f.grad_norm,
+                "loss": f.loss, "grad_norm": f.grad_norm, "message": self.message,
+                "warnings": list(self.warnings),
                 "history": [record_dict(r) for r in self.records]}
 
 
@@ -85,100 +93,52 @@ def record_dict(r: Record) -> dict[str, Any]:
     return {"step": r.step, "loss": r.loss, "grad_norm": r.grad_norm, "params": r.params}
 
 
-def _word(x: float) -> str:
-    return "NaN (or a parameter did)" if x != x else "infinite"
-
-
-# --- data ------------------------------------------------------------------------------
-
-def read_rows(lines: Iterable[str], columns: Sequence[str]) -> list[tuple[float, ...]]:
-    """Data rows as tuples in `columns` order: CSV with a header, or JSON Lines (the
-    format is told by the first non-blank line, as --batch tells it). Every bad line is
-    reported, `line N: why`, in one InputError."""
-    rows: list[tuple[float, ...]] = []
-    errors: list[str] = []
-    header: list[str] | None = None
-    kind = ""
-    for n, line in enumerate(lines, 1):
-        text = line.strip()
-        if not text:
-            continue
-        if not kind:
-            kind = "jsonl" if text.startswith("{") else "csv"
-            if kind == "csv":
-                header = next(csv.reader([text]))
-                missing = [c for c in columns if c not in header]
-                extra = [h for h in header if h not in columns]
-                if missing or extra:
-                    raise InputError(
-                        f"line {n}: the header " + (f"lacks {', '.join(missing)}" if missing
-                                                    else "")
-                        + ("; " if missing and extra else "")
-                        + (f"names {', '.join(extra)}, not an input of the loss nor a "
-                           "parameter" if extra else ""))
-                continue
-        try:
-            if kind == "jsonl":
-                try:
-                    point = json.loads(text)
-                except (json.JSONDecodeError, RecursionError):
-                    raise InputError("not a JSON object such as {\"x\": 1}") from None
-                if type(point) is not dict:
-                    raise InputError("not a JSON object such as {\"x\": 1}")
-                unknown = [k for k in point if k not in columns]
-                if unknown:
-                    raise InputError(f"{', '.join(unknown)} is not an input of the loss")
-                missing = [c for c in columns if c not in point]
-                if missing:
-                    raise InputError(f"missing {', '.join(missing)}")
-                got = {k: v if isinstance(v, str) else repr(v) for k, v in point.items()}
-            else:
-                cells = next(csv.reader([text]))
-                assert header is not None
-                if len(cells) != len(header):
-                    raise InputError(f"{len(cells)} cells where the header has {len(header)}")
-                got = dict(zip(header, cells))
-            values = numbers(got)
-            rows.append(tuple(values[c] for c in columns))
-        except InputError as exc:
-            errors.append(f"line {n}: {exc}")
-            if len(errors) >= 20:
-                errors.append("(more lines not checked)")
-                break
-    if errors:
-        raise InputError("bad data:\n  " + "\n  ".join(errors))
-    if kind and not rows:
-        raise InputError("the data has no rows")
-    return rows
+def settings(lr: float, steps: int, every: int, until: float, optimizer: str) -> None:
+    """Check the run's numbers, each on its own (InputError)."""
+    if optimizer not in OPTIMIZERS:
+        raise InputError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+    if not (math.isfinite(lr) and lr > 0):
+        raise InputError(f"--lr must be a finite number above 0, got {lr:g}")
+    if not (math.isfinite(until) and until >= 0):
+        raise InputError(f"--until must be a finite number, 0 or more, got {until:g}")
+    if steps < 0:
+        raise InputError("--steps must be 0 or more")
+    if every < 1:
+        raise InputError("--every must be 1 or more")
 
 
 # --- the descent -----------------------------------------------------------------------
 
 class Objective(NamedTuple):
-    call: Callable[..., tuple[float, tuple[float, ...]]]  # (params..., fixed..., rows)
+    call: Callable[..., tuple[float, tuple[float, ...]]]  # (params, rows) -> mean, grads
     params: tuple[str, ...]
     columns: tuple[str, ...]  # the data's inputs, in row order
-    fixed: tuple[float, ...]  # NAME=VALUE inputs, in the function's order
+    constants: dict[str, float]  # NAME=VALUE inputs
+    why: Callable[[Mapping[str, float], Sequence[tuple[float, ...]]], str]  # see _why
 
 
-def check_params(program: Analysis, params: Sequence[str]) -> list[str]:
+def loss_graph(program: Analysis, output: str | None = None) -> Graph:
+    """The graph whose one output is the loss: `output`, or the last statement."""
+    return program.graph([output] if output else None)
+
+
+def check_params(graph: Graph, params: Sequence[str]) -> list[str]:
     """The loss's inputs, having checked that every parameter is one of them."""
-    inputs = [n for n, _ in program.graph().inputs]
+    inputs = [n for n, _ in graph.inputs]
     unknown = [p for p in params if p not in inputs]
     if unknown:
-        raise InputError(f"--params names {', '.join(unknown)}, not an input of the loss; its "
-                         f"inputs are: {', '.join(inputs)}")
+        has = f"its inputs are: {', '.join(inputs)}" if inputs else "it has no inputs"
+        raise InputError(f"--params names {', '.join(unknown)}, not an input of the loss; {has}")
     return inputs
 
 
-def objective(program: Analysis, params: Sequence[str], columns: Sequence[str],
+def objective(graph: Graph, params: Sequence[str], columns: Sequence[str],
               constants: Mapping[str, str | float]) -> Objective:
     """The compiled mean loss and gradient (see the module)."""
     from .analysis import point
     from .emit import mean_over_rows
 
-    graph = program.graph()
-    inputs = check_params(program, params)
+    inputs = check_params(graph, params)
     clash = [c for c in constants if c in params]
     if clash:
         raise InputError(f"{', '.join(clash)} is a parameter (it learns): give its start in "
@@ -189,115 +149,115 @@ def objective(program: Analysis, params: Sequence[str], columns: Sequence[str],
     if missing:
         raise InputError(f"no value for {', '.join(missing)}: give it as NAME=VALUE or as a "
                          "data column")
-    fixed_names = [n for n in inputs if n not in cols]
-    source = mean_over_rows(graph, list(params), cols)
+    order = [n for n in inputs if n not in cols]  # params and constants, in input order
     env: dict[str, Any] = {}
-    exec(compile(source, "<bpcalc descend objective>", "exec"), env)  # generated by emit.py
-    at = point(graph, dict(constants)) if constants else {}
-    fixed = tuple(at[n] for n in fixed_names if n not in params)
-    order = [n for n in fixed_names]  # params and constants, in the graph's input order
+    exec(compile(mean_over_rows(graph, list(params), cols), "<bpcalc descend objective>",
+                 "exec"), env)  # generated by emit.py from the graph and the op table
     call = env["objective_grad"]
-    positions = {n: k for k, n in enumerate(order)}
+    at = point(graph, dict(constants)) if constants else {}
 
     def run(theta: Mapping[str, float], rows: Sequence[tuple[float, ...]]) -> tuple[
             float, tuple[float, ...]]:
-        argv: list[float] = [0.0] * len(order)
-        for n, v in theta.items():
-            argv[positions[n]] = v
-        k = 0
-        for n in order:
-            if n not in theta:
-                argv[positions[n]] = fixed[k]
-                k += 1
-        return call(*argv, rows)
+        both = {**at, **theta}
+        return call(*[both[n] for n in order], rows)
 
-    return Objective(run, tuple(params), tuple(cols), fixed)
+    def why(theta: Mapping[str, float], rows: Sequence[tuple[float, ...]]) -> str:
+        """What the engine says where the compiled loop raised: the first row whose loss or
+        gradient it cannot compute, and why."""
+        from .analysis import analyse
+
+        for k, row in enumerate(rows):
+            try:
+                analyse(graph, {**at, **theta, **dict(zip(cols, row))}, "reverse", params,
+                        limit=0, wide=False)
+            except MathError as exc:
+                said = str(exc).removeprefix("math error ")
+                return said + (f" (data row {k + 1})" if cols else "")
+        return "the loss or its gradient is not a finite number there"
+
+    return Objective(run, tuple(params), tuple(cols), dict(at), why)
+
+
+class _Step(NamedTuple):
+    loss: float
+    grads: dict[str, float]
+    norm: float
+    why: str  # "" when loss, gradient and norm are finite numbers
 
 
 def descend(program: Analysis, start: Mapping[str, float], rows: list[tuple[float, ...]],
             columns: Sequence[str], constants: Mapping[str, str | float], *, lr: float = 0.1,
             steps: int = 1000, optimizer: str = "sgd", batch_size: int | None = None,
-            until: float = 1e-9, seed: int = 0, every: int = 1,
+            until: float = 1e-9, seed: int = 0, every: int = 1, output: str | None = None,
             on_record: Callable[[Record], None] | None = None,
             on_step: Callable[[int, float], None] | None = None) -> Descent:
     """Run gradient descent (see the module). `on_record` gets every recorded step as it
     happens (JSON Lines), `on_step` (step, loss) every step (a progress bar). Ctrl-C ends
-    the run with the state reached (verdict "interrupted")."""
-    if optimizer not in OPTIMIZERS:
-        raise InputError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
-    if lr <= 0 or steps < 0 or every < 1 or until < 0:
-        raise InputError("--lr must be > 0, --steps >= 0, --every >= 1 and --until >= 0")
-    obj = objective(program, list(start), columns, constants)
-    data = rows if rows else [()]
-    if batch_size is not None and not 1 <= batch_size:
+    the run with the state reached (verdict "interrupted"). A loss or gradient that is
+    not finite at the start is a MathError: there is nothing to descend from."""
+    settings(lr, steps, every, until, optimizer)
+    if batch_size is not None and batch_size < 1:
         raise InputError("--batch-size must be at least 1")
+    obj = objective(loss_graph(program, output), list(start), columns, constants)
+    data = rows if rows else [()]
+    warnings: list[str] = []
+    if batch_size is not None and batch_size >= len(data):
+        warnings.append(f"--batch-size {batch_size} is not below the {len(data):,} rows: "
+                        "every step uses them all")
+        batch_size = None
     rng = random.Random(seed)
     theta = dict(start)
     names = list(theta)
-    velocity = {n: 0.0 for n in names}
-    m1 = {n: 0.0 for n in names}
-    m2 = {n: 0.0 for n in names}
-    records: list[Record] = []
-    first = None
-    verdict, diverged_at, bad_loss = "stopped", None, math.nan
+    state = {n: [0.0, 0.0] for n in names}  # momentum's velocity; adam's two moments
 
-    def evaluate(params: Mapping[str, float], sample: Sequence[tuple[float, ...]]) -> tuple[
-            float, dict[str, float]]:
+    def evaluate(params: Mapping[str, float], sample: Sequence[tuple[float, ...]]) -> _Step:
         try:
             loss, grads = obj.call(params, sample)
-        except (ValueError, ZeroDivisionError, OverflowError) as exc:
-            raise MathError(f"math error at the parameters {_params_text(params)}: {exc}") \
-                from None
-        return loss, dict(zip(names, grads))
+        except (ArithmeticError, ValueError):
+            return _Step(math.nan, {}, math.nan, obj.why(params, sample))
+        norm = math.sqrt(sum(g * g for g in grads))
+        if math.isfinite(loss) and math.isfinite(norm):
+            return _Step(loss, dict(zip(names, grads)), norm, "")
+        what, bad = ("the loss", loss) if not math.isfinite(loss) else \
+            ("the gradient's norm", norm)
+        word = "NaN" if bad != bad else "infinite"
+        return _Step(loss, dict(zip(names, grads)), norm, f"{what} is {word} there")
 
     def batch() -> Sequence[tuple[float, ...]]:
-        if batch_size is None or batch_size >= len(data):
-            return data
-        return rng.sample(data, batch_size)
+        return data if batch_size is None else rng.sample(data, batch_size)
 
-    loss, grads = evaluate(theta, batch())
-    norm = math.sqrt(sum(g * g for g in grads.values()))
-    last = Record(0, loss, norm, dict(theta))
-    records.append(last)
+    now = evaluate(theta, batch())
+    if now.why:
+        raise MathError(f"math error at the start, {_params_text(theta)}: {now.why}; there "
+                        "is nothing to descend from")
+    last = Record(0, now.loss, now.norm, dict(theta))
+    records = [last]
     if on_record:
         on_record(last)
-    step = 0
+    first: FirstUpdate | None = None
+    verdict, diverged_at, why, step = "stopped", None, "", 0
     try:
         while True:
-            if norm <= until:
+            if now.norm <= until:
                 verdict = "converged"
                 break
             if step >= steps:
                 break
             step += 1
             before = dict(theta)
-            for n in names:
-                g = grads[n]
-                if optimizer == "sgd":
-                    theta[n] -= lr * g
-                elif optimizer == "momentum":
-                    velocity[n] = MOMENTUM * velocity[n] + g
-                    theta[n] -= lr * velocity[n]
-                else:
-                    m1[n] = BETA1 * m1[n] + (1 - BETA1) * g
-                    m2[n] = BETA2 * m2[n] + (1 - BETA2) * g * g
-                    hat1 = m1[n] / (1 - BETA1 ** step)
-                    hat2 = m2[n] / (1 - BETA2 ** step)
-                    theta[n] -= lr * hat1 / (math.sqrt(hat2) + EPS)
+            _update(theta, now.grads, state, optimizer, lr, step)
             if first is None:
-                first = FirstUpdate(before, dict(grads), dict(theta))
-            try:
-                loss, grads = evaluate(theta, batch())
-            except MathError:
-                loss = math.nan
-            norm = math.sqrt(sum(g * g for g in grads.values())) if loss == loss else math.nan
-            if not (math.isfinite(loss) and all(map(math.isfinite, theta.values()))
-                    and math.isfinite(norm)):
-                verdict, diverged_at, bad_loss = "diverged", step, loss
+                first = FirstUpdate(before, dict(now.grads), dict(theta))
+            bad = [n for n, v in theta.items() if not math.isfinite(v)]
+            now = evaluate(theta, batch()) if not bad else \
+                _Step(math.nan, {}, math.nan, f"{', '.join(bad)} became "
+                      f"{'NaN' if theta[bad[0]] != theta[bad[0]] else 'infinite'}")
+            if now.why:
+                verdict, diverged_at, why = "diverged", step, now.why
                 break
-            last = Record(step, loss, norm, dict(theta))
+            last = Record(step, now.loss, now.norm, dict(theta))
             if on_step:
-                on_step(step, loss)
+                on_step(step, now.loss)
             if step % every == 0:
                 records.append(last)
                 if on_record:
@@ -308,12 +268,30 @@ def descend(program: Analysis, start: Mapping[str, float], rows: list[tuple[floa
         records.append(last)
         if on_record:
             on_record(last)
-    if batch_size is not None and batch_size < len(data) and verdict != "diverged":
-        full_loss, full_grads = evaluate(last.params, data)  # the final numbers over all rows
-        last = last._replace(loss=full_loss, grad_norm=math.sqrt(
-            sum(g * g for g in full_grads.values())))
+    final = last
+    if batch_size is not None:  # the final numbers over all rows
+        whole = evaluate(last.params, data)
+        final = last._replace(loss=whole.loss, grad_norm=whole.norm)
     return Descent(program.source, optimizer, lr, len(rows) or 1, batch_size, dict(start),
-                   tuple(records), last, verdict, diverged_at, first, bad_loss)
+                   tuple(records), final, verdict, diverged_at, first, why, tuple(warnings))
+
+
+def _update(theta: dict[str, float], grads: Mapping[str, float], state: dict[str, list[float]],
+            optimizer: str, lr: float, step: int) -> None:
+    """One step of the optimizer's rule, in place."""
+    for n, g in grads.items():
+        s = state[n]
+        if optimizer == "sgd":
+            theta[n] -= lr * g
+        elif optimizer == "momentum":
+            s[0] = MOMENTUM * s[0] + g
+            theta[n] -= lr * s[0]
+        else:
+            s[0] = BETA1 * s[0] + (1 - BETA1) * g
+            s[1] = BETA2 * s[1] + (1 - BETA2) * g * g
+            hat1 = s[0] / (1 - BETA1 ** step)
+            hat2 = s[1] / (1 - BETA2 ** step)
+            theta[n] -= lr * hat1 / (math.sqrt(hat2) + EPS)
 
 
 def _params_text(params: Mapping[str, float]) -> str:

@@ -105,14 +105,18 @@ def _start(graph: Graph, values: Mapping[str, float]) -> list[float]:
         for name, i in graph.input_at.items():
             vals[i] = values[name]
     except KeyError:
-        missing = [name for name in graph.input_at if name not in values]
-        hint = ""
-        if "e" in missing:
-            hint = (" (e is an ordinary name here: for e^x write exp(x), for Euler's number "
-                    "exp(1))")
-        raise InputError("missing value for " + ", ".join(missing) + hint
-                         + "; give each input as NAME=VALUE") from None
+        raise missing_values([name for name in graph.input_at if name not in values]) \
+            from None
     return vals
+
+
+def missing_values(missing: Sequence[str]) -> InputError:
+    """The error for inputs given no value."""
+    hint = ""
+    if "e" in missing:
+        hint = " (e is an ordinary name here: for e^x write exp(x), for Euler's number exp(1))"
+    return InputError("missing value for " + ", ".join(missing) + hint
+                      + "; give each input as NAME=VALUE")
 
 
 def node_values(graph: Graph, leaves: Sequence[T], apply: Callable[[int, str, list[T]], T],

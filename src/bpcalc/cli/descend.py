@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from . import common
 from .common import ExprCommand, load, print_json, read_text, source_options
+
+if TYPE_CHECKING:
+    from ..build.graph import Graph
+    from ..descend import Descent
 
 
 @click.command(cls=ExprCommand)
@@ -61,39 +65,50 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
           --data examples/xor.csv --lr 0.5 --steps 2000
     """
     from .. import descend as dsc
+    from ..analysis import point
+    from ..compile.batch import read_rows
     from ..errors import InputError
     from ..text.values import parse_pairs
 
-    if outputs:
-        raise click.UsageError("descend minimises one loss: --output does not apply")
+    loss = common.names(outputs, "--output")
+    if loss and len(loss) > 1:
+        raise click.UsageError("descend minimises one loss: --output names one output")
+    if data == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
+        raise click.UsageError("the loss and the --data rows cannot both come from stdin")
+    dsc.settings(lr, steps, every, until, optimizer)
+    if svg_file:
+        _writable(svg_file)
     if as_json:
         fmt = "json"
     if fmt == "auto":
         fmt = "table" if common.stdout_is_terminal() else "json"
     program, constants = load(args, file)
+    graph = dsc.loss_graph(program, loss[0] if loss else None)
     start = parse_pairs(params, "--params")
-    inputs = dsc.check_params(program, list(start))
+    inputs = dsc.check_params(graph, list(start))
     columns: list[str] = []
     rows: list[tuple[float, ...]] = []
     label = ""
+    free = [n for n in inputs if n not in start and n not in constants]
     if data is not None:
-        columns = [n for n in inputs if n not in start and n not in constants]
-        text = read_text(data)
-        rows = dsc.read_rows(text.splitlines(), columns)
+        columns = free
+        given = {**point(graph, constants), **start}
+        rows = read_rows(graph, given, columns, read_text(data).splitlines(), list(start))
         label = "stdin" if data == "-" else data
-    elif [n for n in inputs if n not in start and n not in constants]:
-        missing = [n for n in inputs if n not in start and n not in constants]
-        raise InputError(f"no value for {', '.join(missing)}: give --data rows or NAME=VALUE")
+    elif free:
+        raise InputError(f"no value for {', '.join(free)}: give --data rows or NAME=VALUE")
 
     on_record = None
     if fmt == "jsonl":
+        from ..render import json_text
+
         def on_record(r: dsc.Record) -> None:
-            click.echo(json.dumps(dsc.record_dict(r)))
+            click.echo(json_text.render(dsc.record_dict(r)))
     progress = _progress(steps) if fmt in ("table", "plain") and sys.stderr.isatty() else None
     try:
         r = dsc.descend(program, start, rows, columns, constants, lr=lr, steps=steps,
                         optimizer=optimizer, batch_size=batch_size, until=until, seed=seed,
-                        every=every, on_record=on_record,
+                        every=every, output=loss[0] if loss else None, on_record=on_record,
                         on_step=progress.update if progress else None)
     finally:
         if progress:
@@ -101,42 +116,61 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
     if fmt == "json":
         print_json(r.to_dict())
     elif fmt == "jsonl":
-        click.echo(json.dumps({"final": {k: v for k, v in r.to_dict().items()
-                                         if k != "history"}}))
+        from ..render import json_text
+
+        click.echo(json_text.render({"final": {k: v for k, v in r.to_dict().items()
+                                               if k != "history"}}))
     else:
         from ..numbers import SCREEN_DIGITS, showing
         from ..render import descend_view
         from ..render.plain import width
 
         with showing(SCREEN_DIGITS):
-            click.echo("\n".join(descend_view.lines(r, label, width())))
+            click.echo("\n".join(descend_view.lines(r, label, width(), plain=fmt == "plain")))
     if svg_file:
-        _save_svg(svg_file, r, program, rows, columns, constants)
+        _save_svg(svg_file, r, graph, rows, columns, constants)
     if r.verdict == "interrupted":
         sys.exit(130)
     if r.verdict == "diverged":  # the run's report is out; the fit failed, as a math error
         sys.exit(1)
 
 
-def _save_svg(path: str, r, program, rows, columns, constants) -> None:  # type: ignore[no-untyped-def]
+def _writable(path: str) -> None:
+    """Refuse an --svg path that cannot be written before the run, not after it."""
+    import os
+
+    from ..errors import InputError
+
+    folder = os.path.dirname(path) or "."
+    if os.path.isdir(path) or not os.path.isdir(folder) or not os.access(folder, os.W_OK) \
+            or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise InputError(f"cannot write {path}: " + ("it is a folder" if os.path.isdir(path)
+                                                    else "no such folder, or not writable"))
+
+
+SURFACE_ROWS = 1000  # rows, evenly spaced, that the picture's loss surface averages
+
+
+def _save_svg(path: str, r: Descent, graph: Graph, rows: list[tuple[float, ...]],
+              columns: list[str], constants: dict[str, str | float]) -> None:
     from .. import descend as dsc
     from ..errors import InputError
     from ..render import descend_view
 
     surface = None
+    sample = (rows or [()])[::max(1, -(-len(rows) // SURFACE_ROWS))]
     if len(r.start) == 2:
-        obj = dsc.objective(program, list(r.start), columns, constants)
-        sample = (rows or [()])[:200]
+        obj = dsc.objective(graph, list(r.start), columns, constants)
         a, b = list(r.start)
 
         def surface(x: float, y: float) -> float:
             try:
                 return obj.call({a: x, b: y}, sample)[0]
-            except (ValueError, ZeroDivisionError, OverflowError):
+            except (ArithmeticError, ValueError):
                 return float("nan")
     try:
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write(descend_view.svg(r, surface))
+            fh.write(descend_view.svg(r, surface, len(sample) if rows else 0))
     except OSError as exc:
         raise InputError(f"cannot write {path}: {exc.strerror}") from None
 

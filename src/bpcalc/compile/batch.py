@@ -52,6 +52,7 @@ from .. import analysis
 from ..analysis import Analysis
 from ..build.graph import Graph
 from ..errors import BpcalcError, InputError, MathError
+from ..evaluate import missing_values
 from ..numbers import number
 from ..render import json_text
 from ..text.values import kind
@@ -205,21 +206,26 @@ def _json_point(plan: _Plan, p: Any) -> dict[str, str | float]:
     return values
 
 
+_DECODE = json.JSONDecoder(parse_int=float).decode  # ints as floats: "-0" reads as -0.0
+
+
+def _decoded(line: str) -> Any:
+    """A JSON Lines line decoded, or the InputError that says why it is not JSON."""
+    try:
+        return _DECODE(line)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:  # [[[[...]]]]: Python's decoder recurses once a level
+        raise InputError("nested too deeply to be a point (one JSON object of NAME: "
+                         'value, such as {"x": 1})') from None
+
+
 def _jsonl(plan: _Plan) -> tuple[Callable[[str], Any], Callable[[str], str]]:
     """How a JSONL line reaches the compiled code (decoded) and the exact engine."""
-    decode = json.JSONDecoder(parse_int=float).decode  # ints as floats: "-0" reads as -0.0
-
     def exact(line: str) -> str:
-        try:
-            p = decode(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
-        except RecursionError:  # [[[[...]]]]: Python's decoder recurses once a level
-            raise InputError("nested too deeply to be a point (one JSON object of NAME: "
-                             'value, such as {"x": 1})') from None
-        return _exact(plan, _json_point(plan, p))
+        return _exact(plan, _json_point(plan, _decoded(line)))
 
-    return decode, exact
+    return _DECODE, exact
 
 
 def _stream(lines: Iterator[str], n: int, out: TextIO,
@@ -274,14 +280,24 @@ def _csv_header(plan: _Plan, line: str) -> list[str]:
     return header
 
 
-def _csv_exact(plan: _Plan, header: list[str], line: str,
-               fast: Callable[[Any], str | None] | None) -> str:
+def _csv_row(header: list[str], line: str) -> list[str]:
     try:
         row = next(csv.reader([line]))
     except csv.Error as exc:
         raise InputError(f"not a CSV row: {exc}") from None
     if len(row) != len(header):
-        raise InputError(f"this line has {len(row)} fields; the header has {len(header)}")
+        raise InputError(f"this line has {len(row)} field{'s' if len(row) != 1 else ''}; "
+                         f"the header has {len(header)}")
+    return row
+
+
+def _cells(header: list[str], row: list[str]) -> dict[str, str | float]:
+    return {h: c.strip() for h, c in zip(header, row) if c.strip()}  # empty: missing
+
+
+def _csv_exact(plan: _Plan, header: list[str], line: str,
+               fast: Callable[[Any], str | None] | None) -> str:
+    row = _csv_row(header, line)
     if fast is not None and not any(_NOT_PLAIN.search(c) for c in row):
         try:
             s = fast(row)  # a quoted row of plain numbers
@@ -289,9 +305,7 @@ def _csv_exact(plan: _Plan, header: list[str], line: str,
             s = None
         if s is not None:
             return s
-    cells: dict[str, str | float] = {h: c.strip() for h, c in zip(header, row)
-                                     if c.strip()}  # empty: missing
-    return _exact(plan, cells)
+    return _exact(plan, _cells(header, row))
 
 
 def _plain_cells(line: str) -> list[str]:
@@ -320,6 +334,69 @@ def _all_failing(lines: Iterator[str], n: int, out: TextIO, message: str) -> Bat
             points += 1
             out.write(_error_line(n, message))
     return BatchSummary(points, points)
+
+
+def read_rows(graph: Graph, given: Mapping[str, float], columns: Sequence[str],
+              lines: Iterable[str], learning: Sequence[str] = (),
+              most: int = 20) -> list[tuple[float, ...]]:
+    """Data rows read as the points of a batch are (`bpcalc descend --data`): JSON Lines or
+    CSV with a header, told by the first non-blank line; each row the values of `columns`
+    in that order. `given` are the inputs with a value already (NAME=VALUE, and the start
+    of each `learning` parameter), which a row may not give again. The header's problems
+    stop the reading at once; bad rows are each reported, `line N: why`, the first `most`
+    of them in one InputError; no rows at all is an InputError too."""
+    plan = _Plan(graph, "reverse", [], None, dict(given),
+                 [(c, graph.input_at[c]) for c in columns])
+    it = iter(lines)
+    n, first = _first(it)
+    if first is None:
+        raise InputError("the data has no rows: it is empty")
+    first = first[1:] if first.startswith("\ufeff") else first  # a byte order mark
+    rows: list[tuple[float, ...]] = []
+    errors: list[str] = []
+
+    def learns(names: Iterable[str]) -> None:
+        said = [name for name in names if name in learning]
+        if said:
+            raise InputError(f"{', '.join(said)} learns (its start is in --params): the data "
+                             "cannot give it")
+
+    in_csv = not first.lstrip(" \t").startswith("{")
+    if not in_csv:
+        numbered: Iterable[tuple[int, str]] = enumerate(chain([first], it), n + 1)
+
+        def values(line: str) -> dict[str, str | float]:
+            p = _decoded(line)
+            if type(p) is dict:
+                learns(p)
+            return _json_point(plan, p)
+    else:
+        header = [h.strip() for h in next(csv.reader([first]))]
+        learns(header)
+        header = _csv_header(plan, first)
+        numbered = enumerate(it, n + 2)
+
+        def values(line: str) -> dict[str, str | float]:
+            return _cells(header, _csv_row(header, line))
+    for k, line in numbered:
+        if not line.strip():
+            continue
+        try:
+            at = analysis.point(graph, {**given, **values(line)})
+            missing = [c for c in columns if c not in at]
+            if missing:
+                raise missing_values(missing)
+            rows.append(tuple(at[c] for c in columns))
+        except (InputError, MathError) as exc:
+            errors.append(f"line {k}: {exc}")
+            if len(errors) >= most:
+                errors.append("(the lines after it were not read)")
+                break
+    if errors:
+        raise InputError("bad data:\n  " + "\n  ".join(errors))
+    if not rows:
+        raise InputError("the data has no rows" + (": only a header" if in_csv else ""))
+    return rows
 
 
 def run_batch(program: Analysis, lines: Iterable[str], fmt: str = "auto",

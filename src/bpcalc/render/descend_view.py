@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from ..descend import Descent, Record
 
 CHART_HEIGHT = 12
+# asciichartpy's symbols: ┼ ┤ ╶ ╴ ─ ╰ ╭ ╮ ╯ │, and in ASCII for --format plain
+ASCII_SYMBOLS = ["+", "|", "-", "-", "-", "'", ".", ".", "'", "|"]
+# Where the text view's lines may break: after `, ` and `; ` in the header's lists, as a
+# table cell breaks in formulas (layout.BREAKS), and in prose at a space that is not
+# inside `w = 0`, `w ← ...` or `0 − 0.1`.
+ITEMS = re.compile(r"(?<=, )|(?<=; )")
+PROSE = re.compile(r"(?<=[^=←−+] )(?![=←−+])")
 
 
 def header(r: Descent, source_of_data: str) -> list[str]:
@@ -25,11 +32,12 @@ def header(r: Descent, source_of_data: str) -> list[str]:
     batch = f", mini-batches of {r.batch_size}" if r.batch_size else ""
     start = ", ".join(f"{k} = {shown(v)}" for k, v in r.start.items())
     return [f"bpcalc descend  {source_line(r.loss_text, ['L'], 60)}",
-            f"loss: {rows}{batch}; {r.optimizer}, η = {shown(r.lr)}; from {start}"]
+            f"loss: {rows}{batch}", f"{r.optimizer}, η = {shown(r.lr)}, from {start}"]
 
 
 def first_step(r: Descent) -> list[str]:
-    """`w ← w − η·∂L/∂w = 0 − 0.1·(−4.6) = 0.46`, one line a parameter."""
+    """`w ← w − η·∂L/∂w = 0 − 0.1·(−4.6) = 0.46`, one line a parameter, after a line
+    that says the rule."""
     f = r.first
     if f is None:
         return []
@@ -50,9 +58,13 @@ def first_step(r: Descent) -> list[str]:
     return lines
 
 
-def chart(records: Sequence[Record], width: int) -> list[str]:
+def chart(records: Sequence[Record], width: int, plain: bool = False) -> list[str]:
     """The loss against the step, drawn by asciichartpy; on a log scale when the loss
-    spans more than two decades (labels are then the loss itself, not its log)."""
+    spans more than two decades (labels are then the loss itself, not its log).
+
+    The series is drawn shifted to start at 0: asciichartpy then places each value on
+    the row whose label it is (with an offset minimum its rounding puts values a row away
+    from their labels), and the labels are written here, the loss at each row."""
     import asciichartpy  # type: ignore[import-untyped]
 
     losses = [r.loss for r in records]
@@ -65,12 +77,18 @@ def chart(records: Sequence[Record], width: int) -> list[str]:
     positive = min(losses) > 0
     log = positive and max(losses) / min(losses) > 100
     ys = [math.log10(v) for v in losses] if log else losses
-    drawn = asciichartpy.plot(ys, {"height": CHART_HEIGHT, "format": "{:9.3g} "})
-    if log:
-        drawn = re.sub(r"^\s*(-?[\d.]+(?:e[+-]?\d+)?) ",
-                       lambda m: f"{10 ** float(m.group(1)):9.2g} ", drawn, flags=re.M)
+    lo, hi = min(ys), max(ys)
+    options: dict[str, object] = {"height": CHART_HEIGHT, "format": "{:9.3g} "}
+    if plain:
+        options["symbols"] = ASCII_SYMBOLS
+    drawn = asciichartpy.plot([y - lo for y in ys], options).splitlines()
+    top = len(drawn) - 1
+    out = []
+    for k, line in enumerate(drawn):
+        y = lo + (hi - lo) * (top - k) / top if top else lo
+        out.append(f"{10 ** y if log else y:9.2g} " + line[10:])
     steps = f"step {records[0].step} to {records[-1].step}"
-    return [f"loss, {'log scale, ' if log else ''}{steps}:", *drawn.splitlines()]
+    return [f"loss, {'log scale, ' if log else ''}{steps}:", *out]
 
 
 def result(r: Descent) -> list[str]:
@@ -78,39 +96,50 @@ def result(r: Descent) -> list[str]:
     lines = [f"parameters at step {f.step}"]
     width = max(map(len, f.params), default=1)
     lines += [f"  {k.ljust(width)} = {shown(v)}" for k, v in f.params.items()]
-    lines.append(f"loss {shown(f.loss)}, gradient norm {shown(f.grad_norm)}")
+    over = "" if r.batch_size is None else " (over all rows)"
+    lines.append(f"loss {shown(f.loss)}, gradient norm {shown(f.grad_norm)}{over}")
     lines.append(r.message)
     return lines
 
 
-def lines(r: Descent, source_of_data: str, width: int) -> list[str]:
-    """The text view at `width` columns: prose wrapped (a long line hangs by 2), the chart
-    as drawn."""
-    from .layout import WORDS, hanging
+def lines(r: Descent, source_of_data: str, width: int, plain: bool = False) -> list[str]:
+    """The text view at `width` columns: prose wrapped (a long line hangs by 4), the
+    chart as drawn."""
+    from .layout import BREAKS, hanging
 
-    def fit(text: list[str]) -> list[str]:
-        return [part for line in text for part in hanging(line, width, 4, WORDS)]
+    def fit(text: list[str], breaks: re.Pattern[str] = PROSE) -> list[str]:
+        return [part for line in text for part in hanging(line, width, 4, breaks)]
 
-    out = fit(header(r, source_of_data))
+    head = header(r, source_of_data)
+    out = fit(head[:1]) + fit(head[1:], ITEMS)
+    out += fit([f"warning: {w}" for w in r.warnings])
     first = first_step(r)
-    out += ["", *fit(first)] if first else []
-    drawn = chart(r.records, width)
+    out += ["", *fit(first[:1]), *fit(first[1:], BREAKS)] if first else []
+    drawn = chart(r.records, width, plain)
     out += ["", *drawn] if drawn else []
     return out + ["", *fit(result(r))]
 
 
 # --- SVG -------------------------------------------------------------------------------
 
-def svg(r: Descent, surface: Callable[[float, float], float] | None) -> str:
+def svg(r: Descent, surface: Callable[[float, float], float] | None,
+        sample: int = 0) -> str:
     """The loss curve (log scale when it spans decades); with `surface` (the loss at two
-    parameters' values), also their path over the loss, shaded by level."""
+    parameters' values, the mean over `sample` rows), also their path over the loss,
+    shaded by level. The verdict on top, wrapped."""
     from xml.sax.saxutils import escape
 
+    from .layout import wrap
+
     w, h, pad = 560, 300, 48
+    title = wrap(r.message, 84, PROSE)
+    down = 15 * (len(title) - 1)  # the title's extra lines push everything down
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" '
-             f'height="{h + (h + 40 if surface else 0)}" font-family="sans-serif" '
+             f'height="{h + down + (h + 40 if surface else 0)}" font-family="sans-serif" '
              'font-size="12">', '<rect width="100%" height="100%" fill="white"/>',
-             f'<text x="{pad}" y="20" font-weight="bold">{escape(r.message[:80])}</text>']
+             *(f'<text x="{pad}" y="{20 + 15 * k}" font-weight="bold">{escape(t)}</text>'
+               for k, t in enumerate(title)),
+             f'<g transform="translate(0 {down})">']
     recs = r.records
     losses = [x.loss for x in recs]
     log = min(losses) > 0 and max(losses) / min(losses) > 100
@@ -127,24 +156,29 @@ def svg(r: Descent, surface: Callable[[float, float], float] | None) -> str:
     pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (px(s, v) for s, v in zip(steps, ys)))
     parts += [f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#888"/>',
               f'<line x1="{pad}" y1="{h - pad}" x2="{pad}" y2="40" stroke="#888"/>',
-              f'<polyline fill="none" stroke="#b0006a" stroke-width="2" points="{pts}"/>',
               f'<text x="{w / 2}" y="{h - 12}" text-anchor="middle">step</text>',
-              f'<text x="{pad}" y="{h - pad + 16}" text-anchor="middle">{s0}</text>',
-              f'<text x="{w - pad}" y="{h - pad + 16}" text-anchor="middle">{steps[-1]}</text>']
-    for y in (lo, hi):
+              f'<text x="{pad}" y="{h - pad + 16}" text-anchor="middle">{s0}</text>']
+    if len(recs) > 1:
+        parts += [f'<polyline fill="none" stroke="#b0006a" stroke-width="2" points="{pts}"/>',
+                  f'<text x="{w - pad}" y="{h - pad + 16}" text-anchor="middle">{steps[-1]}'
+                  '</text>']
+    else:  # only the start: one point
+        x, y = px(s0, ys[0])
+        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#b0006a"/>')
+    for y in (lo, hi) if hi > lo else (lo,):
         label = f"{10 ** y:.2g}" if log else f"{y:.3g}"
         parts.append(f'<text x="{pad - 6}" y="{px(s0, y)[1] + 4:.1f}" text-anchor="end">'
                      f'{label}</text>')
     parts.append(f'<text x="12" y="{h / 2}" transform="rotate(-90 12 {h / 2})" '
                  f'text-anchor="middle">loss{" (log scale)" if log else ""}</text>')
     if surface is not None:
-        parts += _surface(r, surface, top=h + 30, size=h, pad=pad, width=w)
-    parts.append("</svg>")
+        parts += _surface(r, surface, top=h + 30, size=h, pad=pad, sample=sample)
+    parts += ["</g>", "</svg>"]
     return "\n".join(parts) + "\n"
 
 
 def _surface(r: Descent, surface: Callable[[float, float], float], top: float, size: float,
-             pad: float, width: float) -> list[str]:
+             pad: float, sample: int) -> list[str]:
     from xml.sax.saxutils import escape
 
     a, b = list(r.start)
@@ -162,8 +196,9 @@ def _surface(r: Descent, surface: Callable[[float, float], float], top: float, s
             cells.append((i, j, math.log10(v) if v > 0 and math.isfinite(v) else math.nan))
     finite = [v for _, _, v in cells if v == v]
     lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
-    out = [f'<text x="{pad}" y="{top - 8}">the path of ({escape(a)}, {escape(b)}) over the loss '
-           '(lighter: lower)</text>']
+    over = f", its mean over {sample:,} rows evenly spaced" if sample and sample < r.rows else ""
+    out = [f'<text x="{pad}" y="{top - 8}">the path of ({escape(a)}, {escape(b)}) over the loss'
+           f'{over} (lighter: lower)</text>']
     for i, j, v in cells:
         level = 0.5 if v != v else round(8 * (v - lo) / ((hi - lo) or 1.0)) / 8
         shade = int(250 - 140 * level)
@@ -184,5 +219,4 @@ def _surface(r: Descent, surface: Callable[[float, float], float], top: float, s
             f'{escape(a)}: {x0:.3g} to {x1:.3g}</text>',
             f'<text x="{pad + side + 8}" y="{top + side / 2}">{escape(b)}: {y0:.3g} to '
             f'{y1:.3g}</text>']
-    del width
     return out

@@ -102,6 +102,9 @@ def parse_pairs(text: str, option: str) -> dict[str, float]:
         name, value = pair
         if name in pairs:
             raise InputError(f"{option} gives {name} twice")
+        if re.search(r"\s[A-Za-z_]\w*\s*=", value):  # `w=0 b=0`: pairs apart by a space
+            raise InputError(f"{option} expects NAME=VALUE pairs separated by commas, such "
+                             f"as x=1,y=-2; got {text!r}: put a comma between the pairs")
         try:
             pairs[name] = parse_value(value, name)
         except InputError as exc:
