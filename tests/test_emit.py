@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from bpcalc import emit as E
 from bpcalc.analysis import grad, load, point
 from bpcalc.cli import cli
+from bpcalc.emit import running
 
 CASES_DIR = Path(__file__).parent / "cases"
 GOLDEN = Path(__file__).parent / "golden"
@@ -132,7 +133,7 @@ def _together(lang: str, mode: str, tmp_path: Path) -> None:
             nums = [float(x) for x in row.split()[1:]]
         else:
             r = json.loads(row.split(" ", 1)[1])
-            nums = E._flat(r["value"]) + E._flat(r[next(k for k in r if k != "value")])
+            nums = running._flat(r["value"]) + running._flat(r[next(k for k in r if k != "value")])
         assert len(nums) == len(values) + len(jac), case["id"]
         assert all(map(close, nums, values + jac)), (case["id"], nums, values + jac)
 

@@ -10,15 +10,15 @@ batch, hessian) take the Analysis or its graph, never the text again.
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, cast
 
+from . import passes
 from .build.builder import Built
 from .build.graph import Graph, edge_formula, node_definition
 from .errors import InputError, MathError
-from .evaluate import Evaluation, all_finite, evaluate
-from .modes import forward, paths, reverse
+from .evaluate import Evaluation, evaluate
+from .modes import forward, reverse
 from .numbers import number
 from .results.grad import EdgeInfo, GradResult, Lazy, NodeInfo, PathInfo
 from .text.values import numbers
@@ -27,15 +27,6 @@ if TYPE_CHECKING:
     from .cost import Cost
 
 MODES = ("reverse", "forward", "paths")
-MAX_PATH_NODES = 100_000
-# Up to this much work (edges times inputs and outputs asked: the same for every mode) the
-# passes run in wide numbers (wide.py: tens of ms at most), so the modes agree to the last
-# digit; above it in doubles, and in wide numbers again only where those overflow,
-# underflow or give an exact 0 that may be an underflow.
-WIDE_WORK = 40_000
-# Above WIDE_WORK, wide numbers again where doubles underflowed only up to this much work
-# (about 0.2 s); past it a warning says the entry may be a product that underflowed.
-WIDE_FALLBACK = 100_000
 
 
 class Analysis:
@@ -115,7 +106,7 @@ def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
     `with_cost` adds what each mode costs on this graph (see cost.py). `wide`: the passes
     in wide numbers (True), in doubles with wide numbers only where those fall short
     (False, what the compiled batch code matches bit for bit), or by size (None: wide
-    up to WIDE_WORK)."""
+    up to passes.WIDE_WORK)."""
     if limit < 0:
         raise InputError("--limit must be 0 or more")
     wrt_at = wrt_inputs(graph, wrt)
@@ -132,21 +123,8 @@ def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
     weights = defined_weights(graph, ev, list(wrt_at.values()), [j for _, j in out_pairs]) \
         if ev.undefined and mode else ev.weights
 
-    sums = None
-    notes: list[str] = []
-    if mode:
-        work = len(graph.esrc) * (len(wrt_at) + len(out_pairs))
-        if wide is False or (wide is None and work > WIDE_WORK):  # doubles first
-            sums = _accumulate(graph, weights, wrt_at, mode, limit, 0.0, 1.0)
-        verdict = "wide" if sums is None else _doubles_enough(graph, sums, weights, wrt_at,
-                                                              work)
-        if verdict == "wide":
-            doubles = sums
-            sums, notes = _wide(graph, ev.values, weights, wrt_at, mode, limit)
-            if doubles is not None:
-                sums = _merged(doubles, sums)
-        elif verdict:
-            notes = [verdict]
+    sums, notes = passes.run(graph, ev.values, weights, wrt_at, mode, limit, wide) if mode \
+        else (None, [])
     adj, tan, jac = (sums.adj, sums.tan, sums.jac) if sums else (None, None, {})
     if sums and sums.listed:
         shown = weights
@@ -179,154 +157,6 @@ def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
         output_nodes=tuple(j for _, j in out_pairs),
         input_nodes=tuple(graph.input_at.values()),
     )
-
-
-class _Sums(NamedTuple):
-    """One mode's accumulated derivatives, in doubles or wide numbers (wide.py)."""
-    adj: dict[str, list[Any]] | None  # reverse: output -> adjoint per node
-    tan: dict[str, list[Any]] | None  # forward: input -> tangent per node
-    jac: dict[str, dict[str, Any]]  # output -> input -> derivative
-    counts: dict[str, dict[str, int]] | None = None  # paths: output -> input -> paths
-    listed: Sequence[paths.Path] = ()
-    truncated: bool = False
-
-
-def _accumulate(graph: Graph, weights: Sequence[Any], wrt_at: dict[str, int], mode: str,
-                limit: int, zero: Any, one: Any) -> _Sums:
-    """The mode's passes over `weights` (any kind of number, with its zero and one)."""
-    out_pairs = graph.outputs
-    if mode == "reverse":
-        adj = {o: reverse.adjoints(graph, weights, j, zero, one) for o, j in out_pairs}
-        return _Sums(adj, None, {o: {w: adj[o][i] for w, i in wrt_at.items()}
-                                 for o, _ in out_pairs})
-    if mode == "forward":
-        tan = {w: forward.tangents(graph, weights, i, zero, one) for w, i in wrt_at.items()}
-        return _Sums(None, tan, {o: {w: tan[w][j] for w in wrt_at} for o, j in out_pairs})
-    # paths: count them, list them within the bounds, and add up their products (or, when
-    # the listing is cut, use the merged sum that adds them all)
-    per_out = {o: paths.counts_to(graph, j)[0] for o, j in out_pairs}
-    counts = {o: {w: per_out[o][i] for w, i in wrt_at.items()} for o, _ in out_pairs}
-    pairs = [(w, i, o, j) for o, j in out_pairs for w, i in wrt_at.items()]
-    found, truncated = paths.listing(graph, weights, pairs, per_out, limit, MAX_PATH_NODES,
-                                     one)
-    jac = {o: {w: zero for w in wrt_at} for o, _ in out_pairs}
-    if truncated:
-        for o, j in out_pairs:
-            adj_o = reverse.adjoints(graph, weights, j, zero, one)
-            jac[o] = {w: adj_o[i] for w, i in wrt_at.items()}
-    else:
-        for p in found:
-            jac[p.output][p.input] += p.product
-    return _Sums(None, None, jac, counts, found, truncated)
-
-
-def _doubles_enough(graph: Graph, sums: _Sums, weights: list[float], wrt_at: dict[str, int],
-                    work: int) -> str:
-    """Whether the passes in doubles can stand: "" yes; "wide" to run them again in wide
-    numbers, where an adjoint, tangent or path product overflowed (at any size: else the
-    run fails), or where a gradient entry is 0 or subnormal and something on the way
-    underflowed (a subnormal adjoint, tangent or weight, or an exact 0 along a path of
-    non-zero weights, as 1e-200·1e-200 is), within WIDE_FALLBACK; past it, the warning to
-    give instead. A 0 that only an exact 0 weight (relu off, 0*x) makes is exact."""
-    columns = [*(sums.adj or {}).values(), *(sums.tan or {}).values()]
-    if not all(map(all_finite, columns)) or not all(math.isfinite(p.product)
-                                                     for p in sums.listed):
-        return "wide"
-    tiny = sys.float_info.min
-    low = [(o, w) for o, row in sums.jac.items() for w, v in row.items() if abs(v) < tiny]
-    if not low:
-        return ""
-
-    def subnormal(xs: Sequence[float]) -> bool:
-        """Whether some x is nonzero and below tiny (nan is not): a min in C, and a second
-        look when a nan first stalls it (10^5 weights in a few ms)."""
-        least = min(map(abs, filter(None, xs)), default=tiny)
-        return least < tiny if least == least else any(x and -tiny < x < tiny for x in xs)
-
-    # the passes' own columns first: where a pass underflowed, they show it in their
-    # first entries, and the longer list of weights is not read
-    if not (any(map(subnormal, columns)) or subnormal(weights)
-            or _nonzero_paths(graph, weights, low, wrt_at)):
-        return ""
-    if work <= WIDE_FALLBACK:
-        return "wide"
-    said = ", ".join(f"d{o}/d{w}" for o, w in low[:3]) + (" …" if len(low) > 3 else "")
-    return (f"{said} came out 0 or subnormal in doubles, and a product on the way underflowed: "
-            "the true value may be nonzero (the graph is too big, "
-            f"{work:,} edge operations, to carry again in wide numbers)")
-
-
-def _nonzero_paths(graph: Graph, weights: list[float], entries: list[tuple[str, str]],
-                   wrt_at: dict[str, int]) -> bool:
-    """Whether one of the (output, input) `entries` has a path of non-zero weights: its
-    product cannot be an exact 0, so a 0 there is an underflow or a cancellation."""
-    outputs = dict(graph.outputs)
-    for o in dict.fromkeys(o for o, _ in entries):
-        reach = [False] * len(graph.keys)  # reaches the output through non-zero weights
-        reach[outputs[o]] = True
-        for src, dst, w in zip(reversed(graph.esrc), reversed(graph.edst), reversed(weights)):
-            if w and reach[dst]:
-                reach[src] = True
-        if any(reach[wrt_at[w]] for p, w in entries if p == o):
-            return True
-    return False
-
-
-def _merged(doubles: _Sums, wide: _Sums) -> _Sums:
-    """The double wherever it is a normal double, else the wide number rounded: what the
-    compiled batch code gives (it asks the engine for any entry not a normal double)."""
-    tiny = sys.float_info.min
-
-    def pick(d: float, w: float) -> float:
-        return d if tiny <= abs(d) < math.inf else w
-
-    def columns(d: dict[str, list[Any]] | None,
-                w: dict[str, list[Any]] | None) -> dict[str, list[Any]] | None:
-        if d is None or w is None:
-            return None
-        return {key: list(map(pick, col, w[key])) for key, col in d.items()}
-
-    finite = all(math.isfinite(p.product) for p in doubles.listed)
-    return wide._replace(
-        adj=columns(doubles.adj, wide.adj), tan=columns(doubles.tan, wide.tan),
-        jac={o: {k: pick(v, wide.jac[o][k]) for k, v in row.items()}
-             for o, row in doubles.jac.items()},
-        listed=doubles.listed if finite else wide.listed)
-
-
-def _wide(graph: Graph, values: list[float], weights: list[float], wrt_at: dict[str, int],
-          mode: str, limit: int) -> tuple[_Sums, list[str]]:
-    """The mode's passes in wide numbers (wide.py), rounded to doubles once at the end, and
-    what that rounding did: a gradient entry beyond a double is a math error, one that
-    underflows a warning, an adjoint or tangent beyond a double (not shown) a warning."""
-    from . import wide
-
-    sums = _accumulate(graph, wide.weights(graph, values, weights), wrt_at, mode, limit,
-                       wide.ZERO, wide.ONE)
-    notes = []
-    for o, row in sums.jac.items():
-        for w, v in row.items():
-            x = float(v)
-            if math.isinf(x):
-                raise MathError(f"math error: d{o}/d{w} is about {wide.magnitude(v)}, beyond the "
-                                "largest double (1.8e+308)")
-            if v and abs(x) < wide.TINY:
-                kept = "shown as 0" if x == 0 else "kept as a subnormal double, with fewer digits"
-                notes.append(f"d{o}/d{w} is about {wide.magnitude(v)}, below the smallest normal "
-                             f"double (2.2e-308): {kept}")
-    columns: list[tuple[str, dict[str, list[Any]]]] = [("adjoint", sums.adj or {}),
-                                                        ("tangent", sums.tan or {})]
-    for what, table in columns:
-        for key, col in table.items():
-            narrowed = [float(x) for x in col]
-            big = [i for i, x in enumerate(narrowed) if math.isinf(x)]
-            if big:
-                i = big[0]
-                notes.append(f"the {what} of node {graph.ids[i]} with respect to {key} is about "
-                             f"{wide.magnitude(col[i])}, beyond a double: not shown"
-                             + (f" ({len(big) - 1} more like it)" if len(big) > 1 else ""))
-            table[key] = narrowed
-    return sums, notes
 
 
 def _in_input_order(graph: Graph, at: dict[str, float]) -> dict[str, float]:

@@ -11,12 +11,13 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, cast
 
-from .analysis import WIDE_WORK, Analysis, defined_weights, point, wrt_inputs
+from .analysis import Analysis, defined_weights, point, wrt_inputs
 from .build.graph import Graph
 from .errors import InputError, MathError
 from .evaluate import Evaluation, evaluate
 from .modes import hessian as hess
 from .modes.directional import jvp, vjp
+from .passes import WIDE_WORK
 from .results.second import DirectionalResult, HessianResult
 from .text.values import numbers, parse_pairs
 
@@ -47,7 +48,7 @@ def hessian_result(program: Analysis, values: Mapping[str, str | float],
     ev = evaluate(graph, point(graph, values))
     nodes = list(wrt_at.values())
     weights = defined_weights(graph, ev, nodes, [out]) if ev.undefined else None
-    work = len(graph.esrc) * (len(nodes) + 1)  # as analysis.WIDE_WORK counts for grad
+    work = len(graph.esrc) * (len(nodes) + 1)  # as passes.WIDE_WORK counts for grad
     h = hess.hessian(graph, ev, nodes, out, weights, wide=work <= WIDE_WORK)
     hess.check_finite(graph, nodes, h)
     ws = list(wrt_at)

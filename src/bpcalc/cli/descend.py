@@ -66,7 +66,7 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
     """
     from .. import descend as dsc
     from ..analysis import point
-    from ..compile.batch import read_rows
+    from ..compile.points import read_rows
     from ..errors import InputError
     from ..text.values import parse_pairs
 

@@ -40,7 +40,6 @@ chunk; pass `chunk=1` for a person typing points on a terminal.
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 import sys
@@ -50,13 +49,11 @@ from typing import Any, NamedTuple, TextIO, cast
 
 from .. import analysis
 from ..analysis import Analysis
-from ..build.graph import Graph
 from ..errors import BpcalcError, InputError, MathError
-from ..evaluate import missing_values
 from ..numbers import number
 from ..render import json_text
-from ..text.values import kind
 from . import codegen
+from .points import DECODE, Plan, cells, csv_header, csv_row, decoded, first_line, json_point
 
 FORMATS = ("auto", "jsonl", "csv")
 CHUNK = 1024
@@ -72,15 +69,6 @@ class BatchSummary(NamedTuple):
     failed: int  # of which gave an error line
 
 
-class _Plan(NamedTuple):
-    graph: Graph
-    mode: str
-    wrt: list[tuple[str, int]]
-    outputs: Sequence[str] | None
-    constants: dict[str, float]
-    free: list[tuple[str, int]]  # inputs each point must give, in graph order
-
-
 def count_lines(path: str) -> int:
     """The number of lines in a file (a last line without a newline counts), read fast."""
     n, last = 0, b"\n"
@@ -92,7 +80,7 @@ def count_lines(path: str) -> int:
 
 
 def _plan(program: Analysis, constants: Mapping[str, str | float], mode: str,
-          wrt: Sequence[str] | None, outputs: Sequence[str] | None) -> _Plan:
+          wrt: Sequence[str] | None, outputs: Sequence[str] | None) -> Plan:
     if mode not in analysis.MODES:
         raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(analysis.MODES)}")
     graph = program.graph(outputs)
@@ -101,10 +89,10 @@ def _plan(program: Analysis, constants: Mapping[str, str | float], mode: str,
     inputs = dict(graph.inputs)
     pairs = [(w, inputs[w]) for w in wrt] if wrt else list(graph.inputs)
     free = [(name, i) for name, i in graph.inputs if name not in fixed]
-    return _Plan(graph, mode, pairs, outputs, fixed, free)
+    return Plan(graph, mode, pairs, outputs, fixed, free)
 
 
-def _template(plan: _Plan, slot: str) -> str:
+def _template(plan: Plan, slot: str) -> str:
     """The output line as a %-template (each number a `slot`): output values, then the
     Jacobian row by row."""
     def key(k: str) -> str:
@@ -120,7 +108,7 @@ def _template(plan: _Plan, slot: str) -> str:
     return '{"values": {' + values + '}, "jacobian": {' + rows + "}}\n"
 
 
-def compile_points(plan: _Plan, kind: str, columns: Sequence[int] = (),
+def compile_points(plan: Plan, kind: str, columns: Sequence[int] = (),
                    spell: bool = True) -> Callable[[Any], str | None] | None:
     """The fast path: point (a JSON object, or a CSV row of cells) -> output line, or None
     when the exact engine must decide. None instead of a function if the graph is too big."""
@@ -182,50 +170,18 @@ def _error_line(n: int, message: str) -> str:
     return json.dumps({"line": n, "error": message}) + "\n"
 
 
-def _exact(plan: _Plan, values: dict[str, str | float]) -> str:
+def _exact(plan: Plan, values: dict[str, str | float]) -> str:
     result = analysis.grad(plan.graph, {**plan.constants, **values}, plan.mode,
                            [w for w, _ in plan.wrt], limit=0, wide=False)
     return _result_line(result)
 
 
-def _json_point(plan: _Plan, p: Any) -> dict[str, str | float]:
-    """A decoded JSON point -> values for analysis.grad, checked as grad checks NAME=VALUEs."""
-    if type(p) is not dict:
-        raise InputError(f"expected a JSON object such as {{\"x\": 1}}, got {kind(p)}")
-    analysis.point(plan.graph, {k: 0.0 for k in p if k not in plan.constants})  # unknown
-    values: dict[str, str | float] = {}
-    for k, v in p.items():
-        if k in plan.constants:
-            raise InputError(f"{k} is given a value twice: as {k}=VALUE and in the point")
-        if type(v) is float:
-            if v - v != 0.0:
-                raise InputError(f"value of {k} is not a finite number: {v!r}")
-        elif type(v) is not str:
-            raise InputError(f"value of {k} is {kind(v)}, not a number")
-        values[k] = v
-    return values
-
-
-_DECODE = json.JSONDecoder(parse_int=float).decode  # ints as floats: "-0" reads as -0.0
-
-
-def _decoded(line: str) -> Any:
-    """A JSON Lines line decoded, or the InputError that says why it is not JSON."""
-    try:
-        return _DECODE(line)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} at column {exc.colno}") from None
-    except RecursionError:  # [[[[...]]]]: Python's decoder recurses once a level
-        raise InputError("nested too deeply to be a point (one JSON object of NAME: "
-                         'value, such as {"x": 1})') from None
-
-
-def _jsonl(plan: _Plan) -> tuple[Callable[[str], Any], Callable[[str], str]]:
+def _jsonl(plan: Plan) -> tuple[Callable[[str], Any], Callable[[str], str]]:
     """How a JSONL line reaches the compiled code (decoded) and the exact engine."""
     def exact(line: str) -> str:
-        return _exact(plan, _json_point(plan, _decoded(line)))
+        return _exact(plan, json_point(plan, decoded(line)))
 
-    return _DECODE, exact
+    return DECODE, exact
 
 
 def _stream(lines: Iterator[str], n: int, out: TextIO,
@@ -262,42 +218,9 @@ def _stream(lines: Iterator[str], n: int, out: TextIO,
     return points, failed, n
 
 
-def _csv_header(plan: _Plan, line: str) -> list[str]:
-    """Check the header once: each column an input without a constant, each input a column."""
-    header = [h.strip() for h in next(csv.reader([line.lstrip("\ufeff")]))]
-    analysis.point(plan.graph, {h: 0.0 for h in header})  # every column must be an input
-    seen: set[str] = set()
-    for h in header:
-        if h in seen:
-            raise InputError(f"the CSV header names {h} twice")
-        if h in plan.constants:
-            raise InputError(f"{h} is given a value twice: as {h}=VALUE and as a CSV column")
-        seen.add(h)
-    missing = [name for name, _ in plan.free if name not in seen]
-    if missing:
-        raise InputError("missing value for " + ", ".join(missing)
-                         + ": give each input a CSV column or a NAME=VALUE")
-    return header
-
-
-def _csv_row(header: list[str], line: str) -> list[str]:
-    try:
-        row = next(csv.reader([line]))
-    except csv.Error as exc:
-        raise InputError(f"not a CSV row: {exc}") from None
-    if len(row) != len(header):
-        raise InputError(f"this line has {len(row)} field{'s' if len(row) != 1 else ''}; "
-                         f"the header has {len(header)}")
-    return row
-
-
-def _cells(header: list[str], row: list[str]) -> dict[str, str | float]:
-    return {h: c.strip() for h, c in zip(header, row) if c.strip()}  # empty: missing
-
-
-def _csv_exact(plan: _Plan, header: list[str], line: str,
+def _csv_exact(plan: Plan, header: list[str], line: str,
                fast: Callable[[Any], str | None] | None) -> str:
-    row = _csv_row(header, line)
+    row = csv_row(header, line)
     if fast is not None and not any(_NOT_PLAIN.search(c) for c in row):
         try:
             s = fast(row)  # a quoted row of plain numbers
@@ -305,7 +228,7 @@ def _csv_exact(plan: _Plan, header: list[str], line: str,
             s = None
         if s is not None:
             return s
-    return _exact(plan, _cells(header, row))
+    return _exact(plan, cells(header, row))
 
 
 def _plain_cells(line: str) -> list[str]:
@@ -313,16 +236,6 @@ def _plain_cells(line: str) -> list[str]:
     if _NOT_PLAIN.search(line) is not None:
         raise ValueError("not plain: the csv module reads it")
     return line.split(",")
-
-
-def _first(lines: Iterator[str]) -> tuple[int, str | None]:
-    """Skip blank lines: (how many, the first non-blank line or None at the end)."""
-    n = 0
-    for line in lines:
-        if line.strip().lstrip("\ufeff"):
-            return n, line
-        n += 1
-    return n, None
 
 
 def _all_failing(lines: Iterator[str], n: int, out: TextIO, message: str) -> BatchSummary:
@@ -334,69 +247,6 @@ def _all_failing(lines: Iterator[str], n: int, out: TextIO, message: str) -> Bat
             points += 1
             out.write(_error_line(n, message))
     return BatchSummary(points, points)
-
-
-def read_rows(graph: Graph, given: Mapping[str, float], columns: Sequence[str],
-              lines: Iterable[str], learning: Sequence[str] = (),
-              most: int = 20) -> list[tuple[float, ...]]:
-    """Data rows read as the points of a batch are (`bpcalc descend --data`): JSON Lines or
-    CSV with a header, told by the first non-blank line; each row the values of `columns`
-    in that order. `given` are the inputs with a value already (NAME=VALUE, and the start
-    of each `learning` parameter), which a row may not give again. The header's problems
-    stop the reading at once; bad rows are each reported, `line N: why`, the first `most`
-    of them in one InputError; no rows at all is an InputError too."""
-    plan = _Plan(graph, "reverse", [], None, dict(given),
-                 [(c, graph.input_at[c]) for c in columns])
-    it = iter(lines)
-    n, first = _first(it)
-    if first is None:
-        raise InputError("the data has no rows: it is empty")
-    first = first[1:] if first.startswith("\ufeff") else first  # a byte order mark
-    rows: list[tuple[float, ...]] = []
-    errors: list[str] = []
-
-    def learns(names: Iterable[str]) -> None:
-        said = [name for name in names if name in learning]
-        if said:
-            raise InputError(f"{', '.join(said)} learns (its start is in --params): the data "
-                             "cannot give it")
-
-    in_csv = not first.lstrip(" \t").startswith("{")
-    if not in_csv:
-        numbered: Iterable[tuple[int, str]] = enumerate(chain([first], it), n + 1)
-
-        def values(line: str) -> dict[str, str | float]:
-            p = _decoded(line)
-            if type(p) is dict:
-                learns(p)
-            return _json_point(plan, p)
-    else:
-        header = [h.strip() for h in next(csv.reader([first]))]
-        learns(header)
-        header = _csv_header(plan, first)
-        numbered = enumerate(it, n + 2)
-
-        def values(line: str) -> dict[str, str | float]:
-            return _cells(header, _csv_row(header, line))
-    for k, line in numbered:
-        if not line.strip():
-            continue
-        try:
-            at = analysis.point(graph, {**given, **values(line)})
-            missing = [c for c in columns if c not in at]
-            if missing:
-                raise missing_values(missing)
-            rows.append(tuple(at[c] for c in columns))
-        except (InputError, MathError) as exc:
-            errors.append(f"line {k}: {exc}")
-            if len(errors) >= most:
-                errors.append("(the lines after it were not read)")
-                break
-    if errors:
-        raise InputError("bad data:\n  " + "\n  ".join(errors))
-    if not rows:
-        raise InputError("the data has no rows" + (": only a header" if in_csv else ""))
-    return rows
 
 
 def run_batch(program: Analysis, lines: Iterable[str], fmt: str = "auto",
@@ -424,7 +274,7 @@ def run_batch(program: Analysis, lines: Iterable[str], fmt: str = "auto",
     else:
         failing = ""
     it = iter(lines)
-    n, first = _first(it)
+    n, first = first_line(it)
     if first is None:
         if progress is not None:
             progress(n)
@@ -441,7 +291,7 @@ def run_batch(program: Analysis, lines: Iterable[str], fmt: str = "auto",
         points, failed, n = _stream(chain([first], it), n, out, progress, chunk, fast,
                                     decode, exact)
     else:
-        header = _csv_header(plan, first)
+        header = csv_header(plan, first)
         where = {h: c for c, h in enumerate(header)}
         columns = [where[name] for name, _ in plan.free]
         fast = compile_points(plan, kind, columns, spell) if compiled else None

@@ -1,42 +1,17 @@
-"""`bpcalc emit`: the gradient as one self-contained function in Python, C or JavaScript.
-
-The function a teacher would write for `(a+b)*(b+1)`, in reverse mode:
-
-    c = a + b
-    d = b + 1.0
-    e = c * d
-    de_dd = c  # ∂e/∂d = c
-    de_dc = d  # ∂e/∂c = d
-    de_db = de_dc  # ∂c/∂b = 1
-    de_db += de_dd  # ∂d/∂b = 1
-    de_da = de_dc  # ∂c/∂a = 1
-
-Names: the forward sweep keeps the program's names (an unnamed node its id, as `grad`'s
-node table names it); a derivative is `dN_dD`, ∂N/∂D: reverse mode names adjoints after
-the output (`de_dc` is ∂e/∂c), forward mode tangents after the input (`dc_da` is ∂c/∂a);
-a JVP's tangents are `c_dot`, a VJP's adjoints `c_bar`. Reverse statements come in the
-order of `grad`'s reverse table (nodes from the output back, each node's edges in order),
-one statement per edge with a comment quoting it; only nodes between the chosen inputs
-and outputs appear, so no variable goes unused. Spellings are the op table's
-(`ops.spell`: a new primitive is still one row); its `guard`s make a domain error raise
-(Python, JavaScript) or return NaN with an error message (C) that names the node, as
-`bpcalc grad` would. Kinks follow bpcalc's conventions, with a comment where they apply.
-"""
+"""The emitted function's statements (`_Writer`): names, the forward sweep, and each
+pass's statements in the order of grad's tables; the languages' frames are frames.py."""
 
 from __future__ import annotations
 
 import keyword
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
-from .build.builder import value_failure
-from .build.graph import Graph, edge_formula, node_definition
-from .errors import InputError
-from .ops import OPS, Code, spell
-
-if TYPE_CHECKING:
-    from .analysis import Analysis
+from ..build.builder import value_failure
+from ..build.graph import Graph, edge_formula, node_definition
+from ..errors import InputError
+from ..ops import OPS, Code, spell
 
 LANGS = ("python", "c", "js")
 KINKS = {"relu": "relu'(0) is taken as 0", "abs": "abs'(0) is taken as 0",
@@ -177,7 +152,7 @@ class _Writer:
         asked = [g.input_at[w] for w in self.wrt]
         sources = [g.input_at[w] for w in self.direction] if self.kind == "jvp" else asked
         sinks = outs if self.kind != "vjp" else [j for o, j in g.outputs if o in self.cotangent]
-        from .modes.paths import between
+        from ..modes.paths import between
 
         self.on = between(len(g.keys), g.esrc, g.edst, sources, sinks)
         self.accumulated: set[str] = set()
@@ -402,7 +377,9 @@ class _Writer:
         extra = list(self.param_names.values())
         outs = [self.names.node[j] for _, j in g.outputs]
         out_keys = tuple(o for o, _ in g.outputs)
-        return Emitted(_FRAMES[self.lang.name](self, ins, extra, outs, results), self.function,
+        from .frames import FRAMES
+
+        return Emitted(FRAMES[self.lang.name](self, ins, extra, outs, results), self.function,
                        tuple(ins), tuple(extra), out_keys, tuple(self.wrt))
 
     def what(self) -> str:
@@ -415,320 +392,3 @@ class _Writer:
         if len(source) > 60:
             source = source[:57] + "..."
         return f"{source}|Value and derivatives by {how}, written by bpcalc emit."
-
-
-def _python(w: _Writer, ins: list[str], extra: list[str], outs: list[str],
-            results: list[str]) -> str:
-    g = w.g
-    value = outs[0] if len(outs) == 1 else f"({', '.join(outs)},)"
-    n_out = len(outs)
-    if w.kind == "jvp":
-        derivs = results[0] if n_out == 1 else f"({', '.join(results)},)"
-        returns = f"Returns (value, J·v){'' if n_out == 1 else ' per output'}."
-    elif w.kind == "vjp":
-        derivs = "(" + ", ".join(results) + ("," if len(results) == 1 else "") + ")"
-        returns = f"Returns (value, uᵀJ), one entry per input: {', '.join(w.wrt)}."
-    else:
-        per = len(w.wrt)
-        rows = [results[k * per:(k + 1) * per] for k in range(n_out)]  # output-major
-        cells = ["(" + ", ".join(r) + ("," if len(r) == 1 else "") + ")" for r in rows]
-        derivs = cells[0] if n_out == 1 else f"({', '.join(cells)},)"
-        over = f"the gradient over {', '.join(w.wrt)}" if w.wrt else \
-            "the gradient empty: nothing to differentiate by"
-        returns = (f"Returns (value, gradient), {over}." if n_out == 1
-                   else "Returns (values, Jacobian rows, one per output).")
-    names = list(dict.fromkeys(x for x in [*outs, *results] if x.isidentifier()))
-    check = ", ".join(names) + ("," if len(names) == 1 else "")
-    body = [*w.body,
-            f"if not all(map(math.isfinite, ({check}))):",
-            '    raise OverflowError("math error: a value or derivative overflows a double")',
-            f"return {value}, {derivs}"]
-    del g
-    params = ", ".join([*ins, *extra])
-    return ("import math\n\n\n"
-            f"def {w.function}({params}):\n"
-            f'    """{w.what().replace("|", chr(10) * 2 + "    ")}\n\n    {returns}\n    """\n'
-            + "".join(f"    {line}\n" for line in body))
-
-
-def _c(w: _Writer, ins: list[str], extra: list[str], outs: list[str],
-       results: list[str]) -> str:
-    several = len(outs) > 1
-    params = ", ".join([f"double {p}" for p in [*ins, *extra]]
-                       + (["double *values"] if several else []) + ["double *grad"])
-    n = len(results)
-    fill = "".join(f"    grad[{k}] = {r};\n" for k, r in enumerate(results))
-    if several:
-        fill = "".join(f"    values[{k}] = {o};\n" for k, o in enumerate(outs)) + fill
-    value = outs[0]
-    what = w.what()
-    layout = ("grad, output-major then input order: "
-              + ", ".join(f"{o}/{i}" for o in [x for x, _ in w.g.outputs] for i in w.wrt)
-              if w.kind == "grad" else "grad: " + ("J·v per output" if w.kind == "jvp"
-                                                   else "uᵀJ per input"))
-    return ("#include <math.h>\n\n"
-            f"/* {what.replace('|', chr(10) + '   ')}\n"
-            f"   Returns the value of {w.g.outputs[0][0]}"
-            + (f" (the first output; values gets all {len(outs)}, "
-               + ", ".join(o for o, _ in w.g.outputs) + ")" if several else "")
-            + f";\n   writes {n} numbers to {layout}.\n"
-            f"   On a math error returns NAN, fills grad with NAN and points\n"
-            f"   {w.function}_error at the message naming the node. */\n"
-            f"const char *{w.function}_error = 0;\n\n"
-            f"static double {w.function}_fail(double *grad, const char *why) {{\n"
-            f"    for (int k = 0; k < {n}; k++) grad[k] = NAN;\n"
-            f"    {w.function}_error = why;\n"
-            "    return NAN;\n}\n\n"
-            f"double {w.function}({params}) {{\n"
-            f"    {w.function}_error = 0;\n"
-            + "".join(f"    {line}\n" for line in w.body)
-            + fill
-            + f"    if (!isfinite({value})"
-            + "".join(f" || !isfinite(grad[{k}])" for k in range(n)) + ")\n"
-            f"        return {w.function}_fail(grad, \"math error: a value or derivative "
-            "overflows a double\");\n"
-            f"    return {value};\n}}\n")
-
-
-def _js(w: _Writer, ins: list[str], extra: list[str], outs: list[str],
-        results: list[str]) -> str:
-    params = ", ".join([*ins, *extra])
-    if w.kind == "jvp":
-        derivs = "{" + ", ".join(f"{o}: {r}" for o, r in zip([x for x, _ in w.g.outputs],
-                                                              results)) + "}"
-        key = "jvp"
-    elif w.kind == "vjp":
-        derivs = "{" + ", ".join(f"{i}: {r}" for i, r in zip(w.wrt, results)) + "}"
-        key = "vjp"
-    else:
-        per = len(w.wrt)
-        n_out = len(outs)
-        rows = [results[k * per:(k + 1) * per] for k in range(n_out)]  # output-major
-        cells = ["{" + ", ".join(f"{i}: {r}" for i, r in zip(w.wrt, row)) + "}" for row in rows]
-        derivs = cells[0] if n_out == 1 else "{" + ", ".join(
-            f"{o}: {c}" for (o, _), c in zip(w.g.outputs, cells)) + "}"
-        key = "grad" if n_out == 1 else "jacobian"
-    value = outs[0] if len(outs) == 1 else "{" + ", ".join(
-        f"{o}: {v}" for (o, _), v in zip(w.g.outputs, outs)) + "}"
-    check = ", ".join(dict.fromkeys(x for x in [*outs, *results] if x.isidentifier()))
-    return (f"/** {w.what().replace('|', chr(10) + ' *  ')}\n"
-            f" *  Returns {{value, {key}}}; throws RangeError on a math error, naming the\n"
-            " *  node. */\n"
-            f"export function {w.function}({params}) {{\n"
-            + "".join(f"  {line}\n" for line in w.body)
-            + f"  if (![{check}].every(Number.isFinite)) {{\n"
-            "    throw new RangeError(\"math error: a value or derivative overflows a double\");\n"
-            "  }\n"
-            f"  return {{value: {value}, {key}: {derivs}}};\n}}\n")
-
-
-_FRAMES = {"python": _python, "c": _c, "js": _js}
-
-
-
-def mean_over_rows(graph: Graph, params: Sequence[str], columns: Sequence[str]) -> str:
-    """Python source of `objective(<params>, <other inputs>, rows)`: the mean over `rows`
-    (tuples of the `columns` inputs' values) of the output and of its gradient with
-    respect to `params`, the reverse sweep of `emit` run once a row inside one loop (what
-    `bpcalc descend` calls every step). Returns (mean loss, (mean ∂/∂param, ...))."""
-    w = _Writer(graph, _LANG["python"], "reverse", list(params), "objective", None, None)
-    w.write()
-    names = w.names.node
-    inputs = [n for n, _ in graph.inputs]
-    fixed = [names[graph.input_at[n]] for n in inputs if n not in columns]
-    row = [names[graph.input_at[c]] for c in columns]
-    sums = [w.names.fresh(f"sum_d{names[graph.outputs[0][1]]}_d{names[graph.input_at[p]]}")
-            for p in params]
-    total = w.names.fresh("total")
-    loss = names[graph.outputs[0][1]]
-    lines = [f"def {w.function}({', '.join([*fixed, 'rows'])}):",
-             f"    {total} = 0.0", *(f"    {s} = 0.0" for s in sums)]
-    unpack = ", ".join(row) + ("," if len(row) == 1 else "")
-    lines.append(f"    for {unpack or '_'} in rows:")
-    lines += [f"        {line}" for line in w.body]
-    lines.append(f"        {total} += {loss}")
-    lines += [f"        {s} += {r}" for s, r in zip(sums, w.results)]
-    lines.append("    n = len(rows)")
-    lines.append(f"    return {total} / n, ({''.join(f'{s} / n, ' for s in sums)})")
-    return "import math\n\n\n" + "\n".join(lines) + "\n"
-
-
-# --- running what was emitted (emit --check, the tests) ----------------------------------
-
-class Ran(NamedTuple):
-    values: list[float]  # per output
-    derivatives: list[float]  # as the function returns them, flat: output-major
-
-
-def tool(lang: str) -> str | None:
-    """The program that runs `lang` here, or None (Python always runs in-process)."""
-    import shutil
-
-    if lang == "python":
-        return "python"
-    return shutil.which("cc") if lang == "c" else shutil.which("node")
-
-
-def run(e: Emitted, lang: str, args: Sequence[float], workdir: str) -> Ran:
-    """Call the emitted function with `args` (inputs, then direction or cotangent)."""
-    import json
-    import subprocess
-    from pathlib import Path
-
-    n_out = len(e.outputs)
-    if lang == "python":
-        env: dict[str, object] = {}
-        exec(compile(e.code, f"<bpcalc emit {e.function}>", "exec"), env)  # our own code
-        value, derivs = env[e.function](*args)  # type: ignore[operator]
-        values = list(value) if n_out > 1 else [value]
-        return Ran([float(v) for v in values], [float(x) for x in _flat(derivs)])
-    folder = Path(workdir)
-    if lang == "c":
-        n = _count(e)
-        several = n_out > 1
-        main = (e.code + "\n#include <stdio.h>\n#include <stdlib.h>\n"
-                f"int main(int argc, char **argv) {{\n    double grad[{n}];\n"
-                f"    double values[{n_out}];\n"
-                + (f"    double args[{len(args)}] = {{0}};\n"
-                   "    for (int k = 1; k < argc; k++) args[k - 1] = strtod(argv[k], 0);\n"
-                   if args else "    (void)argc; (void)argv;\n")
-                + f"    values[0] = {e.function}("
-                + "".join(f"args[{k}], " for k in range(len(args)))
-                + ("values, " if several else "") + "grad);\n"
-                + f"    if ({e.function}_error) {{ printf(\"error %s\\n\", {e.function}_error); "
-                "return 1; }\n"
-                f"    for (int k = 0; k < {n_out}; k++) printf(\"%.17g\\n\", values[k]);\n"
-                f"    for (int k = 0; k < {n}; k++) printf(\"%.17g\\n\", grad[k]);\n"
-                "    return 0;\n}\n")
-        (folder / "f.c").write_text(main)
-        done = subprocess.run([tool("c") or "cc", "-std=c99", "-Wall", "-Werror", "-O1", "f.c",
-                               "-o", "f", "-lm"], cwd=folder, capture_output=True, text=True)
-        if done.returncode:  # a bug in what bpcalc wrote: the check reports it
-            raise ValueError("cc rejected it: " + " ".join(done.stderr.split())[:300])
-        out = subprocess.run(["./f", *map(repr, args)], cwd=folder, capture_output=True,
-                             text=True)
-        if out.returncode:
-            raise ValueError(out.stdout.strip())
-        nums = [float(x) for x in out.stdout.split()]
-        return Ran(nums[:n_out], nums[n_out:])
-    (folder / "f.mjs").write_text(e.code)
-    script = (f"import {{{e.function}}} from './f.mjs';\n"
-              f"const r = {e.function}(...{json.dumps(list(args))});\n"
-              "console.log(JSON.stringify(r));\n")
-    (folder / "run.mjs").write_text(script)
-    out = subprocess.run([tool("js") or "node", "run.mjs"], cwd=folder, capture_output=True,
-                         text=True)
-    if out.returncode:  # node prints the thrown error's line among others
-        said = [ln for ln in out.stderr.splitlines() if re.match(r"\w*Error: ", ln)]
-        raise ValueError(said[0].strip() if said else out.stderr.strip() or "node failed")
-    r = json.loads(out.stdout)
-    key = next(k for k in r if k != "value")
-    values = list(r["value"].values()) if n_out > 1 else [r["value"]]
-    return Ran([float(v) for v in values], [float(x) for x in _flat(r[key])])
-
-
-def _count(e: Emitted) -> int:
-    if e.extra and e.function.endswith("_jvp"):
-        return len(e.outputs)
-    if e.extra:
-        return len(e.wrt)
-    return len(e.outputs) * len(e.wrt)
-
-
-def _flat(x: object) -> list[float]:
-    """Numbers of a nested tuple or dict (in order), flat."""
-    out: list[float] = []
-    stack = [x]
-    while stack:
-        top = stack.pop()
-        if isinstance(top, dict):
-            stack.extend(reversed(list(top.values())))
-        elif isinstance(top, list | tuple):
-            stack.extend(reversed(top))
-        else:
-            out.append(float(top))  # type: ignore[arg-type]
-    return out
-
-
-class LangCheck(NamedTuple):
-    lang: str
-    status: str  # "ok", "mismatch", "skipped (...)"
-    points: int  # points compared
-    worst: float  # largest relative difference from the engine
-    note: str = ""
-
-
-RTOL = 1e-12
-
-
-def check(program: Analysis, point: dict[str, str | float] | None, *, mode: str = "reverse",
-          wrt: Sequence[str] | None = None, outputs: Sequence[str] | None = None,
-          vector: bool = False, seed: int = 0) -> tuple[LangCheck, ...]:
-    """`emit --check`: the function emitted in every language run (Python in-process, C
-    through the system compiler, JavaScript through node, where present) at the point, or
-    at up to 5 random points of the domain, and compared with the engine to RTOL. With
-    `vector`, the JVP (forward) or VJP (reverse) function, along random vectors."""
-    import random
-    import tempfile
-
-    from . import analysis
-    from .errors import MathError
-
-    graph = program.graph(outputs)
-    rng = random.Random(seed)
-    names = [n for n, _ in graph.inputs]
-    if point:
-        points = [analysis.point(graph, point)]
-    else:
-        points = []
-        for _ in range(50):
-            p = {n: rng.uniform(0.1, 0.9) for n in names}
-            try:
-                analysis.grad(graph, p, mode, wrt)
-            except MathError:
-                continue
-            points.append(p)
-            if len(points) == 5:
-                break
-    out_keys = [o for o, _ in graph.outputs]
-    wrt_t = list(wrt or graph.input_at)
-    found = []
-    for lang in LANGS:
-        if tool(lang) is None:
-            found.append(LangCheck(lang, f"skipped (no {'cc' if lang == 'c' else 'node'} "
-                                         "on this machine)", 0, 0.0))
-            continue
-        kw = {"direction": wrt_t} if vector and mode == "forward" else \
-            {"cotangent": out_keys} if vector else {}
-        e = emit(graph, lang, mode, wrt_t, **kw)  # type: ignore[arg-type]
-        worst, status, note = 0.0, "ok", ""
-        with tempfile.TemporaryDirectory() as tmp:
-            for p in points:
-                r = analysis.grad(graph, p, mode, wrt_t)
-                jac = [[r.jacobian[o][w] for w in wrt_t] for o in out_keys]
-                extra = [rng.uniform(-1, 1) for _ in e.extra]
-                if vector and mode == "forward":
-                    want = [sum(row[k] * extra[k] for k in range(len(wrt_t))) for row in jac]
-                elif vector:
-                    want = [sum(jac[o][k] * extra[o] for o in range(len(out_keys)))
-                            for k in range(len(wrt_t))]
-                else:
-                    want = [x for row in jac for x in row]
-                values = [r.values[o] for o in out_keys]
-                try:
-                    got = run(e, lang, [p[n] for n in names] + extra, tmp)
-                except ValueError as exc:
-                    status, note = "mismatch", f"it failed at {p}: {exc}"
-                    break
-                pairs = list(zip(got.values, values)) + list(zip(got.derivatives, want))
-                if len(got.derivatives) != len(want):
-                    status, note = "mismatch", "it returned the wrong number of derivatives"
-                    break
-                for a, b in pairs:
-                    gap = abs(a - b) / max(1.0, abs(a), abs(b))
-                    worst = max(worst, gap)
-                if worst > RTOL:
-                    status = "mismatch"
-        found.append(LangCheck(lang, status, len(points), worst, note))
-    return tuple(found)
-

@@ -1,0 +1,330 @@
+"""Formula trees: the op table's formula text read into small trees (`parse`), with
+operands substituted, written as text (the input language's syntax, `·` between
+chain-rule factors) or LaTeX, and evaluated to numbers at a point (`diff --check`)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
+
+from ..numbers import number_text
+from ..ops import OPS
+
+# --- formula trees ----------------------------------------------------------------------
+
+class Num(NamedTuple):
+    value: float
+
+
+class Name(NamedTuple):
+    text: str  # a node's id, or `δ_v`
+    node: int  # the node it stands for (its value, or for δ its adjoint)
+    adjoint: bool = False
+
+
+class Slot(NamedTuple):  # an operand placeholder in a parsed op template
+    k: int
+
+
+class Call(NamedTuple):
+    fn: str
+    args: tuple[Tree, ...]
+
+
+class Bin(NamedTuple):
+    op: str  # + - * / ^ > (the comparison is 1 or 0)
+    left: Tree
+    right: Tree
+
+
+class Neg(NamedTuple):
+    arg: Tree
+
+
+class Chain(NamedTuple):  # the chain rule's product, written with `·`
+    factors: tuple[Tree, ...]
+
+
+class Sum(NamedTuple):  # the chain rule's sum over edges
+    terms: tuple[Tree, ...]
+
+
+Tree = Num | Name | Slot | Call | Bin | Neg | Chain | Sum
+
+_TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|(§\d+)|"
+                    r"([A-Za-z_][A-Za-z_0-9.]*)|(.))")
+
+
+def parse(text: str) -> Tree:
+    """An op table formula (`1 - tanh(§0)^2`, `({0} > 0)` with §k for operand k) as a tree.
+    Precedence as the input language: ^ (right), unary -, * /, + -; a comparison only
+    inside parentheses."""
+    tokens = [(m.group(1), m.group(2), m.group(3), m.group(4))
+              for m in _TOKEN.finditer(text) if m.group(0).strip()]
+    pos = 0
+
+    def peek() -> str:
+        return next((t for t in tokens[pos] if t is not None), "") if pos < len(tokens) else ""
+
+    def take() -> tuple[str | None, ...]:
+        nonlocal pos
+        pos += 1
+        return tokens[pos - 1]
+
+    def expr() -> Tree:  # a stack of operators would do; the templates are a few tokens
+        left = term()
+        while peek() in ("+", "-"):
+            op = take()[3]
+            left = Bin(op or "+", left, term())
+        return left
+
+    def term() -> Tree:
+        left = unary()
+        while peek() in ("*", "/"):
+            op = take()[3]
+            left = Bin(op or "*", left, unary())
+        return left
+
+    def unary() -> Tree:
+        if peek() == "-":
+            take()
+            return Neg(unary())
+        return power()
+
+    def power() -> Tree:
+        base = atom()
+        if peek() == "^":
+            take()
+            return Bin("^", base, unary())
+        return base
+
+    def atom() -> Tree:
+        number, slot, name, other = take()
+        if number is not None:
+            return Num(float(number))
+        if slot is not None:
+            return Slot(int(slot[1:]))
+        if name is not None:
+            if peek() == "(":
+                take()
+                args = [expr()]
+                while peek() == ",":
+                    take()
+                    args.append(expr())
+                take()  # ")"
+                return Call(name, tuple(args))
+            raise ValueError(f"a name in an op formula: {name}")
+        if other == "(":
+            inner = expr()
+            if peek() == ">":
+                take()
+                inner = Bin(">", inner, expr())
+            take()  # ")"
+            return inner
+        raise ValueError(f"unexpected {other!r} in an op formula")
+
+    return expr()
+
+
+def substitute(tree: Tree, operands: Sequence[Tree]) -> Tree:
+    """The tree with each Slot k replaced by operands[k] (a loop over a stack of parts
+    would do; op templates are a few levels deep)."""
+    if isinstance(tree, Slot):
+        return operands[tree.k]
+    if isinstance(tree, Call):
+        return Call(tree.fn, tuple(substitute(a, operands) for a in tree.args))
+    if isinstance(tree, Bin):
+        return Bin(tree.op, substitute(tree.left, operands), substitute(tree.right, operands))
+    if isinstance(tree, Neg):
+        return Neg(substitute(tree.arg, operands))
+    return tree
+
+
+def replace(tree: Tree, old: Tree, new: Tree) -> Tree:
+    """Every subtree equal to `old` replaced by `new`."""
+    if tree == old:
+        return new
+    if isinstance(tree, Call):
+        return Call(tree.fn, tuple(replace(a, old, new) for a in tree.args))
+    if isinstance(tree, Bin):
+        return Bin(tree.op, replace(tree.left, old, new), replace(tree.right, old, new))
+    if isinstance(tree, Neg):
+        return Neg(replace(tree.arg, old, new))
+    return tree
+
+
+# --- text and LaTeX ----------------------------------------------------------------------
+
+_PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4, ">": 0}
+_ATOM = 9
+
+
+def _prec(t: Tree) -> int:
+    if isinstance(t, Sum):
+        return 1 if len(t.terms) > 1 else _prec(t.terms[0])
+    if isinstance(t, Chain):
+        return 2 if len(t.factors) > 1 else _prec(t.factors[0])
+    if isinstance(t, Bin):
+        return _PREC[t.op] if t.op != ">" else _ATOM  # written in its own parentheses
+    if isinstance(t, Neg):
+        return 3
+    if isinstance(t, Num) and t.value < 0:
+        return 3
+    return _ATOM
+
+
+def text(t: Tree) -> str:
+    """The input language's spelling, `·` between chain-rule factors: `δ_h1·(1 - h1^2)`."""
+    return _render(t, _TEXT)
+
+
+def latex(t: Tree) -> str:
+    r"""LaTeX: `\delta_{h1} \cdot \left(1 - h_{1}^{2}\right)`; a comparison as an indicator."""
+    return _render(t, _LATEX)
+
+
+class _Style(NamedTuple):
+    name: Callable[[Name], str]
+    number: Callable[[float], str]
+    call: Callable[[str, list[str]], str]
+    binary: Callable[[str, str, str], str]
+    chain: str
+    paren: Callable[[str], str]
+    neg: str
+
+
+def _render(t: Tree, s: _Style) -> str:
+    def wrap(child: Tree, least: int) -> str:
+        out = _render(child, s)
+        return s.paren(out) if _prec(child) < least else out
+
+    if isinstance(t, Num):
+        return s.number(t.value)
+    if isinstance(t, Name):
+        return s.name(t)
+    if isinstance(t, Slot):
+        return f"§{t.k}"
+    if isinstance(t, Call):
+        return s.call(t.fn, [_render(a, s) for a in t.args])
+    if isinstance(t, Neg):  # -2*(out - y), -δ_c·x: only a sum needs parentheses
+        return s.neg + wrap(t.arg, 2)
+    if isinstance(t, Chain):
+        return s.chain.join(wrap(f, 2) for f in t.factors)
+    if isinstance(t, Sum):
+        out = _render(t.terms[0], s)
+        for term in t.terms[1:]:
+            if isinstance(term, Neg):
+                out += " - " + wrap(term.arg, 2)
+            else:
+                out += " + " + _render(term, s)
+        return out
+    if t.op == ">":
+        return s.binary(">", _render(t.left, s), _render(t.right, s))
+    p = _PREC[t.op]
+    if t.op == "^":  # right-associative: the base needs more
+        return s.binary("^", wrap(t.left, p + 1), wrap(t.right, p))
+    right = p + 1 if t.op in ("-", "/") else p
+    return s.binary(t.op, wrap(t.left, p), wrap(t.right, right))
+
+
+def _text_binary(op: str, a: str, b: str) -> str:
+    if op == ">":
+        return f"({a} > {b})"
+    return f"{a}{op}{b}" if op in ("*", "/", "^") else f"{a} {op} {b}"
+
+
+_TEXT = _Style(lambda n: n.text, number_text, lambda f, a: f"{f}({', '.join(a)})",
+               _text_binary, "·", lambda x: f"({x})", "-")
+
+_LATEX_FN = {"sin", "cos", "tan", "sinh", "cosh", "tanh", "exp", "log", "max", "min"}
+
+
+def _latex_name(n: Name) -> str:
+    r"""w11 as w_{11}, out as \mathit{out}, x.1 (an earlier version of x) as x^{(1)}."""
+    base = n.text[2:] if n.adjoint else n.text
+    m = re.fullmatch(r"([A-Za-z]+)_?(\d*)(?:\.(\d+))?", base)
+    if m is None:
+        core = base.replace("_", r"\_")
+    else:
+        letters, digits, version = m.groups()
+        core = letters if len(letters) == 1 else rf"\mathit{{{letters}}}"
+        core += f"_{{{digits}}}" if digits else ""
+        core += f"^{{({version})}}" if version else ""
+    return rf"\delta_{{{core}}}" if n.adjoint else core
+
+
+def _latex_call(fn: str, args: list[str]) -> str:
+    if fn == "sqrt":
+        return rf"\sqrt{{{args[0]}}}"
+    if fn == "abs":
+        return rf"\left|{args[0]}\right|"
+    head = rf"\{fn}" if fn in _LATEX_FN else rf"\operatorname{{{fn}}}"
+    return head + r"\left(" + ", ".join(args) + r"\right)"
+
+
+def _latex_binary(op: str, a: str, b: str) -> str:
+    if op == ">":
+        return rf"\mathbb{{1}}\left[{a} > {b}\right]"
+    if op == "/":
+        return rf"\frac{{{_unwrap(a)}}}{{{_unwrap(b)}}}"
+    if op == "^":
+        return f"{a}^{{{_unwrap(b)}}}"
+    return {"*": f"{a} {b}", "+": f"{a} + {b}", "-": f"{a} - {b}"}[op]
+
+
+def _unwrap(x: str) -> str:
+    """A fraction or an exponent needs no parentheses of its own."""
+    if x.startswith(r"\left(") and x.endswith(r"\right)") and x.count(r"\left(") == 1:
+        return x[6:-7]
+    return x
+
+
+def _latex_number(x: float) -> str:
+    s = number_text(x).strip("()")
+    if "e" in s:
+        m, e = s.split("e")
+        s = rf"{m} \times 10^{{{int(e)}}}"
+    return s
+
+
+_LATEX = _Style(_latex_name, _latex_number, _latex_call, _latex_binary, r" \cdot ",
+                lambda x: rf"\left({x}\right)", "-")
+
+
+# --- values ------------------------------------------------------------------------------
+
+_FUNCTIONS: dict[str, Callable[..., float]] = {
+    "sign": lambda x: (x > 0) - (x < 0), "step": lambda t: 1.0 if t > 0 else 0.0 if t < 0 else 0.5}
+
+
+def value(t: Tree, values: Sequence[float], adjoints: Mapping[int, float]) -> float:
+    """The tree's number: a Name is its node's value (or, for δ, `adjoints[node]`)."""
+    if isinstance(t, Num):
+        return t.value
+    if isinstance(t, Name):
+        return adjoints[t.node] if t.adjoint else values[t.node]
+    if isinstance(t, Call):
+        fn = _FUNCTIONS.get(t.fn) or OPS[t.fn].value
+        return float(fn(*(value(a, values, adjoints) for a in t.args)))
+    if isinstance(t, Neg):
+        return -value(t.arg, values, adjoints)
+    if isinstance(t, Chain):
+        return math.prod(value(f, values, adjoints) for f in t.factors)
+    if isinstance(t, Sum):
+        return sum(value(x, values, adjoints) for x in t.terms)
+    if isinstance(t, Slot):
+        raise ValueError("an unfilled operand")
+    a, b = value(t.left, values, adjoints), value(t.right, values, adjoints)
+    if t.op == ">":
+        return 1.0 if a > b else 0.0
+    if t.op == "+":
+        return a + b
+    if t.op == "-":
+        return a - b
+    if t.op == "*":
+        return a * b
+    if t.op == "/":
+        return a / b if b else math.inf
+    return float(OPS["pow"].value(a, b)) if (a or b >= 0) else math.inf
