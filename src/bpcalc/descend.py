@@ -185,6 +185,15 @@ class _Step(NamedTuple):
     why: str  # "" when loss, gradient and norm are finite numbers
 
 
+class _Ended(NamedTuple):
+    verdict: str
+    last: Record
+    records: list[Record]
+    first: FirstUpdate | None
+    diverged_at: int | None
+    why: str
+
+
 def descend(program: Analysis, start: Mapping[str, float], rows: list[tuple[float, ...]],
             columns: Sequence[str], constants: Mapping[str, str | float], *, lr: float = 0.1,
             steps: int = 1000, optimizer: str = "sgd", batch_size: int | None = None,
@@ -206,11 +215,33 @@ def descend(program: Analysis, start: Mapping[str, float], rows: list[tuple[floa
                         "every step uses them all")
         batch_size = None
     rng = random.Random(seed)
-    theta = dict(start)
-    names = list(theta)
-    state = {n: [0.0, 0.0] for n in names}  # momentum's velocity; adam's two moments
+    size = batch_size
 
-    def evaluate(params: Mapping[str, float], sample: Sequence[tuple[float, ...]]) -> _Step:
+    def batch() -> Sequence[tuple[float, ...]]:
+        return data if size is None else rng.sample(data, size)
+
+    step = _stepper(obj, list(start))
+    theta = dict(start)
+    now = step(theta, batch())
+    if now.why:
+        raise MathError(f"math error at the start, {_params_text(theta)}: {now.why}; there "
+                        "is nothing to descend from")
+    end = _loop(theta, now, step, batch, _Rule(optimizer, lr, list(start)), steps, until,
+                every, on_record, on_step)
+    final = end.last
+    if batch_size is not None:  # the final numbers over all rows
+        whole = step(final.params, data)
+        final = final._replace(loss=whole.loss, grad_norm=whole.norm)
+    return Descent(program.source, optimizer, lr, len(rows) or 1, batch_size, dict(start),
+                   tuple(end.records), final, end.verdict, end.diverged_at, end.first, end.why,
+                   tuple(warnings))
+
+
+def _stepper(obj: Objective, names: list[str]) -> Callable[
+        [Mapping[str, float], Sequence[tuple[float, ...]]], _Step]:
+    """The loss, gradient and norm at the parameters over rows, and why not if they are not
+    finite numbers there."""
+    def step(params: Mapping[str, float], sample: Sequence[tuple[float, ...]]) -> _Step:
         try:
             loss, grads = obj.call(params, sample)
         except (ArithmeticError, ValueError):
@@ -223,42 +254,45 @@ def descend(program: Analysis, start: Mapping[str, float], rows: list[tuple[floa
         word = "NaN" if bad != bad else "infinite"
         return _Step(loss, dict(zip(names, grads)), norm, f"{what} is {word} there")
 
-    def batch() -> Sequence[tuple[float, ...]]:
-        return data if batch_size is None else rng.sample(data, batch_size)
+    return step
 
-    now = evaluate(theta, batch())
-    if now.why:
-        raise MathError(f"math error at the start, {_params_text(theta)}: {now.why}; there "
-                        "is nothing to descend from")
+
+def _loop(theta: dict[str, float], now: _Step,
+          step: Callable[[Mapping[str, float], Sequence[tuple[float, ...]]], _Step],
+          batch: Callable[[], Sequence[tuple[float, ...]]], rule: _Rule, steps: int,
+          until: float, every: int, on_record: Callable[[Record], None] | None,
+          on_step: Callable[[int, float], None] | None) -> _Ended:
+    """Steps from `theta` (updated in place) until converged, --steps, divergence or
+    Ctrl-C: how it ended, and every recorded step."""
     last = Record(0, now.loss, now.norm, dict(theta))
     records = [last]
     if on_record:
         on_record(last)
     first: FirstUpdate | None = None
-    verdict, diverged_at, why, step = "stopped", None, "", 0
+    verdict, diverged_at, why, k = "stopped", None, "", 0
     try:
         while True:
             if now.norm <= until:
                 verdict = "converged"
                 break
-            if step >= steps:
+            if k >= steps:
                 break
-            step += 1
+            k += 1
             before = dict(theta)
-            _update(theta, now.grads, state, optimizer, lr, step)
+            rule.update(theta, now.grads, k)
             if first is None:
                 first = FirstUpdate(before, dict(now.grads), dict(theta))
             bad = [n for n, v in theta.items() if not math.isfinite(v)]
-            now = evaluate(theta, batch()) if not bad else \
+            now = step(theta, batch()) if not bad else \
                 _Step(math.nan, {}, math.nan, f"{', '.join(bad)} became "
                       f"{'NaN' if theta[bad[0]] != theta[bad[0]] else 'infinite'}")
             if now.why:
-                verdict, diverged_at, why = "diverged", step, now.why
+                verdict, diverged_at, why = "diverged", k, now.why
                 break
-            last = Record(step, now.loss, now.norm, dict(theta))
+            last = Record(k, now.loss, now.norm, dict(theta))
             if on_step:
-                on_step(step, now.loss)
-            if step % every == 0:
+                on_step(k, now.loss)
+            if k % every == 0:
                 records.append(last)
                 if on_record:
                     on_record(last)
@@ -268,12 +302,19 @@ def descend(program: Analysis, start: Mapping[str, float], rows: list[tuple[floa
         records.append(last)
         if on_record:
             on_record(last)
-    final = last
-    if batch_size is not None:  # the final numbers over all rows
-        whole = evaluate(last.params, data)
-        final = last._replace(loss=whole.loss, grad_norm=whole.norm)
-    return Descent(program.source, optimizer, lr, len(rows) or 1, batch_size, dict(start),
-                   tuple(records), final, verdict, diverged_at, first, why, tuple(warnings))
+    return _Ended(verdict, last, records, first, diverged_at, why)
+
+
+class _Rule:
+    """The optimizer's update, with its state per parameter (momentum's velocity; adam's
+    two moments)."""
+
+    def __init__(self, optimizer: str, lr: float, names: list[str]) -> None:
+        self.optimizer, self.lr = optimizer, lr
+        self.state = {n: [0.0, 0.0] for n in names}
+
+    def update(self, theta: dict[str, float], grads: Mapping[str, float], step: int) -> None:
+        _update(theta, grads, self.state, self.optimizer, self.lr, step)
 
 
 def _update(theta: dict[str, float], grads: Mapping[str, float], state: dict[str, list[float]],

@@ -65,9 +65,6 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
           --data examples/xor.csv --lr 0.5 --steps 2000
     """
     from .. import descend as dsc
-    from ..analysis import point
-    from ..compile.points import read_rows
-    from ..errors import InputError
     from ..text.values import parse_pairs
 
     loss = common.names(outputs, "--output")
@@ -85,19 +82,7 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
     program, constants = load(args, file)
     graph = dsc.loss_graph(program, loss[0] if loss else None)
     start = parse_pairs(params, "--params")
-    inputs = dsc.check_params(graph, list(start))
-    columns: list[str] = []
-    rows: list[tuple[float, ...]] = []
-    label = ""
-    free = [n for n in inputs if n not in start and n not in constants]
-    if data is not None:
-        columns = free
-        given = {**point(graph, constants), **start}
-        rows = read_rows(graph, given, columns, read_text(data).splitlines(), list(start))
-        label = "stdin" if data == "-" else data
-    elif free:
-        raise InputError(f"no value for {', '.join(free)}: give --data rows or NAME=VALUE")
-
+    columns, rows = _data(graph, data, start, constants)
     on_record = None
     if fmt == "jsonl":
         from ..render import json_text
@@ -113,6 +98,36 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
     finally:
         if progress:
             progress.close()
+    _show(r, fmt, "" if data is None else "stdin" if data == "-" else data)
+    if svg_file:
+        _save_svg(svg_file, r, graph, rows, columns, constants)
+    if r.verdict == "interrupted":
+        sys.exit(130)
+    if r.verdict == "diverged":  # the run's report is out; the fit failed, as a math error
+        sys.exit(1)
+
+
+def _data(graph: Graph, data: str | None, start: dict[str, float],
+          constants: dict[str, str | float]) -> tuple[list[str], list[tuple[float, ...]]]:
+    """The data's columns (the loss's inputs that neither learn nor have a value) and rows,
+    read as --batch reads its points."""
+    from .. import descend as dsc
+    from ..analysis import point
+    from ..compile.points import read_rows
+    from ..errors import InputError
+
+    inputs = dsc.check_params(graph, list(start))
+    free = [n for n in inputs if n not in start and n not in constants]
+    if data is None:
+        if free:
+            raise InputError(f"no value for {', '.join(free)}: give --data rows or NAME=VALUE")
+        return [], []
+    given = {**point(graph, constants), **start}
+    return free, read_rows(graph, given, free, read_text(data).splitlines(), list(start))
+
+
+def _show(r: Descent, fmt: str, label: str) -> None:
+    """The result as JSON, as the JSON Lines' last line, or as the text view."""
     if fmt == "json":
         print_json(r.to_dict())
     elif fmt == "jsonl":
@@ -127,12 +142,6 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
 
         with showing(SCREEN_DIGITS):
             click.echo("\n".join(descend_view.lines(r, label, width(), plain=fmt == "plain")))
-    if svg_file:
-        _save_svg(svg_file, r, graph, rows, columns, constants)
-    if r.verdict == "interrupted":
-        sys.exit(130)
-    if r.verdict == "diverged":  # the run's report is out; the fit failed, as a math error
-        sys.exit(1)
 
 
 def _writable(path: str) -> None:

@@ -61,71 +61,77 @@ def parse(text: str) -> Tree:
     """An op table formula (`1 - tanh(§0)^2`, `({0} > 0)` with §k for operand k) as a tree.
     Precedence as the input language: ^ (right), unary -, * /, + -; a comparison only
     inside parentheses."""
-    tokens = [(m.group(1), m.group(2), m.group(3), m.group(4))
-              for m in _TOKEN.finditer(text) if m.group(0).strip()]
-    pos = 0
+    return _Parser(text).expr()
 
-    def peek() -> str:
-        return next((t for t in tokens[pos] if t is not None), "") if pos < len(tokens) else ""
 
-    def take() -> tuple[str | None, ...]:
-        nonlocal pos
-        pos += 1
-        return tokens[pos - 1]
+class _Parser:
+    """Recursive descent over a template's few tokens (a stack of operators would do)."""
 
-    def expr() -> Tree:  # a stack of operators would do; the templates are a few tokens
-        left = term()
-        while peek() in ("+", "-"):
-            op = take()[3]
-            left = Bin(op or "+", left, term())
+    def __init__(self, text: str) -> None:
+        self.tokens = [(m.group(1), m.group(2), m.group(3), m.group(4))
+                       for m in _TOKEN.finditer(text) if m.group(0).strip()]
+        self.pos = 0
+
+    def peek(self) -> str:
+        if self.pos >= len(self.tokens):
+            return ""
+        return next((t for t in self.tokens[self.pos] if t is not None), "")
+
+    def take(self) -> tuple[str | None, ...]:
+        self.pos += 1
+        return self.tokens[self.pos - 1]
+
+    def expr(self) -> Tree:
+        left = self.term()
+        while self.peek() in ("+", "-"):
+            op = self.take()[3]
+            left = Bin(op or "+", left, self.term())
         return left
 
-    def term() -> Tree:
-        left = unary()
-        while peek() in ("*", "/"):
-            op = take()[3]
-            left = Bin(op or "*", left, unary())
+    def term(self) -> Tree:
+        left = self.unary()
+        while self.peek() in ("*", "/"):
+            op = self.take()[3]
+            left = Bin(op or "*", left, self.unary())
         return left
 
-    def unary() -> Tree:
-        if peek() == "-":
-            take()
-            return Neg(unary())
-        return power()
+    def unary(self) -> Tree:
+        if self.peek() == "-":
+            self.take()
+            return Neg(self.unary())
+        return self.power()
 
-    def power() -> Tree:
-        base = atom()
-        if peek() == "^":
-            take()
-            return Bin("^", base, unary())
+    def power(self) -> Tree:
+        base = self.atom()
+        if self.peek() == "^":
+            self.take()
+            return Bin("^", base, self.unary())
         return base
 
-    def atom() -> Tree:
-        number, slot, name, other = take()
+    def atom(self) -> Tree:
+        number, slot, name, other = self.take()
         if number is not None:
             return Num(float(number))
         if slot is not None:
             return Slot(int(slot[1:]))
         if name is not None:
-            if peek() == "(":
-                take()
-                args = [expr()]
-                while peek() == ",":
-                    take()
-                    args.append(expr())
-                take()  # ")"
-                return Call(name, tuple(args))
-            raise ValueError(f"a name in an op formula: {name}")
+            if self.peek() != "(":
+                raise ValueError(f"a name in an op formula: {name}")
+            self.take()
+            args = [self.expr()]
+            while self.peek() == ",":
+                self.take()
+                args.append(self.expr())
+            self.take()  # ")"
+            return Call(name, tuple(args))
         if other == "(":
-            inner = expr()
-            if peek() == ">":
-                take()
-                inner = Bin(">", inner, expr())
-            take()  # ")"
+            inner = self.expr()
+            if self.peek() == ">":
+                self.take()
+                inner = Bin(">", inner, self.expr())
+            self.take()  # ")"
             return inner
         raise ValueError(f"unexpected {other!r} in an op formula")
-
-    return expr()
 
 
 def substitute(tree: Tree, operands: Sequence[Tree]) -> Tree:

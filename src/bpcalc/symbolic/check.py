@@ -17,14 +17,18 @@ differences are reported beside, never decisive: their error can be far above rt
 from __future__ import annotations
 
 import math
-import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import analysis
 from ..build.graph import Graph, node_definition
-from ..evaluate import node_values
+from ..differences import (
+    all_finite_differences,
+    one_sided,
+    partial_difference,
+    values_alone,
+)
 from ..modes import forward, reverse
 from ..numbers import shown
 from ..ops import OPS
@@ -40,7 +44,6 @@ if TYPE_CHECKING:
 RTOL = 1e-9
 ATOL = 1e-12
 BUDGET = DEFAULT_BUDGET  # seconds for SymPy
-EPS = sys.float_info.epsilon
 CHECK_PATHS = 100_000  # paths mode is checked by adding up to this many, one by one
 MODES = analysis.MODES
 
@@ -69,14 +72,14 @@ def check(program: Analysis, values: Mapping[str, str | float], *, mode: str = "
               else analysis.grad(graph, values, m, wrt, CHECK_PATHS if m == "paths" else limit)
               for m in MODES}  # paths are added up to CHECK_PATHS whatever is listed
     modes = _modes(ad, others, tols)
-    fd = _all_finite_differences(graph, point, ad.wrt, outs, budget)
+    fd = all_finite_differences(graph, point, ad.wrt, outs, budget)
     float_kinks = _float_kinks(graph, point)
     outcome = running.result()
     sym, exact_kinks = outcome.value if outcome.status == "ok" else (None, ())
     on_path = _on_paths(graph, sorted({*float_kinks, *exact_kinks}), ad.wrt)
 
     entries, notes = [], []
-    sides = {w: _one_sided(graph, point, w, outs) for w in ad.wrt
+    sides = {w: one_sided(graph, point, w, outs) for w in ad.wrt
              if any((j, index[w]) in on_path for j in outs)}
     for k, (o, j) in enumerate(graph.outputs):
         for m, w in enumerate(ad.wrt):
@@ -143,33 +146,6 @@ def _judge(name: str, ad: float, fd: float, err: float, scale: float,
     return said
 
 
-def _one_sided(graph: Graph, point: Mapping[str, float], name: str,
-               outs: list[int]) -> list[tuple[float, float, float]] | None:
-    """Per output: the derivative from the left and from the right (one-sided differences,
-    Richardson-extrapolated) and their error estimate; None where a side is undefined."""
-    x = point[name]
-    base = _values(graph, point)
-    if base is None:
-        return None
-
-    def side(sign: float, step: float) -> list[float] | None:
-        moved = x + sign * step
-        vals = _values(graph, {**point, name: moved})
-        return None if vals is None else [(vals[j] - base[j]) / (moved - x) for j in outs]
-
-    h = EPS ** (1 / 3) * max(1.0, abs(x))
-    got = [side(sign, step) for sign in (-1.0, 1.0) for step in (h, h / 2)]
-    if any(g is None for g in got):
-        return None
-    left_h, left_h2, right_h, right_h2 = cast(list[list[float]], got)
-    out = []
-    for k in range(len(outs)):
-        left, right = 2 * left_h2[k] - left_h[k], 2 * right_h2[k] - right_h[k]
-        err = abs(left_h2[k] - left_h[k]) + abs(right_h2[k] - right_h[k])
-        out.append((left, right, 3 * err + 1e-6 * max(1.0, abs(left), abs(right))))
-    return out
-
-
 LOCAL_EDGES = 100_000  # more edges than this: the local check stops there
 
 
@@ -190,7 +166,7 @@ def _local(graph: Graph, ad: GradResult, kinks: set[int],
         node = graph.nodes[dst]
         argv = [values[a] if type(a) is int else a for a in node.args]
         slot = graph.edges[k].slot
-        fd = _partial_difference(OPS[node.op].value, cast(list[float], argv), slot)
+        fd = partial_difference(OPS[node.op].value, cast(list[float], argv), slot)
         if fd is None:
             continue
         checked += 1
@@ -203,28 +179,6 @@ def _local(graph: Graph, ad: GradResult, kinks: set[int],
     e = ad.edges[k]
     return LocalCheck(checked, e.src, e.dst, e.local, cast(float, e.value), fd_v, err,
                       score <= 1)
-
-
-def _partial_difference(f: Any, argv: list[float], slot: int) -> tuple[float, float] | None:
-    """d f/d argv[slot] by central differences, Richardson-extrapolated, and its error."""
-    x = argv[slot]
-
-    def at(t: float) -> float:
-        moved = list(argv)
-        moved[slot] = t
-        v = f(*moved)
-        if not math.isfinite(v):
-            raise ValueError
-        return float(v)
-
-    h = EPS ** (1 / 3) * max(1.0, abs(x))
-    try:
-        wide = (at(x + h) - at(x - h)) / ((x + h) - (x - h))
-        narrow = (at(x + h / 2) - at(x - h / 2)) / ((x + h / 2) - (x - h / 2))
-        size = max(abs(at(x + h)), abs(at(x - h)), abs(at(x)))
-    except (ValueError, ZeroDivisionError, OverflowError):
-        return None
-    return (4 * narrow - wide) / 3, abs(narrow - wide) / 3 + 4 * EPS * size / h
 
 
 def _direction(graph: Graph, ad: GradResult, scales: list[list[float]], atol: float,
@@ -283,70 +237,6 @@ def _modes(ad: GradResult, runs: Mapping[str, GradResult],
     return tuple(out)
 
 
-def _values(graph: Graph, point: Mapping[str, float]) -> list[float] | None:
-    """Every node's value from the op table's value functions alone; None where one fails."""
-    def apply(i: int, op: str, argv: list[float]) -> float:
-        v = OPS[op].value(*argv)
-        if not math.isfinite(v):
-            raise ValueError
-        return v
-
-    try:
-        return node_values(graph, [point[name] for name, _ in graph.inputs], apply, float)
-    except (ValueError, ZeroDivisionError, OverflowError):
-        return None
-
-
-FD = tuple[list[float], list[float], float] | str  # per output: derivatives, errors; step
-
-
-def _all_finite_differences(graph: Graph, point: Mapping[str, float], wrt: Sequence[str],
-                            outs: list[int], budget: float | None) -> dict[str, FD]:
-    """Per input, its finite differences, or why there are none. Each input costs four
-    evaluations of the graph, so a graph with thousands of inputs gets `budget` seconds."""
-    deadline = None if budget is None else time.monotonic() + budget
-    found: dict[str, FD] = {}
-    for w in wrt:
-        if deadline is not None and time.monotonic() > deadline:
-            found[w] = "skipped (time budget)"
-            continue
-        fd = _finite_differences(graph, point, w, outs)
-        found[w] = "undefined a step away" if fd is None else fd
-    return found
-
-
-def _finite_differences(graph: Graph, point: Mapping[str, float], name: str,
-                        outs: list[int]) -> tuple[list[float], list[float], float] | None:
-    """(derivative per output, error estimate per output, step h) by central differences."""
-    x = point[name]
-
-    def central(step: float) -> tuple[list[float], float] | None:
-        hi, lo = x + step, x - step  # the steps actually taken, after rounding
-        up, down = _values(graph, {**point, name: hi}), _values(graph, {**point, name: lo})
-        if up is None or down is None:
-            return None
-        size = max(max(abs(up[j]), abs(down[j])) for j in outs)
-        return [(up[j] - down[j]) / (hi - lo) for j in outs], size
-
-    # The step follows the input's scale: cbrt(eps)*max(1, |x|), and cbrt(eps)*|x| for a
-    # small input whose domain ends nearby (log(x) at x = 1e-7).
-    steps = [EPS ** (1 / 3) * max(1.0, abs(x))]
-    if 0 < abs(x) < 1:
-        steps.append(EPS ** (1 / 3) * abs(x))
-    for h in steps:
-        wide, narrow = central(h), central(h / 2)
-        if wide is not None and narrow is not None:
-            break
-    else:
-        return None
-    rounding = 4 * EPS * max(wide[1], narrow[1]) / h
-    ders = [(4 * n - w) / 3 for w, n in zip(wide[0], narrow[0])]
-    errs = [abs(n - w) / 3 + rounding for w, n in zip(wide[0], narrow[0])]
-    if not all(math.isfinite(v) for v in ders + errs):
-        return None
-    return ders, errs, h
-
-
 def _scales(graph: Graph, ad: GradResult, outs: list[int]) -> list[list[float]]:
     """Per output, per node: the sum over paths of |product of local derivatives|."""
     weights = [abs(cast(float, e.value)) for e in ad.edges]  # evaluated: every edge has one
@@ -355,7 +245,7 @@ def _scales(graph: Graph, ad: GradResult, outs: list[int]) -> list[list[float]]:
 
 def _float_kinks(graph: Graph, point: Mapping[str, float]) -> list[int]:
     """The nodes the op table's kink tests flag at the point (the engine's kink warnings)."""
-    vals = _values(graph, point)
+    vals = values_alone(graph, point)
     assert vals is not None  # analysis.grad evaluated this point already
     found = []
     for i, node in enumerate(graph.nodes):
