@@ -193,7 +193,7 @@ def test_ctrl_c_stops_with_the_state_reached(tmp_path):
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert b"interrupted at step" in out and b"Traceback" not in err
+    assert b"interrupted (Ctrl-C) at step" in out and b"Traceback" not in err
 
 
 # --- what a user trips over (found by trying it) --------------------------------------
@@ -293,3 +293,38 @@ def test_the_svg_says_the_whole_verdict_and_draws_a_run_of_one_step(tmp_path):
              if t.getAttribute("font-weight") == "bold"]
     assert " ".join(title) == json.loads(r.output)["message"] and len(title) > 1  # not cut
     assert len(doc.getElementsByTagName("circle")) >= 1
+
+
+def test_mini_batches_are_judged_over_all_rows_at_the_start_and_the_end(tmp_path):
+    one_bad = tmp_path / "one_bad.csv"  # log(x) is undefined only on the last row
+    one_bad.write_text("x,y\n" + "1,2\n" * 30 + "-1,2\n")
+    r = run("descend", "(w*log(x) - y)^2", "--params", "w=0", "--data", str(one_bad),
+            "--batch-size", "1", "--steps", "20", "--json")
+    assert r.exit_code == 1 and "math error at the start" in r.output
+    assert "(data row 31)" in r.output  # its place in the data, not in a mini-batch
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", LINE_CSV, "--lr", "3",
+            "--batch-size", "1", "--seed", "2", "--steps", "100000", "--json")
+    d = json.loads(r.output)  # valid JSON, whatever the loss over all rows became
+    assert r.exit_code == 1 and d["verdict"] == "diverged"
+    assert all(math.isfinite(v) for v in [d["loss"], d["grad_norm"], *d["params"].values()])
+    r = run("descend", LINE, "--params", "w=0,b=0", "--data", LINE_CSV, "--seed", "3")
+    assert r.exit_code == 2 and "give both" in r.output
+
+
+def test_the_norm_neither_overflows_nor_underflows_and_the_header_names_the_loss():
+    d = json.loads(run("descend", "1e-170*w + 1e-170*v", "--params", "w=0,v=0", "--until",
+                       "0", "--steps", "2", "--json").output)
+    assert d["grad_norm"] == pytest.approx(math.sqrt(2) * 1e-170) and d["verdict"] == "stopped"
+    program = "; ".join(f"t{k} = w*{k}" for k in range(12)) + "; loss = (t11 - 3)^2; z = 1"
+    r = run("descend", program, "--params", "w=0", "--output", "loss", "--format", "plain",
+            "--steps", "3")
+    assert "output loss" in r.output.splitlines()[0]
+
+
+def test_chart_labels_tell_close_rows_apart():
+    r = run("descend", LINE, "--params", "w=1.99,b=1.0", "--data", LINE_CSV, "--format",
+            "plain")
+    labels = [line[:10].strip() for line in r.output.splitlines() if line[10:12] in (" |", " +")]
+    assert len(labels) == 13 and len(set(labels)) == 13
+    axis = [line[11] for line in r.output.splitlines() if line[10:12] in (" |", " +")]
+    assert axis.count("+") == 1  # one cross: where the curve starts

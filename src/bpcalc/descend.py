@@ -54,6 +54,7 @@ class Descent(NamedTuple):
     first: FirstUpdate | None = None
     diverged_why: str = ""  # what happened at diverged_at
     warnings: tuple[str, ...] = ()
+    output: str = ""  # the loss's name in the program
 
     @property
     def message(self) -> str:
@@ -64,6 +65,9 @@ class Descent(NamedTuple):
             f"; over all {self.rows:,} rows: loss {f.loss:.6g}, gradient norm {f.grad_norm:.3g}"
         norm = "the gradient's norm" if self.batch_size is None else \
             "the mini-batch gradient's norm"
+        if self.verdict == "converged" and f.step == 0:
+            return (f"converged at the start: {norm}, {last.grad_norm:.3g}, is at most "
+                    f"--until" + (whole or f"; loss {f.loss:.6g}"))
         if self.verdict == "converged":
             return (f"converged: {norm} fell to {last.grad_norm:.3g} at step {f.step}"
                     + (whole or f", loss {f.loss:.6g}"))
@@ -72,8 +76,8 @@ class Descent(NamedTuple):
                     + (f"loss {f.loss:.6g}, {norm} still {last.grad_norm:.3g}" if not whole
                        else f"{norm} still {last.grad_norm:.3g}{whole}"))
         if self.verdict == "interrupted":
-            return (f"interrupted at step {f.step}: loss {f.loss:.6g}, the state reached is "
-                    "above")
+            return (f"interrupted (Ctrl-C) at step {f.step}: loss {f.loss:.6g}; the parameters "
+                    "shown are the state reached")
         return (f"diverged at step {self.diverged_at}: {self.diverged_why}; the parameters "
                 f"shown are the last finite ones (step {f.step}). Try a smaller learning rate "
                 f"than --lr {self.lr:g}.")
@@ -114,7 +118,8 @@ class Objective(NamedTuple):
     params: tuple[str, ...]
     columns: tuple[str, ...]  # the data's inputs, in row order
     constants: dict[str, float]  # NAME=VALUE inputs
-    why: Callable[[Mapping[str, float], Sequence[tuple[float, ...]]], str]  # see _why
+    output: str  # the loss's name
+    why: Callable[..., str]  # (params, rows, all rows): see `objective`
 
 
 def loss_graph(program: Analysis, output: str | None = None) -> Graph:
@@ -161,21 +166,22 @@ def objective(graph: Graph, params: Sequence[str], columns: Sequence[str],
         both = {**at, **theta}
         return call(*[both[n] for n in order], rows)
 
-    def why(theta: Mapping[str, float], rows: Sequence[tuple[float, ...]]) -> str:
-        """What the engine says where the compiled loop raised: the first row whose loss or
-        gradient it cannot compute, and why."""
+    def why(theta: Mapping[str, float], rows: Sequence[tuple[float, ...]],
+            data: Sequence[tuple[float, ...]]) -> str:
+        """What the engine says where the compiled loop raised: the first of `rows` whose
+        loss or gradient it cannot compute, and why (with its place among `data`)."""
         from .analysis import analyse
 
-        for k, row in enumerate(rows):
+        for row in rows:
             try:
                 analyse(graph, {**at, **theta, **dict(zip(cols, row))}, "reverse", params,
                         limit=0, wide=False)
             except MathError as exc:
                 said = str(exc).removeprefix("math error ")
-                return said + (f" (data row {k + 1})" if cols else "")
+                return said + (f" (data row {data.index(row) + 1})" if cols else "")
         return "the loss or its gradient is not a finite number there"
 
-    return Objective(run, tuple(params), tuple(cols), dict(at), why)
+    return Objective(run, tuple(params), tuple(cols), dict(at), graph.outputs[0][0], why)
 
 
 class _Step(NamedTuple):
@@ -220,33 +226,38 @@ def descend(program: Analysis, start: Mapping[str, float], rows: list[tuple[floa
     def batch() -> Sequence[tuple[float, ...]]:
         return data if size is None else rng.sample(data, size)
 
-    step = _stepper(obj, list(start))
+    step = _stepper(obj, list(start), data)
     theta = dict(start)
-    now = step(theta, batch())
-    if now.why:
-        raise MathError(f"math error at the start, {_params_text(theta)}: {now.why}; there "
-                        "is nothing to descend from")
+    for sample in ([data] if batch_size is not None else []) + [batch()]:  # all rows too
+        now = step(theta, sample)
+        if now.why:
+            raise MathError(f"math error at the start, {_params_text(theta)}: {now.why}; "
+                            "there is nothing to descend from")
     end = _loop(theta, now, step, batch, _Rule(optimizer, lr, list(start)), steps, until,
                 every, on_record, on_step)
     final = end.last
     if batch_size is not None:  # the final numbers over all rows
         whole = step(final.params, data)
-        final = final._replace(loss=whole.loss, grad_norm=whole.norm)
+        if whole.why:
+            end = end._replace(verdict="diverged", diverged_at=final.step,
+                               why=f"over all rows, {whole.why}")
+        else:
+            final = final._replace(loss=whole.loss, grad_norm=whole.norm)
     return Descent(program.source, optimizer, lr, len(rows) or 1, batch_size, dict(start),
                    tuple(end.records), final, end.verdict, end.diverged_at, end.first, end.why,
-                   tuple(warnings))
+                   tuple(warnings), obj.output)
 
 
-def _stepper(obj: Objective, names: list[str]) -> Callable[
+def _stepper(obj: Objective, names: list[str], data: Sequence[tuple[float, ...]]) -> Callable[
         [Mapping[str, float], Sequence[tuple[float, ...]]], _Step]:
-    """The loss, gradient and norm at the parameters over rows, and why not if they are not
-    finite numbers there."""
+    """The loss, gradient and norm at the parameters over rows (some of `data`), and why
+    not if they are not finite numbers there."""
     def step(params: Mapping[str, float], sample: Sequence[tuple[float, ...]]) -> _Step:
         try:
             loss, grads = obj.call(params, sample)
         except (ArithmeticError, ValueError):
-            return _Step(math.nan, {}, math.nan, obj.why(params, sample))
-        norm = math.sqrt(sum(g * g for g in grads))
+            return _Step(math.nan, {}, math.nan, obj.why(params, sample, data))
+        norm = math.hypot(*grads)  # no overflow or underflow on the way
         if math.isfinite(loss) and math.isfinite(norm):
             return _Step(loss, dict(zip(names, grads)), norm, "")
         what, bad = ("the loss", loss) if not math.isfinite(loss) else \

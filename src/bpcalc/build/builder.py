@@ -309,8 +309,11 @@ class Builder:
         if outputs:
             for name in outputs:
                 if self.lookup(name) is None:
-                    raise InputError(f"unknown output {name!r}; the program's names are: "
-                                     + ", ".join(self.env))
+                    assigned = [n for n in self.env if n not in self.inputs
+                                or len(self.versions.get(n, ())) > 1]
+                    raise InputError(f"unknown output {name!r}; " + (
+                        f"the program's names are: {', '.join(assigned)}" if assigned else
+                        "the program names no values (an output is a name it assigns)"))
             out_pairs = [(name, self._output(name, self.env[name])) for name in outputs]
         elif last_target is not None:  # the last statement assigned it `result`
             out_pairs = [(last_target, self._output(last_target, result))]

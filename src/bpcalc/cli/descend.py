@@ -31,7 +31,8 @@ if TYPE_CHECKING:
               help="Each step on this many rows drawn with --seed (default: all rows).")
 @click.option("--until", type=click.FloatRange(min=0), default=1e-9, show_default=True,
               help="Converged when the gradient's norm falls to this.")
-@click.option("--seed", type=int, default=0, show_default=True, help="For --batch-size.")
+@click.option("--seed", type=int, default=None, help="For --batch-size: which mini-batches "
+              "are drawn [default: 0].")
 @click.option("--every", type=click.IntRange(min=1), default=1, show_default=True,
               help="Record (and, with jsonl, print) every K-th step.")
 @click.option("--format", "fmt", type=click.Choice(["auto", "table", "plain", "json", "jsonl"]),
@@ -44,14 +45,14 @@ if TYPE_CHECKING:
                    "loss) as an SVG picture.")
 def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params: str,
             data: str | None, lr: float, steps: int, optimizer: str, batch_size: int | None,
-            until: float, seed: int, every: int, fmt: str, as_json: bool,
+            until: float, seed: int | None, every: int, fmt: str, as_json: bool,
             svg_file: str | None) -> None:
     """Gradient descent on LOSS: learn the --params from the --data rows.
 
     The objective is the mean of LOSS over the rows (or a mini-batch of them);
     every step takes its gradient by bpcalc's reverse mode, compiled once into
     one loop over the rows, and moves each parameter against it. On a terminal
-    the first update is written out, a progress bar runs on stderr, then the
+    a progress bar runs on stderr; then the first update is written out, the
     loss curve, the final parameters and a verdict (converged, stopped at
     --steps, or diverged with the last finite parameters). In a pipe: JSON.
     Ctrl-C stops and prints the state reached (exit 130).
@@ -60,7 +61,7 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
     Examples:
       bpcalc descend "(w*x + b - y)^2" --params w=0,b=0 --data examples/line.csv
       bpcalc descend "(w*x + b - y)^2" --params w=0,b=0 --data examples/line.csv \\
-          --optimizer adam --lr 0.05 --steps 500 --format jsonl | jq -c .loss
+          --optimizer adam --lr 0.05 --steps 500 --format jsonl | jq '.loss // empty'
       bpcalc descend -f examples/xor.txt --params "$(cat examples/xor.params)" \\
           --data examples/xor.csv --lr 0.5 --steps 2000
     """
@@ -73,6 +74,8 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
     if data == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
         raise click.UsageError("the loss and the --data rows cannot both come from stdin")
     dsc.settings(lr, steps, every, until, optimizer)
+    if seed is not None and batch_size is None:
+        raise click.UsageError("--seed draws the mini-batches of --batch-size: give both")
     if svg_file:
         _writable(svg_file)
     if as_json:
@@ -92,7 +95,7 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
     progress = _progress(steps) if fmt in ("table", "plain") and sys.stderr.isatty() else None
     try:
         r = dsc.descend(program, start, rows, columns, constants, lr=lr, steps=steps,
-                        optimizer=optimizer, batch_size=batch_size, until=until, seed=seed,
+                        optimizer=optimizer, batch_size=batch_size, until=until, seed=seed or 0,
                         every=every, output=loss[0] if loss else None, on_record=on_record,
                         on_step=progress.update if progress else None)
     finally:

@@ -31,7 +31,7 @@ def header(r: Descent, source_of_data: str) -> list[str]:
         "one point (no --data)"
     batch = f", mini-batches of {r.batch_size}" if r.batch_size else ""
     start = ", ".join(f"{k} = {shown(v)}" for k, v in r.start.items())
-    return [f"bpcalc descend  {source_line(r.loss_text, ['L'], 60)}",
+    return [f"bpcalc descend  {source_line(r.loss_text, [r.output or 'L'], 60)}",
             f"loss: {rows}{batch}", f"{r.optimizer}, η = {shown(r.lr)}, from {start}"]
 
 
@@ -81,14 +81,32 @@ def chart(records: Sequence[Record], width: int, plain: bool = False) -> list[st
     options: dict[str, object] = {"height": CHART_HEIGHT, "format": "{:9.3g} "}
     if plain:
         options["symbols"] = ASCII_SYMBOLS
-    drawn = asciichartpy.plot([y - lo for y in ys], options).splitlines()
+    shifted = [y - lo for y in ys]
+    drawn = asciichartpy.plot(shifted, options).splitlines()
     top = len(drawn) - 1
+    levels = [lo + (hi - lo) * (top - k) / top if top else lo for k in range(top + 1)]
+    labels = _labels([10 ** y for y in levels] if log else levels)
+    # asciichartpy marks with a cross the row where the series starts and also the row of
+    # 0 (here the top row, as the series is shifted): only the first means something
+    start = top - round(shifted[0] * top / (hi - lo)) if hi > lo else 0
+    room = max(9, *map(len, labels))
     out = []
     for k, line in enumerate(drawn):
-        y = lo + (hi - lo) * (top - k) / top if top else lo
-        out.append(f"{10 ** y if log else y:9.2g} " + line[10:])
+        axis = line[11:12]
+        if k != start and axis in ("┼", "+"):
+            axis = "┤" if axis == "┼" else "|"
+        out.append(f"{labels[k]:>{room}} " + line[10:11] + axis + line[12:])
     steps = f"step {records[0].step} to {records[-1].step}"
     return [f"loss, {'log scale, ' if log else ''}{steps}:", *out]
+
+
+def _labels(values: list[float]) -> list[str]:
+    """The rows' labels with as few digits as tell neighbours apart (2 to 6)."""
+    for digits in range(2, 7):
+        labels = [f"{v:.{digits}g}" for v in values]
+        if len(set(labels)) == len(labels):
+            break
+    return labels
 
 
 def result(r: Descent) -> list[str]:
@@ -131,7 +149,7 @@ def svg(r: Descent, surface: Callable[[float, float], float] | None,
 
     from .layout import wrap
 
-    w, h, pad = 560, 300, 48
+    w, h, pad = 600, 300, 80  # room at the left for a label such as -0.00123
     title = wrap(r.message, 84, PROSE)
     down = 15 * (len(title) - 1)  # the title's extra lines push everything down
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" '
