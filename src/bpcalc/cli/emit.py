@@ -68,9 +68,8 @@ def emit(args: tuple[str, ...], file: str | None, outputs: str | None, lang: str
     from ..analysis import wrt_inputs
 
     wrt_t = list(wrt_inputs(graph, wrt_list))
-    kw = {"direction": wrt_t} if jvp else {"cotangent": [o for o, _ in graph.outputs]} \
-        if vjp else {}
-    code = emitting.emit(graph, lang, mode, wrt_t, name, **kw).code  # type: ignore[arg-type]
+    code = emitting.emit(graph, lang, mode, wrt_t, name, direction=wrt_t if jvp else None,
+                         cotangent=[o for o, _ in graph.outputs] if vjp else None).code
     if out_file:
         try:
             with open(out_file, "w", encoding="utf-8") as fh:

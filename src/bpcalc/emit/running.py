@@ -4,8 +4,8 @@ node for C and JavaScript (`emit --check`, the tests), compared with the engine.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from .writer import LANGS, Emitted, emit
 
@@ -37,7 +37,8 @@ def run(e: Emitted, lang: str, args: Sequence[float], workdir: str) -> Ran:
     if lang == "python":
         env: dict[str, object] = {}
         exec(compile(e.code, f"<bpcalc emit {e.function}>", "exec"), env)  # our own code
-        value, derivs = env[e.function](*args)  # type: ignore[operator]
+        function = cast(Callable[..., tuple[Any, Any]], env[e.function])
+        value, derivs = function(*args)
         values = list(value) if n_out > 1 else [value]
         return Ran([float(v) for v in values], [float(x) for x in _flat(derivs)])
     folder = Path(workdir)
@@ -104,7 +105,7 @@ def _flat(x: object) -> list[float]:
         elif isinstance(top, list | tuple):
             stack.extend(reversed(top))
         else:
-            out.append(float(top))  # type: ignore[arg-type]
+            out.append(float(cast(float, top)))
     return out
 
 
@@ -156,9 +157,8 @@ def check(program: Analysis, point: dict[str, str | float] | None, *, mode: str 
             found.append(LangCheck(lang, f"skipped (no {'cc' if lang == 'c' else 'node'} "
                                          "on this machine)", 0, 0.0))
             continue
-        kw = {"direction": wrt_t} if vector and mode == "forward" else \
-            {"cotangent": out_keys} if vector else {}
-        e = emit(graph, lang, mode, wrt_t, **kw)  # type: ignore[arg-type]
+        e = emit(graph, lang, mode, wrt_t, direction=wrt_t if vector and mode == "forward"
+                 else None, cotangent=out_keys if vector and mode == "reverse" else None)
         worst, status, note = 0.0, "ok", ""
         with tempfile.TemporaryDirectory() as tmp:
             for p in points:

@@ -65,7 +65,7 @@ def chart(records: Sequence[Record], width: int, plain: bool = False) -> list[st
     The series is drawn shifted to start at 0: asciichartpy then places each value on
     the row whose label it is (with an offset minimum its rounding puts values a row away
     from their labels), and the labels are written here, the loss at each row."""
-    import asciichartpy  # type: ignore[import-untyped]
+    import asciichartpy  # type: ignore[import-untyped]  # it ships no type hints
 
     losses = [r.loss for r in records]
     if len(losses) < 2:

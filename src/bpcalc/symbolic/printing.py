@@ -76,7 +76,7 @@ def latex(expr: sp.Expr, max_chars: int = MAX_CHARS) -> str | None:
     return s if len(s) <= max_chars else None
 
 
-class _LatexPrinter(LatexPrinter):  # type: ignore[misc]
+class _LatexPrinter(LatexPrinter):  # type: ignore[misc]  # SymPy has no type hints (Any)
     r"""SymPy's LaTeX with relu's and max's pieces as indicators, as formulas.py writes
     them: `x \mathbb{1}[x > 0]`, `\operatorname{step}(t)`; never `cases` or θ."""
 
