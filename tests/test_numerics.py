@@ -332,3 +332,25 @@ def test_directions_carry_wide_numbers_too():
     assert d["directional"]["e"] == pytest.approx(1e100, rel=1e-15)
     d = gradient("grad", "x/(((4+x)-(x-pi))*3)", "x=1e16", "--cotangent", "e=1")
     assert d["vjp"]["x"] == 1 / 24
+
+
+def _big(head: list[str]) -> str:
+    """`head`, then 40,000 terms: past what is carried again in wide numbers."""
+    return "\n".join(head + [f"L += sin(a*{k % 97 + 1})" for k in range(40000)]) + "\n"
+
+
+def test_a_zero_made_by_a_zero_weight_is_exact_whatever_underflowed_elsewhere():
+    # dL/dq is 0 through relu's zero weight; 1e-310 (subnormal) lies on another path only
+    program = _big(["t = 1e-310*a", "v = t*1e300", "u = relu(-1 - q*q)", "L = v + u"])
+    d = json.loads(run("grad", "-", "a=0.5", "q=0.3", "--fields", "gradient,warnings",
+                       stdin=program).output)
+    assert d["gradient"]["q"] == 0 and d["warnings"] == []
+
+
+def test_a_zero_that_an_underflow_made_on_a_big_graph_is_said_to_be_unsure():
+    # 1e-200·1e-200 is 0 in doubles though every weight on the way is not
+    program = _big(["x1 = 1e-200*q", "x2 = x1*1e-200", "L = x2 + a"])
+    d = json.loads(run("grad", "-", "a=0.5", "q=0.3", "--fields", "gradient,warnings",
+                       stdin=program).output)
+    assert d["gradient"]["q"] == 0
+    assert d["warnings"] and d["warnings"][0].startswith("dL/dq came out 0 or subnormal")

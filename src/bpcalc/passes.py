@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import sys
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -86,29 +87,21 @@ def _doubles_enough(graph: Graph, sums: Sums, weights: list[float], wrt_at: dict
                     work: int) -> str:
     """Whether the passes in doubles can stand: "" yes; "wide" to run them again in wide
     numbers, where an adjoint, tangent or path product overflowed (at any size: else the
-    run fails), or where a gradient entry is 0 or subnormal and something on the way
-    underflowed (a subnormal adjoint, tangent or weight, or an exact 0 along a path of
-    non-zero weights, as 1e-200·1e-200 is), within WIDE_FALLBACK; past it, the warning to
-    give instead. A 0 that only an exact 0 weight (relu off, 0*x) makes is exact."""
+    run fails), or where a gradient entry may have lost to an underflow on the way: it is
+    subnormal, or it is 0 while a path of non-zero weights joins its input and output (as
+    1e-200·1e-200 is 0), within WIDE_FALLBACK; past it, the warning to give instead. A 0
+    that only exact 0 weights make (relu off, 0*x) is exact, in wide numbers too."""
     columns = [*(sums.adj or {}).values(), *(sums.tan or {}).values()]
     if not all(map(all_finite, columns)) or not all(math.isfinite(p.product)
                                                      for p in sums.listed):
         return "wide"
     tiny = sys.float_info.min
-    low = [(o, w) for o, row in sums.jac.items() for w, v in row.items() if abs(v) < tiny]
+    low = [(o, w) for o, row in sums.jac.items() if row and min(map(abs, row.values())) < tiny
+           for w, v in row.items() if abs(v) < tiny]  # (a min in C first: most rows have none)
     if not low:
         return ""
-
-    def subnormal(xs: Sequence[float]) -> bool:
-        """Whether some x is nonzero and below tiny (nan is not): a min in C, and a second
-        look when a nan first stalls it (10^5 weights in a few ms)."""
-        least = min(map(abs, filter(None, xs)), default=tiny)
-        return least < tiny if least == least else any(x and -tiny < x < tiny for x in xs)
-
-    # the passes' own columns first: where a pass underflowed, they show it in their
-    # first entries, and the longer list of weights is not read
-    if not (any(map(subnormal, columns)) or subnormal(weights)
-            or _nonzero_paths(graph, weights, low, wrt_at)):
+    zeros = [(o, w) for o, w in low if sums.jac[o][w] == 0]
+    if len(zeros) == len(low) and not _nonzero_paths(graph, weights, zeros, wrt_at):
         return ""
     if work <= WIDE_FALLBACK:
         return "wide"
@@ -121,15 +114,19 @@ def _doubles_enough(graph: Graph, sums: Sums, weights: list[float], wrt_at: dict
 def _nonzero_paths(graph: Graph, weights: list[float], entries: list[tuple[str, str]],
                    wrt_at: dict[str, int]) -> bool:
     """Whether one of the (output, input) `entries` has a path of non-zero weights: its
-    product cannot be an exact 0, so a 0 there is an underflow or a cancellation."""
+    product cannot be an exact 0, so a 0 there is an underflow or a cancellation. The walk
+    from the output back stops at the edges into the first input asked (no edge before
+    them leaves an input asked)."""
     outputs = dict(graph.outputs)
+    esrc, edst = graph.esrc, graph.edst
     for o in dict.fromkeys(o for o, _ in entries):
+        asked = [wrt_at[w] for p, w in entries if p == o]
         reach = [False] * len(graph.keys)  # reaches the output through non-zero weights
         reach[outputs[o]] = True
-        for src, dst, w in zip(reversed(graph.esrc), reversed(graph.edst), reversed(weights)):
-            if w and reach[dst]:
-                reach[src] = True
-        if any(reach[wrt_at[w]] for p, w in entries if p == o):
+        for k in range(len(esrc) - 1, bisect_right(edst, min(asked)) - 1, -1):
+            if weights[k] and reach[edst[k]]:
+                reach[esrc[k]] = True
+        if any(reach[i] for i in asked):
             return True
     return False
 
