@@ -293,6 +293,10 @@ def test_three_address_code_reads_in_columns_as_the_parser_builds_it(source):
     same_graph_or_error(source)
 
 
+_TAC = "".join(f"t{3 * i} = sin(t{3 * i - 1})\nt{3 * i + 1} = t{3 * i} * a\n"
+               f"t{3 * i + 2} = t{3 * i + 1} + b\n" for i in range(300))  # three-address code
+
+
 @pytest.mark.parametrize("source", [
     "x = x0\n" + "x = sin(x)*a + b\n" * 5000,  # chunks of 4096 lines, one after another
     "y = 1\n" + "y += w*2\n" * 40,  # the target starts as a constant: line by line
@@ -319,6 +323,10 @@ def test_three_address_code_reads_in_columns_as_the_parser_builds_it(source):
     "t = a\n" + "".join(f"t += u_{i}*u_{i + 1}\n" for i in range(80)),  # a name twice
     "t = a\n" + "".join(f"t += exp(v_{i}) + exp(v_{i})\n" for i in range(80)),
     "t = a\n" + "".join(f"t = {i}.25*({i}.5 + t*{i}.75)\n" for i in range(80)),
+    # names made in columns wait outside the name table (Builder._bulk): after them, a line
+    # that reassigns one, reads old ones, makes an alias and a new name, or makes them again
+    *(_TAC + tail for tail in ("t5 = t5 + 1\n", "z = t7 * t100\n", "y = t899\nw = y*2\n",
+                               "q = t899 + 1\n" + _TAC, "".join(_TAC.splitlines(True)[:450]))),
 ])
 def test_long_runs_read_in_columns_as_the_parser_builds_them(source):
     same_graph(source)

@@ -10,9 +10,10 @@ subexpressions are one node; `c*c` keeps two edges), constants folded into their
 names and their versions, and nodes made many at a time by the column reader (`extend`).
 Keys made in bulk go into the hash-consing table only when something looks there; every
 lookup goes through `make`, which sees to that. Names made in bulk go into `env` only when
-something looks for a name `env` lacks, or puts a new one in (`settle`): a program of 10^5
-fresh names reads its gradient without a dict of them. That they were new is checked once,
-when the reading ends (`names_were_new`).
+something looks for a name `env` lacks (`settle` puts them where they were made, so env's
+order is the reading order): a program of 10^5 fresh names reads its gradient without a
+dict of them. That they were new is checked once, when the reading ends (`names_were_new`);
+a name assigned meanwhile is taken for new, and if it was one of them that check fails.
 """
 
 from __future__ import annotations
