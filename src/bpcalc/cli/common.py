@@ -144,10 +144,14 @@ def _keep_point(ctx: click.Context, _param: click.Parameter, value: str | None) 
     ctx.meta["bpcalc.point"] = value
 
 
-def source_options(f):
-    """The options every command that reads an expression shares."""
-    f = click.option("--output", "outputs", metavar="F,G",
-                     help="Which program names are outputs (several give a Jacobian).")(f)
+def source_options(f=None, *, output_help="Which program names are outputs (several give "
+                                           "a Jacobian)."):
+    """The options every command that reads an expression shares (`@source_options`, or
+    `@source_options(output_help=...)` to say what --output means to the command)."""
+    if f is None:
+        return lambda g: source_options(g, output_help=output_help)
+    metavar = "F,G" if "several" in output_help else "NAME"
+    f = click.option("--output", "outputs", metavar=metavar, help=output_help)(f)
     f = click.option("--point", metavar="FILE", expose_value=False,
                      callback=_keep_point, is_eager=True,
                      help='Values from a JSON object in FILE (\'-\' for stdin), such as '

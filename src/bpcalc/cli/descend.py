@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 
 
 @click.command(cls=ExprCommand)
-@source_options
+@source_options(output_help="The program name that is the loss (default: the last "
+                            "statement).")
 @click.option("--params", required=True, metavar="W=0,B=0",
               help="The inputs that learn, with their starting values.")
 @click.option("--data", metavar="FILE",

@@ -3,6 +3,7 @@ node for C and JavaScript (`emit --check`, the tests), compared with the engine.
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
@@ -11,6 +12,7 @@ from .writer import LANGS, Emitted, emit
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
+    from ..build.graph import Graph
 
 
 class Ran(NamedTuple):
@@ -127,28 +129,14 @@ def check(program: Analysis, point: dict[str, str | float] | None, *, mode: str 
     through the system compiler, JavaScript through node, where present) at the point, or
     at up to 5 random points of the domain, and compared with the engine to RTOL. With
     `vector`, the JVP (forward) or VJP (reverse) function, along random vectors."""
-    import random
     import tempfile
 
     from .. import analysis
-    from ..errors import MathError
 
     graph = program.graph(outputs)
     rng = random.Random(seed)
     names = [n for n, _ in graph.inputs]
-    if point:
-        points = [analysis.point(graph, point)]
-    else:
-        points = []
-        for _ in range(50):
-            p = {n: rng.uniform(0.1, 0.9) for n in names}
-            try:
-                analysis.grad(graph, p, mode, wrt)
-            except MathError:
-                continue
-            points.append(p)
-            if len(points) == 5:
-                break
+    points = [analysis.point(graph, point)] if point else _domain_points(graph, mode, wrt, rng)
     out_keys = [o for o, _ in graph.outputs]
     wrt_t = list(wrt or graph.input_at)
     found = []
@@ -189,3 +177,22 @@ def check(program: Analysis, point: dict[str, str | float] | None, *, mode: str 
                     status = "mismatch"
         found.append(LangCheck(lang, status, len(points), worst, note))
     return tuple(found)
+
+
+def _domain_points(graph: Graph, mode: str, wrt: Sequence[str] | None,
+                   rng: random.Random) -> list[dict[str, float]]:
+    """Up to 5 random points in (0.1, 0.9) where the engine has a gradient (of 50 drawn)."""
+    from .. import analysis
+    from ..errors import MathError
+
+    points = []
+    for _ in range(50):
+        p = {n: rng.uniform(0.1, 0.9) for n, _ in graph.inputs}
+        try:
+            analysis.grad(graph, p, mode, wrt)
+        except MathError:
+            continue
+        points.append(p)
+        if len(points) == 5:
+            break
+    return points

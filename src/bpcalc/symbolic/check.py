@@ -94,17 +94,7 @@ def check(program: Analysis, values: Mapping[str, str | float], *, mode: str = "
             left = right = None
             if kink and sides.get(w) is not None:
                 left, right, slack = cast(list[tuple[float, float, float]], sides[w])[k]
-                lo, hi = min(left, right), max(left, right)
-                if not lo - slack - tol <= a <= hi + slack + tol:
-                    verdict = "mismatch"
-                    note = (f"a kink lies between this input and output, and AD's {shown(a)} is "
-                            f"not between the one-sided derivatives {shown(left)} (left) and "
-                            f"{shown(right)} (right): the conventions at the kinks do not add "
-                            "up to a derivative from either side here")
-                else:
-                    note = (f"a kink lies between this input and output: the derivative is "
-                            f"{shown(left)} from the left and {shown(right)} from the right, "
-                            f"and AD's {shown(a)} (a convention) lies between")
+                verdict, note = _at_kink(a, left, right, slack + tol, verdict)
             if isinstance(f, str):
                 note = "; ".join(filter(None, [note, f"finite differences: {f}"]))
             elif fd_err is not None and fd_v is not None and not kink:
@@ -119,6 +109,20 @@ def check(program: Analysis, values: Mapping[str, str | float], *, mode: str = "
                        "ok" if sym is not None else outcome.skipped_reason(), tuple(entries),
                        modes, tuple(kinks), _local(graph, ad, kink_nodes, budget),
                        _direction(graph, ad, scales, atol, rtol), tuple(notes))
+
+
+def _at_kink(a: float, left: float, right: float, slack: float,
+             verdict: str) -> tuple[str, str]:
+    """AD's derivative across a kink against the one-sided ones: within them (and `slack`)
+    the convention stands, else it is a mismatch."""
+    if not min(left, right) - slack <= a <= max(left, right) + slack:
+        return "mismatch", (f"a kink lies between this input and output, and AD's {shown(a)} "
+                            f"is not between the one-sided derivatives {shown(left)} (left) "
+                            f"and {shown(right)} (right): the conventions at the kinks do not "
+                            "add up to a derivative from either side here")
+    return verdict, (f"a kink lies between this input and output: the derivative is "
+                     f"{shown(left)} from the left and {shown(right)} from the right, and "
+                     f"AD's {shown(a)} (a convention) lies between")
 
 
 def d_name(o: str, w: str) -> str:
