@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import sys
-from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -117,6 +116,8 @@ def _nonzero_paths(graph: Graph, weights: list[float], entries: list[tuple[str, 
     product cannot be an exact 0, so a 0 there is an underflow or a cancellation. The walk
     from the output back stops at the edges into the first input asked (no edge before
     them leaves an input asked)."""
+    from bisect import bisect_right  # only here: keep it off the start-up path
+
     outputs = dict(graph.outputs)
     esrc, edst = graph.esrc, graph.edst
     for o in dict.fromkeys(o for o, _ in entries):
