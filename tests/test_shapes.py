@@ -108,6 +108,10 @@ def test_outputs_and_unknown_outputs():
     "\n# only a comment\n",
     "y = x\0\n",
     "y = x @ 2\n",
+    # a function's name in a run read in columns: as a new input, and as an SSA target
+    "".join(f"x = sin(x)*w_{i} + q\n" for i in range(300)) + "x = sin(x)*exp + q\ny = x*r\n",
+    "x0 = x\n" + "".join(f"{'cos' if i == 300 else f'x{i}'} = sin(x{i - 1})*a + b\n"
+                         for i in range(1, 600)) + "y = x599*r\n",
 ])
 def test_what_the_reader_cannot_take_gets_the_parsers_answer(source):
     try:
@@ -325,6 +329,10 @@ _TAC = "".join(f"t{3 * i} = sin(t{3 * i - 1})\nt{3 * i + 1} = t{3 * i} * a\n"
     "t = a\n" + "".join(f"t = {i}.25*({i}.5 + t*{i}.75)\n" for i in range(80)),
     # names made in columns wait outside the name table (Builder._bulk): after them, a line
     # that reassigns one, reads old ones, makes an alias and a new name, or makes them again
+    # a new input on each row, then a reserved name in its place, then a new name: the
+    # lookup that settles the waiting names must not take pi for an input
+    "".join(f"loss = sin(loss)*w_{i} + a\n" for i in range(300)) + "loss = sin(loss)*pi + a\n"
+    "y = sin(y)*w_730 + 0.5\n",
     *(_TAC + tail for tail in ("t5 = t5 + 1\n", "z = t7 * t100\n", "y = t899\nw = y*2\n",
                                "q = t899 + 1\n" + _TAC, "".join(_TAC.splitlines(True)[:450]))),
 ])

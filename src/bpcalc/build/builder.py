@@ -154,7 +154,8 @@ class Builder:
 
     def settle(self) -> None:
         """Put the names made in bulk into env where they were made, after the entries env
-        had then (names assigned since go after them); NamesCollide if one was not new."""
+        had then (names assigned since go after them); NamesCollide if one was not new (the
+        column reader has seen that none is reserved)."""
         bulk, env = self._bulk, self.env
         if not bulk:
             return

@@ -97,12 +97,14 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     ids = [list(range(base + k, stop, width)) for k in range(width)]  # node k, row by row
     new_inputs, named = _names(line, cols, ids, targets, prev is not None)
     # Every name made here must be new: the reader checks them all once, when it ends
-    # (Builder.names_were_new). Here only the first two rows' are: names that come back
-    # row after row (`t = sin(x); x = t*a + b`) are read one by one, not in columns.
+    # (Builder.names_were_new, or settle if a lookup comes first). Here only the first two
+    # rows' are: names that come back row after row (`t = sin(x); x = t*a + b`) are read
+    # one by one, not in columns. None may be reserved (before any constant is made: pi is
+    # a name the reader folds), which settle does not see.
     first = named[0][:2 * len(named[0]) // count]
     if len(set(first)) < len(first) or not env.keys().isdisjoint(first) \
-            or not RESERVED.isdisjoint(first):
-        return None  # (before any constant is made: pi is a name the reader folds)
+            or not RESERVED.isdisjoint(named[0]):
+        return None
     previous = [before, *ids[-1][:-1]]
     consts = _constants(known, new_atom, cols, line.numbers)
 
