@@ -76,21 +76,10 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     count = len(rows)
     cols = list(zip(*rows))
     last = cols[targets[-1]]
-    prev: int | None = None  # SSA names: the atom that reads the row before's last target
-    if len(targets) == 1 and last.count(last[0]) == count:  # x = sin(x)*a + b
-        before = b.lookup(last[0])  # the target's node before the first row
-    else:  # new names each row, read by the next: x2 = sin(x1)*a + b
-        prev = _ssa(cols, targets, env, statements, after)
-        before = None if prev is None else \
-            after_node if after_node is not None else b.lookup(after)
-    if before is None or before < 0:
+    fit = _fit(b, statements, targets, cols, after, after_node)
+    if fit is None:
         return None
-    refs = _kinds(cols, targets, prev, env)
-    if refs is None:
-        return None
-    line = _line(statements, refs, prev is not None)
-    if line is None or _may_share_a_key(line.made, before):
-        return None
+    prev, before, line = fit
     made = line.made
     base, width = len(b.keys), len(made)
     stop = base + count * width
@@ -131,6 +120,49 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
         known[last[0]] = results[-1]
         b.assign_run(last[0], results)
     return results[-1]
+
+
+def fits(b: Builder, statements: tuple[Statement, ...], targets: tuple[int, ...],
+         rows: list[tuple[str, ...]], after: str, after_node: int | None) -> bool:
+    """Whether `put` could take rows of this shape, judged on a few of them: a shape that
+    cannot go in columns (a group read from the wrong line of its cycle, say) is told
+    before thousands of its rows are matched."""
+    cols = list(zip(*rows))
+    fit = _fit(b, statements, targets, cols, after, after_node)
+    if fit is None:
+        return False
+    prev, _, line = fit
+    atoms = [line.inputs[k] for kind, k in line.order if kind == "i"]
+    atoms += list(targets) if prev is not None else []
+    first = [cols[a][r] for r in range(min(2, len(rows))) for a in atoms]  # as put checks
+    return len(set(first)) == len(first) and b.env.keys().isdisjoint(first) \
+        and RESERVED.isdisjoint(first)
+
+
+def _fit(b: Builder, statements: tuple[Statement, ...], targets: tuple[int, ...],
+         cols: list[tuple[str, ...]], after: str,
+         after_node: int | None) -> tuple[int | None, int, Line] | None:
+    """How the rows `cols` (by column) go in columns: the atom that reads the row before's
+    result (SSA names) or None (one target throughout), that result's node before the
+    first row, and one row symbolically; None when they cannot (see the module)."""
+    env, count = b.env, len(cols[0])
+    last = cols[targets[-1]]
+    prev: int | None = None  # SSA names: the atom that reads the row before's last target
+    if len(targets) == 1 and last.count(last[0]) == count:  # x = sin(x)*a + b
+        before = b.lookup(last[0])  # the target's node before the first row
+    else:  # new names each row, read by the next: x2 = sin(x1)*a + b
+        prev = _ssa(cols, targets, env, statements, after)
+        before = None if prev is None else \
+            after_node if after_node is not None else b.lookup(after)
+    if before is None or before < 0:
+        return None
+    refs = _kinds(cols, targets, prev, env)
+    if refs is None:
+        return None
+    line = _line(statements, refs, prev is not None)
+    if line is None or _may_share_a_key(line.made, before):
+        return None
+    return prev, before, line
 
 
 def _names(line: Line, cols: list[tuple[str, ...]], ids: list[list[int]],

@@ -42,6 +42,7 @@ MATCH_ATOMS = 100  # a wider line's regex takes longer to compile than it saves
 RUN = 256  # lines of one shape in a row: from here on they are read in columns
 CHUNK = 4096  # lines read in columns at a time: their atoms and keys are held at once
 MAX_GROUP = 8  # lines of a group that repeats (three-address code), read as one row
+FEW = 4  # rows of a run that tell whether it can go in columns, before more are matched
 
 # Names not followed by '(' (a call's name stays in the shape) and numbers as the lexer
 # reads them, not starting inside a word (`log2(` is all shape). Digits and '.' sort
@@ -266,7 +267,7 @@ class _Reader:
         taken's atoms and result)."""
         kinded = shape.kind_matcher(tuple(a[0] <= "9" for a in atoms))
         per = shape.lines
-        taken, size, result = 0, 1, 0
+        taken, size, result, judged = 0, 1, 0, False
         rows: list[tuple[str, ...]] = []
         while True:  # probe 1, 2, 4, ... rows: a short run wastes few matches
             i = n + (taken + len(rows)) * per
@@ -275,6 +276,11 @@ class _Reader:
             found, more = _leading_rows(kinded, chunk, per)
             rows += found
             more = more and len(chunk) == want * per
+            if not (taken or judged) and more and len(rows) >= FEW:
+                judged = True
+                if not columns.fits(self.b, shape.group, shape.targets, rows,
+                                    atoms[shape.targets[-1]], None):
+                    return 0, len(rows) * per, atoms, result  # it cannot go in columns
             if len(rows) >= CHUNK or not more:
                 got = None
                 if len(rows) >= (self.least if not taken else 1):
