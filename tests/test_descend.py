@@ -230,6 +230,8 @@ def test_numbers_and_sources_that_cannot_work_are_refused_before_the_run():
         in r.output
     r = run("descend", LINE, "--params", "w=0,b=0", "x=1", "y=2", "--svg", "/no/such/f.svg")
     assert r.exit_code == 2 and "cannot write /no/such/f.svg" in r.output
+    r = run("descend", LINE, "--params", "w=0,b=0", "x=1", "y=2", "--svg", "-")
+    assert r.exit_code == 2 and r.output.startswith("Error: --svg and --html write a file")
     r = run("descend", LINE, "--params", "w=0,b=0", "--data", "-", "--json",
             stdin="x, y\n1, 3\n2, 5\n")
     assert r.exit_code == 0 and json.loads(r.output)["rows"] == 2  # spaces, as --batch

@@ -115,9 +115,6 @@ def settings(lr: float, steps: int, every: int, until: float, optimizer: str) ->
 
 class Objective(NamedTuple):
     call: Callable[..., tuple[float, tuple[float, ...]]]  # (params, rows) -> mean, grads
-    params: tuple[str, ...]
-    columns: tuple[str, ...]  # the data's inputs, in row order
-    constants: dict[str, float]  # NAME=VALUE inputs
     output: str  # the loss's name
     why: Callable[..., str]  # (params, rows, all rows): see `objective`
 
@@ -181,7 +178,7 @@ def objective(graph: Graph, params: Sequence[str], columns: Sequence[str],
                 return said + (f" (data row {data.index(row) + 1})" if cols else "")
         return "the loss or its gradient is not a finite number there"
 
-    return Objective(run, tuple(params), tuple(cols), dict(at), graph.outputs[0][0], why)
+    return Objective(run, graph.outputs[0][0], why)
 
 
 class _Step(NamedTuple):
@@ -221,10 +218,9 @@ def descend(program: Analysis, start: Mapping[str, float], rows: list[tuple[floa
                         "every step uses them all")
         batch_size = None
     rng = random.Random(seed)
-    size = batch_size
 
     def batch() -> Sequence[tuple[float, ...]]:
-        return data if size is None else rng.sample(data, size)
+        return data if batch_size is None else rng.sample(data, batch_size)
 
     step = _stepper(obj, list(start), data)
     theta = dict(start)
@@ -325,25 +321,21 @@ class _Rule:
         self.state = {n: [0.0, 0.0] for n in names}
 
     def update(self, theta: dict[str, float], grads: Mapping[str, float], step: int) -> None:
-        _update(theta, grads, self.state, self.optimizer, self.lr, step)
-
-
-def _update(theta: dict[str, float], grads: Mapping[str, float], state: dict[str, list[float]],
-            optimizer: str, lr: float, step: int) -> None:
-    """One step of the optimizer's rule, in place."""
-    for n, g in grads.items():
-        s = state[n]
-        if optimizer == "sgd":
-            theta[n] -= lr * g
-        elif optimizer == "momentum":
-            s[0] = MOMENTUM * s[0] + g
-            theta[n] -= lr * s[0]
-        else:
-            s[0] = BETA1 * s[0] + (1 - BETA1) * g
-            s[1] = BETA2 * s[1] + (1 - BETA2) * g * g
-            hat1 = s[0] / (1 - BETA1 ** step)
-            hat2 = s[1] / (1 - BETA2 ** step)
-            theta[n] -= lr * hat1 / (math.sqrt(hat2) + EPS)
+        """One step of the rule, in place."""
+        lr = self.lr
+        for n, g in grads.items():
+            s = self.state[n]
+            if self.optimizer == "sgd":
+                theta[n] -= lr * g
+            elif self.optimizer == "momentum":
+                s[0] = MOMENTUM * s[0] + g
+                theta[n] -= lr * s[0]
+            else:
+                s[0] = BETA1 * s[0] + (1 - BETA1) * g
+                s[1] = BETA2 * s[1] + (1 - BETA2) * g * g
+                hat1 = s[0] / (1 - BETA1 ** step)
+                hat2 = s[1] / (1 - BETA2 ** step)
+                theta[n] -= lr * hat1 / (math.sqrt(hat2) + EPS)
 
 
 def _params_text(params: Mapping[str, float]) -> str:

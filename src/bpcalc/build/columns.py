@@ -90,8 +90,7 @@ def put(b: Builder, known: dict[str, int], new_atom: Callable[[str], int],
     # rows' are: names that come back row after row (`t = sin(x); x = t*a + b`) are read
     # one by one, not in columns. None may be reserved (before any constant is made: pi is
     # a name the reader folds), which settle does not see.
-    first = named[0][:2 * len(named[0]) // count]
-    if len(set(first)) < len(first) or not env.keys().isdisjoint(first) \
+    if not _new(env, named[0][:2 * len(named[0]) // count]) \
             or not RESERVED.isdisjoint(named[0]):
         return None
     previous = [before, *ids[-1][:-1]]
@@ -135,8 +134,12 @@ def fits(b: Builder, statements: tuple[Statement, ...], targets: tuple[int, ...]
     atoms = [line.inputs[k] for kind, k in line.order if kind == "i"]
     atoms += list(targets) if prev is not None else []
     first = [cols[a][r] for r in range(min(2, len(rows))) for a in atoms]  # as put checks
-    return len(set(first)) == len(first) and b.env.keys().isdisjoint(first) \
-        and RESERVED.isdisjoint(first)
+    return _new(b.env, first) and RESERVED.isdisjoint(first)
+
+
+def _new(env: dict[str, int], names: list[str]) -> bool:
+    """Whether the first rows' names are new: none twice, none in env."""
+    return len(set(names)) == len(names) and env.keys().isdisjoint(names)
 
 
 def _fit(b: Builder, statements: tuple[Statement, ...], targets: tuple[int, ...],

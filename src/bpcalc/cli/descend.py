@@ -154,6 +154,8 @@ def _writable(path: str) -> None:
 
     from ..errors import InputError
 
+    if path == "-":
+        common.write_text(path, "")  # its message: stdout has the command's own output
     folder = os.path.dirname(path) or "."
     if os.path.isdir(path) or not os.path.isdir(folder) or not os.access(folder, os.W_OK) \
             or (os.path.exists(path) and not os.access(path, os.W_OK)):
@@ -167,7 +169,6 @@ SURFACE_ROWS = 1000  # rows, evenly spaced, that the picture's loss surface aver
 def _save_svg(path: str, r: Descent, graph: Graph, rows: list[tuple[float, ...]],
               columns: list[str], constants: dict[str, str | float]) -> None:
     from .. import descend as dsc
-    from ..errors import InputError
     from ..render import descend_view
 
     surface = None
@@ -181,11 +182,7 @@ def _save_svg(path: str, r: Descent, graph: Graph, rows: list[tuple[float, ...]]
                 return obj.call({a: x, b: y}, sample)[0]
             except (ArithmeticError, ValueError):
                 return float("nan")
-    try:
-        with open(path, "w", encoding="utf-8") as fh:
-            fh.write(descend_view.svg(r, surface, len(sample) if rows else 0))
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    common.write_text(path, descend_view.svg(r, surface, len(sample) if rows else 0))
 
 
 class _progress:
