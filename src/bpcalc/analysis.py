@@ -30,11 +30,17 @@ MODES = ("reverse", "forward", "paths")
 
 
 class Analysis:
-    """One program's text, read once on first use, and its graph for each set of outputs."""
+    """One program's text, read once on first use, and its graph for each set of outputs.
+    A program with families reads `given`, the command's values, for their shapes and its
+    sizes, and makes at most `limit` nodes (build/families.py)."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, given: Mapping[str, Any] | None = None,
+                 limit: int | None = None) -> None:
         self.source = source
+        self.given = given or {}
+        self.limit = limit
         self._built: Built | None = None
+        self._failed: MathError | None = None  # a constant that fails, found when read
         self._graphs: dict[tuple[str, ...], Graph] = {}
 
     @property
@@ -42,8 +48,39 @@ class Analysis:
         if self._built is None:
             from .build.shapes import read
 
-            self._built = read(self.source)
+            if self._failed is not None:
+                raise self._failed
+            try:
+                self._built = read(self.source, self.given, self.limit)
+            except MathError as exc:  # said where a stage asks, never read twice
+                self._failed = exc
+                raise
         return self._built
+
+    def flat(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """`values` with each family's value spread over its elements (x=[1,2] gives x[1]
+        and x[2], a fill is drawn) and the sizes left out: what the passes read."""
+        from .text.arrays import Array, Fill, flat
+
+        try:
+            graph = self.graph()
+        except MathError:
+            return dict(values)  # a constant fails: the stage that needs the graph says so
+        families = graph.families
+        if not families and not graph.sizes and \
+                not any(type(v) is Array or type(v) is Fill for v in values.values()):
+            return dict(values)
+        out: dict[str, Any] = {}
+        for name, v in values.items():
+            family = families.get(name)
+            if family is not None and family.input and family.shape is not None:
+                for key, x in zip(family.elements, flat(v, family.shape, name)):
+                    out[f"{name}[{','.join(map(str, key))}]"] = x
+            elif family is not None:
+                raise InputError(f"{name!r} is not an input (the program computes it)")
+            elif name not in graph.sizes:
+                out[name] = v
+        return out
 
     def graph(self, outputs: Sequence[str] | None = None) -> Graph:
         """The graph whose outputs are `outputs` (program names), else the last statement."""
@@ -56,9 +93,11 @@ class Analysis:
         return found
 
 
-def load(source: str) -> Analysis:
-    """The program `source`, to be read once (the first time a stage asks for its graph)."""
-    return Analysis(source)
+def load(source: str, given: Mapping[str, Any] | None = None,
+         limit: int | None = None) -> Analysis:
+    """The program `source`, to be read once (the first time a stage asks for its graph);
+    `given` and `limit` as Analysis takes them."""
+    return Analysis(source, given, limit)
 
 
 def point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, float]:

@@ -32,8 +32,6 @@ if TYPE_CHECKING:
               help="Each step on this many rows drawn with --seed (default: all rows).")
 @click.option("--until", type=click.FloatRange(min=0), default=1e-9, show_default=True,
               help="Converged when the gradient's norm falls to this.")
-@click.option("--seed", type=int, default=None, help="For --batch-size: which mini-batches "
-              "are drawn [default: 0].")
 @click.option("--every", type=click.IntRange(min=1), default=1, show_default=True,
               help="Record (and, with jsonl, print) every K-th step.")
 @click.option("--format", "fmt", type=click.Choice(["auto", "table", "plain", "json", "jsonl"]),
@@ -46,7 +44,7 @@ if TYPE_CHECKING:
                    "loss) as an SVG picture.")
 def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params: str,
             data: str | None, lr: float, steps: int, optimizer: str, batch_size: int | None,
-            until: float, seed: int | None, every: int, fmt: str, as_json: bool,
+            until: float, every: int, fmt: str, as_json: bool,
             svg_file: str | None) -> None:
     """Gradient descent on LOSS: learn the --params from the --data rows.
 
@@ -75,8 +73,6 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
     if data == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
         raise click.UsageError("the loss and the --data rows cannot both come from stdin")
     dsc.settings(lr, steps, every, until, optimizer)
-    if seed is not None and batch_size is None:
-        raise click.UsageError("--seed draws the mini-batches of --batch-size: give both")
     if svg_file:
         _writable(svg_file)
     if as_json:
@@ -96,7 +92,7 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
     progress = _progress(steps) if fmt in ("table", "plain") and sys.stderr.isatty() else None
     try:
         r = dsc.descend(program, start, rows, columns, constants, lr=lr, steps=steps,
-                        optimizer=optimizer, batch_size=batch_size, until=until, seed=seed or 0,
+                        optimizer=optimizer, batch_size=batch_size, until=until, seed=common.seed(),
                         every=every, output=loss[0] if loss else None, on_record=on_record,
                         on_step=progress.update if progress else None)
     finally:
