@@ -132,7 +132,7 @@ class Builder:
         # Families (build/families.py): name -> Family; and for every element defined, the
         # first node its definition made, its family and its index
         self.families: dict[str, Family] = {}
-        self.origins: list[tuple[int, str, tuple[int, ...]]] = []
+        self.origins: list[tuple[int, str, tuple[tuple[int, ...], ...]]] = []
         self.sizes: dict[str, int] = {}  # the sizes the program read, and their values
 
     # --- operands -------------------------------------------------------------------
@@ -209,13 +209,19 @@ class Builder:
     def input_family(self, name: str, shape: Sequence[int],
                      elements: dict[tuple[int, ...], int]) -> None:
         """An input node for every element of the family `name`, in row-major order, each
-        named `name[i,j]` (no program can write such a name, so none clashes)."""
-        keys, env, inputs, versions = self.keys, self.env, self.inputs, self.versions
-        for key in itertools.product(*[range(1, s + 1) for s in shape]):
-            element = f"{name}[{','.join(map(str, key))}]"
-            v = env[element] = inputs[element] = elements[key] = len(keys)
-            keys.append(("input",))
-            versions[element] = [v]
+        named `name[i,j]` (no program can write such a name, so none clashes); the graph's
+        ids come from the family (graph.py), so env keeps none of them."""
+        keys, inputs = self.keys, self.inputs
+        first = len(keys)
+        index = list(itertools.product(*[range(1, s + 1) for s in shape]))
+        if len(shape) == 1:
+            names = [f"{name}[{i}]" for i in range(1, shape[0] + 1)]
+        else:
+            names = [f"{name}[{','.join(map(str, key))}]" for key in index]
+        nodes = range(first, first + len(index))
+        keys.extend(itertools.repeat(("input",), len(index)))
+        inputs.update(zip(names, nodes))
+        elements.update(zip(index, nodes))
 
     def assign(self, name: str, v: int) -> None:
         vs = self.versions.get(name)
@@ -262,6 +268,73 @@ class Builder:
                 raise self._fold_error(op, args, pos)
             return c
         return self.make((op, *args))
+
+    def apply_lanes(self, op: str, args: Sequence[int | list[int]], lanes: int,
+                    pos: int) -> list[int]:
+        """`apply` in each of `lanes` lanes (build/lanes.py): each argument an operand, the
+        same in every lane, or a list of one operand per lane."""
+        if self._pending:
+            self._flush()
+        cons, keys, esrc, edst = self._cons, self.keys, self.esrc, self.edst
+        cols: list[Iterable[int]] = [a if isinstance(a, list) else itertools.repeat(a, lanes)
+                                     for a in args]
+        out: list[int] = []
+        push = out.append
+        if len(cols) == 1:
+            for a in cols[0]:
+                if a < 0:
+                    push(self.apply(op, [a], pos))
+                    continue
+                k1 = (op, a)
+                i = cons.get(k1)
+                if i is None:
+                    i = cons[k1] = len(keys)
+                    keys.append(k1)
+                    esrc.append(a)
+                    edst.append(i)
+                push(i)
+            return out
+        for a, b in zip(*cols):
+            if a < 0 and b < 0:
+                push(self.apply(op, [a, b], pos))
+                continue
+            k: tuple[Any, ...] = (op, a, b)
+            i = cons.get(k)
+            if i is None:
+                i = cons[k] = len(keys)
+                keys.append(k)
+                if a >= 0:
+                    esrc.append(a)
+                    edst.append(i)
+                if b >= 0:
+                    esrc.append(b)
+                    edst.append(i)
+            push(i)
+        return out
+
+    def chain(self, op: str, terms: Sequence[int], pos: int) -> int:
+        """op(op(op(t0, t1), t2), ...): a reduction's running total (build/lanes.py)."""
+        if self._pending:
+            self._flush()
+        cons, keys, esrc, edst = self._cons, self.keys, self.esrc, self.edst
+        acc = terms[0]
+        for t in terms[1:]:
+            if acc < 0 and t < 0:
+                acc = self.apply(op, [acc, t], pos)
+                continue
+            k = (op, acc, t)
+            i = cons.get(k)
+            if i is None:
+                i = cons[k] = len(keys)
+                keys.append(k)
+                if acc >= 0:
+                    esrc.append(acc)
+                    edst.append(i)
+                if t >= 0:
+                    esrc.append(t)
+                    edst.append(i)
+            acc = i
+        return acc
 
     def _fold_error(self, op: str, args: list[int], pos: int) -> MathError:
         values = [self.consts[~a] for a in args]

@@ -19,11 +19,11 @@ families its variable indexes whole, which must agree.
 from __future__ import annotations
 
 import itertools
-import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..errors import InputError, ParseError
+from ..errors import InputError, ParseError, ProgramError
+from ..text.arrays import shape_of
 from ..text.program import (
     Apply,
     Call,
@@ -40,12 +40,9 @@ from ..text.program import (
     Statement,
 )
 from .builder import ARITY, Builder
+from .lanes import _APPLY1, _APPLY2, _CALL, _ELEM, _END, _IVAR, _LOCAL, _NAME, _NUM, _REDUCE, Lanes
 
 LIMIT = 10_000_000  # nodes a program may ask for unless told otherwise (--max-nodes)
-_ACCUMULATE = {"sum": "add", "mean": "add", "prod": "mul", "max": "max", "min": "min"}
-_IDENTITY = {"sum": 0.0, "prod": 1.0}
-# opcodes of the compiled code, most frequent first
-_APPLY2, _APPLY1, _ELEM, _NUM, _IVAR, _NAME, _LOCAL, _REDUCE, _END, _CALL = range(10)
 
 
 class Family:
@@ -68,43 +65,8 @@ def shape_text(shape: Sequence[int]) -> str:
     return "[" + ",".join(map(str, shape)) + "]"
 
 
-def ieval(code: IndexCode, ivars: Mapping[str, int]) -> int:
-    """An index code's value: a KeyError names a size not yet known."""
-    if len(code) == 1:
-        c = code[0]
-        return c if type(c) is int else ivars[c]
-    stack: list[int] = []
-    for c in code:
-        if type(c) is int:
-            stack.append(c)
-        elif c == "neg":
-            stack.append(-stack.pop())
-        elif c in ("+", "-", "*"):
-            y = stack.pop()
-            x = stack.pop()
-            stack.append(x + y if c == "+" else x - y if c == "-" else x * y)
-        else:
-            stack.append(ivars[c])
-    return stack[0]
-
-
-def _key_function(index: tuple[IndexCode, ...]) -> Callable[[dict[str, int]], tuple[int, ...]]:
-    """ivars -> the index tuple, made once per Elem: whole variables by itemgetter."""
-    if all(len(c) == 1 and type(c[0]) is str for c in index):
-        names = [c[0] for c in index]
-        if len(names) > 1:
-            return operator.itemgetter(*names)
-        v = names[0]
-        return lambda iv: (iv[v],)
-    if all(len(c) == 1 and type(c[0]) is int for c in index):
-        key = tuple(c[0] for c in index)
-        return lambda iv: key
-    return lambda iv: tuple(ieval(c, iv) for c in index)
-
-
 def _compile(code: Sequence[Any], arity: Mapping[str, int]) -> tuple[tuple[Any, ...], ...]:
-    """Postfix code -> tuples (opcode, ...): Elems with their key functions, Reduce and its
-    EndReduce each pointing at the other."""
+    """Postfix code -> tuples (opcode, ...), the Reduce pointing past its EndReduce."""
     out: list[tuple[Any, ...]] = []
     opened: list[int] = []
     for ins in code:
@@ -112,7 +74,7 @@ def _compile(code: Sequence[Any], arity: Mapping[str, int]) -> tuple[tuple[Any, 
         if t is Apply:
             out.append((_APPLY2 if arity[ins.op] == 2 else _APPLY1, ins.op, ins.pos))
         elif t is Elem:
-            out.append((_ELEM, ins.name, _key_function(ins.indices), ins))
+            out.append((_ELEM, ins.name, None, ins))
         elif t is Num:
             out.append((_NUM, ins.value))
         elif t is IndexVar:
@@ -144,14 +106,16 @@ class Run:
         self.source = program.source
         self.families: dict[str, Family] = b.families
         self.computed = {st.target for st in program.statements
-                         if type(st) is Statement and st.indices is not None}
+                         if st.indices is not None}
         self.functions: dict[str, tuple[Statement, tuple[tuple[Any, ...], ...]]] = {}
+        self.reads: dict[str, set[str]] = {}  # function -> the families it reads, calls too
         self.base = b.sizes  # sizes known so far
         self.sizes = set(program.sizes)
         self.loops: dict[str, tuple[int, int]] = {}  # ranges of the variables now running
+        self.lanes = Lanes(self)
 
     def error(self, message: str, pos: int, hint: str = "") -> ParseError:
-        return ParseError(message, self.source, pos, hint=hint)
+        return ProgramError(message, self.source, pos, hint=hint)
 
     # --- statements ---------------------------------------------------------------------
 
@@ -159,14 +123,15 @@ class Run:
         b = self.b
         result: int | None = None
         for st in self.program.statements:
+            code = _compile(st.code, ARITY)
             if st.params:
                 assert st.target is not None
-                self.functions[st.target] = (st, _compile(st.code, ARITY))
+                self.functions[st.target] = (st, code)
+                self.reads[st.target] = self._reads(st)
                 continue
-            code = _compile(st.code, ARITY)
             if st.indices is None:
                 self._limit(st, code, 1)
-                result = self.eval(code, dict(self.base), {})
+                result = self.lanes.eval(code, dict(self.base), {}, 1)
                 if st.target is not None:
                     if st.update is not None:
                         result = b.apply(st.update, [b.read(st.target), result], st.pos)
@@ -176,11 +141,30 @@ class Run:
         assert result is not None  # a program computes something
         return result
 
+    def _reads(self, st: Statement) -> set[str]:
+        """The families `st` reads, through the functions it calls too."""
+        found: set[str] = set()
+        for ins in st.code:
+            if type(ins) is Elem:
+                found.add(ins.name)
+            elif type(ins) is Call:
+                found |= self.reads.get(ins.name, set())
+            elif type(ins) is Reduce:
+                for lp in ins.loops:
+                    found.update(lp.over)
+        return found
+
     def _define(self, st: Statement, code: tuple[tuple[Any, ...], ...]) -> int:
-        """A family's elements `h[j] = ...` over every index its loops give."""
+        """A family's elements `h[j] = ...` over every index its loops give: in lanes, all at
+        once, unless the statement reads the family it defines (a recurrence, h[t-1]): then
+        one element after another."""
         assert st.target is not None and st.indices is not None
-        ivars = dict(self.base)
-        ranges = [self.range_of(lp, ivars) for lp in st.loops]
+        ivars: dict[str, Any] = dict(self.base)
+        ranges = []
+        for lp in st.loops:
+            lo, hi = self.range_of(lp, ivars, 1)
+            ranges.append((lo, hi))
+            self.loops[lp.var] = (lo, hi)
         count = 1
         for lo, hi in ranges:
             count *= max(0, hi - lo + 1)
@@ -188,42 +172,62 @@ class Run:
         family = self.families.get(st.target)
         if family is None:
             family = self.families[st.target] = Family(st.target, (), False, st.pos)
-        elements = family.elements
-        key_of = _key_function(st.indices)
         names = [lp.var for lp in st.loops]
-        for lp, r in zip(st.loops, ranges):
-            self.loops[lp.var] = r
-        b, result = self.b, 0
-        for values in itertools.product(*[range(lo, hi + 1) for lo, hi in ranges]):
-            ivars.update(zip(names, values))
-            key = self._key(key_of, ivars, st.pos)
-            if key in elements:
-                raise self.error(f"{element_name(st.target, key)} is defined twice: a family's "
-                                 "elements are defined once, and these ranges overlap",
-                                 st.pos)
-            if min(key) < 1:
-                raise self.error(f"{element_name(st.target, key)}: indices start at 1", st.pos)
-            start = len(b.keys)
-            result = elements[key] = self.eval(code, ivars, {})
-            b.origins.append((start, st.target, key))
+        rows = list(itertools.product(*[range(lo, hi + 1) for lo, hi in ranges]))
+        start = len(self.b.keys)
+        defined: list[tuple[int, ...]] = []
+        if st.target in self._reads(st) and len(rows) > 1:
+            for row in rows:
+                ivars.update(zip(names, row))
+                key = [self._key(st, ivars, 1)]
+                self._put(st, family, key, self.lanes.eval(code, ivars, {}, 1))
+                defined += key
+        elif rows:
+            if len(rows) == 1:
+                ivars.update(zip(names, rows[0]))
+            else:
+                ivars.update({v: [r[k] for r in rows] for k, v in enumerate(names)})
+            at = self._key(st, ivars, len(rows))
+            defined = at if type(at) is list else [at]
+            self._put(st, family, defined, self.lanes.eval(code, ivars, {}, len(rows)))
         for v in names:
             del self.loops[v]
-        if elements:
-            keys = list(elements)
+        self.b.origins.append((start, st.target, tuple(defined)))
+        keys = list(family.elements)
+        if keys:
             family.shape = tuple(max(k[d] for k in keys) for d in range(len(keys[0])))
-        return result
+        return family.elements[keys[-1]] if keys else self.b.literal(0.0)
 
-    def _key(self, key_of: Callable[[dict[str, int]], tuple[int, ...]], ivars: dict[str, int],
-             pos: int) -> tuple[int, ...]:
-        while True:
-            try:
-                return key_of(ivars)
-            except KeyError as exc:
-                self.size(exc.args[0], ivars, pos)
+    def _key(self, st: Statement, ivars: dict[str, Any], lanes: int) -> Any:
+        """The target's index in each lane: a tuple, or a list of tuples."""
+        assert st.indices is not None
+        at = [self.lanes.index(c, ivars, lanes, st.pos) for c in st.indices]
+        if not any(type(a) is list for a in at):
+            return tuple(at)
+        return list(zip(*[a if type(a) is list else itertools.repeat(a, lanes) for a in at]))
+
+    def _put(self, st: Statement, family: Family, keys: list[tuple[int, ...]],
+             values: Any) -> None:
+        """Define the elements `keys` as `values` (one operand for all, or one each)."""
+        assert st.target is not None
+        elements = family.elements
+        for key in keys:
+            if key in elements:
+                raise self.error(f"{element_name(st.target, key)} is defined twice: a family's "
+                                 "elements are defined once, and these ranges overlap", st.pos)
+            if min(key) < 1:
+                raise self.error(f"{element_name(st.target, key)}: indices start at 1", st.pos)
+            if elements and len(key) != len(next(iter(elements))):
+                raise self.error(f"{st.target} has {len(next(iter(elements)))} indices "
+                                 f"elsewhere, {len(key)} here", st.pos)
+        if type(values) is list:
+            elements.update(zip(keys, values))
+        else:
+            elements.update((k, values) for k in keys)
 
     # --- sizes and ranges ---------------------------------------------------------------
 
-    def size(self, name: str, ivars: dict[str, int], pos: int) -> None:
+    def size(self, name: str, ivars: dict[str, Any], pos: int) -> None:
         """Put the size `name` into ivars (and the sizes known): its NAME=VALUE, or the whole
         constant the program assigned it."""
         if name not in self.sizes:
@@ -243,11 +247,12 @@ class Run:
                              f"whole number, not {number!r}", pos)
         ivars[name] = self.base[name] = int(number)
 
-    def range_of(self, lp: Loop, ivars: dict[str, int]) -> tuple[int, int]:
-        """(lo, hi) of an index loop: given, or the length of what it indexes whole."""
+    def range_of(self, lp: Loop, ivars: dict[str, Any], lanes: int) -> tuple[Any, Any]:
+        """(lo, hi) of an index loop, each an int or a list of one per lane: given, or the
+        length of what it indexes whole."""
         if lp.range is not None:
-            lo = self._index(lp.range.lo, ivars, lp.pos)
-            hi = self._index(lp.range.hi, ivars, lp.pos)
+            lo = self.lanes.index(lp.range.lo, ivars, lanes, lp.pos)
+            hi = self.lanes.index(lp.range.hi, ivars, lanes, lp.pos)
             return lo, hi
         found: list[tuple[int, str, int]] = []
         waiting: list[str] = []
@@ -277,20 +282,12 @@ class Run:
                                  "disagree", lp.pos)
         return 1, n
 
-    def _index(self, code: IndexCode, ivars: dict[str, int], pos: int) -> int:
-        while True:
-            try:
-                return ieval(code, ivars)
-            except KeyError as exc:
-                self.size(exc.args[0], ivars, pos)
+    # --- families -----------------------------------------------------------------------
 
-    def input_family(self, name: str, ivars: dict[str, int] | None, pos: int,
+    def input_family(self, name: str, ivars: dict[str, Any] | None, pos: int,
                      index: Sequence[IndexCode] = ()) -> Family | None:
         """The input family `name`, its elements made now: of its given shape, or of the
-        ranges that its first read (index codes, with `ivars`) spans. None if neither is
-        known yet."""
-        from ..text.arrays import shape_of
-
+        ranges that its first read (index codes) spans. None if neither is known yet."""
         shape = shape_of(self.given.get(name))
         if shape is None:
             if ivars is None or not index:
@@ -310,151 +307,25 @@ class Run:
         self.b.input_family(name, shape, family.elements)
         return family
 
-    # --- the code of one statement ----------------------------------------------------
+    def first_read(self, ins: Elem, ivars: dict[str, Any], lanes: int) -> Family:
+        """The family of an element read before any other of its elements."""
+        if ins.name in self.computed:
+            raise self.error(f"{ins.name} is read before it is defined", ins.pos)
+        family = self.input_family(ins.name, ivars, ins.pos, ins.indices)
+        assert family is not None
+        return family
 
-    def eval(self, code: tuple[tuple[Any, ...], ...], ivars: dict[str, int],
-             local: dict[str, int]) -> int:
-        """The operand that `code` computes with these index variables and locals."""
-        b = self.b
-        apply, literal, read = b.apply, b.literal, b.read
-        families = self.families
-        stack: list[int] = []
-        frames: list[list[Any]] = []  # [kind, ...]: see _reduce and _call
-        push, pop = stack.append, stack.pop
-        pc, n = 0, len(code)
-        while True:
-            if pc == n:
-                if not frames or frames[-1][0] != "call":
-                    break
-                _, code, pc, n, ivars, local = frames.pop()
-                continue
-            ins = code[pc]
-            pc += 1
-            op = ins[0]
-            if op == _APPLY2:
-                y = pop()
-                push(apply(ins[1], [pop(), y], ins[2]))
-            elif op == _APPLY1:
-                push(apply(ins[1], [pop()], ins[2]))
-            elif op == _ELEM:
-                family = families.get(ins[1])
-                try:
-                    v = family.elements.get(ins[2](ivars)) if family is not None else None
-                except KeyError:
-                    v = None
-                push(v if v is not None else self.element(ins[3], ivars))
-            elif op == _NUM:
-                push(literal(ins[1]))
-            elif op == _IVAR:
-                if ins[1] not in ivars:
-                    self.size(ins[1], ivars, ins[2])
-                push(literal(float(ivars[ins[1]])))
-            elif op == _NAME:
-                push(read(ins[1]))
-            elif op == _LOCAL:
-                push(local[ins[1]])
-            elif op == _REDUCE:
-                pc = self._reduce(ins, pc, ivars, local, frames, stack)
-            elif op == _END:
-                pc = self._next(pc, ivars, local, frames, stack)
-            else:  # _CALL
-                fn, body = self.functions[ins[1]]
-                k = ins[2]
-                args = stack[-k:]
-                del stack[-k:]
-                frames.append(["call", code, pc, n, ivars, local])
-                code, pc, n = body, 0, len(body)
-                ivars, local = dict(self.base), dict(zip(fn.params, args))
-        return stack[-1]
-
-    def element(self, ins: Elem, ivars: dict[str, int]) -> int:
-        """An element that the quick lookup did not find: a family met for the first time,
-        a size to look up, or an error with the place it is read."""
-        name = ins.name
-        family = self.families.get(name)
-        if family is None:
-            if name in self.computed:
-                raise self.error(f"{name} is read before it is defined", ins.pos)
-            family = self.input_family(name, ivars, ins.pos, ins.indices)
-            assert family is not None
-        key = tuple(self._index(c, ivars, ins.pos) for c in ins.indices)
-        v = family.elements.get(key)
-        if v is not None:
-            return v
-        shape = family.shape or ()
+    def missing(self, ins: Elem, family: Family, key: tuple[int, ...]) -> ParseError:
+        """Why the element `key` of `family` is not there."""
+        name, shape = ins.name, family.shape or ()
         if len(key) != len(shape) and (family.input or family.elements):
-            raise self.error(f"{name} has {len(shape)} ind{'ices' if len(shape) > 1 else 'ex'}"
-                             f", not {len(key)}: its shape is {shape_text(shape)}", ins.pos)
+            return self.error(f"{name} has {len(shape)} "
+                              f"ind{'ices' if len(shape) > 1 else 'ex'}, not {len(key)}: its "
+                              f"shape is {shape_text(shape)}", ins.pos)
         if family.input or any(k < 1 or k > s for k, s in zip(key, shape)):
-            raise self.error(f"{element_name(name, key)} is out of range: {name} has shape "
-                             f"{shape_text(shape)} (indices start at 1)", ins.pos)
-        raise self.error(f"{element_name(name, key)} is read before it is defined", ins.pos)
-
-    def _reduce(self, ins: tuple[Any, ...], pc: int, ivars: dict[str, int],
-                local: dict[str, int], frames: list[list[Any]], stack: list[int]) -> int:
-        """Start a reduction: its first iteration bound, or its identity if it has none."""
-        red: Reduce = ins[1]
-        iterations, names, over = self.iterations(red, ivars)
-        first = next(iterations, None)
-        if first is None:
-            if red.op not in _IDENTITY:
-                raise self.error(f"{red.op} over an empty range", red.pos)
-            stack.append(self.b.literal(_IDENTITY[red.op]))
-            return ins[2]
-        scope = local if over else ivars
-        saved = {v: scope[v] for v in names if v in scope}
-        frames.append(["reduce", red, pc, iterations, names, over, None, 0, saved])
-        self._bind(first, names, over, ivars, local)
-        return pc
-
-    def _next(self, pc: int, ivars: dict[str, int], local: dict[str, int],
-              frames: list[list[Any]], stack: list[int]) -> int:
-        """An iteration ended: add its value to the total; go round again, or end."""
-        frame = frames[-1]
-        _, red, body, iterations, names, over, total, count, saved = frame
-        v = stack.pop()
-        b = self.b
-        total = v if total is None else b.apply(_ACCUMULATE[red.op], [total, v], red.pos)
-        count += 1
-        following = next(iterations, None)
-        if following is not None:
-            frame[6], frame[7] = total, count
-            self._bind(following, names, over, ivars, local)
-            return body
-        frames.pop()
-        scope = local if over else ivars
-        for v_name in names:
-            scope.pop(v_name, None)
-            self.loops.pop(v_name, None)
-        scope.update(saved)
-        if red.op == "mean":
-            total = b.apply("div", [total, b.literal(float(count))], red.pos)
-        stack.append(total)
-        return pc
-
-    def _bind(self, values: Any, names: list[str], over: bool, ivars: dict[str, int],
-              local: dict[str, int]) -> None:
-        if over:
-            local[names[0]] = values
-        elif len(names) == 1:
-            ivars[names[0]] = values
-        else:
-            ivars.update(zip(names, values))
-
-    def iterations(self, red: Reduce, ivars: dict[str, int]) -> tuple[Any, list[str], bool]:
-        """(an iterator of the loop's values, its variables, whether it runs over elements)."""
-        (first, *rest) = red.loops
-        if first.over:
-            operands: list[int] = []
-            for name in first.over:
-                operands.extend(self.elements_of(name, first.pos))
-            return iter(operands), [first.var], True
-        ranges = [self.range_of(lp, ivars) for lp in red.loops]
-        for lp, r in zip(red.loops, ranges):
-            self.loops[lp.var] = r
-        spans = [range(lo, hi + 1) for lo, hi in ranges]
-        names = [lp.var for lp in red.loops]
-        return (iter(spans[0]) if len(spans) == 1 else itertools.product(*spans)), names, False
+            return self.error(f"{element_name(name, key)} is out of range: {name} has shape "
+                              f"{shape_text(shape)} (indices start at 1)", ins.pos)
+        return self.error(f"{element_name(name, key)} is read before it is defined", ins.pos)
 
     def elements_of(self, name: str, pos: int) -> list[int]:
         """Every element of a family, in row-major order (`for p in W1, W2`)."""
@@ -481,19 +352,18 @@ class Run:
             raise InputError(f"the statement at line {line} would make about {need:,} nodes, "
                              f"past the limit of {self.limit:,} (--max-nodes raises it)")
 
-    def estimate(self, code: tuple[tuple[Any, ...], ...], ivars: dict[str, int]) -> int:
+    def estimate(self, code: tuple[tuple[Any, ...], ...], ivars: dict[str, Any]) -> int:
         """About how many nodes `code` makes: each operation once per iteration of the
         reductions around it (ranges of variables not yet bound are taken at their ends)."""
         total = 0
         mult = [1]
-        stack: list[tuple[tuple[tuple[Any, ...], ...], int, int]] = []  # calls: (code, pc, times)
+        stack: list[tuple[tuple[tuple[Any, ...], ...], int]] = []  # calls: (code, pc)
         pc = 0
         while True:
             if pc == len(code):
                 if not stack:
                     return total
-                code, pc, _ = stack.pop()
-                mult.pop()
+                code, pc = stack.pop()
                 continue
             ins = code[pc]
             pc += 1
@@ -507,12 +377,11 @@ class Run:
             elif op == _END:
                 mult.pop()
             elif op == _CALL:
-                stack.append((code, pc, mult[-1]))
-                mult.append(mult[-1])
+                stack.append((code, pc))
                 code, pc = self.functions[ins[1]][1], 0
 
-    def _count(self, red: Reduce, ivars: dict[str, int]) -> int:
-        """How many iterations a reduction has, roughly: its ranges at their widest."""
+    def _count(self, red: Reduce, ivars: dict[str, Any]) -> int:
+        """How many terms a reduction has, roughly: its ranges at their widest."""
         n = 1
         for lp in red.loops:
             try:
@@ -520,8 +389,8 @@ class Run:
                     n *= sum(len(self.families[f].elements) if f in self.families else 1
                              for f in lp.over)
                     continue
-                lo, hi = self.range_of(lp, ivars)
-            except (ParseError, KeyError):
+                lo, hi = self.range_of(lp, ivars, 1)
+            except (ParseError, KeyError, TypeError):
                 continue  # judged when it runs
             ivars[lp.var] = hi
             n *= max(0, hi - lo + 1)

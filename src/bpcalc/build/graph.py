@@ -58,7 +58,7 @@ class Graph:
                  folds: tuple[Fold, ...] = (), literal: frozenset[int] = frozenset(),
                  settle: Callable[[], None] | None = None,
                  families: Mapping[str, Family] | None = None,
-                 origins: list[tuple[int, str, tuple[int, ...]]] | None = None,
+                 origins: list[tuple[int, str, tuple[tuple[int, ...], ...]]] | None = None,
                  sizes: Mapping[str, int] | None = None) -> None:
         self.source = source
         self.keys = keys
@@ -77,7 +77,8 @@ class Graph:
         self.folds = folds
         self.literal = literal
         # Families (build/families.py): name -> its shape, elements and whether an input;
-        # and for every element defined, (its first node, family, index), in order
+        # and for every statement that defines elements, (the first node it made, the
+        # family, the indices it defined), in order
         self.families: Mapping[str, Family] = families or {}
         self.origins = origins or []
         self.sizes: Mapping[str, int] = sizes or {}  # names read as whole numbers: n=10
