@@ -20,6 +20,7 @@ from .errors import InputError, MathError
 from .evaluate import Evaluation, evaluate
 from .modes import forward, reverse
 from .numbers import number
+from .results.fold import Folding
 from .results.grad import EdgeInfo, GradResult, Lazy, NodeInfo, PathInfo
 from .text.values import numbers
 
@@ -105,24 +106,37 @@ def point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, float]:
     inputs = graph.input_at
     for name in values:
         if name not in inputs:
-            listed = ", ".join(inputs) if inputs else "none"
             role = " (it is computed by the program)" if name in graph.names else ""
-            raise InputError(f"{name!r} is not an input{role}; the inputs are: {listed}")
+            raise InputError(f"{name!r} is not an input{role}; the inputs are: "
+                             f"{input_list(graph)}")
     if set(map(type, values.values())) <= {float}:  # numbers only, as a --point file often is
         return cast(dict[str, float], dict(values))
     return numbers(values)
 
 
+def input_list(graph: Graph) -> str:
+    """The inputs, for a message: each family once with its shape (`W1 [16,2]`)."""
+    fold = Folding.of(graph)
+    names = fold.keys(list(graph.input_at)) if fold else list(graph.input_at)
+    shapes = fold.shapes if fold else {}
+    return ", ".join(f"{n} [{','.join(map(str, shapes[n]))}]" if n in shapes else n
+                     for n in names) or "none"
+
+
 def wrt_inputs(graph: Graph, wrt: Sequence[str] | None) -> dict[str, int]:
-    """The inputs to differentiate by, name -> node: `wrt`, or all (`graph.input_at`
-    itself, not a copy: read it, never change it)."""
+    """The inputs to differentiate by, name -> node: `wrt` (a family's name stands for
+    all its elements), or all (`graph.input_at` itself, not a copy: read it, never change
+    it)."""
     if not wrt:
         return graph.input_at
     inputs = graph.input_at
+    fold = Folding.of(graph)
+    if fold is not None:
+        wrt = [e for w in wrt for e in (fold.names[w] if w in fold.names else [w])]
     bad = [w for w in wrt if w not in inputs]
     if bad:
         raise InputError(f"--wrt names {', '.join(map(repr, bad))}, not an input; "
-                         f"the inputs are: {', '.join(inputs) or 'none'}")
+                         f"the inputs are: {input_list(graph)}")
     if len(set(wrt)) != len(wrt):
         raise InputError("--wrt names an input twice")
     return {w: inputs[w] for w in wrt}
@@ -195,6 +209,7 @@ def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
         cost=costs,
         output_nodes=tuple(j for _, j in out_pairs),
         input_nodes=tuple(graph.input_at.values()),
+        folding=Folding.of(graph),
     )
 
 
@@ -246,6 +261,7 @@ def _structure(graph: Graph, costs: Cost | None) -> GradResult:
         cost=costs,
         output_nodes=tuple(j for _, j in graph.outputs),
         input_nodes=tuple(graph.input_at.values()),
+        folding=Folding.of(graph),
     )
 
 
