@@ -128,7 +128,7 @@ def test_the_same_numbers_as_a_loop_of_grad_calls():
 def test_json_and_jsonl():
     d = json.loads(run("descend", LINE, "--params", "w=0,b=0", "--data",
                        str(EXAMPLES / "line.csv"), "--steps", "20", "--every", "5").output)
-    assert d["schema"] == "bpcalc/descend" and d["version"] == 1
+    assert d["schema"] == "bpcalc/descend" and d["version"] == 2
     assert [h["step"] for h in d["history"]] == [0, 5, 10, 15, 20]
     assert set(d) >= {"params", "loss", "grad_norm", "verdict", "optimizer", "lr", "start"}
     lines = run("descend", LINE, "--params", "w=0,b=0", "--data", str(EXAMPLES / "line.csv"),

@@ -61,27 +61,21 @@ class Analysis:
     def flat(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """`values` with each family's value spread over its elements (x=[1,2] gives x[1]
         and x[2], a fill is drawn) and the sizes left out: what the passes read."""
-        from .text.arrays import Array, Fill, flat
+        from .text.arrays import Array, Fill
 
         try:
             graph = self.graph()
         except MathError:
             return dict(values)  # a constant fails: the stage that needs the graph says so
-        families = graph.families
-        if not families and not graph.sizes and \
+        if not graph.families and not graph.sizes and \
                 not any(type(v) is Array or type(v) is Fill for v in values.values()):
             return dict(values)
-        out: dict[str, Any] = {}
-        for name, v in values.items():
-            family = families.get(name)
-            if family is not None and family.input and family.shape is not None:
-                for key, x in zip(family.elements, flat(v, family.shape, name)):
-                    out[f"{name}[{','.join(map(str, key))}]"] = x
-            elif family is not None:
-                raise InputError(f"{name!r} is not an input (the program computes it)")
-            elif name not in graph.sizes:
-                out[name] = v
-        return out
+        computed = [n for n in values if n in graph.families and not graph.families[n].input]
+        if computed:
+            raise InputError(f"{computed[0]!r} is not an input (the program computes it)")
+        fold = Folding.of(graph)
+        kept = {n: v for n, v in values.items() if n not in graph.sizes}
+        return kept if fold is None else fold.spread(kept)
 
     def graph(self, outputs: Sequence[str] | None = None) -> Graph:
         """The graph whose outputs are `outputs` (program names), else the last statement."""
@@ -92,6 +86,12 @@ class Analysis:
                 raise InputError("--output names an output twice")
             found = self._graphs[key] = self.built.graph(key or None)
         return found
+
+    def with_shapes(self, shapes: Mapping[str, Any]) -> Analysis:
+        """This program, not read yet, with more values to take shapes from (a batch's first
+        row): a new Analysis, so that the text is still read once."""
+        assert self._built is None
+        return Analysis(self.source, {**shapes, **self.given}, self.limit)
 
 
 def load(source: str, given: Mapping[str, Any] | None = None,

@@ -17,6 +17,7 @@ from .common import (
     ExprCommand,
     choose_format,
     load,
+    load_given,
     names,
     print_json,
     print_rich,
@@ -194,7 +195,7 @@ def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: st
         raise click.UsageError("--point and the --batch points cannot both come from stdin")
     from ..compile import batch as batch_mod
 
-    program, constants = load(args, file)
+    program, constants = load_given(args, file)  # the shapes of families may come with a row
     try:
         stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
     except OSError as exc:

@@ -66,6 +66,21 @@ class Folding:
             flat = [flat[i:i + n] for i in range(0, len(flat), n)]
         return flat
 
+    def spread(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """`values` with each family's value (an Array, a Fill, nested lists from JSON, or
+        one number for all) spread over its elements: `z=[1,0,0]` gives z[1], z[2], z[3]."""
+        from ..text.arrays import flat, nested
+
+        out: dict[str, Any] = {}
+        for name, v in values.items():
+            if name in self.names:
+                if type(v) is list:
+                    v = nested(v, name)
+                out.update(zip(self.names[name], flat(v, self.shapes[name], name)))
+            else:
+                out[name] = v
+        return out
+
     def keys(self, names: Sequence[str]) -> list[str]:
         """Output or input names with each whole family's elements as its one name."""
         present = set(names)
