@@ -47,8 +47,11 @@ def family_text(r: Descent, name: str, values: Sequence[float], few: int = 3) ->
     if r.folding is None or name not in r.folding.shapes:
         return f"{name} = {shown(values[0])}"
     shape = ",".join(map(str, r.folding.shapes[name]))
+    norm = shown(math.hypot(*values))
+    if not few:
+        return f"{name} [{shape}] with norm {norm}"
     head = ", ".join(shown(v) for v in values[:few]) + (", …" if len(values) > few else "")
-    return f"{name} [{shape}] = [{head}], norm {shown(math.hypot(*values))}"
+    return f"{name} [{shape}] = [{head}], norm {norm}"
 
 
 def header(r: Descent, source_of_data: str) -> list[str]:
@@ -57,10 +60,9 @@ def header(r: Descent, source_of_data: str) -> list[str]:
     rows = f"the mean over {r.rows:,} rows of {source_of_data}" if source_of_data else \
         "one point (no --data)"
     batch = f", mini-batches of {r.batch_size}" if r.batch_size else ""
-    start = ", ".join(f"{k} = {shown(r.start[k])}" if len(ns) == 1 and k == ns[0] else
-                      f"{k} [{','.join(map(str, r.folding.shapes[k]))}] with norm "
-                      f"{shown(math.hypot(*(r.start[n] for n in ns)))}"
-                      for k, ns in groups(r, r.start) if r.folding is not None or k == ns[0])
+    start = ", ".join(f"{k} = {shown(r.start[k])}" if ns == [k] else
+                      f"{family_text(r, k, [r.start[n] for n in ns], few=0)}"
+                      for k, ns in groups(r, r.start))
     return [f"bpcalc descend  {source_line(r.loss_text, [r.output or 'L'], 60)}",
             f"loss: {rows}{batch}", f"{r.optimizer}, η = {shown(r.lr)}, from {start}"]
 
