@@ -313,12 +313,17 @@ class Builder:
         return out
 
     def chain(self, op: str, terms: Sequence[int], pos: int) -> int:
-        """op(op(op(t0, t1), t2), ...): a reduction's running total (build/lanes.py)."""
+        """op(op(op(t0, t1), t2), ...): a reduction's running total (build/lanes.py). Once
+        the total is the newest node, which no key holds yet (an operand comes before the
+        nodes that read it), every later key is new: the rest are made in bulk, with no
+        lookups."""
         if self._pending:
             self._flush()
         cons, keys, esrc, edst = self._cons, self.keys, self.esrc, self.edst
-        acc = terms[0]
-        for t in terms[1:]:
+        acc, at = terms[0], 1
+        while at < len(terms) and not (acc >= 0 and acc == len(keys) - 1):
+            t = terms[at]
+            at += 1
             if acc < 0 and t < 0:
                 acc = self.apply(op, [acc, t], pos)
                 continue
@@ -334,7 +339,26 @@ class Builder:
                     esrc.append(t)
                     edst.append(i)
             acc = i
-        return acc
+        rest = terms[at:]
+        if not rest:
+            return acc
+        first = len(keys)
+        made = list(zip(itertools.repeat(op), range(acc, first + len(rest) - 1), rest))
+        cons.update(zip(made, range(first, first + len(made))))
+        keys.extend(made)
+        if min(rest) >= 0:
+            esrc.extend(itertools.chain.from_iterable(zip(range(acc, first + len(rest) - 1),
+                                                          rest)))
+            edst.extend(itertools.chain.from_iterable(
+                zip(range(first, first + len(rest)), range(first, first + len(rest)))))
+        else:
+            for j, t in enumerate(rest):
+                esrc.append(acc + j if j else acc)
+                edst.append(first + j)
+                if t >= 0:
+                    esrc.append(t)
+                    edst.append(first + j)
+        return first + len(made) - 1
 
     def _fold_error(self, op: str, args: list[int], pos: int) -> MathError:
         values = [self.consts[~a] for a in args]
