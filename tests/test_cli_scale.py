@@ -290,7 +290,7 @@ def test_the_quick_path_makes_no_node_records_unless_a_kink_is_hit():
     from bpcalc.evaluate import evaluate
     from helpers import read
 
-    g = read("y = x\n" + "y = relu(y) + max(y, 0.5)*0.25\n" * 100, short=0)
+    g = read("y = x\n" + "y = relu(y) + max(y, 0.5)*0.25\n" * 100)
     ev = evaluate(g, {"x": 2.0})
     assert ev.warnings == [] and g._nodes is None and g._ids is None
     hit = evaluate(g, {"x": 0.0})  # relu(0) and a tie in max: kinks, with their nodes' text

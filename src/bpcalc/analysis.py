@@ -47,7 +47,7 @@ class Analysis:
     @property
     def built(self) -> Built:
         if self._built is None:
-            from .build.shapes import read
+            from .build.reader import read
 
             if self._failed is not None:
                 raise self._failed

@@ -1,13 +1,15 @@
 """Program -> graph: the one interpreter of the postfix code, and the one writer of graphs.
 
 `run` walks a program's statements and feeds each instruction to a sink: the Builder makes
-graph nodes of them; the shape reader (shapes.py) feeds it a line's placeholders to write
-that line's code once; columns.py feeds it symbolic operands. So what a statement means is
-written here once.
+graph nodes of them; columns.py feeds it symbolic operands (one row of a run). So what a
+statement means is written here once. The general reader (reader.py) makes the same nodes
+from text without a program in between, through the same API (`literal`, `read`, `apply2`,
+`assign`); families.py runs the programs with families.
 
 The Builder is the only code that writes a graph's lists: hash-consing (identical
 subexpressions are one node; `c*c` keeps two edges), constants folded into their operation,
-names and their versions, and nodes made many at a time by the column reader (`extend`).
+names and their versions, and nodes made many at a time (`extend` for the column reader,
+`apply_lanes` and `chain` for families).
 Keys made in bulk go into the hash-consing table only when something looks there; every
 lookup goes through `make`, which sees to that. Names made in bulk go into `env` only when
 something looks for a name `env` lacks (`settle` puts them where they were made, so env's
@@ -115,8 +117,8 @@ class Builder:
         self.edst: list[int] = []
         self.env: dict[str, int] = {}  # name -> its current operand, but see _bulk
         self.inputs: dict[str, int] = {}
-        # name -> every operand it held, in order; a name made in bulk (`extend`) has one,
-        # and only its env entry says which
+        # name -> every operand it held, in order, for a name that held more than one (env
+        # alone says which a name holds that held one)
         self.versions: dict[str, list[int]] = {}
         # Names made in bulk and their nodes, in order, that are not in env yet, each run
         # with the size env had then: `settle` puts them in, where they were made, before
@@ -203,7 +205,6 @@ class Builder:
         if v is None:
             v = self.env[name] = self.inputs[name] = len(self.keys)
             self.keys.append(("input",))
-            self.versions[name] = [v]
         return v
 
     def input_family(self, name: str, shape: Sequence[int],
@@ -225,11 +226,12 @@ class Builder:
 
     def assign(self, name: str, v: int) -> None:
         vs = self.versions.get(name)
-        if vs is None:  # a new name, or one made in bulk (its one version is in env; one
-            old = self.env.get(name)  # still in _bulk is taken for new, names_were_new says)
-            self.versions[name] = [v] if old is None else [old, v]
-        else:
+        if vs is not None:
             vs.append(v)
+        else:  # a new name has no versions entry (env says it all); one made in bulk (its
+            old = self.env.get(name)  # one version is in env) is taken for new while in
+            if old is not None:  # _bulk, and names_were_new says so
+                self.versions[name] = [old, v]
         self.env[name] = v
 
     # --- nodes ----------------------------------------------------------------------
@@ -262,12 +264,26 @@ class Builder:
         return c
 
     def apply(self, op: str, args: list[int], pos: int) -> int:
-        if all(a < 0 for a in args):  # constants only: fold
-            c = self.fold(op, args)
+        if len(args) == 2:
+            return self.apply2(op, args[0], args[1], pos)
+        return self.apply1(op, args[0], pos)
+
+    def apply2(self, op: str, x: int, y: int, pos: int) -> int:
+        """`apply` of a binary op, its operands apart (the reader's hot path)."""
+        if x < 0 and y < 0:  # constants only: fold
+            c = self.fold(op, [x, y])
             if c is None:
-                raise self._fold_error(op, args, pos)
+                raise self._fold_error(op, [x, y], pos)
             return c
-        return self.make((op, *args))
+        return self.make((op, x, y))
+
+    def apply1(self, op: str, x: int, pos: int) -> int:
+        if x < 0:
+            c = self.fold(op, [x])
+            if c is None:
+                raise self._fold_error(op, [x], pos)
+            return c
+        return self.make((op, x))
 
     def apply_lanes(self, op: str, args: Sequence[int | list[int]], lanes: int,
                     pos: int) -> list[int]:
@@ -476,17 +492,16 @@ class Builder:
     def _name_element(self, family: str, key: tuple[int, ...]) -> str:
         name = f"{family}[{','.join(map(str, key))}]"
         if name not in self.env:
-            v = self.families[family].elements[key]
-            self.env[name] = v
-            self.versions[name] = [v]
+            self.env[name] = self.families[family].elements[key]
         return name
 
     def _output(self, name: str, v: int) -> int:
         """The node of output `name`, which holds operand v."""
         if v < 0:  # a constant output is a node of its own (a constant is never made in bulk)
             v = self._node(("const", v))
-            if self.versions[name][-1] != v:
-                self.versions = {**self.versions, name: [*self.versions[name][:-1], v]}
+            vs = self.versions.get(name)
+            if vs is None or vs[-1] != v:  # a copy: a graph handed out keeps what it has
+                self.versions = {**self.versions, name: [*(vs or [v])[:-1], v]}
         return v
 
     def _node(self, key: Key) -> int:
