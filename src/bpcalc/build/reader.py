@@ -20,7 +20,8 @@ from ..errors import MathError
 from ..ops import CONSTANTS, FUNCTIONS
 from ..text.parser import RESERVED, parse
 from . import columns, runs
-from .builder import Builder, Built, NamesCollide, build
+from .builder import Builder, Built, build
+from .bulk import NamesCollide
 
 _TOKEN = re.compile(r"(?:\d+(?:\.(?!\.)\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[A-Za-z_][A-Za-z0-9_]*"
                     r"|\*\*|\.\.|[-+*/<>]=|\n|[^\s]", re.ASCII)
