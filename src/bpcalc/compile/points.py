@@ -62,14 +62,32 @@ def csv_header(plan: Plan, line: str) -> list[str]:
     """Check the header once: each column an input without a constant, each input a column."""
     header = [h.strip() for h in next(csv.reader([line.lstrip("\ufeff")]))]
     analysis.point(plan.graph, {h: 0.0 for h in header})  # every column must be an input
+    return _header(header, plan.constants, [name for name, _ in plan.free])
+
+
+def failing_header(program: analysis.Analysis, constants: Mapping[str, object],
+                   line: str | None) -> None:
+    """The checks of NAME=VALUE constants and of a CSV header `line` (`csv_header`) for a
+    program whose graph cannot be made (a constant of it fails, so every point will): bad
+    input is bad input whatever the program's constants do."""
+    inputs, names = analysis.names_of(program)
+    header = [] if line is None else [h.strip() for h in next(csv.reader([line.lstrip("\ufeff")]))]
+    for h in [*constants, *header]:
+        if h not in inputs:
+            raise analysis.not_an_input(h, inputs, names)
+    if line is not None:
+        _header(header, constants, [name for name in inputs if name not in constants])
+
+
+def _header(header: list[str], constants: Mapping[str, object], free: list[str]) -> list[str]:
     seen: set[str] = set()
     for h in header:
         if h in seen:
             raise InputError(f"the CSV header names {h} twice")
-        if h in plan.constants:
+        if h in constants:
             raise InputError(f"{h} is given a value twice: as {h}=VALUE and as a CSV column")
         seen.add(h)
-    missing = [name for name, _ in plan.free if name not in seen]
+    missing = [name for name in free if name not in seen]
     if missing:
         raise InputError("missing value for " + ", ".join(missing)
                          + ": give each input a CSV column or a NAME=VALUE")
