@@ -1,16 +1,16 @@
 """Graph -> numbers at a point: every node's value and every edge's local derivative.
 
 `evaluate` is one quick loop with no per-node checks; if anything in it fails or is not
-finite, it goes again node by node (`_checked`) and names what failed.
+finite, it goes again node by node (`_checked`) and names what failed. `node_values` is the
+same walk for any kind of number, with the operation given: SymPy's exact values and
+formulas (symbolic/), and the values alone for finite differences (symbolic/check.py).
 
 Numbers at the edges (wide.py): a local derivative whose row gives it in wide numbers
 (`Op.wide`) and whose double came out 0, subnormal or infinite is taken again in decimal
-numbers; if that is a double it replaces the double, else the edge is `beyond` a double
-and the passes carry it as a wide number. A value that overflows on the way is carried
-in decimal numbers by the rows that can (`Op.big`), and is an error only if an output,
-or a row that cannot carry it, needs it. `node_values` is the
-same walk for any kind of number, with the operation given: SymPy's exact values and
-formulas (symbolic/), and the values alone for finite differences (symbolic/check.py).
+numbers; if that is a normal double (or 0) it replaces the double, else the edge is
+`beyond` a double and the passes carry it as a wide number. A value that overflows on the
+way is carried in decimal numbers by the rows that can (`Op.big`), and is an error only
+where an output, or a row that cannot carry it, needs it.
 """
 
 from __future__ import annotations
@@ -232,7 +232,7 @@ def _checked(graph: Graph, values: Mapping[str, float]) -> Evaluation:
         key = graph.keys[i]
         carried = [a for a in key[1:] if a in big] if big else []
         if carried:  # an operand beyond a double: decimal numbers or the first failure
-            return _carry(i, row, [big.get(a, x) for a, x in zip(key[1:], argv)],
+            return carry(i, row, [big.get(a, x) for a, x in zip(key[1:], argv)],
                           first[carried[0]])
         v, why = attempt(row.value, argv)
         if why == "overflows a double" and row.big is not None:
@@ -251,7 +251,7 @@ def _checked(graph: Graph, values: Mapping[str, float]) -> Evaluation:
                 warnings.append(_kink(graph, i, hit))
         return v
 
-    def _carry(i: int, row: Op, args: list[Any], origin: int) -> float:
+    def carry(i: int, row: Op, args: list[Any], origin: int) -> float:
         d = None if row.big is None else wide.call(row.big, wide.decimals(args))
         if d is None:  # this row cannot go on: the overflow where it began is the error
             raise _value_error(graph, origin, failed[origin], "overflows a double")

@@ -110,10 +110,6 @@ def _softplus(x: float) -> float:
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
-def _relu(x: float) -> float:
-    return x if x > 0 else 0.0
-
-
 def _sign(x: float) -> float:
     return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
 
@@ -215,8 +211,10 @@ def _fn(name: str, value: Callable[[float], float], d: Partial, d2: Partial, dte
 
 
 # Wide partials (wide.py): Decimal operands x, y and node value v, in wide.CONTEXT.
-def _wide_dpow_dx(x: Decimal, y: Decimal, v: Decimal) -> Decimal | None:
-    return y * v / x if x and y else None  # y*x^(y-1), as x^y/x: no power out of range
+def _wide_pow(x: Decimal, y: Decimal, v: Decimal) -> Decimal:
+    """x^y: the node's value v where that is a normal double, else computed (it underflowed).
+    pow's wide partials are written over it (y*x^(y-1) as y*x^y/x)."""
+    return v if abs(v) >= _TINY else x**y
 
 
 def _wide_sigmoid(x: Decimal, v: Decimal) -> Decimal:
@@ -287,10 +285,11 @@ _OPS = [
        py=Code("@pow({0}, {1})", ("(0.0 if {1} == 0 else {1} * @pow({0}, {1} - 1))",
                                   "(0.0 if {0} == 0 and {1} > 0 else {v} * @log({0}))"),
                _POW_GUARD),
-       wide=(_wide_dpow_dx, lambda x, y, v: v * x.ln() if x > 0 else None),
-       wide_second=(lambda x, y, v: y * (y - 1) * v / (x * x) if x else None,
-                    lambda x, y, v: v / x * (1 + y * x.ln()) if x > 0 else None,
-                    lambda x, y, v: v * x.ln() ** 2 if x > 0 else None),
+       wide=(lambda x, y, v: y * _wide_pow(x, y, v) / x if x and y else None,
+             lambda x, y, v: _wide_pow(x, y, v) * x.ln() if x > 0 else None),
+       wide_second=(lambda x, y, v: y * (y - 1) * _wide_pow(x, y, v) / (x * x) if x else None,
+                    lambda x, y, v: _wide_pow(x, y, v) / x * (1 + y * x.ln()) if x > 0 else None,
+                    lambda x, y, v: _wide_pow(x, y, v) * x.ln() ** 2 if x > 0 else None),
        big=operator.pow),
     _fn("sin", math.sin, lambda x, o: math.cos(x), lambda x, o: -o, "cos({0})",
         _call("sin", "@cos({0})")),
@@ -344,11 +343,12 @@ _OPS = [
         lambda x, o: _dsigmoid(x) * (1.0 - 2.0 * o), "sigmoid({0})*(1 - sigmoid({0}))",
         Code(_SIGMOID_C, (_DSIGMOID.replace("@{abs}", "@abs"),)),
         py=Code(_SIGMOID_PY, (_DSIGMOID.replace("@{abs}", "@fabs"),)), wide=_wide_sigmoid),
-    _fn("relu", _relu, lambda x, o: 1.0 if x > 0 else 0.0, _zero,
+    _fn("relu", lambda x: x if x > 0 else 0.0, lambda x, o: 1.0 if x > 0 else 0.0, _zero,
         "({0} > 0)", Code("({0} > 0 ? {0} : 0.0)", ("({0} > 0 ? 1.0 : 0.0)",)),
         kink=_kink_at_zero("relu' is 0 from the left and 1 from the right",
                            "0, as PyTorch and JAX do"),
-        py=Code("({0} if {0} > 0 else 0.0)", ("(1.0 if {0} > 0 else 0.0)",)), big=_relu),
+        py=Code("({0} if {0} > 0 else 0.0)", ("(1.0 if {0} > 0 else 0.0)",)),
+        big=lambda x: (x + abs(x)) / 2),
     _fn("softplus", _softplus, lambda x, o: _sigmoid(x), lambda x, o: _dsigmoid(x),
         "sigmoid({0})",
         Code("({0} > 0.0 ? {0} : 0.0) + @log1p(@exp(-@abs({0})))", (_SIGMOID_C,)),
@@ -378,8 +378,7 @@ CONSTANTS: dict[str, float] = {"pi": math.pi}
 
 
 def widened(op: Op, slot: int) -> bool:
-    """Whether operand `slot`'s partial has a `wide` formula: its double may be 0,
-    subnormal or infinite where the partial is not, and is then taken again (evaluate.py)."""
+    """Whether operand `slot`'s partial may be beyond a double: its row gives it in wide numbers."""
     return slot < len(op.wide) and op.wide[slot] is not None
 
 
