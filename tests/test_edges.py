@@ -64,6 +64,8 @@ CASES = {
     "exp at -800": ("exp(x)*1e300", {"x": -800.0}, lambda x: {"x": _1e300() * mpmath.exp(x)}),
     "pow overflowing on the way": ("x^1e-10", {"x": 1e-310},
                                    lambda x: {"x": M(1e-10) * x ** (M(1e-10) - 1)}),
+    "pow whose value underflowed": ("x^1100*1e300", {"x": 0.5},
+                                    lambda x: {"x": _1e300() * 1100 * x**1099}),
     "log10 of a subnormal": ("log10(x)", {"x": 2.5e-309},
                              lambda x: {"x": 1 / (x * mpmath.log(10))}),
     "sigmoid at 800": ("sigmoid(x)*1e300", {"x": 800.0},
