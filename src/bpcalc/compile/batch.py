@@ -154,9 +154,9 @@ def compile_points(plan: Plan, kind: str, columns: Sequence[int] = (),
     # those again in wide numbers (evaluate.py).
     entries = [x for row in body.jacobian.values() for x in row.values() if x.isidentifier()]
     small = list(dict.fromkeys([*body.doubtful, *entries]))
-    env["tiny"] = sys.float_info.min
+    tiny = repr(sys.float_info.min)  # a literal: quicker than a global, and than -global
     tail = [f"    if {body.check} - {body.check} != 0.0: return None",
-            *(f"    if {' or '.join(f'-tiny < {x} < tiny' for x in small[c:c + codegen.CHUNK])}:"
+            *(f"    if {' or '.join(f'-{tiny} < {x} < {tiny}' for x in small[c:c + codegen.CHUNK])}:"
               " return None" for c in range(0, len(small), codegen.CHUNK)),
             "    s = tpl % (" + "".join(f"{x}, " for x in numbers) + ")",
             '    if ".0," in s or ".0}" in s:',
