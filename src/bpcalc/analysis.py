@@ -20,6 +20,7 @@ from .errors import InputError, MathError
 from .evaluate import Evaluation, evaluate
 from .modes import forward, reverse
 from .numbers import number
+from .results.fold import Folding
 from .results.grad import EdgeInfo, GradResult, Lazy, NodeInfo, PathInfo
 from .text.values import numbers
 from .wide import mixed
@@ -31,11 +32,17 @@ MODES = ("reverse", "forward", "paths")
 
 
 class Analysis:
-    """One program's text, read once on first use, and its graph for each set of outputs."""
+    """One program's text, read once on first use, and its graph for each set of outputs.
+    A program with families reads `given`, the command's values, for their shapes and its
+    sizes, and makes at most `limit` nodes (build/families.py)."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, given: Mapping[str, Any] | None = None,
+                 limit: int | None = None) -> None:
         self.source = source
+        self.given = given or {}
+        self.limit = limit
         self._built: Built | None = None
+        self._failed: MathError | None = None  # a constant that fails, found when read
         self._graphs: dict[tuple[str, ...], Graph] = {}
 
     @property
@@ -43,8 +50,33 @@ class Analysis:
         if self._built is None:
             from .build.shapes import read
 
-            self._built = read(self.source)
+            if self._failed is not None:
+                raise self._failed
+            try:
+                self._built = read(self.source, self.given, self.limit)
+            except MathError as exc:  # said where a stage asks, never read twice
+                self._failed = exc
+                raise
         return self._built
+
+    def flat(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """`values` with each family's value spread over its elements (x=[1,2] gives x[1]
+        and x[2], a fill is drawn) and the sizes left out: what the passes read."""
+        from .text.arrays import Array, Fill
+
+        try:
+            graph = self.graph()
+        except MathError:
+            return dict(values)  # a constant fails: the stage that needs the graph says so
+        if not graph.families and not graph.sizes and \
+                not any(type(v) is Array or type(v) is Fill for v in values.values()):
+            return dict(values)
+        computed = [n for n in values if n in graph.families and not graph.families[n].input]
+        if computed:
+            raise InputError(f"{computed[0]!r} is not an input (the program computes it)")
+        fold = Folding.of(graph)
+        kept = {n: v for n, v in values.items() if n not in graph.sizes}
+        return kept if fold is None else fold.spread(kept)
 
     def graph(self, outputs: Sequence[str] | None = None) -> Graph:
         """The graph whose outputs are `outputs` (program names), else the last statement."""
@@ -56,10 +88,18 @@ class Analysis:
             found = self._graphs[key] = self.built.graph(key or None)
         return found
 
+    def with_shapes(self, shapes: Mapping[str, Any]) -> Analysis:
+        """This program, not read yet, with more values to take shapes from (a batch's first
+        row): a new Analysis, so that the text is still read once."""
+        assert self._built is None
+        return Analysis(self.source, {**shapes, **self.given}, self.limit)
 
-def load(source: str) -> Analysis:
-    """The program `source`, to be read once (the first time a stage asks for its graph)."""
-    return Analysis(source)
+
+def load(source: str, given: Mapping[str, Any] | None = None,
+         limit: int | None = None) -> Analysis:
+    """The program `source`, to be read once (the first time a stage asks for its graph);
+    `given` and `limit` as Analysis takes them."""
+    return Analysis(source, given, limit)
 
 
 def point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, float]:
@@ -67,16 +107,24 @@ def point(graph: Graph, values: Mapping[str, str | float]) -> dict[str, float]:
     inputs = graph.input_at
     for name in values:
         if name not in inputs:
-            raise not_an_input(name, inputs, graph.names)
+            raise not_an_input(name, input_list(graph), graph.names)
     if set(map(type, values.values())) <= {float}:  # numbers only, as a --point file often is
         return cast(dict[str, float], dict(values))
     return numbers(values)
 
 
-def not_an_input(name: str, inputs: Collection[str], names: Collection[str]) -> InputError:
-    """The error for a value given to `name`, not one of the program's `inputs` (`names`:
-    those it assigns)."""
-    listed = ", ".join(inputs) if inputs else "none"
+def input_list(graph: Graph) -> str:
+    """The inputs, for a message: each family once with its shape (`W1 [16,2]`)."""
+    fold = Folding.of(graph)
+    names = fold.keys(list(graph.input_at)) if fold else list(graph.input_at)
+    shapes = fold.shapes if fold else {}
+    return ", ".join(f"{n} [{','.join(map(str, shapes[n]))}]" if n in shapes else n
+                     for n in names) or "none"
+
+
+def not_an_input(name: str, listed: str, names: Collection[str]) -> InputError:
+    """The error for a value given to `name`, not one of the program's inputs (`listed`,
+    as a message lists them; `names`: those it assigns)."""
     role = " (it is computed by the program)" if name in names else ""
     return InputError(f"{name!r} is not an input{role}; the inputs are: {listed}")
 
@@ -104,28 +152,36 @@ class _Names:
         self.assigned.add(name)
 
 
-def names_of(program: Analysis) -> tuple[list[str], set[str]]:
+def names_of(program: Analysis) -> tuple[list[str], set[str]] | None:
     """The program's inputs and the names it assigns, from its text alone: for a program
     whose graph cannot be made (a constant of it fails), so that its inputs are still
-    checked as any program's are. The text is parsed again (this is the failing path)."""
+    checked as any program's are. The text is parsed again (this is the failing path).
+    None for a program with families: their inputs are known once their shapes are."""
     from .build.builder import run
     from .text.parser import parse
 
+    parsed = parse(program.source)
+    if not parsed.plain:
+        return None
     sink = _Names()
-    run(parse(program.source), sink)
+    run(parsed, sink)
     return list(sink.inputs), sink.assigned
 
 
 def wrt_inputs(graph: Graph, wrt: Sequence[str] | None) -> dict[str, int]:
-    """The inputs to differentiate by, name -> node: `wrt`, or all (`graph.input_at`
-    itself, not a copy: read it, never change it)."""
+    """The inputs to differentiate by, name -> node: `wrt` (a family's name stands for
+    all its elements), or all (`graph.input_at` itself, not a copy: read it, never change
+    it)."""
     if not wrt:
         return graph.input_at
     inputs = graph.input_at
+    fold = Folding.of(graph)
+    if fold is not None:
+        wrt = [e for w in wrt for e in (fold.names[w] if w in fold.names else [w])]
     bad = [w for w in wrt if w not in inputs]
     if bad:
         raise InputError(f"--wrt names {', '.join(map(repr, bad))}, not an input; "
-                         f"the inputs are: {', '.join(inputs) or 'none'}")
+                         f"the inputs are: {input_list(graph)}")
     if len(set(wrt)) != len(wrt):
         raise InputError("--wrt names an input twice")
     return {w: inputs[w] for w in wrt}
@@ -199,6 +255,7 @@ def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,
         cost=costs,
         output_nodes=tuple(j for _, j in out_pairs),
         input_nodes=tuple(graph.input_at.values()),
+        folding=Folding.of(graph),
     )
 
 
@@ -250,6 +307,7 @@ def _structure(graph: Graph, costs: Cost | None) -> GradResult:
         cost=costs,
         output_nodes=tuple(j for _, j in graph.outputs),
         input_nodes=tuple(graph.input_at.values()),
+        folding=Folding.of(graph),
     )
 
 

@@ -368,11 +368,30 @@ _OPS = [
                                  "(1.0 if {0} > {1} else 0.0 if {0} < {1} else 0.5)")), big=min),
 ]
 
+
+
+def _compare(name: str, sign: str, test: Callable[[float, float], bool]) -> Op:
+    """A 0/1 comparison (`y*score > 0`, for accuracy and masks): a step, whose derivative is
+    0 on either side of the tie, where it jumps."""
+    said = (f"the operands are equal, where ({sign}) jumps between 0 and 1: its derivative "
+            "is 0 on either side and bpcalc uses 0 there, as PyTorch and JAX do (a "
+            "comparison passes no gradient)")
+    return Op(name, 2, lambda x, y: 1.0 if test(x, y) else 0.0, (_zero, _zero), _LINEAR,
+              "({0} " + sign + " {1})", ("0", "0"),
+              kink=lambda x, y, out: said if x == y else None,
+              code=Code(f"({{0}} {sign} {{1}} ? 1.0 : 0.0)", ("0.0", "0.0")),
+              py=Code(f"(1.0 if {{0}} {sign} {{1}} else 0.0)", ("0.0", "0.0")))
+
+
+_OPS += [_compare("lt", "<", operator.lt), _compare("gt", ">", operator.gt),
+         _compare("le", "<=", operator.le), _compare("ge", ">=", operator.ge)]
+
 OPS: dict[str, Op] = {op.name: op for op in _OPS}
+OPERATORS = frozenset({"add", "sub", "mul", "div", "neg", "lt", "gt", "le", "ge"})
 
 # The names a user can call as functions (binary operators have no call form but pow).
 FUNCTIONS: dict[str, int] = {
-    name: op.arity for name, op in OPS.items() if name not in ("add", "sub", "mul", "div", "neg")
+    name: op.arity for name, op in OPS.items() if name not in OPERATORS
 }
 CONSTANTS: dict[str, float] = {"pi": math.pi}
 

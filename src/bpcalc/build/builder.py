@@ -18,16 +18,20 @@ a name assigned meanwhile is taken for new, and if it was one of them that check
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
-from typing import NamedTuple, Protocol, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from ..errors import InputError, MathError
 from ..numbers import number_text
 from ..ops import OPS, definition_text
 from ..text.parser import RESERVED, Apply, Name, Num, Program
 from .graph import Fold, Graph, Key
+
+if TYPE_CHECKING:
+    from .families import Family
 
 V = TypeVar("V")
 ARITY = {name: row.arity for name, row in OPS.items()}
@@ -125,6 +129,11 @@ class Builder:
         self._folded: set[int] = set()  # constants made by folding
         self._literal: set[int] = set()  # of those, the ones the text also writes
         self._handed_out = False
+        # Families (build/families.py): name -> Family; and for every element defined, the
+        # first node its definition made, its family and its index
+        self.families: dict[str, Family] = {}
+        self.origins: list[tuple[int, str, tuple[tuple[int, ...], ...]]] = []
+        self.sizes: dict[str, int] = {}  # the sizes the program read, and their values
 
     # --- operands -------------------------------------------------------------------
 
@@ -197,6 +206,23 @@ class Builder:
             self.versions[name] = [v]
         return v
 
+    def input_family(self, name: str, shape: Sequence[int],
+                     elements: dict[tuple[int, ...], int]) -> None:
+        """An input node for every element of the family `name`, in row-major order, each
+        named `name[i,j]` (no program can write such a name, so none clashes); the graph's
+        ids come from the family (graph.py), so env keeps none of them."""
+        keys, inputs = self.keys, self.inputs
+        first = len(keys)
+        index = list(itertools.product(*[range(1, s + 1) for s in shape]))
+        if len(shape) == 1:
+            names = [f"{name}[{i}]" for i in range(1, shape[0] + 1)]
+        else:
+            names = [f"{name}[{','.join(map(str, key))}]" for key in index]
+        nodes = range(first, first + len(index))
+        keys.extend(itertools.repeat(("input",), len(index)))
+        inputs.update(zip(names, nodes))
+        elements.update(zip(index, nodes))
+
     def assign(self, name: str, v: int) -> None:
         vs = self.versions.get(name)
         if vs is None:  # a new name, or one made in bulk (its one version is in env; one
@@ -242,6 +268,97 @@ class Builder:
                 raise self._fold_error(op, args, pos)
             return c
         return self.make((op, *args))
+
+    def apply_lanes(self, op: str, args: Sequence[int | list[int]], lanes: int,
+                    pos: int) -> list[int]:
+        """`apply` in each of `lanes` lanes (build/lanes.py): each argument an operand, the
+        same in every lane, or a list of one operand per lane."""
+        if self._pending:
+            self._flush()
+        cons, keys, esrc, edst = self._cons, self.keys, self.esrc, self.edst
+        cols: list[Iterable[int]] = [a if isinstance(a, list) else itertools.repeat(a, lanes)
+                                     for a in args]
+        out: list[int] = []
+        push = out.append
+        if len(cols) == 1:
+            for a in cols[0]:
+                if a < 0:
+                    push(self.apply(op, [a], pos))
+                    continue
+                k1 = (op, a)
+                i = cons.get(k1)
+                if i is None:
+                    i = cons[k1] = len(keys)
+                    keys.append(k1)
+                    esrc.append(a)
+                    edst.append(i)
+                push(i)
+            return out
+        for a, b in zip(*cols):
+            if a < 0 and b < 0:
+                push(self.apply(op, [a, b], pos))
+                continue
+            k: tuple[Any, ...] = (op, a, b)
+            i = cons.get(k)
+            if i is None:
+                i = cons[k] = len(keys)
+                keys.append(k)
+                if a >= 0:
+                    esrc.append(a)
+                    edst.append(i)
+                if b >= 0:
+                    esrc.append(b)
+                    edst.append(i)
+            push(i)
+        return out
+
+    def chain(self, op: str, terms: Sequence[int], pos: int) -> int:
+        """op(op(op(t0, t1), t2), ...): a reduction's running total (build/lanes.py). Once
+        the total is the newest node, which no key holds yet (an operand comes before the
+        nodes that read it), every later key is new: the rest are made in bulk, with no
+        lookups."""
+        if self._pending:
+            self._flush()
+        cons, keys, esrc, edst = self._cons, self.keys, self.esrc, self.edst
+        acc, at = terms[0], 1
+        while at < len(terms) and not (acc >= 0 and acc == len(keys) - 1):
+            t = terms[at]
+            at += 1
+            if acc < 0 and t < 0:
+                acc = self.apply(op, [acc, t], pos)
+                continue
+            k = (op, acc, t)
+            i = cons.get(k)
+            if i is None:
+                i = cons[k] = len(keys)
+                keys.append(k)
+                if acc >= 0:
+                    esrc.append(acc)
+                    edst.append(i)
+                if t >= 0:
+                    esrc.append(t)
+                    edst.append(i)
+            acc = i
+        rest = terms[at:]
+        if not rest:
+            return acc
+        first = len(keys)
+        made = list(zip(itertools.repeat(op), range(acc, first + len(rest) - 1), rest))
+        cons.update(zip(made, range(first, first + len(made))))
+        keys.extend(made)
+        if min(rest) >= 0:
+            esrc.extend(itertools.chain.from_iterable(zip(range(acc, first + len(rest) - 1),
+                                                          rest)))
+            edst.extend(itertools.chain.from_iterable(
+                zip(range(first, first + len(rest)), range(first, first + len(rest)))))
+        else:
+            for j, t in enumerate(rest):
+                esrc.append(acc + j if j else acc)
+                edst.append(first + j)
+                if t >= 0:
+                    esrc.append(t)
+                    edst.append(first + j)
+        return first + len(made) - 1
 
     def _fold_error(self, op: str, args: list[int], pos: int) -> MathError:
         values = [self.consts[~a] for a in args]
@@ -308,6 +425,10 @@ class Builder:
         """The graph, with `outputs` (program names) or else the last statement as output:
         its target, or the bare expression `result` under `bare_key` (its id when empty).
         It may be called again for other outputs; graphs handed out never change."""
+        if outputs and self.families:
+            outputs = self._elements(outputs)
+        elif last_target is not None and last_target in self.families:
+            outputs, last_target = self._elements([last_target]), None
         if outputs:
             for name in outputs:
                 if self.lookup(name) is None:
@@ -324,7 +445,41 @@ class Builder:
         self._handed_out = True
         return Graph(self.source, self.keys, self.consts, self.esrc, self.edst, self.inputs,
                      out_pairs, self.env, self.versions, tuple(self._folds),
-                     frozenset(self._literal), self.settle)
+                     frozenset(self._literal), self.settle, self.families, self.origins,
+                     self.sizes)
+
+    def _elements(self, outputs: Sequence[str]) -> list[str]:
+        """Output names with each family named whole replaced by its elements, and each
+        element (`h[2]`) made a name that finish can look up."""
+        names: list[str] = []
+        for name in outputs:
+            family = self.families.get(name)
+            if family is not None:
+                for key in sorted(family.elements):
+                    names.append(self._name_element(name, key))
+                continue
+            head, bracket, rest = name.partition("[")
+            family = self.families.get(head.strip())
+            if bracket and family is not None and rest.endswith("]"):
+                try:
+                    key = tuple(int(k) for k in rest[:-1].split(","))
+                except ValueError:
+                    key = ()
+                if key in family.elements:
+                    names.append(self._name_element(head.strip(), key))
+                    continue
+                raise InputError(f"unknown output {name!r}: {head.strip()} has shape "
+                                 f"[{','.join(map(str, family.shape or ()))}]")
+            names.append(name)
+        return names
+
+    def _name_element(self, family: str, key: tuple[int, ...]) -> str:
+        name = f"{family}[{','.join(map(str, key))}]"
+        if name not in self.env:
+            v = self.families[family].elements[key]
+            self.env[name] = v
+            self.versions[name] = [v]
+        return name
 
     def _output(self, name: str, v: int) -> int:
         """The node of output `name`, which holds operand v."""
@@ -354,11 +509,19 @@ class Built(NamedTuple):
         return self.builder.finish(outputs, self.last_target, self.bare_key, self.result)
 
 
-def build(program: Program) -> Built:
-    """Interpret `program` into a Builder."""
+def build(program: Program, given: Mapping[str, Any] | None = None,
+          limit: int | None = None) -> Built:
+    """Interpret `program` into a Builder. A program with families needs `given`, the
+    values of the command (their shapes, and the sizes), and refuses to pass `limit` nodes."""
     b = Builder(program.source)
-    result = run(program, b)
-    last = program.statements[-1]
+    if program.plain:
+        result = run(program, b)
+    else:
+        from . import families
+
+        result = families.run(program, b, given or {},
+                              families.LIMIT if limit is None else limit)
+    last = [st for st in program.statements if not st.params][-1]
     code = last.code  # a bare name last (`...; z`) keeps that name as the output key
     one = code[0] if len(code) == 1 else None
     bare = one.name if type(one) is Name and last.target is None else ""

@@ -25,9 +25,9 @@ programs go that way from the start.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
-from typing import cast
+from typing import Any, cast
 
 from ..errors import ParseError
 from ..ops import CONSTANTS
@@ -120,15 +120,16 @@ def _atom(number: bool, before: str, after: str) -> str:
     return _NAME_BARE  # alone comes an atom, which never starts with one)
 
 
-def read(source: str, short: int = SHORT, least: int = RUN) -> Built:
-    """The program `source` built, as `build(parse(source))` builds it. (`short` and
-    `least` let the tests take the quick paths on short texts.)"""
+def read(source: str, given: Mapping[str, Any] | None = None, limit: int | None = None,
+         short: int = SHORT, least: int = RUN) -> Built:
+    """The program `source` built, as `build(parse(source), given, limit)` builds it.
+    (`short` and `least` let the tests take the quick paths on short texts.)"""
     if source.count("\n") >= short and "\0" not in source:
         try:
             return _Reader(source, least).read()
         except (Fallback, NamesCollide):  # NamesCollide: a name read in columns came back
             pass
-    return build(parse(source))
+    return build(parse(source), given, limit)
 
 
 class _Reader:

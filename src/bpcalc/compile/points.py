@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any, NamedTuple
@@ -14,6 +15,8 @@ from .. import analysis
 from ..build.graph import Graph
 from ..errors import InputError, MathError
 from ..evaluate import missing_values
+from ..results.fold import Folding
+from ..text.arrays import Fill, nested
 from ..text.values import kind
 
 
@@ -26,10 +29,48 @@ class Plan(NamedTuple):
     free: list[tuple[str, int]]  # inputs each point must give, in graph order
 
 
+def shapes(first: str) -> dict[str, Fill]:
+    """The shapes of the families that the first line of a batch or of data gives: a JSON
+    row's arrays (`{"x": [1, 2]}`), a CSV header's elements (`x[1],x[2]`); each as a Fill
+    that gives the family its shape (and no value). Anything unusual gives none: the rows
+    are checked later, with their line numbers."""
+    found: dict[str, Fill] = {}
+    text = first.lstrip("\ufeff \t")
+    if text.startswith("{"):
+        try:
+            row = DECODE(text)
+        except (ValueError, RecursionError):
+            return {}
+        if type(row) is dict:
+            for k, v in row.items():
+                if type(v) is list:
+                    try:
+                        found[k] = Fill(nested(v, k).shape, "const", 0.0)
+                    except InputError:
+                        pass
+        return found
+    tops: dict[str, list[int]] = {}
+    for cell in next(csv.reader([text]), []):
+        m = _ELEMENT.fullmatch(cell.strip())
+        if m is not None:
+            at = [int(i) for i in m.group(2).split(",")]
+            top = tops.setdefault(m.group(1), at)
+            if len(top) == len(at):
+                tops[m.group(1)] = [max(a, b) for a, b in zip(top, at)]
+    return {k: Fill(tuple(v), "const", 0.0) for k, v in tops.items() if min(v) >= 1}
+
+
+_ELEMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
+
+
 def json_point(plan: Plan, p: Any) -> dict[str, str | float]:
-    """A decoded JSON point -> values for analysis.grad, checked as grad checks NAME=VALUEs."""
+    """A decoded JSON point -> values for analysis.grad, checked as grad checks NAME=VALUEs;
+    a family's array spread over its elements."""
     if type(p) is not dict:
         raise InputError(f"expected a JSON object such as {{\"x\": 1}}, got {kind(p)}")
+    folding = Folding.of(plan.graph)
+    if folding is not None:
+        p = folding.spread(p)
     analysis.point(plan.graph, {k: 0.0 for k in p if k not in plan.constants})  # unknown
     values: dict[str, str | float] = {}
     for k, v in p.items():
@@ -69,12 +110,16 @@ def failing_header(program: analysis.Analysis, constants: Mapping[str, object],
                    line: str | None) -> None:
     """The checks of NAME=VALUE constants and of a CSV header `line` (`csv_header`) for a
     program whose graph cannot be made (a constant of it fails, so every point will): bad
-    input is bad input whatever the program's constants do."""
-    inputs, names = analysis.names_of(program)
+    input is bad input whatever the program's constants do (families aside: their inputs
+    come with their shapes)."""
+    found = analysis.names_of(program)
+    if found is None:
+        return
+    inputs, names = found
     header = [] if line is None else [h.strip() for h in next(csv.reader([line.lstrip("\ufeff")]))]
     for h in [*constants, *header]:
         if h not in inputs:
-            raise analysis.not_an_input(h, inputs, names)
+            raise analysis.not_an_input(h, ", ".join(inputs) or "none", names)
     if line is not None:
         _header(header, constants, [name for name in inputs if name not in constants])
 
