@@ -129,45 +129,6 @@ def not_an_input(name: str, listed: str, names: Collection[str]) -> InputError:
     return InputError(f"{name!r} is not an input{role}; the inputs are: {listed}")
 
 
-class _Names:
-    """A sink for build.builder.run that notes names only (every operand is 0): the inputs
-    (read before any statement assigns them) in order, and the names assigned."""
-
-    def __init__(self) -> None:
-        self.inputs: dict[str, None] = {}
-        self.assigned: set[str] = set()
-
-    def literal(self, value: float) -> int:
-        return 0
-
-    def read(self, name: str) -> int:
-        if name not in self.assigned:
-            self.inputs[name] = None
-        return 0
-
-    def apply(self, op: str, args: list[int], pos: int) -> int:
-        return 0
-
-    def assign(self, name: str, value: int) -> None:
-        self.assigned.add(name)
-
-
-def names_of(program: Analysis) -> tuple[list[str], set[str]] | None:
-    """The program's inputs and the names it assigns, from its text alone: for a program
-    whose graph cannot be made (a constant of it fails), so that its inputs are still
-    checked as any program's are. The text is parsed again (this is the failing path).
-    None for a program with families: their inputs are known once their shapes are."""
-    from .build.builder import run
-    from .text.parser import parse
-
-    parsed = parse(program.source)
-    if not parsed.plain:
-        return None
-    sink = _Names()
-    run(parsed, sink)
-    return list(sink.inputs), sink.assigned
-
-
 def wrt_inputs(graph: Graph, wrt: Sequence[str] | None) -> dict[str, int]:
     """The inputs to differentiate by, name -> node: `wrt` (a family's name stands for
     all its elements), or all (`graph.input_at` itself, not a copy: read it, never change

@@ -17,6 +17,7 @@ Partials take no step out of a double's range unless the partial itself leaves i
 is -(x/y)/y, not -x/(y*y) (which overflows for |y| > 1.3e154). Where a double partial can
 still be 0, subnormal or infinite while the true one is not (pow(x, -0.1) at 1e300), the
 row gives it again in `wide` numbers (wide.py), taken where the double is not normal.
+Those careful forms live in stable.py.
 
 Derivatives at kinks follow one convention, reported by `kink`: relu'(0) = abs'(0) = 0,
 and max/min at a tie give 0.5 to each side. In formula text, `(x > 0)` is 1 or 0,
@@ -30,6 +31,7 @@ import operator
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from . import stable
 from .numbers import number_text
 
 if TYPE_CHECKING:
@@ -73,27 +75,6 @@ class Op(NamedTuple):
     big: Callable[..., Any] | None = None
 
 
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    z = math.exp(x)
-    return z / (1.0 + z)
-
-
-def _dsigmoid(x: float) -> float:
-    """sigmoid'(x) = e/(1 + e)^2 with e = exp(-|x|): no cancellation in the tails, where
-    o*(1 - o) gives 0 once sigmoid(x) rounds to 1 (x >= 37)."""
-    e = math.exp(-abs(x))
-    return e / ((1.0 + e) * (1.0 + e))
-
-
-def _dtanh(x: float) -> float:
-    """tanh'(x) = 4e/(1 + e)^2 with e = exp(-2|x|): 1 - tanh(x)^2 gives 0 once tanh(x)
-    rounds to 1 (|x| >= 19.1)."""
-    e = math.exp(-2.0 * abs(x))
-    return 4.0 * e / ((1.0 + e) * (1.0 + e))
-
-
 def _log2(x: float) -> float:
     if x <= 0:
         raise ValueError
@@ -104,10 +85,6 @@ def _log10(x: float) -> float:
     if x <= 0:
         raise ValueError
     return math.log10(x)  # log10(1000) is 3, where log(x)/log(10) gives 2.9999999999999996
-
-
-def _softplus(x: float) -> float:
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
 
 
 def _sign(x: float) -> float:
@@ -157,17 +134,6 @@ def _d2pow_dy2(x: float, y: float, out: float) -> float:
     return out * _log(x) ** 2
 
 
-_TINY = 2.2250738585072014e-308  # the smallest normal double: below it digits are lost
-
-
-def _ddiv_dy(x: float, y: float, out: float) -> float:
-    """-x/y^2 as -(x/y)/y, out being x/y; as -x/(y*y) where x/y is subnormal (it has lost
-    digits, and |y| < 1 can make the partial a normal double again): y*y is normal there."""
-    if -_TINY < out < _TINY and out != 0.0:
-        return -x / (y * y)
-    return -out / y
-
-
 def _step(x: float, y: float) -> float:
     """d max(x, y)/dx: 1 where x wins, 0 where y wins, 0.5 at a tie."""
     return 1.0 if x > y else 0.0 if x < y else 0.5
@@ -210,27 +176,6 @@ def _fn(name: str, value: Callable[[float], float], d: Partial, d2: Partial, dte
               () if wide is None else (wide,), () if wide2 is None else (wide2,), big)
 
 
-# Wide partials (wide.py): Decimal operands x, y and node value v, in wide.CONTEXT.
-def _wide_pow(x: Decimal, y: Decimal, v: Decimal) -> Decimal:
-    """x^y: the node's value v where that is a normal double, else computed (it underflowed).
-    pow's wide partials are written over it (y*x^(y-1) as y*x^y/x)."""
-    return v if abs(v) >= _TINY else x**y
-
-
-def _wide_sigmoid(x: Decimal, v: Decimal) -> Decimal:
-    e = (-abs(x)).exp()
-    return e / (1 + e) ** 2
-
-
-def _wide_tanh(x: Decimal, v: Decimal) -> Decimal:
-    e = (-2 * abs(x)).exp()
-    return 4 * e / (1 + e) ** 2
-
-
-def _wide_softplus(x: Decimal, v: Decimal) -> Decimal:
-    return 1 / (1 + (-x).exp()) if x >= 0 else x.exp() / (1 + x.exp())
-
-
 def _call(fn: str, *partials: str, guard: str = "") -> Code:
     """A row spelled as a call of the language's own math function `fn`."""
     return Code(f"@{fn}({{0}})", partials, guard)
@@ -239,7 +184,7 @@ def _call(fn: str, *partials: str, guard: str = "") -> Code:
 _POSITIVE = "{0} > 0.0"
 _UNIT = "-1.0 <= {0} && {0} <= 1.0"
 _POW_GUARD = "{0} > 0.0 || ({0} == 0.0 && {1} >= 0.0) || ({0} < 0.0 && {1} == @floor({1}))"
-# -x/y^2 (see _ddiv_dy): -(x/y)/y, or -x/(y*y) where x/y, the node's value, is subnormal
+# -x/y^2 (see stable.ddiv_dy): -(x/y)/y, or -x/(y*y) where x/y, the node's value, is subnormal
 _DDIV_DY_C = ("(-2.2250738585072014e-308 < {v} && {v} < 2.2250738585072014e-308 && {v} != 0.0"
               " ? -{0} / ({1} * {1}) : -{v} / {1})")
 _DDIV_DY_PY = ("(-{0} / ({1} * {1}) if -2.2250738585072014e-308 < {v} < 2.2250738585072014e-308"
@@ -266,7 +211,7 @@ _OPS = [
     Op("mul", 2, operator.mul, (lambda x, y, o: y, lambda x, y, o: x),
        (_zero, lambda x, y, o: 1.0, _zero),
        "{0} * {1}", ("{1}", "{0}"), code=Code("{0} * {1}", ("{1}", "{0}")), big=operator.mul),
-    Op("div", 2, operator.truediv, (lambda x, y, o: 1.0 / y, _ddiv_dy),
+    Op("div", 2, operator.truediv, (lambda x, y, o: 1.0 / y, stable.ddiv_dy),
        (_zero, lambda x, y, o: -1.0 / y / y, lambda x, y, o: 2.0 * (o / y) / y),
        "{0} / {1}", ("1/{1}", "-{0}/{1}^2"), "a nonzero divisor",
        code=Code("{0} / {1}", ("1.0 / {1}", _DDIV_DY_C), "{1} != 0.0"),
@@ -285,11 +230,11 @@ _OPS = [
        py=Code("@pow({0}, {1})", ("(0.0 if {1} == 0 else {1} * @pow({0}, {1} - 1))",
                                   "(0.0 if {0} == 0 and {1} > 0 else {v} * @log({0}))"),
                _POW_GUARD),
-       wide=(lambda x, y, v: y * _wide_pow(x, y, v) / x if x and y else None,
-             lambda x, y, v: _wide_pow(x, y, v) * x.ln() if x > 0 else None),
-       wide_second=(lambda x, y, v: y * (y - 1) * _wide_pow(x, y, v) / (x * x) if x else None,
-                    lambda x, y, v: _wide_pow(x, y, v) / x * (1 + y * x.ln()) if x > 0 else None,
-                    lambda x, y, v: _wide_pow(x, y, v) * x.ln() ** 2 if x > 0 else None),
+       wide=(lambda x, y, v: stable.wide_dpow(x, y, v)[0],
+             lambda x, y, v: stable.wide_dpow(x, y, v)[1]),
+       wide_second=(lambda x, y, v: stable.wide_d2pow(x, y, v)[0],
+                    lambda x, y, v: stable.wide_d2pow(x, y, v)[1],
+                    lambda x, y, v: stable.wide_d2pow(x, y, v)[2]),
        big=operator.pow),
     _fn("sin", math.sin, lambda x, o: math.cos(x), lambda x, o: -o, "cos({0})",
         _call("sin", "@cos({0})")),
@@ -311,9 +256,9 @@ _OPS = [
         _call("sinh", "@cosh({0})")),
     _fn("cosh", math.cosh, lambda x, o: math.sinh(x), lambda x, o: o, "sinh({0})",
         _call("cosh", "@sinh({0})")),
-    _fn("tanh", math.tanh, lambda x, o: _dtanh(x), lambda x, o: -2.0 * o * _dtanh(x),
+    _fn("tanh", math.tanh, lambda x, o: stable.dtanh(x), lambda x, o: -2.0 * o * stable.dtanh(x),
         "1 - tanh({0})^2", Code("@tanh({0})", (_DTANH.replace("@{abs}", "@abs"),)),
-        py=Code("@tanh({0})", (_DTANH.replace("@{abs}", "@fabs"),)), wide=_wide_tanh),
+        py=Code("@tanh({0})", (_DTANH.replace("@{abs}", "@fabs"),)), wide=stable.wide_tanh),
     _fn("exp", math.exp, lambda x, o: o, lambda x, o: o, "exp({0})", _call("exp", "{v}"),
         wide=lambda x, v: x.exp(), wide2=lambda x, v: x.exp(), big=lambda x: x.exp()),
     _fn("log", _log, lambda x, o: 1.0 / x, lambda x, o: -1.0 / x / x, "1/{0}",
@@ -339,21 +284,21 @@ _OPS = [
         kink=_kink_at_zero("abs' is -1 from the left and 1 from the right",
                            "0 (sign(0)), as PyTorch does; JAX uses 1"),
         py=Code("abs({0})", ("(1.0 if {0} > 0 else -1.0 if {0} < 0 else 0.0)",)), big=abs),
-    _fn("sigmoid", _sigmoid, lambda x, o: _dsigmoid(x),
-        lambda x, o: _dsigmoid(x) * (1.0 - 2.0 * o), "sigmoid({0})*(1 - sigmoid({0}))",
+    _fn("sigmoid", stable.sigmoid, lambda x, o: stable.dsigmoid(x),
+        lambda x, o: stable.dsigmoid(x) * (1.0 - 2.0 * o), "sigmoid({0})*(1 - sigmoid({0}))",
         Code(_SIGMOID_C, (_DSIGMOID.replace("@{abs}", "@abs"),)),
-        py=Code(_SIGMOID_PY, (_DSIGMOID.replace("@{abs}", "@fabs"),)), wide=_wide_sigmoid),
+        py=Code(_SIGMOID_PY, (_DSIGMOID.replace("@{abs}", "@fabs"),)), wide=stable.wide_sigmoid),
     _fn("relu", lambda x: x if x > 0 else 0.0, lambda x, o: 1.0 if x > 0 else 0.0, _zero,
         "({0} > 0)", Code("({0} > 0 ? {0} : 0.0)", ("({0} > 0 ? 1.0 : 0.0)",)),
         kink=_kink_at_zero("relu' is 0 from the left and 1 from the right",
                            "0, as PyTorch and JAX do"),
         py=Code("({0} if {0} > 0 else 0.0)", ("(1.0 if {0} > 0 else 0.0)",)),
         big=lambda x: (x + abs(x)) / 2),
-    _fn("softplus", _softplus, lambda x, o: _sigmoid(x), lambda x, o: _dsigmoid(x),
-        "sigmoid({0})",
+    _fn("softplus", stable.softplus, lambda x, o: stable.sigmoid(x),
+        lambda x, o: stable.dsigmoid(x), "sigmoid({0})",
         Code("({0} > 0.0 ? {0} : 0.0) + @log1p(@exp(-@abs({0})))", (_SIGMOID_C,)),
         py=Code("max({0}, 0.0) + @log1p(@exp(-abs({0})))", (_SIGMOID_PY,)),
-        wide=_wide_softplus),
+        wide=stable.wide_softplus),
     Op("max", 2, max, (lambda x, y, o: _step(x, y), lambda x, y, o: _step(y, x)), _LINEAR,
        "max({0}, {1})", ("step({0} - {1})", "step({1} - {0})"), kink=_kink_at_tie("max", "larger"),
        code=Code("({1} > {0} ? {1} : {0})", ("({0} > {1} ? 1.0 : {0} < {1} ? 0.0 : 0.5)",
