@@ -51,10 +51,13 @@ def hessian_result(program: Analysis, values: Mapping[str, str | float],
     ((key, out),) = graph.outputs
     wrt_at = wrt_inputs(graph, wrt)
     ev = evaluate(graph, point(graph, values))
+    if ev.overflow is not None:  # second partials need every value as a double
+        raise ev.overflow
     nodes = list(wrt_at.values())
     weights = defined_weights(graph, ev, nodes, [out]) if ev.undefined else None
     work = len(graph.esrc) * (len(nodes) + 1)  # as passes.WIDE_WORK counts for grad
-    h = hess.hessian(graph, ev, nodes, out, weights, wide=work <= WIDE_WORK)
+    # a local derivative beyond a double is a wide number: the passes are wide then
+    h = hess.hessian(graph, ev, nodes, out, weights, wide=work <= WIDE_WORK or bool(ev.beyond))
     hess.check_finite(graph, nodes, h)
     ws = list(wrt_at)
     return HessianResult(
@@ -134,11 +137,11 @@ def _directional(product: Any, graph: Graph, ev: Evaluation, weights: list[float
                  seed: dict[int, float]) -> dict[str, float]:
     """`product` (jvp or vjp) of `seed`, in wide numbers up to WIDE_WORK (wide.py: every
     sum exact, rounded once), so that it equals the Jacobian's own entries combined."""
-    if len(graph.esrc) * 2 > WIDE_WORK:
+    if len(graph.esrc) * 2 > WIDE_WORK and not ev.beyond:
         return cast(dict[str, float], product(graph, weights, seed))
     from . import wide
 
-    got = product(graph, wide.weights(graph, ev.values, weights),
+    got = product(graph, wide.weights(weights, ev.beyond),
                   {k: wide.Wide.of(v) for k, v in seed.items()}, wide.ZERO)
     return {k: float(v) for k, v in got.items()}
 

@@ -61,6 +61,7 @@ from .points import (
     csv_header,
     csv_row,
     decoded,
+    failing_header,
     first_line,
     json_point,
     shapes,
@@ -153,11 +154,15 @@ def compile_points(plan: Plan, kind: str, columns: Sequence[int] = (),
     # an integer below 2^53, so only then is each number formatted on its own.
     # An entry that is 0 or subnormal may be a product that underflowed: the engine
     # looks again in wide numbers (wide.py), as single-point grad does.
+    # So may a weight whose row has a `wide` formula be beyond a double: the engine takes
+    # those again in wide numbers (evaluate.py).
     entries = [x for row in body.jacobian.values() for x in row.values() if x.isidentifier()]
-    env["tiny"] = sys.float_info.min
+    small = list(dict.fromkeys([*body.doubtful, *entries]))
+    tiny = repr(sys.float_info.min)  # a literal: quicker than a global, and than -global
+    near_zero = [f"-{tiny} < {x} < {tiny}" for x in small]
     tail = [f"    if {body.check} - {body.check} != 0.0: return None",
-            *(f"    if {' or '.join(f'-tiny < {x} < tiny' for x in entries[c:c + codegen.CHUNK])}:"
-              " return None" for c in range(0, len(entries), codegen.CHUNK)),
+            *(f"    if {' or '.join(near_zero[c:c + codegen.CHUNK])}: return None"
+              for c in range(0, len(small), codegen.CHUNK)),
             "    s = tpl % (" + "".join(f"{x}, " for x in numbers) + ")",
             '    if ".0," in s or ".0}" in s:',
             "        return tpl_s % (" + "".join(f"num({x}), " for x in numbers) + ")",
@@ -296,7 +301,8 @@ def run_batch(program: Analysis, lines: Iterable[str], fmt: str = "auto",
         return BatchSummary(0, 0)
     kind = fmt if fmt != "auto" else ("jsonl" if first.lstrip("\ufeff \t").startswith("{")
                                       else "csv")
-    if failing:
+    if failing:  # a bad constant or header is bad input, as for any program
+        failing_header(program, constants or {}, first if kind == "csv" else None)
         return _all_failing(chain([first], it) if kind == "jsonl" else it,
                             n if kind == "jsonl" else n + 1, out, failing)
     if kind == "jsonl":

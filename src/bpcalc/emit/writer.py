@@ -11,7 +11,8 @@ from typing import NamedTuple
 from ..build.builder import value_failure
 from ..build.graph import Graph, edge_formula, node_definition
 from ..errors import InputError
-from ..ops import OPS, Code, spell
+from ..ops import OPS, Code
+from ..spelling import spell
 
 LANGS = ("python", "c", "js")
 KINKS = {"relu": "relu'(0) is taken as 0", "abs": "abs'(0) is taken as 0",

@@ -124,14 +124,14 @@ class GradResult(NamedTuple):
             if n.op != "input":
                 nd["expr"] = n.expr
             if keep:
-                nd["value"] = n.value
+                nd["value"] = _json_number(n.value)
             return nd
 
         def edge(k: int) -> dict[str, Any]:
             e = self.edges[k]
             ed: dict[str, Any] = {"from": e.src, "to": e.dst, "local": e.local}
             if keep:
-                ed["value"] = e.value
+                ed["value"] = _json_number(e.value)
             return ed
 
         return {"schema": "bpcalc/graph", "version": VERSION, "expression": self.expression,
@@ -196,7 +196,7 @@ class GradResult(NamedTuple):
         nd: dict[str, Any] = {"id": n.id, "op": n.op}
         if n.op != "input":
             nd["expr"] = n.expr
-        nd["value"] = n.value
+        nd["value"] = _json_number(n.value)
         if self.adjoints is not None:
             nd["adjoint"] = _finite(self.adjoints[i])
         if self.tangents is not None:
@@ -205,13 +205,19 @@ class GradResult(NamedTuple):
 
     def _edge(self, k: int) -> dict[str, Any]:
         e = self.edges[k]
-        value = e.value if e.value is None or math.isfinite(e.value) else None  # undefined
-        return {"from": e.src, "to": e.dst, "local": e.local, "value": value}  # (unneeded)
+        # null: undefined (and unneeded), or beyond a double (a warning says how far)
+        return {"from": e.src, "to": e.dst, "local": e.local, "value": _json_number(e.value)}
 
     def _path(self, k: int) -> dict[str, Any]:
         p = self.paths[k]
         return {"input": p.input, "output": p.output, "nodes": list(p.nodes),
-                "product": p.product}
+                "product": _json_number(p.product)}
+
+
+def _json_number(x: float | None) -> float | None:
+    """JSON has no infinity or NaN: a value, local derivative or path product beyond a
+    double (a warning says how large), or undefined, is null."""
+    return x if x is None or math.isfinite(x) else None
 
 
 def _finite(column: dict[str, float | None]) -> dict[str, float | None]:
