@@ -49,17 +49,43 @@ SETTLE = 1.5  # seconds of pause before each series of runs
 TOL = 1e-9
 FORMS = ("reassignment", "three-address", "SSA")
 
-TAPE = r'''
+# The functions of the language, their values and derivatives in plain floats (also what
+# corpus.py adds to micrograd), then the tape: a reader and its forward and backward loops.
+# tanh' and sigmoid' are written without cancellation (1 - tanh(x)^2 loses all its digits
+# as tanh(x) nears 1), as bpcalc's table writes them, so gradients can agree to 1e-9. Only
+# math's functions are called inside (corpus.py's micrograd redefines abs, max, min, pow).
+FUNCTIONS = r'''
 import json, math, operator, re, sys
 
-FUNCS = {"sin": math.sin, "cos": math.cos, "exp": math.exp, "log": math.log,
-         "tanh": math.tanh, "sqrt": math.sqrt}
-DERIV = {"sin": math.cos, "cos": lambda x: -math.sin(x), "exp": math.exp, "log": lambda x: 1 / x,
-         "tanh": lambda x: 1 - math.tanh(x) ** 2, "sqrt": lambda x: 0.5 / math.sqrt(x)}
+
+def logistic(x):
+    return 1 / (1 + math.exp(-x))
+
+
+def dlogistic(x):  # e/(1 + e)^2, e = exp(-|x|)
+    e = math.exp(-math.fabs(x))
+    return e / (1 + e) ** 2
+
+
+FUNCS = {"sin": math.sin, "cos": math.cos, "tan": math.tan, "asin": math.asin,
+         "acos": math.acos, "atan": math.atan, "sinh": math.sinh, "cosh": math.cosh,
+         "tanh": math.tanh, "exp": math.exp, "log": math.log, "log2": math.log2,
+         "log10": math.log10, "sqrt": math.sqrt, "abs": abs, "sigmoid": logistic,
+         "relu": lambda x: x if x > 0 else 0.0, "softplus": lambda x: math.log1p(math.exp(x))}
+DERIV = {"sin": math.cos, "cos": lambda x: -math.sin(x), "tan": lambda x: 1 / math.cos(x) ** 2,
+         "asin": lambda x: 1 / math.sqrt(1 - x * x), "acos": lambda x: -1 / math.sqrt(1 - x * x),
+         "atan": lambda x: 1 / (1 + x * x), "sinh": math.cosh, "cosh": math.sinh,
+         "tanh": lambda x: 4 * dlogistic(2 * x), "exp": math.exp, "log": lambda x: 1 / x,
+         "log2": lambda x: 1 / (x * math.log(2)), "log10": lambda x: 1 / (x * math.log(10)),
+         "sqrt": lambda x: 0.5 / math.sqrt(x), "abs": lambda x: (x > 0) - (x < 0),
+         "sigmoid": dlogistic, "relu": lambda x: float(x > 0), "softplus": logistic}
+CALLS = {"pow": math.pow, "max": max, "min": min}  # the functions of two operands
+'''
+TAPE = FUNCTIONS + r'''
 BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
-          "^": operator.pow}
+          "^": operator.pow, **CALLS}
 PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "neg": 3, "^": 4}
-TOKEN = r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|\*\*|[-+*/^()]"
+TOKEN = r"(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[A-Za-z_]\w*|\*\*|[-+*/^(),]"
 STATEMENT = r"\s*([A-Za-z_]\w*)\s*([-+*/]?=)(.*)"
 
 
@@ -74,6 +100,8 @@ def read(text, point):  # the program as a tape: each operation, its operands, a
     def atom(tok):
         if tok[0].isdigit() or tok[0] == ".":
             return emit("const", (), float(tok))
+        if tok == "pi":
+            return emit("const", (), math.pi)
         if tok in names:
             return names[tok]
         if tok not in inputs:
@@ -91,15 +119,16 @@ def read(text, point):  # the program as a tape: each operation, its operands, a
         out, stack, prev = [], [], None
         for tok in tokens:
             tok = "^" if tok == "**" else tok
-            if tok == "(" or tok in FUNCS:
+            if tok == "(" or tok in FUNCS or tok in CALLS:
                 stack.append(tok)
-            elif tok == ")":
+            elif tok == ")" or tok == ",":  # a comma ends a call's first operand
                 while stack[-1] != "(":
                     apply(stack.pop(), out)
-                stack.pop()
-                if stack and stack[-1] in FUNCS:
-                    apply(stack.pop(), out)
-            elif tok in PREC and (prev is None or prev in PREC or prev == "("):
+                if tok == ")":
+                    stack.pop()
+                    if stack and (stack[-1] in FUNCS or stack[-1] in CALLS):
+                        apply(stack.pop(), out)
+            elif tok in PREC and (prev is None or prev in PREC or prev in ("(", ",")):
                 if tok == "-":
                     stack.append("neg")  # a prefix operator pops nothing
             elif tok in PREC:
@@ -116,16 +145,16 @@ def read(text, point):  # the program as a tape: each operation, its operands, a
 
     result = None
     for line in text.splitlines():
-        line = line.split("#")[0]
-        m = re.match(STATEMENT, line)
-        if m:
-            name, how, rhs = m.groups()
-            result = expression(re.findall(TOKEN, rhs))
-            if how != "=":
-                result = emit(how[0], (atom(name), result))
-            names[name] = result
-        elif line.strip():
-            result = expression(re.findall(TOKEN, line))
+        for statement in line.split("#")[0].split(";"):
+            m = re.match(STATEMENT, statement)
+            if m:
+                name, how, rhs = m.groups()
+                result = expression(re.findall(TOKEN, rhs))
+                if how != "=":
+                    result = emit(how[0], (atom(name), result))
+                names[name] = result
+            elif statement.strip():
+                result = expression(re.findall(TOKEN, statement))
     return ops, args, consts, inputs, result
 
 
@@ -160,11 +189,16 @@ def backward(ops, args, vals, result):
         elif op == "/":
             grad[a[0]] += g / vals[a[1]]
             grad[a[1]] -= g * vals[a[0]] / vals[a[1]] ** 2
-        elif op == "^":
+        elif op == "^" or op == "pow":
             x, y = vals[a[0]], vals[a[1]]
             grad[a[0]] += g * y * x ** (y - 1)
             if ops[a[1]] != "const":
                 grad[a[1]] += g * vals[i] * math.log(x)
+        elif op == "max" or op == "min":  # a tie gives each side half, as bpcalc does
+            x, y = vals[a[0]], vals[a[1]]
+            w = 0.5 if x == y else float((x > y) == (op == "max"))
+            grad[a[0]] += g * w
+            grad[a[1]] += g * (1 - w)
         elif op == "neg":
             grad[a[0]] -= g
         elif op in FUNCS:
