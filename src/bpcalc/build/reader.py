@@ -107,26 +107,32 @@ class _Quick:
             start = stop
 
     def columns(self, lines: list[str], run: runs.Run) -> int:
-        """Read the run's first row line by line, then the rest in columns as far as
-        columns.py takes them: the line after the last one read."""
+        """Read the run's first row line by line, then the rest in columns, a chunk of rows
+        at a time, as far as its rows have the first's shape and columns.py takes them:
+        the line after the last one read."""
         p = run.period
         group = runs.group(lines[run.start:run.start + p])
         if group is None:
             return run.start
         self.lines(lines[run.start:run.start + p])
-        rows = runs.rows(lines[run.start + p:run.stop], group, p)
         after = runs.ATOMS.findall("\n".join(lines[run.start:run.start + p]))
         last, node = after[group.targets[-1]], None
-        at = run.start + p
-        for c in range(0, len(rows), runs.CHUNK):
-            chunk = rows[c:c + runs.CHUNK]
+        at, step = run.start + p, runs.CHUNK * p
+        while at < run.stop:
+            stop = min(at + step, run.stop)
+            chunk = runs.rows(lines[at:stop], group, p)
+            if not chunk:
+                break
             got = columns.put(self.b, self.known, self.atom, group.statements, group.targets,
                               chunk, last, node)
             if got is None:
                 break
             last, node = chunk[-1][group.targets[-1]], got
             self.result, self.target = got, last
+            whole = (stop - at) // p
             at += len(chunk) * p
+            if len(chunk) < whole:
+                break  # a row of another shape: the rest line by line
         return at
 
     def operand(self, name: str) -> int:
