@@ -77,7 +77,7 @@ class _Quick:
             source = _COMMENT.sub("", source)
         lines = source.split("\n")
         at = 0
-        for run in runs.find(lines, self.least):
+        for run in runs.find(source, self.least):
             if run.start < at:
                 continue
             self.lines(lines[at:run.start])

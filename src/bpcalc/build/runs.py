@@ -46,23 +46,38 @@ _COARSE = str.maketrans("", "", "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu
                         "0123456789_.")
 
 
-def find(lines: list[str], least: int = RUN) -> list[Run]:
-    """Where runs may be, in `lines` (the text split at newlines): stretches of at least
+def find(text: str, least: int = RUN) -> list[Run]:
+    """Where runs may be, in `text` (line numbers from 0): stretches of at least
     `least` rows, in order, none overlapping, where each line's operators and punctuation
     (its names and numbers deleted) repeat those of the line one row before. `rows` says
-    how far each really runs."""
-    if len(lines) < 2 * least:
+    how far each really runs.
+
+    Each line's punctuation becomes one byte (its shape's number, modulo 256: a false match
+    is only a candidate that `rows` then refuses), and for each period p one XOR of the
+    bytes with themselves shifted by p (as two big integers) leaves a zero wherever a line
+    repeats the line p before; a regular expression finds the long stretches of zeros."""
+    if text.count("\n") < 2 * least:
         return []
-    coarse = "\n".join(lines).translate(_COARSE).split("\n")
-    code: defaultdict[str, int] = defaultdict(count().__next__)
-    try:
-        codes = "".join(map(chr, map(code.__getitem__, coarse)))
-    except ValueError:  # more distinct shapes than characters: no run worth finding
-        return []
-    blank = {chr(c) for s, c in code.items() if not s.strip()}
-    repeats = re.compile(f"(.{{1,{MAX_GROUP}}}?)\\1{{{least - 1},}}", re.S)
-    return [Run(m.start(), m.end(), len(m.group(1))) for m in repeats.finditer(codes)
-            if not set(m.group(1)) <= blank]
+    coarse = text.translate(_COARSE).split("\n")
+    numbers = count()
+    code: defaultdict[str, int] = defaultdict(lambda: next(numbers) & 0xFF)
+    codes = bytes(map(code.__getitem__, coarse))
+    blank = {c for s, c in code.items() if not s.strip()}
+    n, found = len(codes), []
+    whole = int.from_bytes(codes, "big")
+    for p in range(1, MAX_GROUP + 1):
+        if n - p < p * (least - 1):
+            break
+        same = ((whole >> (8 * p)) ^ int.from_bytes(codes[p:], "big")).to_bytes(n - p, "big")
+        for m in re.finditer(b"\x00{%d,}" % (p * (least - 1)), same):
+            if not set(codes[m.start():m.start() + p]) <= blank:
+                found.append(Run(m.start(), m.end() + p, p))
+    found.sort(key=lambda r: (r.start, r.period))
+    runs: list[Run] = []
+    for r in found:
+        if not runs or r.start >= runs[-1].stop:
+            runs.append(r)
+    return runs
 
 
 class Group(NamedTuple):
