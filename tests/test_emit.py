@@ -231,3 +231,87 @@ def test_degenerate_programs_check_in_every_language(source):
     r = run("emit", source, "--check")
     assert r.exit_code == 0, r.output
     assert "mismatch" not in r.output
+
+
+# --- issue 29: names, dead statements, what --check calls a failure ------------------------
+
+
+@pytest.mark.skipif(not HAS_CC, reason="no C compiler (cc) on this machine")
+@pytest.mark.parametrize("name, global_", [("f", "f_grad_error"), ("g", "g_grad_error"),
+                                           ("f", "f_grad_fail")])
+def test_an_input_named_like_the_error_global_of_c(name, global_, tmp_path):
+    """It hid the global (0 for every x); now the parameter is renamed."""
+    graph = load(f"{global_} * 2").graph()
+    e = E.emit(graph, "c", name=name)
+    param = re.search(rf"double {name}_grad\(double (\w+),", e.code).group(1)
+    assert param == global_ + "_"
+    got = E.run(e, "c", [3.0], str(tmp_path))
+    assert got.values == [6.0] and got.derivatives == [2.0]
+    assert run("emit", f"{global_} * 2", "--lang", "c", "--name", name, "--check").exit_code == 0
+
+
+def test_a_name_the_python_code_calls():
+    r = run("emit", "all*2 + map*max(map, len)", "--check")
+    assert r.exit_code == 0 and "mismatch" not in r.output, r.output
+
+
+def test_past_eight_thousand_unnamed_nodes_the_ids_reach_map(monkeypatch, tmp_path):
+    source = " + ".join(f"sin(x*{k}.5)" for k in range(3000))
+    graph = load(source).graph()
+    assert {"map", "len", "int", "iter"} & set(graph.ids) == {"map", "len", "int"}
+    got = E.run(E.emit(graph, "python"), "python", [0.3], str(tmp_path))
+    values, jac = engine({"expr": source, "values": {"x": 0.3}})
+    assert all(map(close, got.values + got.derivatives, values + jac))
+    monkeypatch.setattr(running, "tool", lambda lang: "python" if lang == "python" else None)
+    r = run("emit", source, "--check", "-o", str(tmp_path / "f.py"))
+    assert r.exit_code == 0 and "python: ok" in r.output, r.output
+
+
+@pytest.mark.parametrize("lang", E.LANGS)
+def test_a_statement_no_output_needs_is_not_written_but_its_guard_is(lang):
+    code = run("emit", "u = x*2; w = log(z); y = x+1", "--lang", lang).output
+    assert not re.search(r"\bu\b", code.split("*/")[-1].split('"""')[-1])
+    assert "log is undefined" in code  # grad fails where z <= 0: so does the function
+    r = run("emit", "u = x*2; y = x+1", "--check")
+    assert r.exit_code == 0 and "mismatch" not in r.output, r.output
+    r = run("emit", "u = x*2; w = log(z); y = x+1", "z=-1", "x=1", "--check")
+    assert r.exit_code == 1 and "log" in r.output  # the engine's own math error
+
+
+@pytest.mark.skipif(not HAS_CC, reason="no C compiler (cc) on this machine")
+def test_a_compiler_warning_is_reported_not_a_failure(monkeypatch):
+    from bpcalc.emit import frames
+
+    monkeypatch.setattr(frames, "_unused", lambda w, params, outs: [])
+    r = run("emit", "u = z*2; y = x+1", "--lang", "c", "--check")
+    assert r.exit_code == 0, r.output
+    assert re.search(r"c: ok at 5 points.*warned: .*unused parameter", r.output), r.output
+
+
+@pytest.mark.parametrize("name, lang", [
+    ("static", "js"), ("implements", "js"), ("interface", "js"), ("package", "js"),
+    ("private", "js"), ("protected", "js"), ("public", "js"), ("arguments", "js"),
+    ("eval", "js"), ("Number", "js"), ("RangeError", "js"), ("_Bool", "c"),
+    ("HUGE_VAL", "c"), ("fabs", "c"), ("log1p", "c"), ("f_grad_fail", "c"),
+    ("ValueError", "python")])
+def test_the_names_the_probe_found(name, lang):
+    source = f"{name}*softplus({name}) + abs({name}) + log({name})"
+    r = run("emit", source, "--check")
+    assert r.exit_code == 0 and "mismatch" not in r.output, r.output
+    params = re.search(r"\(([^)]*)\)", run("emit", source, "--lang", lang).output.split(
+        "f_grad(" if lang != "js" else "fGrad(")[1].join("()")).group(1)
+    assert params.split(",")[0].strip().split()[-1] != name
+
+
+def test_a_vjp_whose_outputs_feed_one_another():
+    for outs in ("a,b", "b,a", "a,b,x"):
+        r = run("emit", "a = x*x; b = a*2", "--output", outs, "--cotangent", "--check")
+        assert r.exit_code == 0 and "mismatch" not in r.output, (outs, r.output)
+
+
+@pytest.mark.parametrize("lang", E.LANGS)
+def test_a_comment_in_the_program_cannot_end_the_doc_comment(lang):
+    r = run("emit", 'y = x*2 # a """ b */ \\N{x} c\nz = y + 1  # */', "--lang", lang,
+            "--check")
+    assert r.exit_code == 0 and "mismatch" not in r.output, r.output
+    assert "\\N{x}" not in r.output and "y = x*2; z = y + 1" in r.output  # comments left out
