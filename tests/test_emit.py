@@ -111,7 +111,7 @@ def _together(lang: str, mode: str, tmp_path: Path) -> None:
         main = ("#include <math.h>\n#include <stdio.h>\n" + source
                 + "int main(void) {\n" + "\n".join(lines) + "\nreturn 0;\n}\n")
         (tmp_path / "all.c").write_text(main)
-        subprocess.run(["cc", "-std=c99", "-Wall", "-Werror", "-O1", "all.c", "-o", "all",
+        subprocess.run(["cc", *running.CFLAGS, "-Werror", "all.c", "-o", "all",
                         "-lm"], cwd=tmp_path, check=True, capture_output=True, text=True)
         out = subprocess.run(["./all"], cwd=tmp_path, check=True, capture_output=True,
                              text=True).stdout

@@ -191,3 +191,87 @@ def test_diff_imports_no_sympy():
 def test_values_are_nan_free_at_a_kink():
     r = F.diff(load("relu(x)*y"), {"x": "0", "y": "2"}, check=True)
     assert r.passed and all(math.isfinite(v) for v in r.values.values())
+
+
+# --- issue 29: reassigned inputs, every id defined, LaTeX names, depth ------------------
+
+
+@pytest.mark.parametrize("source, point", [("x += 1", ["x=1"]),
+                                           ("v = x; x = 3; s = v", ["x=1"]),
+                                           ("x *= x; y = x*x", ["x=0.5"]),
+                                           ("u = x; x += u; x *= u", ["x=2"])])
+def test_a_reassigned_input_at_a_point(source, point):
+    r = run("diff", source, *point, "--check", "--json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["check"]["passed"] and list(d["gradient"]) == ["x"]
+    g = json.loads(run("grad", source, *point, "--json").output)["gradient"]["x"]
+    assert d["gradient"]["x"]["value"] == pytest.approx(g, rel=1e-12)
+
+
+def test_a_program_without_inputs_checks_at_its_one_point():
+    r = run("diff", "3", "--check", "--json")
+    assert r.exit_code == 0 and json.loads(r.output)["check"]["passed"]
+
+
+def _shown_ids(d: dict) -> set[str]:
+    """Every id the JSON shows: in formulas, derivatives and the edges table."""
+    names = set()
+    for out, b in d["backprop"].items():
+        for ln in [*b["deltas"], *b["where"], *d["jacobian"][out].values()]:
+            names |= set(re.findall(r"(?<![\w.])[A-Za-z_][\w.]*(?![\w(])", ln["formula"]))
+    for e in d["edges"]:
+        names |= {e["from"], e["to"]}
+        names |= set(re.findall(r"(?<![\w.])[A-Za-z_][\w.]*(?![\w(])", e["formula"]))
+    for ln in d["where"]:
+        names |= set(re.findall(r"(?<![\w.])[A-Za-z_][\w.]*(?![\w(])", ln["formula"]))
+    return names
+
+
+@pytest.mark.parametrize("source", ["u = sin(x*y); v = u*u", "(a+b)*(b+1)", NEURON, NET,
+                                    EVERY_OP, "sin(sin(x)*y)*exp(x*y) + cos(x)^2"]
+                         + [c["expr"] for c in cases()])
+def test_every_id_the_diff_shows_is_defined(source):
+    """The program's names, its outputs, and a where line for every other id (case 7:
+    `∂a/∂x` and `cos(a)` in the edges table, `a` defined nowhere)."""
+    d = json.loads(run("diff", "--json", "--", source).output)
+    graph = load(source).graph()
+    known = {*graph.names, *graph.input_at, *d["outputs"]}
+    known |= {ln["id"] for b in d["backprop"].values() for ln in b["where"]}
+    known |= {ln["id"] for ln in d["where"]}
+    for name in _shown_ids(d):
+        name = name[2:] if name.startswith("δ_") else name
+        assert name in known or name.split(".")[0] in known, (source, name)
+    if source.startswith("u = sin"):
+        assert d["where"] == [{"id": "a", "formula": "x*y", "latex": "x y"}]
+
+
+def test_latex_names_are_each_their_own():
+    source = "x_1_2*x__y + _*_ + lambda_ + lambda + w11*w_11 + h1*h_1 + x"
+    d = json.loads(run("diff", source, "--latex", "--expand", "--json").output)
+    tex = F.backprop(load(source).graph()).tex
+    assert len(set(tex.values())) == len(tex)
+    assert tex["x__y"] == r"\mathit{x\_\_y}" and tex["_"] == r"\mathit{\_}"
+    assert tex["lambda"] != tex["lambda_"] and tex["x"] == "x"
+    assert tex["w11"] == r"\mathit{w11}" and tex["w_11"] == r"\mathit{w\_11}"  # alike
+    for w, g in d["gradient"].items():  # one name, one spelling (2·_ SymPy writes 2 _)
+        assert g["latex"] == g["expanded_latex"] or w == "_", w
+    assert "^{y}" not in json.dumps(d) and "x_{1 2}" not in json.dumps(d)
+
+
+def test_latex_of_versions_and_index_families():
+    from bpcalc.formulas.tex import tex_names
+
+    got = tex_names(["a_b_c.1", "a_b_c", "u.1", "W1[2,1]", "h1[3]", "h1", "x.0", "w_i"])
+    assert got == {"a_b_c.1": r"\mathit{a\_b\_c}^{(1)}", "a_b_c": r"\mathit{a\_b\_c}",
+                   "u.1": "u^{(1)}", "W1[2,1]": "W_{1}[2,1]", "h1[3]": "h_{1}[3]",
+                   "h1": "h_{1}", "x.0": "x^{(0)}", "w_i": "w_{i}"}
+    d = json.loads(run("diff", "a_b_c = x*x; a_b_c = a_b_c*x", "--json").output)
+    said = json.dumps([d["gradient"]["x"]["latex"], *(e["latex"] for e in d["edges"])])
+    assert r"\\mathit{a\\_b\\_c}^{(1)}" in said and "a\\\\_b\\\\_c.1" not in said
+
+
+def test_a_deep_program_has_no_recursion_error():
+    deep = "sin(" * 3000 + "x" + ")" * 3000
+    r = run("diff", deep, "x=0.3", "--check", "--json")
+    assert r.exit_code == 0 and json.loads(r.output)["check"]["passed"]

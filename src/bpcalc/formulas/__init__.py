@@ -23,8 +23,9 @@ LaTeX, and evaluate to numbers at a point (`diff --check`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple, cast
+import functools
+from collections.abc import Mapping, Sequence, Set
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..build.graph import Graph
 from ..numbers import number_text
@@ -78,85 +79,170 @@ class Backprop(NamedTuple):
 class Formulas(NamedTuple):
     blocks: tuple[Backprop, ...]
     edges: tuple[tuple[int, Tree], ...]  # every edge's local derivative (edge index, tree)
+    where: tuple[Line, ...] = ()  # unnamed nodes only the edges table names (`a` in ∂a/∂x)
+    tex: dict[str, str] = {}  # each name's LaTeX (tex.py), no two alike
 
 
-def _templates(op: str, slot: int, constants: Sequence[float | None]) -> Tree:
+_parsed = functools.lru_cache(maxsize=4096)(parse)  # a template text is read once
+
+
+def _templates(op: str, slot: int, constants: tuple[float | None, ...]) -> Tree:
     row = OPS[op]
     operands = [f"§{k}" if c is None else number_text(c) for k, c in enumerate(constants)]
-    return parse(partial_text(row, slot, operands))
+    return _parsed(partial_text(row, slot, operands))
 
 
-def _definition(op: str, constants: Sequence[float | None]) -> Tree:
+def _definition(op: str, constants: tuple[float | None, ...]) -> Tree:
     row = OPS[op]
     operands = [f"§{k}" if c is None else number_text(c) for k, c in enumerate(constants)]
-    return parse(row.text.format(*operands))
+    return _parsed(row.text.format(*operands))
+
+
+class _Spelling:
+    """How a formula writes each node's value, made once per graph in evaluation order (a
+    node's operands before it; no recursion, however deep the program):
+
+    * `ref[i]`: in a formula: its name, or (an unnamed node private to one named statement,
+      `inline`) its definition written out up to INLINE characters;
+    * `short[i]`: in a `where` line's definition: an unnamed operand with no other use
+      written out up to 2*INLINE characters, else its id."""
+
+    def __init__(self, graph: Graph) -> None:
+        ids, keys, n = graph.ids, graph.keys, len(graph.keys)
+        named_set = {*graph.names, *graph.input_at}
+        self.graph = graph
+        self.plain = [ids[i].split(".")[0] in named_set or keys[i][0] == "input"
+                      for i in range(n)]
+        self.consumers = [0] * n
+        user = [-1] * n  # each node's first consumer
+        for src, dst in zip(graph.esrc, graph.edst):
+            self.consumers[src] += 1
+            if user[src] < 0:
+                user[src] = dst
+        outputs = {j for _, j in graph.outputs}
+        self.inline = [False] * n
+        for i in range(n - 1, -1, -1):
+            if self.plain[i] or i in outputs or self.consumers[i] != 1 \
+                    or keys[i][0] in ("input", "const"):
+                continue
+            self.inline[i] = self.plain[user[i]] or self.inline[user[i]]
+        self.ref: list[Tree] = []
+        self.short: list[Tree] = []
+        for i in range(n):
+            name = Name(ids[i], i)
+            ref: Tree = name
+            if self.inline[i]:
+                written = self.define(i, [self.ref[a] if a >= 0 else Num(graph.consts[~a])
+                                          for a in keys[i][1:]])
+                ref = written if len(text(written)) <= INLINE else name
+            self.ref.append(ref)
+            short: Tree = name
+            if not self.plain[i] and self.consumers[i] == 1 and keys[i][0] != "input":
+                if not isinstance(ref, Name | Num):
+                    short = ref
+                elif keys[i][0] != "const":
+                    full = self.written(i)
+                    short = full if len(text(full)) <= 2 * INLINE else name
+            self.short.append(short)
+
+    def constants(self, i: int) -> tuple[float | None, ...]:
+        g = self.graph
+        return tuple(None if a >= 0 else g.consts[~a] for a in g.keys[i][1:])
+
+    def define(self, i: int, operands: Sequence[Tree]) -> Tree:
+        """Node i's definition over these operand trees."""
+        return substitute(_definition(self.graph.keys[i][0], self.constants(i)), operands)
+
+    def written(self, i: int) -> Tree:
+        """Node i's definition in a where line: its private operands written out."""
+        g = self.graph
+        return self.define(i, [Num(g.consts[~a]) if a < 0 else
+                               self.short[a] if not self.plain[a] and self.consumers[a] == 1
+                               else self.ref[a] for a in g.keys[i][1:]])
+
+    def locals(self) -> list[Tree]:
+        """Each edge's local derivative in the program's names, in edge order (grouped by
+        the node they enter, then by operand); the node's own value by its name where it
+        has one (1 - h1^2)."""
+        g = self.graph
+        out = []
+        for dst, key in enumerate(g.keys):
+            if not any(a >= 0 for a in key[1:]) or key[0] == "const":
+                continue
+            operands = [self.ref[a] if a >= 0 else Num(g.consts[~a]) for a in key[1:]]
+            consts = self.constants(dst)
+            own = self.ref[dst]
+            definition = self.define(dst, operands) if isinstance(own, Name) else None
+            for slot, a in enumerate(key[1:]):
+                if a >= 0:
+                    tree = substitute(_templates(key[0], slot, consts), operands)
+                    out.append(tree if definition is None else replace(tree, definition, own))
+        return out
 
 
 def backprop(graph: Graph, wrt: Sequence[str] | None = None) -> Formulas:
     """Every output's reverse pass as formulas (see the module); `wrt` the inputs asked."""
-    ids = graph.ids
-    keys = graph.keys
-    n = len(keys)
-    named_set = {*graph.names, *graph.input_at}
-    named = [ids[i].split(".")[0] in named_set or keys[i][0] == "input" for i in range(n)]
-    consumers = [0] * n
-    for src in graph.esrc:
-        consumers[src] += 1
-    outputs = {j for _, j in graph.outputs}
+    from .tex import graph_tex
 
-    def constants(i: int) -> list[float | None]:
-        return [None if a >= 0 else graph.consts[~a] for a in keys[i][1:]]
-
-    # inline[i]: an unnamed node private to one named statement, written out where used
-    inline = [False] * n
-    for i in range(n - 1, -1, -1):
-        if named[i] or i in outputs or consumers[i] != 1 or keys[i][0] in ("input", "const"):
-            continue
-        user = next(d for s, d in zip(graph.esrc, graph.edst) if s == i)
-        inline[i] = named[user] or inline[user]
-
-    refs: list[Tree | None] = [None] * n  # how a formula writes node i's value
-
-    def ref(i: int) -> Tree:
-        got = refs[i]
-        if got is None:
-            got = Name(ids[i], i)
-            if inline[i]:
-                operands = [ref(a) if a >= 0 else Num(graph.consts[~a]) for a in keys[i][1:]]
-                written = substitute(_definition(keys[i][0], constants(i)),
-                                     [o for o in operands])
-                if len(text(written)) <= INLINE:
-                    got = written
-            refs[i] = got
-        return got
-
-    def local(k: int) -> Tree:
-        """Edge k's local derivative in the program's names."""
-        dst = graph.edst[k]
-        op = keys[dst][0]
-        slot = graph.edges[k].slot
-        operands = [ref(a) if a >= 0 else Num(graph.consts[~a]) for a in keys[dst][1:]]
-        tree = substitute(_templates(op, slot, constants(dst)), operands)
-        own = ref(dst)
-        if isinstance(own, Name):  # the node's own value by its name: 1 - h1^2
-            tree = replace(tree, substitute(_definition(op, constants(dst)), operands), own)
-        return tree
-
-    edges = tuple((k, local(k)) for k in range(len(graph.esrc)))
+    n = len(graph.keys)
+    sp = _Spelling(graph)
+    locals_ = sp.locals()
+    edges = tuple(enumerate(locals_))
     leaving: list[list[int]] = [[] for _ in range(n)]
     for k, src in enumerate(graph.esrc):
         leaving[src].append(k)
     asked = [graph.input_at[w] for w in (wrt or graph.input_at)]
-    blocks = []
-    for out_name, out in graph.outputs:
-        blocks.append(_block(graph, out_name, out, asked, leaving, dict(edges), named,
-                             consumers, ref))
-    return Formulas(tuple(blocks), edges)
+    blocks = tuple(_block(graph, out_name, out, asked, leaving, locals_, sp)
+                   for out_name, out in graph.outputs)
+    # every id the edges table shows is the program's, an output, or defined somewhere
+    defined = {ln.node for b in blocks for ln in b.where} | {j for _, j in graph.outputs}
+    shown = {i for d in set(graph.edst) for i in (d, *graph.keys[d][1:]) if i >= 0}
+    more = _where(sp, [Name(graph.ids[i], i) for i in sorted(shown - defined)], defined)
+    tex = graph_tex(graph)
+    return Formulas(blocks, edges, more, tex)
+
+
+class _Product(NamedTuple):
+    """sign·f1·f2·…: a chain-rule product made one factor at a time, each factor linked to
+    the product before it (`last` is (factor, earlier link) or None), so that a chain of n
+    unnamed nodes costs n steps, not n² copies; a tree (`tree()`) where it is written."""
+
+    sign: float  # 0: the product is 0
+    last: Any = None
+
+    def times(self, t: Tree) -> _Product:
+        """This product times t, its 1s, -1s and zeros folded."""
+        sign, last = self.sign, self.last
+        for f in (t.factors if isinstance(t, Chain) else (t,)):
+            f, flips = _unsigned(f)
+            sign *= flips
+            if isinstance(f, Num):
+                if f.value == 0:
+                    return _ZERO
+                if abs(f.value) == 1:
+                    continue
+            last = (f, last)
+        return _Product(sign, last)
+
+    def tree(self) -> Tree:
+        if not self.sign:
+            return Num(0.0)
+        factors, link = [], self.last
+        while link is not None:
+            factors.append(link[0])
+            link = link[1]
+        factors.reverse()
+        body: Tree = Num(1.0) if not factors else factors[0] if len(factors) == 1 \
+            else Chain(tuple(factors))
+        return body if self.sign > 0 else Neg(body)
+
+
+_ZERO = _Product(0.0)
+_ONE = _Product(1.0)
 
 
 def _block(graph: Graph, out_name: str, out: int, asked: Sequence[int],
-           leaving: list[list[int]], locals_: dict[int, Tree], named: list[bool],
-           consumers: list[int], ref: Callable[[int], Tree]) -> Backprop:
+           leaving: list[list[int]], locals_: Sequence[Tree], sp: _Spelling) -> Backprop:
     ids, n = graph.ids, len(graph.keys)
     reach = [False] * n  # the output depends on the node
     reach[out] = True
@@ -169,37 +255,45 @@ def _block(graph: Graph, out_name: str, out: int, asked: Sequence[int],
     for src, dst in zip(graph.esrc, graph.edst):
         if from_inputs[src]:
             from_inputs[dst] = True
-    between = [r and f for r, f in zip(reach, from_inputs)]
 
-    adjoint: list[Tree | None] = [None] * n
-    delta_line: list[bool] = [False] * n
+    # adjoint[v]: a tree where it has a line or a sum, else a product still being made
+    adjoint: list[Tree | _Product | None] = [None] * n
+    delta_line = [False] * n
     deltas: list[Line] = []
     for v in range(n - 1, -1, -1):  # consumers come later in evaluation order
-        if not between[v] and v != out:
-            continue
         if v == out:
             adjoint[v] = Num(1.0)
+            continue
+        if not (reach[v] and from_inputs[v]):
             continue
         terms = []
         for k in leaving[v]:
             d = graph.edst[k]
-            if adjoint[d] is None:
+            up = adjoint[d]
+            if up is None:
                 continue
-            up = Name(f"δ_{ids[d]}", d, True) if delta_line[d] else cast(Tree, adjoint[d])
-            terms.append(_times(up, locals_[k]))
-        tree = _plus([t for t in terms if t != Num(0.0)])
+            if delta_line[d]:
+                up = Name(f"δ_{ids[d]}", d, True)
+            start = up if isinstance(up, _Product) else _ONE.times(up)
+            terms.append(start.times(locals_[k]))
+        terms = [t for t in terms if t.sign]
+        keep = (sp.plain[v] or len(leaving[v]) > 1) \
+            and graph.keys[v][0] != "input"
+        if len(terms) == 1 and not keep:
+            adjoint[v] = terms[0]  # an unnamed node: its consumer's product, one factor on
+            continue
+        tree = _plus([t.tree() for t in terms])
         adjoint[v] = tree
-        keep = (named[v] or len(leaving[v]) > 1) and graph.keys[v][0] != "input"
         if keep and not _is_simple(tree):
             delta_line[v] = True
             deltas.append(Line(f"δ_{ids[v]}", tree, v))
     gradient = []
     for i in asked:
-        tree = cast(Tree, adjoint[i]) if adjoint[i] is not None else Num(0.0)
+        got = adjoint[i]
+        tree = Num(0.0) if got is None else got.tree() if isinstance(got, _Product) else got
         gradient.append(Line(f"∂{out_name}/∂{ids[i]}", tree, i))
     trees = [line.tree for line in (*deltas, *gradient)]
-    return Backprop(out_name, _in_order(deltas), tuple(gradient),
-                    _where(graph, trees, consumers, ref))
+    return Backprop(out_name, _in_order(deltas), tuple(gradient), _where(sp, trees))
 
 
 def _in_order(deltas: list[Line]) -> tuple[Line, ...]:
@@ -215,26 +309,6 @@ def _in_order(deltas: list[Line]) -> tuple[Line, ...]:
 def _is_simple(t: Tree) -> bool:
     """A name or a number: written where it is used, no δ line of its own."""
     return isinstance(t, Name | Num)
-
-
-def _times(a: Tree, b: Tree) -> Tree:
-    """a·b with the chain rule's 1s, -1s and zeros folded."""
-    fa = list(a.factors) if isinstance(a, Chain) else [a]
-    fb = list(b.factors) if isinstance(b, Chain) else [b]
-    sign, factors = 1.0, []
-    for f in fa + fb:
-        f, flips = _unsigned(f)
-        sign *= flips
-        if isinstance(f, Num):
-            if f.value == 0:
-                return Num(0.0)
-            if abs(f.value) == 1:
-                sign *= f.value
-                continue
-        factors.append(f)
-    body: Tree = Num(1.0) if not factors else factors[0] if len(factors) == 1 \
-        else Chain(tuple(factors))
-    return body if sign > 0 else Neg(body)
 
 
 def _unsigned(t: Tree) -> tuple[Tree, float]:
@@ -262,41 +336,21 @@ def _plus(terms: list[Tree]) -> Tree:
     return Sum(tuple(sorted(flat, key=lambda t: (isinstance(t, Neg), text(t)))))
 
 
-def _where(graph: Graph, trees: Sequence[Tree], consumers: list[int],
-           ref: Callable[[int], Tree]) -> tuple[Line, ...]:
-    """The unnamed nodes the trees mention by id, each defined in the program's names: an
-    unnamed operand with no other use written out (`f = tanh(w1*x1 + w2*x2 + b)`), one
-    used elsewhere too given a where line of its own; in evaluation order."""
-    ids, keys = graph.ids, graph.keys
-    named_set = {*graph.names, *graph.input_at}
-
-    def plain(i: int) -> bool:
-        return ids[i].split(".")[0] in named_set or keys[i][0] == "input"
-
-    def written(i: int) -> Tree:  # node i's definition, private operands written out
-        parts: list[Tree] = []
-        for a in keys[i][1:]:
-            if a < 0:
-                parts.append(Num(graph.consts[~a]))
-            elif not plain(a) and consumers[a] == 1 and not isinstance(ref(a), Name | Num):
-                parts.append(ref(a))
-            elif not plain(a) and consumers[a] == 1:
-                inner = written(a)
-                parts.append(inner if len(text(inner)) <= 2 * INLINE else Name(ids[a], a))
-            else:
-                parts.append(ref(a))
-        consts = [None if a >= 0 else graph.consts[~a] for a in keys[i][1:]]
-        return substitute(_definition(keys[i][0], consts), parts)
-
+def _where(sp: _Spelling, trees: Sequence[Tree], defined: Set[int] = frozenset()
+           ) -> tuple[Line, ...]:
+    """The unnamed nodes the trees mention by id (and not `defined` already), each defined
+    in the program's names: an unnamed operand with no other use written out (`f =
+    tanh(w1*x1 + w2*x2 + b)`), one used elsewhere too given a where line of its own; in
+    evaluation order."""
     seen: dict[int, Tree] = {}
     todo = [x for t in trees for x in _names(t)]
     while todo:
         i = todo.pop()
-        if i in seen or plain(i):
+        if i in seen or i in defined or sp.plain[i]:
             continue
-        seen[i] = written(i)
+        seen[i] = sp.written(i)
         todo.extend(_names(seen[i]))
-    return tuple(Line(ids[i], seen[i], i) for i in sorted(seen))
+    return tuple(Line(sp.graph.ids[i], seen[i], i) for i in sorted(seen))
 
 
 def _names(t: Tree) -> list[int]:
@@ -339,25 +393,27 @@ def diff(program: Analysis, values: Mapping[str, str | float] | None = None, *,
     wrt_t = tuple(analysis.wrt_inputs(graph, wrt))
     fs = backprop(graph, wrt_t)
     ids = graph.ids
-    edges = tuple((ids[e.src], ids[e.dst], edge_formula(graph, e), latex(tree))
+    edges = tuple((ids[e.src], ids[e.dst], edge_formula(graph, e), latex(tree, fs.tex))
                   for e, (_, tree) in zip(graph.edges, fs.edges))
     point = got = checks = None
-    if values:
-        r = analysis.grad(graph, values, "reverse", list(wrt_t))
+    if values or (check and not graph.input_at):  # a program without inputs: its one point
+        r = analysis.grad(graph, values or {}, "reverse", list(wrt_t))
         point = cast(dict[str, float], dict(r.inputs))
-        node_values = [n.value for n in r.nodes]
+        node_values = cast(list[float], [n.value for n in r.nodes])
         got, checked = {}, []
         for b in fs.blocks:
-            adj = {i: cast(float, (r.adjoints or [])[i][b.output]) for i in range(len(ids))
-                   if (r.adjoints or [])[i][b.output] is not None}
-            for ln in (*b.deltas, *b.gradient, *b.where):
-                v = value(ln.tree, cast(list[float], node_values), adj)
+            adj = {i: cast(float, a[b.output]) for i, a in enumerate(r.adjoints or [])
+                   if a[b.output] is not None}
+            for ln in b.where:
+                got[b.output, ln.left] = value(ln.tree, node_values, adj)
+            for ln, want in [*((d, adj[d.node]) for d in b.deltas),
+                             *((g, r.jacobian[b.output][w]) for g, w in zip(b.gradient, wrt_t))]:
+                v = value(ln.tree, node_values, adj)
                 got[b.output, ln.left] = v
-                if ln in b.where:
-                    continue
-                want = adj[ln.node] if ln in b.deltas else r.jacobian[b.output][ids[ln.node]]
                 ok = abs(v - want) <= ATOL + RTOL * max(abs(v), abs(want))
                 checked.append(LineCheck(ln.left, v, want, ok))
+        for ln in fs.where:
+            got["", ln.left] = value(ln.tree, node_values, {})
         checks = tuple(checked) if check else None
     elif check:
         from ..errors import InputError

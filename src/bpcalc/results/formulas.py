@@ -38,8 +38,11 @@ class DiffResult(NamedTuple):
         """The `bpcalc/diff` JSON object (version 2)."""
         from ..formulas import latex, text
 
+        tex = self.formulas.tex
+
         def line(out: str, ln: Line, key: str) -> dict[str, Any]:
-            d: dict[str, Any] = {key: ln.left, "formula": text(ln.tree), "latex": latex(ln.tree)}
+            d: dict[str, Any] = {key: ln.left, "formula": text(ln.tree),
+                                 "latex": latex(ln.tree, tex)}
             if self.values is not None and (out, ln.left) in self.values:
                 d["value"] = self.values[out, ln.left]
             return d
@@ -67,6 +70,7 @@ class DiffResult(NamedTuple):
         d["jacobian"] = jac
         if len(self.outputs) == 1:
             d["gradient"] = jac[self.outputs[0]]
+        d["where"] = [line("", ln, "id") for ln in self.formulas.where]
         d["edges"] = [{"from": a, "to": b, "formula": t, "latex": x}
                       for a, b, t, x in self.edges]
         if self.expanded is not None:
