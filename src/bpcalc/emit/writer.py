@@ -250,13 +250,17 @@ class _Writer:
     def weight(self, k: int) -> str:
         """Edge k's local derivative as the language writes it, computed once: a call the
         formula repeats (tanh's stable exp(-2|n|)) gets a local of its own, and so does a
-        formula that several passes use (forward mode), named `do_dn_local` for ∂o/∂n."""
+        formula that several passes use (forward mode), named `do_dn_local` for ∂o/∂n. A
+        `risky` one is written where it is used, behind its factor's test for zero."""
         if k in self.weights:
             return self.weights[k]
         g = self.g
         dst = g.edst[k]
         code = self.constant_power(dst) or self.code[g.keys[dst][0]]
         text = self.fill(code.partials[g.edges[k].slot], dst)
+        if self.risky(k):
+            self.weights[k] = text
+            return text
         for call in _repeated_calls(text):
             fn = call[:call.index("(")].split(".")[-1]
             temp = self.names.fresh(f"{fn}_{self.names.node[dst]}")
@@ -277,15 +281,31 @@ class _Writer:
         kink = KINKS.get(g.keys[e.dst][0])
         return said + (f"; {kink}" if kink else "")
 
-    def product(self, factor: str | None, w: str) -> str:
-        """factor·w with 1s folded (`None` is the seed 1)."""
+    def product(self, factor: str | None, w: str, risky: bool = False) -> str:
+        """factor·w with 1s folded (`None` is the seed 1). `risky`: w may be infinite where
+        the values are finite; then a zero factor gives 0, as bpcalc's passes take it."""
         if w in ("1.0", "(1.0)"):
             return factor or "1.0"
         if w in ("(-1.0)", "-1.0"):
             return f"-{factor}" if factor else "-1.0"
         if factor is None:
             return w
+        if risky and not re.fullmatch(r"\w+|\(?-?[\d.]+\)?", w):
+            if self.lang.name == "python":
+                return f"(0.0 if {factor} == 0.0 else {factor} * {self.paren(w)})"
+            return f"({factor} == 0.0 ? 0.0 : {factor} * {self.paren(w)})"
         return f"{factor} * {self.paren(w)}"
+
+    def risky(self, k: int) -> bool:
+        """Edge k's local derivative can be infinite where the values are finite: a row with
+        a domain has partials that blow up at its edge (a root, a logarithm, an arcsine at
+        ±1, a power's exponent at 0, a tiny divisor); not a constant power of 0 or >= 1."""
+        dst = self.g.edst[k]
+        key = self.g.keys[dst]
+        if self.constant_power(dst) is not None:
+            c = self.g.consts[~key[2]]
+            return 0 < c < 1 or c < 0
+        return bool(OPS[key[0]].domain)
 
     @staticmethod
     def paren(w: str) -> str:
@@ -301,7 +321,8 @@ class _Writer:
         if start:
             self.assign(target, " + ".join(start), "this output's own cotangent")
         for n, (k, factor) in enumerate(terms, start=1 if start else 0):
-            self.assign(target, self.product(factor, self.weight(k)), self.edge_comment(k),
+            self.assign(target, self.product(factor, self.weight(k), self.risky(k)),
+                        self.edge_comment(k),
                         declare=n == 0, add=n > 0)
             if n > 0:
                 self.accumulated.add(target)

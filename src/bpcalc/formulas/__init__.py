@@ -387,6 +387,7 @@ def diff(program: Analysis, values: Mapping[str, str | float] | None = None, *,
     adjoints and gradient; `expand`: SymPy's derivative in the inputs alone as well."""
     from .. import analysis
     from ..build.graph import edge_formula
+    from ..evaluate import evaluate
     from ..results.formulas import DiffResult, LineCheck
 
     graph = program.graph(outputs)
@@ -399,7 +400,7 @@ def diff(program: Analysis, values: Mapping[str, str | float] | None = None, *,
     if values or (check and not graph.input_at):  # a program without inputs: its one point
         r = analysis.grad(graph, values or {}, "reverse", list(wrt_t))
         point = cast(dict[str, float], dict(r.inputs))
-        node_values = cast(list[float], [n.value for n in r.nodes])
+        node_values = evaluate(graph, point).values  # (r.nodes would make every NodeInfo)
         got, checked = {}, []
         for b in fs.blocks:
             adj = {i: cast(float, a[b.output]) for i, a in enumerate(r.adjoints or [])
