@@ -12,6 +12,7 @@ from ..build.graph import Graph, edge_formula, node_definition
 from ..errors import InputError
 from ..ops import OPS, Code, spell
 from .names import Namer
+from .spelled import constant_power, literal, product, repeated_calls, risky
 
 LANGS = ("python", "c", "js")
 KINKS = {"relu": "relu'(0) is taken as 0", "abs": "abs'(0) is taken as 0",
@@ -26,13 +27,6 @@ class Lang(NamedTuple):
 _LANG = {"python": Lang("python", "#"), "c": Lang("c", "//"), "js": Lang("js", "//")}
 
 
-def literal(x: float, lang: str) -> str:
-    r = repr(float(x))
-    if lang != "python" and "e" not in r and "." not in r:
-        r += ".0"
-    return f"({r})" if r.startswith("-") else r
-
-
 class _Names(Namer):
     """Identifiers for nodes and derivatives (names.py): `node[i]` is node i's."""
 
@@ -41,21 +35,6 @@ class _Names(Namer):
             else [function]
         super().__init__(lang.name, declared)
         self.node = self.ids(graph.ids)
-
-
-def _repeated_calls(text: str) -> list[str]:
-    """The function calls (`math.exp(-2.0 * math.fabs(n))`) that occur more than once in
-    `text`, outermost first."""
-    calls = []
-    for m in re.finditer(r"[A-Za-z_][\w.]*\(", text):
-        depth, end = 0, m.end() - 1
-        for end in range(m.end() - 1, len(text)):
-            depth += {"(": 1, ")": -1}.get(text[end], 0)
-            if depth == 0:
-                break
-        calls.append(text[m.start():end + 1])
-    repeated = [c for c in dict.fromkeys(calls) if text.count(c) > 1]
-    return [c for c in repeated if not any(c != d and c in d for d in repeated)]
 
 
 def _reached(sources: list[int], leaving: list[list[int]], edst: list[int],
@@ -171,7 +150,8 @@ class _Writer:
         g, names = self.g, self.names.node
         self.comment("forward: every node's value")
         codes = [None if key[0] in ("input", "const") or (len(key) == 2 and key[1] < 0)
-                 else self.constant_power(i) or self.code[key[0]] for i, key in enumerate(g.keys)]
+                 else constant_power(g, i, self.lang.name) or self.code[key[0]]
+                 for i, key in enumerate(g.keys)]
         used = self.used_values(codes)
         for i, key in enumerate(g.keys):
             code = codes[i]
@@ -205,25 +185,6 @@ class _Writer:
                 used[src] = True
         return used
 
-    def constant_power(self, i: int) -> Code | None:
-        """x^c with c a number, as a person writes it: no test of c at run time, the
-        guard only what c needs (x != 0 for c < 0, x >= 0 for a fraction), x*x for c = 2,
-        and c*x^(c-1) with c - 1 worked out."""
-        key = self.g.keys[i]
-        if key[0] != "pow" or key[2] >= 0 or key[1] < 0:
-            return None
-        c = self.g.consts[~key[2]]
-        lit = literal(c, self.lang.name)
-        whole = c == int(c)
-        guard = "" if whole and c >= 0 else "{0} != 0.0" if whole else \
-            "{0} >= 0.0" if c > 0 else "{0} > 0.0"
-        fn = "math.pow" if self.lang.name == "python" else \
-            "Math.pow" if self.lang.name == "js" else "pow"
-        value = "{0} * {0}" if c == 2 else f"{fn}({{0}}, {lit})"
-        slope = "0.0" if c == 0 else "1.0" if c == 1 else f"{lit} * {{0}}" if c == 2 else \
-            f"{lit} * {fn}({{0}}, {literal(c - 1, self.lang.name)})"
-        return Code(value, (slope, ""), guard)
-
     def _named_differently(self, i: int) -> bool:
         return self.names.node[i] != self.g.ids[i]
 
@@ -256,12 +217,12 @@ class _Writer:
             return self.weights[k]
         g = self.g
         dst = g.edst[k]
-        code = self.constant_power(dst) or self.code[g.keys[dst][0]]
+        code = constant_power(g, dst, self.lang.name) or self.code[g.keys[dst][0]]
         text = self.fill(code.partials[g.edges[k].slot], dst)
-        if self.risky(k):
+        if risky(g, dst):
             self.weights[k] = text
             return text
-        for call in _repeated_calls(text):
+        for call in repeated_calls(text):
             fn = call[:call.index("(")].split(".")[-1]
             temp = self.names.fresh(f"{fn}_{self.names.node[dst]}")
             self.assign(temp, call)
@@ -281,37 +242,6 @@ class _Writer:
         kink = KINKS.get(g.keys[e.dst][0])
         return said + (f"; {kink}" if kink else "")
 
-    def product(self, factor: str | None, w: str, risky: bool = False) -> str:
-        """factor·w with 1s folded (`None` is the seed 1). `risky`: w may be infinite where
-        the values are finite; then a zero factor gives 0, as bpcalc's passes take it."""
-        if w in ("1.0", "(1.0)"):
-            return factor or "1.0"
-        if w in ("(-1.0)", "-1.0"):
-            return f"-{factor}" if factor else "-1.0"
-        if factor is None:
-            return w
-        if risky and not re.fullmatch(r"\w+|\(?-?[\d.]+\)?", w):
-            if self.lang.name == "python":
-                return f"(0.0 if {factor} == 0.0 else {factor} * {self.paren(w)})"
-            return f"({factor} == 0.0 ? 0.0 : {factor} * {self.paren(w)})"
-        return f"{factor} * {self.paren(w)}"
-
-    def risky(self, k: int) -> bool:
-        """Edge k's local derivative can be infinite where the values are finite: a row with
-        a domain has partials that blow up at its edge (a root, a logarithm, an arcsine at
-        ±1, a power's exponent at 0, a tiny divisor); not a constant power of 0 or >= 1."""
-        dst = self.g.edst[k]
-        key = self.g.keys[dst]
-        if self.constant_power(dst) is not None:
-            c = self.g.consts[~key[2]]
-            return 0 < c < 1 or c < 0
-        return bool(OPS[key[0]].domain)
-
-    @staticmethod
-    def paren(w: str) -> str:
-        simple = re.fullmatch(r"[\w.]+|\([^()]*\)|[\w.]+\([^()]*\)", w)
-        return w if simple else f"({w})"
-
     def sum_into(self, want: str, terms: list[tuple[int, str | None]],
                  start: Sequence[str] = ()) -> str:
         """A new variable set to the first (edge, factor)'s factor·weight, then one `+=`
@@ -321,9 +251,9 @@ class _Writer:
         if start:
             self.assign(target, " + ".join(start), "this output's own cotangent")
         for n, (k, factor) in enumerate(terms, start=1 if start else 0):
-            self.assign(target, self.product(factor, self.weight(k), self.risky(k)),
-                        self.edge_comment(k),
-                        declare=n == 0, add=n > 0)
+            w = self.weight(k)
+            self.assign(target, product(factor, w, risky(self.g, self.g.edst[k]), self.lang.name),
+                        self.edge_comment(k), declare=n == 0, add=n > 0)
             if n > 0:
                 self.accumulated.add(target)
         return target

@@ -23,13 +23,11 @@ LaTeX, and evaluate to numbers at a point (`diff --check`).
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..build.graph import Graph
-from ..numbers import number_text
-from ..ops import OPS, partial_text
+from .spelling import Spelling
 from .trees import (
     Bin,
     Call,
@@ -56,7 +54,6 @@ __all__ = ["Backprop", "Bin", "Call", "Chain", "Formulas", "Line", "Name", "Neg"
            "Slot", "Sum", "Tree", "backprop", "diff", "latex", "parse", "replace",
            "substitute", "text", "value"]
 
-INLINE = 30  # an unnamed operand written out up to this many characters, else `where`
 
 
 # --- the graph's formulas ----------------------------------------------------------------
@@ -83,109 +80,12 @@ class Formulas(NamedTuple):
     tex: dict[str, str] = {}  # each name's LaTeX (tex.py), no two alike
 
 
-_parsed = functools.lru_cache(maxsize=4096)(parse)  # a template text is read once
-
-
-def _templates(op: str, slot: int, constants: tuple[float | None, ...]) -> Tree:
-    row = OPS[op]
-    operands = [f"§{k}" if c is None else number_text(c) for k, c in enumerate(constants)]
-    return _parsed(partial_text(row, slot, operands))
-
-
-def _definition(op: str, constants: tuple[float | None, ...]) -> Tree:
-    row = OPS[op]
-    operands = [f"§{k}" if c is None else number_text(c) for k, c in enumerate(constants)]
-    return _parsed(row.text.format(*operands))
-
-
-class _Spelling:
-    """How a formula writes each node's value, made once per graph in evaluation order (a
-    node's operands before it; no recursion, however deep the program):
-
-    * `ref[i]`: in a formula: its name, or (an unnamed node private to one named statement,
-      `inline`) its definition written out up to INLINE characters;
-    * `short[i]`: in a `where` line's definition: an unnamed operand with no other use
-      written out up to 2*INLINE characters, else its id."""
-
-    def __init__(self, graph: Graph) -> None:
-        ids, keys, n = graph.ids, graph.keys, len(graph.keys)
-        named_set = {*graph.names, *graph.input_at}
-        self.graph = graph
-        self.plain = [ids[i].split(".")[0] in named_set or keys[i][0] == "input"
-                      for i in range(n)]
-        self.consumers = [0] * n
-        user = [-1] * n  # each node's first consumer
-        for src, dst in zip(graph.esrc, graph.edst):
-            self.consumers[src] += 1
-            if user[src] < 0:
-                user[src] = dst
-        outputs = {j for _, j in graph.outputs}
-        self.inline = [False] * n
-        for i in range(n - 1, -1, -1):
-            if self.plain[i] or i in outputs or self.consumers[i] != 1 \
-                    or keys[i][0] in ("input", "const"):
-                continue
-            self.inline[i] = self.plain[user[i]] or self.inline[user[i]]
-        self.ref: list[Tree] = []
-        self.short: list[Tree] = []
-        for i in range(n):
-            name = Name(ids[i], i)
-            ref: Tree = name
-            if self.inline[i]:
-                written = self.define(i, [self.ref[a] if a >= 0 else Num(graph.consts[~a])
-                                          for a in keys[i][1:]])
-                ref = written if len(text(written)) <= INLINE else name
-            self.ref.append(ref)
-            short: Tree = name
-            if not self.plain[i] and self.consumers[i] == 1 and keys[i][0] != "input":
-                if not isinstance(ref, Name | Num):
-                    short = ref
-                elif keys[i][0] != "const":
-                    full = self.written(i)
-                    short = full if len(text(full)) <= 2 * INLINE else name
-            self.short.append(short)
-
-    def constants(self, i: int) -> tuple[float | None, ...]:
-        g = self.graph
-        return tuple(None if a >= 0 else g.consts[~a] for a in g.keys[i][1:])
-
-    def define(self, i: int, operands: Sequence[Tree]) -> Tree:
-        """Node i's definition over these operand trees."""
-        return substitute(_definition(self.graph.keys[i][0], self.constants(i)), operands)
-
-    def written(self, i: int) -> Tree:
-        """Node i's definition in a where line: its private operands written out."""
-        g = self.graph
-        return self.define(i, [Num(g.consts[~a]) if a < 0 else
-                               self.short[a] if not self.plain[a] and self.consumers[a] == 1
-                               else self.ref[a] for a in g.keys[i][1:]])
-
-    def locals(self) -> list[Tree]:
-        """Each edge's local derivative in the program's names, in edge order (grouped by
-        the node they enter, then by operand); the node's own value by its name where it
-        has one (1 - h1^2)."""
-        g = self.graph
-        out = []
-        for dst, key in enumerate(g.keys):
-            if not any(a >= 0 for a in key[1:]) or key[0] == "const":
-                continue
-            operands = [self.ref[a] if a >= 0 else Num(g.consts[~a]) for a in key[1:]]
-            consts = self.constants(dst)
-            own = self.ref[dst]
-            definition = self.define(dst, operands) if isinstance(own, Name) else None
-            for slot, a in enumerate(key[1:]):
-                if a >= 0:
-                    tree = substitute(_templates(key[0], slot, consts), operands)
-                    out.append(tree if definition is None else replace(tree, definition, own))
-        return out
-
-
 def backprop(graph: Graph, wrt: Sequence[str] | None = None) -> Formulas:
     """Every output's reverse pass as formulas (see the module); `wrt` the inputs asked."""
     from .tex import graph_tex
 
     n = len(graph.keys)
-    sp = _Spelling(graph)
+    sp = Spelling(graph)
     locals_ = sp.locals()
     edges = tuple(enumerate(locals_))
     leaving: list[list[int]] = [[] for _ in range(n)]
@@ -242,7 +142,7 @@ _ONE = _Product(1.0)
 
 
 def _block(graph: Graph, out_name: str, out: int, asked: Sequence[int],
-           leaving: list[list[int]], locals_: Sequence[Tree], sp: _Spelling) -> Backprop:
+           leaving: list[list[int]], locals_: Sequence[Tree], sp: Spelling) -> Backprop:
     ids, n = graph.ids, len(graph.keys)
     reach = [False] * n  # the output depends on the node
     reach[out] = True
@@ -336,7 +236,7 @@ def _plus(terms: list[Tree]) -> Tree:
     return Sum(tuple(sorted(flat, key=lambda t: (isinstance(t, Neg), text(t)))))
 
 
-def _where(sp: _Spelling, trees: Sequence[Tree], defined: Set[int] = frozenset()
+def _where(sp: Spelling, trees: Sequence[Tree], defined: Set[int] = frozenset()
            ) -> tuple[Line, ...]:
     """The unnamed nodes the trees mention by id (and not `defined` already), each defined
     in the program's names: an unnamed operand with no other use written out (`f =
@@ -394,7 +294,7 @@ def diff(program: Analysis, values: Mapping[str, str | float] | None = None, *,
     wrt_t = tuple(analysis.wrt_inputs(graph, wrt))
     fs = backprop(graph, wrt_t)
     ids = graph.ids
-    edges = tuple((ids[e.src], ids[e.dst], edge_formula(graph, e), latex(tree, fs.tex))
+    edges = tuple((ids[e.src], ids[e.dst], edge_formula(graph, e), tree)
                   for e, (_, tree) in zip(graph.edges, fs.edges))
     point = got = checks = None
     if values or (check and not graph.input_at):  # a program without inputs: its one point

@@ -200,8 +200,13 @@ _STYLES: dict[int, tuple[Mapping[str, str], _Style]] = {}  # the last program's 
 def _latex_style(names: Mapping[str, str]) -> _Style:
     got = _STYLES.get(id(names))
     if got is None or got[0] is not names:
+        def name(n: Name) -> str:  # _latex_name in one call: it is called for every name
+            if n.adjoint:
+                return rf"\delta_{{{names.get(n.text[2:]) or tex_name(n.text[2:])}}}"
+            return names.get(n.text) or tex_name(n.text)
+
         _STYLES.clear()
-        got = _STYLES[id(names)] = (names, _LATEX._replace(name=lambda n: _latex_name(n, names)))
+        got = _STYLES[id(names)] = (names, _LATEX._replace(name=name))
     return got[1]
 
 
@@ -216,6 +221,8 @@ class _Style(NamedTuple):
 
 
 def _wrap(child: Tree, least: int, s: _Style) -> str:
+    if type(child) is Name:  # the most common operand: no precedence to look up
+        return s.name(child)
     out = _render(child, s)
     return s.paren(out) if _prec(child) < least else out
 

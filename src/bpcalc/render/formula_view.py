@@ -12,7 +12,6 @@ from .layout import Cells, Prose
 from .plain import columns as _columns
 
 if TYPE_CHECKING:
-
     from ..formulas import Line
     from ..results.formulas import DiffResult
 
@@ -65,7 +64,8 @@ def sections(r: DiffResult, as_latex: bool = False) -> list[tuple[str, list[str]
         parts.append(("where (the ids of the edges)", ["id", "definition", *at],
                       rows(r.formulas.where, "where", "")))
     parts.append(("edges (local derivatives, as grad writes them)", ["edge", "formula"],
-                  [[f"∂{dst}/∂{src}", x if as_latex else t] for src, dst, t, x in r.edges]))
+                  [[f"∂{dst}/∂{src}", t if tex is None else latex(x, tex)]
+                   for src, dst, t, x in r.edges]))
     return parts
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from ..formulas import Formulas, Line
+    from ..formulas import Formulas, Line, Tree
     from .derivation import Derivation
 
 
@@ -24,7 +24,7 @@ class DiffResult(NamedTuple):
     outputs: tuple[str, ...]
     wrt: tuple[str, ...]
     formulas: Formulas
-    edges: tuple[tuple[str, str, str, str], ...]  # (from, to, formula text, LaTeX)
+    edges: tuple[tuple[str, str, str, Tree], ...]  # (from, to, grad's formula text, tree)
     point: dict[str, float] | None = None
     values: dict[tuple[str, str], float] | None = None  # (output, line's left) -> value
     expanded: Derivation | None = None  # --expand: SymPy's derivative in the inputs
@@ -71,7 +71,7 @@ class DiffResult(NamedTuple):
         if len(self.outputs) == 1:
             d["gradient"] = jac[self.outputs[0]]
         d["where"] = [line("", ln, "id") for ln in self.formulas.where]
-        d["edges"] = [{"from": a, "to": b, "formula": t, "latex": x}
+        d["edges"] = [{"from": a, "to": b, "formula": t, "latex": latex(x, tex)}
                       for a, b, t, x in self.edges]
         if self.expanded is not None:
             d["expanded_status"] = self.expanded.status
