@@ -327,3 +327,11 @@ def test_an_infinite_local_derivative_times_a_zero_adjoint_adds_zero(source, poi
     assert any(e["value"] is None for e in edges)
     r = run("emit", source, *point, "--check")
     assert r.exit_code == 0 and "mismatch" not in r.output, r.output
+
+
+@pytest.mark.parametrize("flags", [["--mode", "forward", "--direction"], ["--cotangent"]])
+@pytest.mark.parametrize("source", ["k = 2", "3"])
+def test_a_jvp_or_vjp_of_a_program_without_inputs(source, flags):
+    """Found by the long fuzz: C's harness read no J·v from a JVP of no inputs."""
+    r = run("emit", source, *flags, "--check", "-o", "/dev/null")
+    assert r.exit_code == 0 and "mismatch" not in r.output, r.output

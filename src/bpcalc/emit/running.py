@@ -123,11 +123,8 @@ def _compiled(folder: Path, source: str) -> str:
 
 
 def _count(e: Emitted) -> int:
-    if e.extra and e.function.endswith("_jvp"):
-        return len(e.outputs)
-    if e.extra:
-        return len(e.wrt)
-    return len(e.outputs) * len(e.wrt)
+    """The numbers the function writes to grad (a JVP of no inputs still one per output)."""
+    return {"jvp": len(e.outputs), "vjp": len(e.wrt)}.get(e.kind, len(e.outputs) * len(e.wrt))
 
 
 def _flat(x: object) -> list[float]:

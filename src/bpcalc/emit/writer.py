@@ -59,6 +59,7 @@ class Emitted(NamedTuple):
     extra: tuple[str, ...]  # a JVP's direction or a VJP's cotangent parameters
     outputs: tuple[str, ...]
     wrt: tuple[str, ...]
+    kind: str = "grad"  # "grad", "jvp" (one J·v per output) or "vjp" (one uᵀJ per input)
 
 
 def emit(graph: Graph, lang: str = "python", mode: str = "reverse",
@@ -359,7 +360,7 @@ class _Writer:
         from .frames import FRAMES
 
         return Emitted(FRAMES[self.lang.name](self, ins, extra, outs, results), self.function,
-                       tuple(ins), tuple(extra), out_keys, tuple(self.wrt))
+                       tuple(ins), tuple(extra), out_keys, tuple(self.wrt), self.kind)
 
     def what(self) -> str:
         modes = {"reverse": "reverse mode (backpropagation)", "forward": "forward mode"}
