@@ -275,3 +275,12 @@ def test_a_deep_program_has_no_recursion_error():
     deep = "sin(" * 3000 + "x" + ")" * 3000
     r = run("diff", deep, "x=0.3", "--check", "--json")
     assert r.exit_code == 0 and json.loads(r.output)["check"]["passed"]
+
+
+def test_check_allows_rounding_in_proportion_to_the_terms_a_formula_adds():
+    """Found by the long fuzz: 1/a - a/a^2 at a = 1e-9 is 0 from terms of 1e9, which the
+    formula and the engine round apart (1 against 0.99999995708); a wrong formula still
+    fails (test above)."""
+    r = run("diff", "b = a; t = sin(sin(a / a)) + b", "a=1e-9", "--check", "--json")
+    assert r.exit_code == 0 and json.loads(r.output)["check"]["passed"], r.output
+    assert F.magnitude(F.parse("1/2 - 3"), [], {}) == 3.5

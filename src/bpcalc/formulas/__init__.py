@@ -23,6 +23,7 @@ LaTeX, and evaluate to numbers at a point (`diff --check`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -39,6 +40,7 @@ from .trees import (
     Sum,
     Tree,
     latex,
+    magnitude,
     parse,
     replace,
     substitute,
@@ -276,7 +278,9 @@ def _names(t: Tree) -> list[int]:
 
 # --- the diff command's stage ------------------------------------------------------------
 
-RTOL, ATOL = 1e-9, 1e-12  # --check: a formula's value against the engine's
+# --check: a formula's value against the engine's, relative to the larger of them and of
+# the terms the formula adds (trees.magnitude)
+RTOL, ATOL = 1e-9, 1e-12
 
 
 def diff(program: Analysis, values: Mapping[str, str | float] | None = None, *,
@@ -311,7 +315,9 @@ def diff(program: Analysis, values: Mapping[str, str | float] | None = None, *,
                              *((g, r.jacobian[b.output][w]) for g, w in zip(b.gradient, wrt_t))]:
                 v = value(ln.tree, node_values, adj)
                 got[b.output, ln.left] = v
-                ok = abs(v - want) <= ATOL + RTOL * max(abs(v), abs(want))
+                size = magnitude(ln.tree, node_values, adj)  # rounding grows with it
+                size = size if math.isfinite(size) else 0.0
+                ok = abs(v - want) <= ATOL + RTOL * max(abs(v), abs(want), size)
                 checked.append(LineCheck(ln.left, v, want, ok))
         for ln in fs.where:
             got["", ln.left] = value(ln.tree, node_values, {})

@@ -351,3 +351,24 @@ def value(t: Tree, values: Sequence[float], adjoints: Mapping[int, float]) -> fl
     if t.op == "/":
         return a / b if b else math.inf
     return float(OPS["pow"].value(a, b)) if (a or b >= 0) else math.inf
+
+
+def magnitude(t: Tree, values: Sequence[float], adjoints: Mapping[int, float]) -> float:
+    """How large the numbers are that computing t adds: Σ|terms| for a sum, Π|factors| for
+    a product; a call or a power its own size. Two ways of adding the same terms (this
+    formula, the engine's passes) differ by rounding in proportion to it, not to the
+    result: `1/x - x/x^2` is 0, but its terms at x = 1e-9 are 1e9."""
+    if isinstance(t, Neg):
+        return magnitude(t.arg, values, adjoints)
+    if isinstance(t, Chain):
+        return math.prod(magnitude(f, values, adjoints) for f in t.factors)
+    if isinstance(t, Sum):
+        return sum(magnitude(x, values, adjoints) for x in t.terms)
+    if isinstance(t, Bin) and t.op in ("+", "-"):
+        return magnitude(t.left, values, adjoints) + magnitude(t.right, values, adjoints)
+    if isinstance(t, Bin) and t.op == "*":
+        return magnitude(t.left, values, adjoints) * magnitude(t.right, values, adjoints)
+    if isinstance(t, Bin) and t.op == "/":
+        below = abs(value(t.right, values, adjoints))
+        return magnitude(t.left, values, adjoints) / below if below else math.inf
+    return abs(value(t, values, adjoints))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..formulas import Name, latex, text
-from ..numbers import shown
+from ..numbers import apart, shown
 from .explain import point_text, source_line
 from .layout import Cells, Prose
 from .plain import columns as _columns
@@ -78,8 +78,9 @@ def _notes(r: DiffResult) -> list[str]:
         said.append(f"check: {len(r.checks)} formulas evaluated at the point against the "
                     "engine's adjoints and gradient: " + ("all agree" if not bad else
                                                          f"{len(bad)} disagree"))
-        said += [f"  {c.left}: the formula gives {shown(c.formula)}, the engine "
-                 f"{shown(c.engine)}" for c in bad]
+        for c in bad:  # with the digits that tell the two apart
+            formula, engine = apart([c.formula, c.engine])
+            said.append(f"  {c.left}: the formula gives {formula}, the engine {engine}")
     return said
 
 
