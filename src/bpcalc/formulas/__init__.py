@@ -6,16 +6,18 @@ For `out = u1*h1 + u2*h2 + d; L = (out - y)^2` the reverse pass, written out:
     δ_h1 = δ_out·u1
     ∂L/∂u1 = δ_out·h1
 
-Every local derivative is the op table's formula text (`ops.partial_text`: tanh' is
-`1 - tanh(x)^2`), read into a small formula tree, its operands replaced by what the
-program calls them, and the node's own definition by the node's name where the program
-names it (`1 - h1^2`, not `1 - tanh(v11*a1 + v12*a2 + c1)^2`). A node's adjoint δ is the
-sum over the edges leaving it of (the consumer's δ)·(the edge's local derivative), in the
-chain rule's order. Named nodes (and unnamed ones that feed more than one node) get a δ
-line of their own, shown once and reused; an unnamed node with one consumer is folded
-into its consumer's formulas. An unnamed node whose value a formula needs is written out
-where it is short and private to a named statement (`2*(out - y)`), else by its id with a
-`where` line (`where c = a + b`), as the article names them.
+Every local derivative is the op table's formula text (`ops.partial_text`: tanh' is `1 -
+tanh(x)^2`), read into a small formula tree, its operands replaced by what the program
+calls them, and the node's own definition by the node's name where the program names it
+(`1 - h1^2`, not `1 - tanh(v11*a1 + v12*a2 + c1)^2`). A node's adjoint δ is the sum over
+the edges leaving it of (the consumer's δ)·(the edge's local derivative), in the chain
+rule's order. Named nodes (and unnamed ones that feed more than one node, or whose
+adjoint would be a product of more than LONG factors) get a δ line of their own, shown
+once and reused; an unnamed node with one consumer is folded into its consumer's
+formulas, so each formula stays short and the whole grows with the program. An unnamed
+node whose value a formula needs is written out where it is short and private to a named
+statement (`2*(out - y)`), else by its id with a `where` line (`where c = a + b`), as
+the article names them.
 
 Trees render as text (the input language's syntax, `·` between chain-rule factors) and as
 LaTeX, and evaluate to numbers at a point (`diff --check`).
@@ -111,10 +113,11 @@ class _Product(NamedTuple):
 
     sign: float  # 0: the product is 0
     last: Any = None
+    size: int = 0  # factors
 
     def times(self, t: Tree) -> _Product:
         """This product times t, its 1s, -1s and zeros folded."""
-        sign, last = self.sign, self.last
+        sign, last, size = self.sign, self.last, self.size
         for f in (t.factors if isinstance(t, Chain) else (t,)):
             f, flips = _unsigned(f)
             sign *= flips
@@ -123,8 +126,8 @@ class _Product(NamedTuple):
                     return _ZERO
                 if abs(f.value) == 1:
                     continue
-            last = (f, last)
-        return _Product(sign, last)
+            last, size = (f, last), size + 1
+        return _Product(sign, last, size)
 
     def tree(self) -> Tree:
         if not self.sign:
@@ -139,6 +142,7 @@ class _Product(NamedTuple):
         return body if self.sign > 0 else Neg(body)
 
 
+LONG = 12  # an unnamed node whose adjoint would have more factors gets a δ line of its own
 _ZERO = _Product(0.0)
 _ONE = _Product(1.0)
 
@@ -179,8 +183,8 @@ def _block(graph: Graph, out_name: str, out: int, asked: Sequence[int],
             start = up if isinstance(up, _Product) else _ONE.times(up)
             terms.append(start.times(locals_[k]))
         terms = [t for t in terms if t.sign]
-        keep = (sp.plain[v] or len(leaving[v]) > 1) \
-            and graph.keys[v][0] != "input"
+        long = len(terms) == 1 and terms[0].size > LONG  # a deep chain of unnamed nodes
+        keep = (sp.plain[v] or len(leaving[v]) > 1 or long) and graph.keys[v][0] != "input"
         if len(terms) == 1 and not keep:
             adjoint[v] = terms[0]  # an unnamed node: its consumer's product, one factor on
             continue
@@ -195,6 +199,7 @@ def _block(graph: Graph, out_name: str, out: int, asked: Sequence[int],
         tree = Num(0.0) if got is None else got.tree() if isinstance(got, _Product) else got
         gradient.append(Line(f"∂{out_name}/∂{ids[i]}", tree, i))
     trees = [line.tree for line in (*deltas, *gradient)]
+    trees += [Name(ids[ln.node], ln.node) for ln in deltas]  # δ_c's c, where it has no name
     return Backprop(out_name, _in_order(deltas), tuple(gradient), _where(sp, trees))
 
 
