@@ -6,8 +6,8 @@ For `out = u1*h1 + u2*h2 + d; L = (out - y)^2` the reverse pass, written out:
     δ_h1 = δ_out·u1
     ∂L/∂u1 = δ_out·h1
 
-Every local derivative is the op table's formula text (`ops.partial_text`: tanh' is `1 -
-tanh(x)^2`), read into a small formula tree, its operands replaced by what the program
+Every local derivative is the op table's formula text (`ops.partial_text`: tanh' is
+`1 - tanh(x)^2`), read into a small formula tree, its operands replaced by what the program
 calls them, and the node's own definition by the node's name where the program names it
 (`1 - h1^2`, not `1 - tanh(v11*a1 + v12*a2 + c1)^2`). A node's adjoint δ is the sum over
 the edges leaving it of (the consumer's δ)·(the edge's local derivative), in the chain
