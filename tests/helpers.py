@@ -11,7 +11,7 @@ from typing import Any
 from bpcalc import analysis, second
 from bpcalc.analysis import load
 from bpcalc.build.builder import build as _build
-from bpcalc.build.shapes import read as _read
+from bpcalc.build.reader import read as _read
 from bpcalc.compile import batch as _batch
 from bpcalc.text.parser import parse
 
@@ -35,11 +35,10 @@ def build(program: Any, outputs: Any = None) -> Any:
     return _build(program).graph(outputs)
 
 
-def read(source: str, outputs: Any = None, short: int | None = None,
-         run: int | None = None) -> Any:
-    """The graph of `source` by the shape reader (`short`/`run` as shapes.read takes them)."""
-    kw = {k: v for k, v in (("short", short), ("least", run)) if v is not None}
-    return _read(source, **kw).graph(outputs)
+def read(source: str, outputs: Any = None, run: int | None = None) -> Any:
+    """The graph of `source` by the general reader (`run`: the rows of a run that it reads
+    in columns, as reader.read's `least`)."""
+    return _read(source, least=run).graph(outputs) if run else _read(source).graph(outputs)
 
 
 def check(source: str, values: Any, **kw: Any) -> Any:

@@ -115,7 +115,7 @@ def test_case_cli(case: dict, mode: str) -> None:
     assert result.exit_code == 0, (result.output, result.exception)
     data = json.loads(result.stdout)
     assert data["schema"] == "bpcalc/grad"
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert data["mode"] == mode
     assert data["expression"] == case["expr"]
     assert set(data["inputs"]) == set(case["values"])

@@ -222,8 +222,8 @@ def test_point_file_from_stdin_with_the_program_from_a_file(tmp_path):
     ('{"b": 1, "a": 2, "b": 1, "a": 3}', [], "b is given a value twice in --point"),
     ("{'a': 2}", [], "not valid JSON"),
     ("[1, 2]", [], "one JSON object"),
-    ('{"a": true, "b": 1}', [], "must be a number or a string"),
-    ('{"a": null, "b": 1}', [], "must be a number or a string"),
+    ('{"a": true, "b": 1}', [], "must be a number, a string"),
+    ('{"a": null, "b": 1}', [], "must be a number, a string"),
     ('{"a": NaN, "b": 1}', [], "not a finite number"),
     ('{"a": 1e999, "b": 1}', [], "not a finite number"),
     ('{"a": 1, "b": 1, "z": 3}', [], "'z' is not an input"),
@@ -290,7 +290,7 @@ def test_the_quick_path_makes_no_node_records_unless_a_kink_is_hit():
     from bpcalc.evaluate import evaluate
     from helpers import read
 
-    g = read("y = x\n" + "y = relu(y) + max(y, 0.5)*0.25\n" * 100, short=0)
+    g = read("y = x\n" + "y = relu(y) + max(y, 0.5)*0.25\n" * 100)
     ev = evaluate(g, {"x": 2.0})
     assert ev.warnings == [] and g._nodes is None and g._ids is None
     hit = evaluate(g, {"x": 0.0})  # relu(0) and a tie in max: kinks, with their nodes' text

@@ -1,4 +1,4 @@
-"""The op table's code spellings (ops.spell): each row's value and partials written as
+"""The op table's code spellings (spelling.spell): each row's value and partials written as
 Python, C and JavaScript, held to the row's own functions.
 
 Python must give the same bits (or also raise) as the table's functions: the compiled
@@ -18,7 +18,8 @@ import subprocess
 
 import pytest
 
-from bpcalc.ops import LANGUAGES, OPS, spell
+from bpcalc.ops import OPS
+from bpcalc.spelling import LANGUAGES, spell
 
 SPECIAL = [0.0, -0.0, 1.0, -1.0, 2.0, 0.5, 3.0, -3.0, 0.3, 1e-300, 40.0, -40.0, 700.0]
 

@@ -93,7 +93,8 @@ def test_every_formula_at_the_case_point_equals_the_engine(case):
 EVERY_OP = ("a = sin(x)*cos(y) + tan(x/3) + exp(y/4) + log(x) + log2(x) + log10(y)\n"
             "b = sqrt(x)*asin(x/3) + acos(y/5) + atan(x) + sinh(y) + cosh(x) + tanh(y)\n"
             "c = sigmoid(x) + softplus(y) + relu(x - 1) + abs(x - y) + x^y + pow(y, x)\n"
-            "a*b + c*max(x, y) + min(x, y) - x/y")
+            "a*b + c*max(x, y) + min(x, y) - x/y + (x > y)*a + (x < y)*b + (x >= y)*c "
+            "+ (x <= 2*y)")
 
 
 def test_every_rows_formula_text_agrees_with_its_function_at_random_points():

@@ -44,7 +44,7 @@ def test_seed_hessian_json() -> None:
     d = hessian_result("(a+b)*(b+1)", {"a": "2", "b": "1"}).to_dict()
     assert list(d) == ["schema", "version", "expression", "inputs", "output", "value",
                        "gradient", "hessian", "cost", "warnings"]
-    assert d["schema"] == "bpcalc/hessian" and d["version"] == 1
+    assert d["schema"] == "bpcalc/hessian" and d["version"] == 2
     assert d["hessian"] == {"a": {"a": 0, "b": 1}, "b": {"a": 1, "b": 2}}
     assert d["cost"]["passes"] == 2
     # the gradient's pass (5 edges), then per input: forward 5 + reverse 2*5 + 2 second terms
@@ -173,6 +173,7 @@ POINTS: dict[str, list[tuple[float, ...]]] = {
     "softplus": [(0.3,), (-2.0,), (5.0,)],
     "max": [(0.3, -1.2), (-2.0, 0.5)],
     "min": [(0.3, -1.2), (-2.0, 0.5)],
+    **{c: [(0.3, -1.2), (-2.0, 0.5)] for c in ("lt", "gt", "le", "ge")},
 }
 
 

@@ -11,20 +11,22 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-import bpcalc.build.shapes as shapes
+import bpcalc.build.reader as reader
 import bpcalc.text.parser as parser
 from bpcalc.cli import cli
 from bpcalc.symbolic import budget
 
 SHORT = "c = a + b\nd = b + 1\ne = c * d\n"
-LONG = "y = x\n" + "y = y*a + b\n" * 40  # past shapes.SHORT lines, easy for SymPy
+LONG = "y = x\n" + "y = y*a + b\n" * 300  # a run, read in columns; easy for SymPy
+FAMILY = "y[i] = x[i]*a\ns = sum(y[i] + b for i)\n"
 
 
 @pytest.fixture()
 def counts(monkeypatch):
-    """How often the program's own text is tokenized, and read by the shape reader."""
+    """How often the program's own text is read by the reader, and tokenized by the parser
+    (which reads what the reader leaves to it: programs with families)."""
     seen = {"tokenize": [], "read": []}
-    tokenize, read = parser.tokenize, shapes.read
+    tokenize, read = parser.tokenize, reader.read
 
     def counting_tokenize(source):
         seen["tokenize"].append(source)
@@ -35,7 +37,7 @@ def counts(monkeypatch):
         return read(source, *args, **kw)
 
     monkeypatch.setattr(parser, "tokenize", counting_tokenize)
-    monkeypatch.setattr(shapes, "read", counting_read)
+    monkeypatch.setattr(reader, "read", counting_read)
     monkeypatch.setattr(budget, "_Forked", lambda job, seconds: budget._Inline(job))
     return seen
 
@@ -59,15 +61,35 @@ def test_a_short_program_is_parsed_once(counts, argv):
     result = CliRunner().invoke(cli, args, input='{"a": 2, "b": 1}\n{"a": 3, "b": 0}\n')
     assert result.exit_code == 0, result.output
     assert counts["read"] == [SHORT]
-    assert counts["tokenize"].count(SHORT) == 1
+    assert SHORT not in counts["tokenize"]  # the reader's own pass, never the parser's
 
 
-def test_a_vjp_by_program_names_builds_twice_from_one_parse(counts):
+FAMILY_COMMANDS = [
+    ["grad", FAMILY, "x=[2,1]", "a=2", "b=1", "--check", "--exact", "--json"],
+    ["grad", FAMILY, "x=[2,1]", "a=2", "b=1", "--mode", "paths", "--format", "plain"],
+    ["grad", FAMILY, "--batch", "-"],
+    ["grad", FAMILY, "x=[2,1]", "a=2", "b=1", "--direction", "x=[1,0]", "--json"],
+    ["hessian", FAMILY, "x=[2,1]", "a=2", "b=1", "--json"],
+    ["diff", FAMILY, "x=[2,1]", "a=2", "b=1", "--json"],
+    ["graph", FAMILY, "x=[2,1]", "a=2", "b=1", "--format", "dot"],
+    ["cost", FAMILY, "x=[2,1]", "a=2", "b=1", "--json"],
+]
+
+
+@pytest.mark.parametrize("argv", FAMILY_COMMANDS, ids=lambda a: " ".join(a[:1] + a[5:7]))
+def test_a_program_with_families_is_parsed_once(counts, argv):
+    result = CliRunner().invoke(cli, argv, input='{"x": [2, 1], "a": 2, "b": 1}\n')
+    assert result.exit_code == 0, result.output
+    assert counts["read"] == [FAMILY]
+    assert counts["tokenize"].count(FAMILY) == 1
+
+
+def test_a_vjp_by_program_names_builds_twice_from_one_read(counts):
     prog = "f = x*y\ng = x + y\n"
     result = CliRunner().invoke(cli, ["grad", prog, "x=1", "y=2", "--cotangent", "f=1,g=2",
                                       "--json"])
     assert result.exit_code == 0, result.output
-    assert counts["tokenize"].count(prog) == 1
+    assert counts["read"] == [prog]
 
 
 @pytest.mark.parametrize("argv", [
@@ -75,8 +97,8 @@ def test_a_vjp_by_program_names_builds_twice_from_one_parse(counts):
     ["grad", LONG, "x=0.5", "--batch", "-"],
     ["hessian", LONG, "x=0.5", "a=0.9", "b=0.1", "--json"],
 ], ids=["check-exact", "batch", "hessian"])
-def test_a_long_program_is_read_once_by_shape(counts, argv):
+def test_a_long_program_is_read_once_in_columns(counts, argv):
     result = CliRunner().invoke(cli, argv, input='{"a": 0.9, "b": 0.1}\n')
     assert result.exit_code == 0, result.output
     assert counts["read"] == [LONG]
-    assert LONG not in counts["tokenize"]  # read by line shape, never by the parser
+    assert LONG not in counts["tokenize"]  # never by the parser

@@ -72,7 +72,7 @@ def seed_expected(mode: str, expression: str = SEED) -> dict:
             n["tangent"] = SEED_TANGENTS[n["id"]]
         nodes.append(n)
     d = {
-        "schema": "bpcalc/grad", "version": 1, "expression": expression, "mode": mode,
+        "schema": "bpcalc/grad", "version": 2, "expression": expression, "mode": mode,
         "inputs": {"a": 2, "b": 1}, "outputs": ["e"], "values": {"e": 6},
         "jacobian": {"e": {"a": 2, "b": 5}}, "value": 6, "gradient": {"a": 2, "b": 5},
         "nodes": nodes, "edges": [dict(e) for e in SEED_EDGES],

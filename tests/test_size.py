@@ -107,7 +107,7 @@ def test_deep_chains_under_a_low_recursion_limit():
         """
         import contextlib, io, json, sys
         from bpcalc.cli import cli
-        import bpcalc.analysis, bpcalc.build.shapes, bpcalc.render.json_text, bpcalc.render.plain
+        import bpcalc.analysis, bpcalc.build.reader, bpcalc.render.json_text, bpcalc.render.plain
 
         n = 10**5
         cases = [
@@ -115,7 +115,7 @@ def test_deep_chains_under_a_low_recursion_limit():
             ("+".join(["x"] * n), "x=2", "paths", "json"),
             ("1-(" * n + "x" + ")" * n, "x=3", "forward", "json"),
             ("(" * n + "x" + ")" * n, "x=3", "paths", "plain"),
-            ("y = x\\n" + "y = sin(y)\\n" * n, "x=0.5", "reverse", "json"),  # by shapes
+            ("y = x\\n" + "y = sin(y)\\n" * n, "x=0.5", "reverse", "json"),  # in columns
             ("y = x\\n" + "y = sin(y)\\n" * n, "x=0.5", "paths", "json"),
         ]
         sys.setrecursionlimit(200)

@@ -33,13 +33,15 @@ POINTS = {
     "tanh": ("1/3",), "exp": ("1/3",), "log": ("1/3",), "log2": ("1/3",), "log10": ("1/3",),
     "sqrt": ("1/3",), "abs": ("-1/3",), "sigmoid": ("-1/3",), "relu": ("1/3",),
     "softplus": ("-1/3",), "max": ("1/3", "2"), "min": ("1/3", "2"),
+    "lt": ("1/3", "2"), "gt": ("1/3", "2"), "le": ("2", "1/3"), "ge": ("2", "1/3"),
 }
 
 
 def _call(op: str, args: tuple[str, ...]) -> tuple[str, dict[str, str]]:
     """`op(x, y)` in bpcalc's language (binary operators as functions of two inputs)."""
     names = ["x", "y"][: len(args)]
-    infix = {"add": "+", "sub": "-", "mul": "*", "div": "/"}
+    infix = {"add": "+", "sub": "-", "mul": "*", "div": "/", "lt": "<", "gt": ">", "le": "<=",
+             "ge": ">="}
     if op in infix:
         text = f"x {infix[op]} y"
     elif op == "neg":

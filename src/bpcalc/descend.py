@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from .analysis import Analysis
 from .build.graph import Graph
 from .errors import InputError, MathError
+from .results.fold import Folding
 
 OPTIMIZERS = ("sgd", "momentum", "adam")
 MOMENTUM = 0.9
@@ -55,6 +56,8 @@ class Descent(NamedTuple):
     diverged_why: str = ""  # what happened at diverged_at
     warnings: tuple[str, ...] = ()
     output: str = ""  # the loss's name in the program
+    folding: Folding | None = None  # the program's families, folded in JSON and on screen
+    report: dict[str, float] = {}  # --report NAME: its mean over the rows at the end
 
     @property
     def message(self) -> str:
@@ -82,19 +85,27 @@ class Descent(NamedTuple):
                 f"shown are the last finite ones (step {f.step}). Try a smaller learning rate "
                 f"than --lr {self.lr:g}.")
 
+    def folded(self, params: Mapping[str, float]) -> dict[str, Any]:
+        """Parameters with each family's as nested lists under its name."""
+        return dict(params) if self.folding is None else self.folding.mapping(params)
+
     def to_dict(self) -> dict[str, Any]:
         f = self.final
-        return {"schema": "bpcalc/descend", "version": 1, "loss_expression": self.loss_text,
-                "optimizer": self.optimizer, "lr": self.lr, "rows": self.rows,
-                "batch_size": self.batch_size, "start": self.start, "verdict": self.verdict,
-                "diverged_at": self.diverged_at, "steps": f.step, "params": f.params,
-                "loss": f.loss, "grad_norm": f.grad_norm, "message": self.message,
-                "warnings": list(self.warnings),
-                "history": [record_dict(r) for r in self.records]}
+        d = {"schema": "bpcalc/descend", "version": 2, "loss_expression": self.loss_text,
+             "optimizer": self.optimizer, "lr": self.lr, "rows": self.rows,
+             "batch_size": self.batch_size, "start": self.folded(self.start),
+             "verdict": self.verdict, "diverged_at": self.diverged_at, "steps": f.step,
+             "params": self.folded(f.params), "loss": f.loss, "grad_norm": f.grad_norm,
+             "message": self.message, "warnings": list(self.warnings),
+             "history": [record_dict(r, self.folding) for r in self.records]}
+        if self.report:
+            d["report"] = self.report
+        return d
 
 
-def record_dict(r: Record) -> dict[str, Any]:
-    return {"step": r.step, "loss": r.loss, "grad_norm": r.grad_norm, "params": r.params}
+def record_dict(r: Record, folding: Folding | None = None) -> dict[str, Any]:
+    params = r.params if folding is None else folding.mapping(r.params)
+    return {"step": r.step, "loss": r.loss, "grad_norm": r.grad_norm, "params": params}
 
 
 def settings(lr: float, steps: int, every: int, until: float, optimizer: str) -> None:
@@ -117,6 +128,7 @@ class Objective(NamedTuple):
     call: Callable[..., tuple[float, tuple[float, ...]]]  # (params, rows) -> mean, grads
     output: str  # the loss's name
     why: Callable[..., str]  # (params, rows, all rows): see `objective`
+    graph: Graph
 
 
 def loss_graph(program: Analysis, output: str | None = None) -> Graph:
@@ -126,12 +138,40 @@ def loss_graph(program: Analysis, output: str | None = None) -> Graph:
 
 def check_params(graph: Graph, params: Sequence[str]) -> list[str]:
     """The loss's inputs, having checked that every parameter is one of them."""
+    from .analysis import input_list
+
     inputs = [n for n, _ in graph.inputs]
-    unknown = [p for p in params if p not in inputs]
+    known = set(inputs)
+    unknown = [p for p in params if p not in known]
     if unknown:
-        has = f"its inputs are: {', '.join(inputs)}" if inputs else "it has no inputs"
+        has = f"its inputs are: {input_list(graph)}" if inputs else "it has no inputs"
         raise InputError(f"--params names {', '.join(unknown)}, not an input of the loss; {has}")
     return inputs
+
+
+def start_values(graph: Graph, given: Mapping[str, Any]) -> dict[str, float]:
+    """--params as numbers, one an element (having checked each names an input)."""
+    from .text.values import numbers
+
+    check_params(graph, list(given))
+    return numbers(given)
+
+
+def report(program: Analysis, name: str, params: Mapping[str, float],
+           rows: list[tuple[float, ...]], columns: Sequence[str],
+           constants: Mapping[str, str | float]) -> dict[str, float]:
+    """--report NAME: the mean of the program's value NAME over the rows, at `params`."""
+    graph = program.graph([name])
+    inputs = set(graph.input_at)
+    used = {k: v for k, v in params.items() if k in inputs}
+    obj = objective(graph, list(used), [c for c in columns if c in inputs],
+                    {k: v for k, v in constants.items() if k in inputs})
+    cols = [k for k, c in enumerate(columns) if c in inputs]
+    try:
+        value, _ = obj.call(used, [tuple(row[k] for k in cols) for row in rows] or [()])
+    except (ArithmeticError, ValueError):
+        raise MathError(f"math error: --report {name} cannot be computed at the end") from None
+    return {name: value}
 
 
 def objective(graph: Graph, params: Sequence[str], columns: Sequence[str],
@@ -178,7 +218,7 @@ def objective(graph: Graph, params: Sequence[str], columns: Sequence[str],
                 return said + (f" (data row {data.index(row) + 1})" if cols else "")
         return "the loss or its gradient is not a finite number there"
 
-    return Objective(run, graph.outputs[0][0], why)
+    return Objective(run, graph.outputs[0][0], why, graph)
 
 
 class _Step(NamedTuple):
@@ -241,7 +281,7 @@ def descend(program: Analysis, start: Mapping[str, float], rows: list[tuple[floa
             final = final._replace(loss=whole.loss, grad_norm=whole.norm)
     return Descent(program.source, optimizer, lr, len(rows) or 1, batch_size, dict(start),
                    tuple(end.records), final, end.verdict, end.diverged_at, end.first, end.why,
-                   tuple(warnings), obj.output)
+                   tuple(warnings), obj.output, Folding.of(obj.graph))
 
 
 def _stepper(obj: Objective, names: list[str], data: Sequence[tuple[float, ...]]) -> Callable[

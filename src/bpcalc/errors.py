@@ -16,6 +16,8 @@ class InputError(BpcalcError):
 class ParseError(InputError):
     """A syntax error at a position of the source text."""
 
+    label = "syntax error"
+
     def __init__(self, message: str, source: str, pos: int, hint: str = "") -> None:
         self.message, self.source, self.pos, self.hint = message, source, pos, hint
         super().__init__(self.render())
@@ -32,10 +34,17 @@ class ParseError(InputError):
         line, col, text = self.location()
         where = f"line {line}, column {col}" if "\n" in self.source else f"column {col}"
         caret = "  " + " " * (col - 1) + "^"
-        lines = [f"syntax error at {where}: {self.message}", "  " + text, caret]
+        lines = [f"{self.label} at {where}: {self.message}", "  " + text, caret]
         if self.hint:
             lines.append(self.hint)
         return "\n".join(lines)
+
+
+class ProgramError(ParseError):
+    """A program that reads well but asks for what is not there: an index out of range, a
+    shape that disagrees, a range that cannot be inferred (with a caret, as a syntax error)."""
+
+    label = "error"
 
 
 class MathError(BpcalcError):

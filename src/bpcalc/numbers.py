@@ -53,8 +53,8 @@ def shown(x: float | None) -> str:
     left undefined off the paths asked for, as `undefined`."""
     if x is None or x != x:  # nan: a local derivative not defined here (and not needed)
         return "undefined"
-    if math.isinf(x):  # an adjoint or tangent beyond a double (wide.py): a warning says more
-        return "beyond a double"
+    if math.isinf(x):  # beyond a double (wide.py), on the side of its sign: a warning says more
+        return "beyond a double" if x > 0 else "-beyond a double"
     digits = _digits.get()
     return number(x) if digits is None else short(x, digits)
 

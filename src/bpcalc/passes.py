@@ -5,42 +5,75 @@ Up to WIDE_WORK (edges times the inputs and outputs asked, the same for every mo
 passes run in wide numbers (tens of ms at most), so the modes agree to the last digit.
 Above it they run in doubles, and again in wide numbers only where those overflow,
 underflow or give an exact 0 that may be an underflow (up to WIDE_FALLBACK; past it a
-warning says so).
+warning says so). A local derivative beyond a double (evaluate.Evaluation.beyond) is a
+wide number in the passes in doubles too, whatever the size: a float times it is wide.
 """
 
 from __future__ import annotations
 
 import math
 import sys
-from collections.abc import Sequence
-from typing import Any, NamedTuple
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .build.graph import Graph
 from .errors import MathError
 from .evaluate import all_finite
 from .modes import forward, paths, reverse
 
+if TYPE_CHECKING:
+    from .wide import Wide
+
 MAX_PATH_NODES = 100_000
 WIDE_WORK = 40_000
 WIDE_FALLBACK = 100_000  # about 0.2 s of wide numbers
 
 
-def run(graph: Graph, values: list[float], weights: list[float], wrt_at: dict[str, int],
-        mode: str, limit: int, wide: bool | None) -> tuple[Sums, list[str]]:
+def run(graph: Graph, weights: list[float], wrt_at: dict[str, int], mode: str, limit: int,
+        wide: bool | None, beyond: Mapping[int, Wide] | None = None) -> tuple[Sums, list[str]]:
     """The mode's sums, and notes on the numbers: `wide` True runs them in wide numbers,
     False in doubles with wide numbers only where those fall short (what the compiled batch
-    code matches bit for bit), None by size (wide up to WIDE_WORK)."""
+    code matches bit for bit), None by size (wide up to WIDE_WORK). `beyond`: the local
+    derivatives beyond a double, as wide numbers (the weights hold their doubles)."""
+    beyond = beyond or {}
     work = len(graph.esrc) * (len(wrt_at) + len(graph.outputs))
     sums = None
+    numbers: Sequence[Any] = weights
     if wide is False or (wide is None and work > WIDE_WORK):  # doubles first
-        sums = accumulate(graph, weights, wrt_at, mode, limit, 0.0, 1.0)
-    verdict = "wide" if sums is None else _doubles_enough(graph, sums, weights, wrt_at, work)
+        if beyond:
+            from .wide import mixed
+
+            numbers = mixed(weights, beyond)
+        sums = _doubles(graph, numbers, wrt_at, mode, limit, bool(beyond))
+    verdict = "wide" if sums is None else _doubles_enough(graph, sums, numbers, wrt_at, work)
     if verdict != "wide":
         assert sums is not None
         return sums, [verdict] if verdict else []
     doubles = sums
-    sums, notes = _wide(graph, values, weights, wrt_at, mode, limit)
+    sums, notes = _wide(graph, weights, beyond, wrt_at, mode, limit)
     return (sums if doubles is None else _merged(doubles, sums)), notes
+
+
+def _doubles(graph: Graph, numbers: Sequence[Any], wrt_at: dict[str, int], mode: str,
+             limit: int, mixed: bool) -> Sums | None:
+    """The passes in doubles; `mixed`: some `numbers` are wide (wide.mixed), and so may the
+    sums be, rounded to doubles here; None where a double overflowed before it met one
+    (the caller goes wide)."""
+    try:
+        sums = accumulate(graph, numbers, wrt_at, mode, limit, 0.0, 1.0)
+    except (OverflowError, ValueError):  # Wide.of(inf)
+        return None
+    if not mixed:
+        return sums
+
+    def narrow(table: dict[str, list[Any]] | None) -> dict[str, list[Any]] | None:
+        return None if table is None else {k: [float(x) for x in col]
+                                           for k, col in table.items()}
+
+    return sums._replace(
+        adj=narrow(sums.adj), tan=narrow(sums.tan),
+        jac={o: {w: float(v) for w, v in row.items()} for o, row in sums.jac.items()},
+        listed=[p._replace(product=float(p.product)) for p in sums.listed])
 
 
 class Sums(NamedTuple):
@@ -82,15 +115,18 @@ def accumulate(graph: Graph, weights: Sequence[Any], wrt_at: dict[str, int], mod
     return Sums(None, None, jac, counts, found, truncated)
 
 
-def _doubles_enough(graph: Graph, sums: Sums, weights: list[float], wrt_at: dict[str, int],
+def _doubles_enough(graph: Graph, sums: Sums, weights: Sequence[Any], wrt_at: dict[str, int],
                     work: int) -> str:
     """Whether the passes in doubles can stand: "" yes; "wide" to run them again in wide
-    numbers, where an adjoint, tangent or path product overflowed (at any size: else the
-    run fails), or where a gradient entry may have lost to an underflow on the way: it is
-    subnormal, or it is 0 while a path of non-zero weights joins its input and output (as
-    1e-200·1e-200 is 0), within WIDE_FALLBACK; past it, the warning to give instead. A 0
-    that only exact 0 weights make (relu off, 0*x) is exact, in wide numbers too."""
-    columns = [*(sums.adj or {}).values(), *(sums.tan or {}).values()]
+    numbers, where an adjoint, tangent, path product or gradient entry overflowed (at any
+    size: else the run fails), or where a gradient entry may have lost to an underflow on
+    the way: it is subnormal, or it is 0 while a path of non-zero weights joins its input
+    and output (as 1e-200·1e-200 is 0), within WIDE_FALLBACK; past it, the warning to
+    give instead. A 0 that only exact 0 weights make (relu off, 0*x) is exact, in wide
+    numbers too."""
+    # (paths mode keeps no columns: its sums, the merged one too, are in jac)
+    columns = [*(sums.adj or {}).values(), *(sums.tan or {}).values(),
+               *(list(row.values()) for row in sums.jac.values())]
     if not all(map(all_finite, columns)) or not all(math.isfinite(p.product)
                                                      for p in sums.listed):
         return "wide"
@@ -110,7 +146,7 @@ def _doubles_enough(graph: Graph, sums: Sums, weights: list[float], wrt_at: dict
             f"{work:,} edge operations, to carry again in wide numbers)")
 
 
-def _nonzero_paths(graph: Graph, weights: list[float], entries: list[tuple[str, str]],
+def _nonzero_paths(graph: Graph, weights: Sequence[Any], entries: list[tuple[str, str]],
                    wrt_at: dict[str, int]) -> bool:
     """Whether one of the (output, input) `entries` has a path of non-zero weights: its
     product cannot be an exact 0, so a 0 there is an underflow or a cancellation. The walk
@@ -154,15 +190,15 @@ def _merged(doubles: Sums, wide: Sums) -> Sums:
         listed=doubles.listed if finite else wide.listed)
 
 
-def _wide(graph: Graph, values: list[float], weights: list[float], wrt_at: dict[str, int],
-          mode: str, limit: int) -> tuple[Sums, list[str]]:
+def _wide(graph: Graph, weights: list[float], beyond: Mapping[int, Wide],
+          wrt_at: dict[str, int], mode: str, limit: int) -> tuple[Sums, list[str]]:
     """The mode's passes in wide numbers (wide.py), rounded to doubles once at the end, and
     what that rounding did: a gradient entry beyond a double is a math error, one that
     underflows a warning, an adjoint or tangent beyond a double (not shown) a warning."""
     from . import wide
 
-    sums = accumulate(graph, wide.weights(graph, values, weights), wrt_at, mode, limit,
-                       wide.ZERO, wide.ONE)
+    sums = accumulate(graph, wide.weights(weights, beyond), wrt_at, mode, limit,
+                      wide.ZERO, wide.ONE)
     notes = []
     for o, row in sums.jac.items():
         for w, v in row.items():

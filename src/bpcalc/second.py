@@ -18,14 +18,19 @@ from .evaluate import Evaluation, evaluate
 from .modes import hessian as hess
 from .modes.directional import jvp, vjp
 from .passes import WIDE_WORK
+from .results.fold import Folding
 from .results.second import DirectionalResult, HessianResult
 from .text.values import numbers, parse_pairs
 
 Pairs = str | Mapping[str, str | float]  # "x=1,y=-2" or {name: value}
 
 
-def _numbers(pairs: Pairs, option: str) -> dict[str, float]:
-    return parse_pairs(pairs, option) if isinstance(pairs, str) else numbers(pairs)
+def _numbers(pairs: Pairs, option: str, graph: Graph) -> dict[str, float]:
+    """`x=1,y=-2` (or a mapping) as numbers; a family's array or fill spread over its
+    elements (`z=[1,0,0]` gives z[1], z[2] and z[3])."""
+    given = parse_pairs(pairs, option, families=True) if isinstance(pairs, str) else pairs
+    folding = Folding.of(graph)
+    return numbers(given if folding is None else folding.spread(given))
 
 
 def _output_names(output: str | Sequence[str] | None) -> list[str] | None:
@@ -46,10 +51,13 @@ def hessian_result(program: Analysis, values: Mapping[str, str | float],
     ((key, out),) = graph.outputs
     wrt_at = wrt_inputs(graph, wrt)
     ev = evaluate(graph, point(graph, values))
+    if ev.overflow is not None:  # second partials need every value as a double
+        raise ev.overflow
     nodes = list(wrt_at.values())
     weights = defined_weights(graph, ev, nodes, [out]) if ev.undefined else None
     work = len(graph.esrc) * (len(nodes) + 1)  # as passes.WIDE_WORK counts for grad
-    h = hess.hessian(graph, ev, nodes, out, weights, wide=work <= WIDE_WORK)
+    # a local derivative beyond a double is a wide number: the passes are wide then
+    h = hess.hessian(graph, ev, nodes, out, weights, wide=work <= WIDE_WORK or bool(ev.beyond))
     hess.check_finite(graph, nodes, h)
     ws = list(wrt_at)
     return HessianResult(
@@ -63,6 +71,7 @@ def hessian_result(program: Analysis, values: Mapping[str, str | float],
         passes=h.passes,
         edge_ops=h.edge_ops,
         warnings=(*ev.warnings, *h.warnings),
+        folding=Folding.of(graph),
     )
 
 
@@ -96,8 +105,8 @@ class _Pass(NamedTuple):
 
 def _jvp_pass(program: Analysis, values: Mapping[str, str | float], direction: Pairs,
               outputs: Sequence[str] | None) -> _Pass:
-    dirs = _numbers(direction, "--direction")
     graph = program.graph(outputs)
+    dirs = _numbers(direction, "--direction", graph)
     inputs = dict(graph.inputs)
     _unknown("--direction", [n for n in dirs if n not in inputs], "an input", list(inputs))
     ev = evaluate(graph, point(graph, values))
@@ -110,7 +119,7 @@ def _jvp_pass(program: Analysis, values: Mapping[str, str | float], direction: P
 
 def _vjp_pass(program: Analysis, values: Mapping[str, str | float], cotangent: Pairs,
               outputs: Sequence[str] | None, wrt: Sequence[str] | None) -> _Pass:
-    cots = _numbers(cotangent, "--cotangent")
+    cots = _numbers(cotangent, "--cotangent", program.graph(outputs))
     graph = _vjp_graph(program, cots, outputs)
     ev = evaluate(graph, point(graph, values))
     seed = {key: cots.get(key, 0.0) for key, _ in graph.outputs}
@@ -128,11 +137,11 @@ def _directional(product: Any, graph: Graph, ev: Evaluation, weights: list[float
                  seed: dict[int, float]) -> dict[str, float]:
     """`product` (jvp or vjp) of `seed`, in wide numbers up to WIDE_WORK (wide.py: every
     sum exact, rounded once), so that it equals the Jacobian's own entries combined."""
-    if len(graph.esrc) * 2 > WIDE_WORK:
+    if len(graph.esrc) * 2 > WIDE_WORK and not ev.beyond:
         return cast(dict[str, float], product(graph, weights, seed))
     from . import wide
 
-    got = product(graph, wide.weights(graph, ev.values, weights),
+    got = product(graph, wide.weights(weights, ev.beyond),
                   {k: wide.Wide.of(v) for k, v in seed.items()}, wide.ZERO)
     return {k: float(v) for k, v in got.items()}
 
@@ -170,4 +179,5 @@ def directional_result(program: Analysis, values: Mapping[str, str | float],
         derivative=p.derivative,
         edge_ops=len(graph.esrc),
         warnings=tuple(p.evaluation.warnings),
+        folding=Folding.of(graph),
     )

@@ -16,22 +16,23 @@ to the last bit, and a result is out of a double's range only when it truly is.
 
 A few partials can leave a double's range while their operands and value are inside it
 (`pow(x, -0.1)` at 1e300: y·x^(y-1) = -1e-331); their op table rows give a `wide`
-formula in Python's decimal numbers, used where the double weight came out 0, subnormal
-or infinite (decimal is imported only then).
+formula in Python's decimal numbers, which evaluate.py uses where the double weight came
+out 0, subnormal or infinite (decimal is imported only then). A value that overflows on
+the way (1e250·1e250 before ·1e-300) is carried in decimal numbers too, by the rows that
+can (`Op.big`). Where only a few local derivatives are beyond a double, the passes in
+doubles take those few as wide numbers ("mixed"): a float times a Wide is a Wide.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from .build.graph import Graph
-from .ops import OPS
-
 if TYPE_CHECKING:
-    from decimal import Decimal
+    from decimal import Context, Decimal
 
 BITS = 4096
 TINY = sys.float_info.min  # the smallest normal double: below it digits are lost
@@ -57,11 +58,17 @@ class Wide:
     def __bool__(self) -> bool:
         return self.m != 0
 
-    def __mul__(self, other: Wide) -> Wide:
-        return _rounded(self.m * other.m, self.e + other.e)
+    def __mul__(self, other: Wide | float) -> Wide:
+        if type(other) is not Wide:  # a double in a mixed pass (see `mixed`)
+            other = Wide.of(other)  # type: ignore[arg-type]
+        return _rounded(self.m * other.m, self.e + other.e)  # type: ignore[union-attr]
 
-    def __add__(self, other: Wide) -> Wide:
-        (m, e), (n, f) = (self.m, self.e), (other.m, other.e)
+    __rmul__ = __mul__
+
+    def __add__(self, other: Wide | float) -> Wide:
+        if type(other) is not Wide:
+            other = Wide.of(other)  # type: ignore[arg-type]
+        (m, e), (n, f) = (self.m, self.e), (other.m, other.e)  # type: ignore[union-attr]
         if not n:
             return self
         if not m:
@@ -74,6 +81,8 @@ class Wide:
         if n.bit_length() + f < low:
             n, f = (1 if n > 0 else -1), low
         return _rounded((m << (e - f)) + n, f)
+
+    __radd__ = __add__
 
     def __float__(self) -> float:
         m, e = self.m, self.e
@@ -106,19 +115,28 @@ def _rounded(m: int, e: int) -> Wide:
 ZERO, ONE = Wide(0, 0), Wide(1, 0)
 
 
-def weights(graph: Graph, values: Sequence[float], doubles: Sequence[float]) -> list[Wide]:
-    """The local derivatives as wide numbers (see `local`)."""
+def weights(doubles: Sequence[float], beyond: Mapping[int, Wide]) -> list[Wide]:
+    """The local derivatives as wide numbers: each double exactly, and those beyond a double
+    (evaluate.Evaluation.beyond) as they are."""
+    if beyond:
+        doubles = list(doubles)
+        for k in beyond:
+            doubles[k] = 0.0  # it may be infinite: Wide.of takes finite doubles only
     out = list(map(Wide.of, doubles))
-    consts = graph.consts
-    for k, w in enumerate(doubles):
-        if TINY <= abs(w) < math.inf:
-            continue
-        dst = graph.edst[k]
-        key = graph.keys[dst]
-        formulas = OPS[key[0]].wide
-        if formulas:
-            out[k] = local(w, formulas[graph.edges[k].slot],
-                           [values[a] if a >= 0 else consts[~a] for a in key[1:]], values[dst])
+    for k, w in beyond.items():
+        out[k] = w
+    return out
+
+
+def mixed(doubles: Sequence[float], beyond: Mapping[int, Wide]) -> list[float | Wide]:
+    """The local derivatives as doubles, but those beyond a double as wide numbers: for
+    passes in doubles, where a float times a Wide gives a Wide (and an infinite float
+    there raises OverflowError: the caller runs the passes in wide numbers then)."""
+    if not beyond:
+        return list(doubles)
+    out: list[float | Wide] = list(doubles)
+    for k, w in beyond.items():
+        out[k] = w
     return out
 
 
@@ -136,16 +154,50 @@ def local(double: float, formula: Callable[..., Decimal | None] | None,
 def _decimal(formula: Callable[..., Decimal | None], operands: Sequence[float],
              value: float) -> Wide | None:
     """A `wide` formula at the operands, in 60-digit decimal numbers, as a wide number."""
-    from decimal import Context, localcontext
+    got = call(formula, decimals([*operands, value]))
+    return None if got is None else of_decimal(got)
 
-    context = Context(prec=60, Emax=999_999, Emin=-999_999, traps=[])
-    make = context.create_decimal_from_float
-    with localcontext(context):
-        got = formula(*map(make, operands), make(value))
-        if got is None or not got.is_finite():
+
+@functools.cache
+def _context() -> Context:
+    from decimal import Context
+
+    return Context(prec=60, Emax=999_999, Emin=-999_999, traps=[])
+
+
+def decimals(xs: Iterable[float | Decimal]) -> list[Decimal]:
+    """Doubles as decimal numbers, exactly (decimal numbers as they are)."""
+    make = _context().create_decimal_from_float
+    return [x if type(x) is not float else make(x) for x in xs]  # type: ignore[misc]
+
+
+def call(formula: Callable[..., Decimal | float | None],
+         args: Sequence[Decimal]) -> Decimal | None:
+    """`formula` at `args` in 60-digit decimal numbers with any exponent; None where it is
+    undefined (it says None, or gives NaN or an infinity, or cannot take decimals)."""
+    from decimal import localcontext
+
+    with localcontext(_context()):
+        try:
+            got = formula(*args)
+        except (TypeError, ArithmeticError, ValueError):
             return None
-        n, d = got.as_integer_ratio()
-    return _ratio(n, d)
+        if type(got) is float:  # a constant or comparison row (1.0, a step)
+            got = _context().create_decimal_from_float(got)
+        if got is None or not got.is_finite():  # type: ignore[union-attr]
+            return None
+        return got  # type: ignore[return-value]
+
+
+def of_decimal(d: Decimal) -> Wide:
+    """A finite decimal number as a wide number (rounded to odd past BITS bits)."""
+    n, den = d.as_integer_ratio()
+    return _ratio(n, den)
+
+
+def magnitude_of(d: Decimal) -> str:
+    """A decimal number's size for a message: '2.0e+500'."""
+    return f"{d:.1e}".replace("E", "e")
 
 
 def _ratio(n: int, d: int) -> Wide:
@@ -169,5 +221,8 @@ def magnitude(x: Wide) -> str:
         return "0"
     exponent = math.log10(abs(x.m)) + x.e * _LOG10_2
     whole = math.floor(exponent)
+    lead = f"{10 ** (exponent - whole):.1f}"
+    if lead == "10.0":  # 9.96 rounds up
+        lead, whole = "1.0", whole + 1
     sign = "-" if x.m < 0 else ""
-    return f"{sign}{10 ** (exponent - whole):.1f}e{whole:+d}"
+    return f"{sign}{lead}e{whole:+d}"

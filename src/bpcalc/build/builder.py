@@ -1,13 +1,15 @@
 """Program -> graph: the one interpreter of the postfix code, and the one writer of graphs.
 
 `run` walks a program's statements and feeds each instruction to a sink: the Builder makes
-graph nodes of them; the shape reader (shapes.py) feeds it a line's placeholders to write
-that line's code once; columns.py feeds it symbolic operands. So what a statement means is
-written here once.
+graph nodes of them; columns.py feeds it symbolic operands (one row of a run). So what a
+statement means is written here once. The general reader (reader.py) makes the same nodes
+from text without a program in between, through the same API (`literal`, `read`, `apply2`,
+`assign`); families.py runs the programs with families.
 
 The Builder is the only code that writes a graph's lists: hash-consing (identical
 subexpressions are one node; `c*c` keeps two edges), constants folded into their operation,
-names and their versions, and nodes made many at a time by the column reader (`extend`).
+names and their versions, and nodes made many at a time (`extend` for the column reader,
+`apply_lanes` and `chain` for families).
 Keys made in bulk go into the hash-consing table only when something looks there; every
 lookup goes through `make`, which sees to that. Names made in bulk go into `env` only when
 something looks for a name `env` lacks (`settle` puts them where they were made, so env's
@@ -20,21 +22,21 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
-from typing import NamedTuple, Protocol, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 
 from ..errors import InputError, MathError
 from ..numbers import number_text
 from ..ops import OPS, definition_text
-from ..text.parser import RESERVED, Apply, Name, Num, Program
+from ..text.parser import Apply, Name, Num, Program
+from .bulk import Bulk
 from .graph import Fold, Graph, Key
+
+if TYPE_CHECKING:
+    from .families import Family
 
 V = TypeVar("V")
 ARITY = {name: row.arity for name, row in OPS.items()}
-
-
-class NamesCollide(Exception):
-    """A name made in bulk was not new: the reader that made it starts again another way."""
 
 
 class Sink(Protocol[V]):
@@ -100,8 +102,8 @@ def value_failure(op: str, why: str, operands: Sequence[str] = ()) -> str:
     return f"{op}: {why}" if why == "division by zero" else f"{op} {why}"
 
 
-class Builder:
-    """Makes nodes one at a time, or a run of lines at a time: see the module."""
+class Builder(Bulk):
+    """Makes nodes one at a time, or many at a time (bulk.py): see the module."""
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -111,8 +113,8 @@ class Builder:
         self.edst: list[int] = []
         self.env: dict[str, int] = {}  # name -> its current operand, but see _bulk
         self.inputs: dict[str, int] = {}
-        # name -> every operand it held, in order; a name made in bulk (`extend`) has one,
-        # and only its env entry says which
+        # name -> every operand it held, in order, for a name that held more than one (env
+        # alone says which a name holds that held one)
         self.versions: dict[str, list[int]] = {}
         # Names made in bulk and their nodes, in order, that are not in env yet, each run
         # with the size env had then: `settle` puts them in, where they were made, before
@@ -125,6 +127,11 @@ class Builder:
         self._folded: set[int] = set()  # constants made by folding
         self._literal: set[int] = set()  # of those, the ones the text also writes
         self._handed_out = False
+        # Families (build/families.py): name -> Family; and for every element defined, the
+        # first node its definition made, its family and its index
+        self.families: dict[str, Family] = {}
+        self.origins: list[tuple[int, str, tuple[tuple[int, ...], ...]]] = []
+        self.sizes: dict[str, int] = {}  # the sizes the program read, and their values
 
     # --- operands -------------------------------------------------------------------
 
@@ -152,40 +159,6 @@ class Builder:
             v = self.env.get(name)
         return v
 
-    def settle(self) -> None:
-        """Put the names made in bulk into env where they were made, after the entries env
-        had then (names assigned since go after them); NamesCollide if one was not new (the
-        column reader has seen that none is reserved)."""
-        bulk, env = self._bulk, self.env
-        if not bulk:
-            return
-        total = len(env) + sum(len(names) for _, names, _ in bulk)
-        if bulk[0][0] == len(env):  # nothing named since the first of them
-            for _, names, nodes in bulk:
-                env.update(zip(names, nodes))
-        else:
-            items, at = list(env.items()), 0
-            env.clear()
-            for pos, names, nodes in bulk:
-                env.update(items[at:pos])
-                env.update(zip(names, nodes))
-                at = pos
-            env.update(items[at:])
-        bulk.clear()
-        if len(env) != total:
-            raise NamesCollide
-
-    def names_were_new(self) -> bool:
-        """Whether every name made in bulk and not yet in env is new: none twice, none in
-        env, none reserved (one set of them, where env.update would build a dict)."""
-        if not self._bulk:
-            return True
-        made: set[str] = set()
-        for _, names, _ in self._bulk:
-            made.update(names)
-        return len(made) == sum(len(names) for _, names, _ in self._bulk) \
-            and self.env.keys().isdisjoint(made) and made.isdisjoint(RESERVED)
-
     def read(self, name: str) -> int:
         """The operand a name holds; a name never assigned is a new input."""
         v = self.env.get(name)
@@ -194,16 +167,16 @@ class Builder:
         if v is None:
             v = self.env[name] = self.inputs[name] = len(self.keys)
             self.keys.append(("input",))
-            self.versions[name] = [v]
         return v
 
     def assign(self, name: str, v: int) -> None:
         vs = self.versions.get(name)
-        if vs is None:  # a new name, or one made in bulk (its one version is in env; one
-            old = self.env.get(name)  # still in _bulk is taken for new, names_were_new says)
-            self.versions[name] = [v] if old is None else [old, v]
-        else:
+        if vs is not None:
             vs.append(v)
+        else:  # a new name has no versions entry (env says it all); one made in bulk (its
+            old = self.env.get(name)  # one version is in env) is taken for new while in
+            if old is not None:  # _bulk, and names_were_new says so
+                self.versions[name] = [old, v]
         self.env[name] = v
 
     # --- nodes ----------------------------------------------------------------------
@@ -236,12 +209,26 @@ class Builder:
         return c
 
     def apply(self, op: str, args: list[int], pos: int) -> int:
-        if all(a < 0 for a in args):  # constants only: fold
-            c = self.fold(op, args)
+        if len(args) == 2:
+            return self.apply2(op, args[0], args[1], pos)
+        return self.apply1(op, args[0], pos)
+
+    def apply2(self, op: str, x: int, y: int, pos: int) -> int:
+        """`apply` of a binary op, its operands apart (the reader's hot path)."""
+        if x < 0 and y < 0:  # constants only: fold
+            c = self.fold(op, [x, y])
             if c is None:
-                raise self._fold_error(op, args, pos)
+                raise self._fold_error(op, [x, y], pos)
             return c
-        return self.make((op, *args))
+        return self.make((op, x, y))
+
+    def apply1(self, op: str, x: int, pos: int) -> int:
+        if x < 0:
+            c = self.fold(op, [x])
+            if c is None:
+                raise self._fold_error(op, [x], pos)
+            return c
+        return self.make((op, x))
 
     def _fold_error(self, op: str, args: list[int], pos: int) -> MathError:
         values = [self.consts[~a] for a in args]
@@ -254,53 +241,6 @@ class Builder:
         return MathError(f"math error in the constant {text} at {where}: "
                          + value_failure(op, why))
 
-    def extend(self, keys: Iterable[Key], esrc: Iterable[int], edst: Iterable[int],
-               lazy: tuple[int, int, int, list[int]],
-               inputs: tuple[list[str], list[int]], named: tuple[list[str], list[int]]) -> None:
-        """Append nodes made in bulk (columns.py): their keys in order, their edges, the new
-        inputs (names, nodes) among them, and every name they get (names, nodes), none met
-        before (the reader checks that with `names_were_new` when it ends), in reading order
-        (the inputs, and names assigned once). `lazy` = (first, stop, step, [k, ...]) says
-        which keys are operations: keys[first + k:stop:step], node numbers
-        range(first + k, stop, step); they go into the hash-consing table only when `make`
-        or `exists` next looks there."""
-        if named[0]:
-            self._bulk.append((len(self.env), *named))
-            self.inputs.update(zip(*inputs))
-        self.keys.extend(keys)
-        self.esrc.extend(esrc)
-        self.edst.extend(edst)
-        self._pending.append(lazy)
-
-    def assign_run(self, name: str, values: list[int]) -> None:
-        """`assign(name, v)` for each v of `values` in turn."""
-        vs = self.versions.get(name)
-        if vs is None:
-            old = self.lookup(name)
-            assert old is not None  # the run's first line reads the name's node before it
-            vs = self.versions[name] = [old]
-        vs.extend(values)
-        self.env[name] = values[-1]
-
-    def exists(self, key: Key) -> bool:
-        if self._pending and self._may_be_pending(key):
-            self._flush()
-        return key in self._cons
-
-    def _may_be_pending(self, key: Key) -> bool:
-        """Whether `key` may be among the keys made in bulk and not yet in the table. A
-        node's operands come before it, so a key with an operand at or past the last node
-        made in bulk is none of them (the line after a run reads that run's result)."""
-        last = self._pending[-1][1] - 1
-        return all(a < last for a in key[1:])
-
-    def _flush(self) -> None:
-        keys, cons = self.keys, self._cons
-        for first, stop, step, ks in self._pending:
-            for k in ks:
-                cons.update(zip(keys[first + k:stop:step], range(first + k, stop, step)))
-        self._pending.clear()
-
     # --- the end --------------------------------------------------------------------
 
     def finish(self, outputs: Sequence[str] | None, last_target: str | None,
@@ -308,6 +248,10 @@ class Builder:
         """The graph, with `outputs` (program names) or else the last statement as output:
         its target, or the bare expression `result` under `bare_key` (its id when empty).
         It may be called again for other outputs; graphs handed out never change."""
+        if outputs and self.families:
+            outputs = self._elements(outputs)
+        elif last_target is not None and last_target in self.families:
+            outputs, last_target = self._elements([last_target]), None
         if outputs:
             for name in outputs:
                 if self.lookup(name) is None:
@@ -324,14 +268,47 @@ class Builder:
         self._handed_out = True
         return Graph(self.source, self.keys, self.consts, self.esrc, self.edst, self.inputs,
                      out_pairs, self.env, self.versions, tuple(self._folds),
-                     frozenset(self._literal), self.settle)
+                     frozenset(self._literal), self.settle, self.families, self.origins,
+                     self.sizes)
+
+    def _elements(self, outputs: Sequence[str]) -> list[str]:
+        """Output names with each family named whole replaced by its elements, and each
+        element (`h[2]`) made a name that finish can look up."""
+        names: list[str] = []
+        for name in outputs:
+            family = self.families.get(name)
+            if family is not None:
+                for key in sorted(family.elements):
+                    names.append(self._name_element(name, key))
+                continue
+            head, bracket, rest = name.partition("[")
+            family = self.families.get(head.strip())
+            if bracket and family is not None and rest.endswith("]"):
+                try:
+                    key = tuple(int(k) for k in rest[:-1].split(","))
+                except ValueError:
+                    key = ()
+                if key in family.elements:
+                    names.append(self._name_element(head.strip(), key))
+                    continue
+                raise InputError(f"unknown output {name!r}: {head.strip()} has shape "
+                                 f"[{','.join(map(str, family.shape or ()))}]")
+            names.append(name)
+        return names
+
+    def _name_element(self, family: str, key: tuple[int, ...]) -> str:
+        name = f"{family}[{','.join(map(str, key))}]"
+        if name not in self.env:
+            self.env[name] = self.families[family].elements[key]
+        return name
 
     def _output(self, name: str, v: int) -> int:
         """The node of output `name`, which holds operand v."""
         if v < 0:  # a constant output is a node of its own (a constant is never made in bulk)
             v = self._node(("const", v))
-            if self.versions[name][-1] != v:
-                self.versions = {**self.versions, name: [*self.versions[name][:-1], v]}
+            vs = self.versions.get(name)
+            if vs is None or vs[-1] != v:  # a copy: a graph handed out keeps what it has
+                self.versions = {**self.versions, name: [*(vs or [v])[:-1], v]}
         return v
 
     def _node(self, key: Key) -> int:
@@ -354,11 +331,19 @@ class Built(NamedTuple):
         return self.builder.finish(outputs, self.last_target, self.bare_key, self.result)
 
 
-def build(program: Program) -> Built:
-    """Interpret `program` into a Builder."""
+def build(program: Program, given: Mapping[str, Any] | None = None,
+          limit: int | None = None) -> Built:
+    """Interpret `program` into a Builder. A program with families needs `given`, the
+    values of the command (their shapes, and the sizes), and refuses to pass `limit` nodes."""
     b = Builder(program.source)
-    result = run(program, b)
-    last = program.statements[-1]
+    if program.plain:
+        result = run(program, b)
+    else:
+        from . import families
+
+        result = families.run(program, b, given or {},
+                              families.LIMIT if limit is None else limit)
+    last = [st for st in program.statements if not st.params][-1]
     code = last.code  # a bare name last (`...; z`) keeps that name as the output key
     one = code[0] if len(code) == 1 else None
     bare = one.name if type(one) is Name and last.target is None else ""

@@ -1,4 +1,4 @@
-"""Many lines of one shape fed to the graph builder at once, in columns (see shapes.py).
+"""Many lines of one shape fed to the graph builder at once, in columns (see runs.py).
 
 A run such as `x = sin(x)*a + b` or `loss += (w_17*0.98 - 1.3)^2`, line after line,
 makes the same nodes on every line in the same order, all of them new. Then node k of

@@ -14,12 +14,15 @@ the formula text of definitions and edges, are made on first use.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..numbers import number_text
 from ..ops import OPS, definition_text, partial_text
 from ..text.parser import RESERVED
+
+if TYPE_CHECKING:
+    from .families import Family
 
 Operand = int | float  # int: index of an operand node; float: a folded constant
 Key = tuple  # ("input",), ("const", ~c), (op, a) or (op, a, b): see Graph
@@ -53,7 +56,10 @@ class Graph:
                  outputs: list[tuple[str, int]], env: dict[str, int],
                  versions: dict[str, list[int]],
                  folds: tuple[Fold, ...] = (), literal: frozenset[int] = frozenset(),
-                 settle: Callable[[], None] | None = None) -> None:
+                 settle: Callable[[], None] | None = None,
+                 families: Mapping[str, Family] | None = None,
+                 origins: list[tuple[int, str, tuple[tuple[int, ...], ...]]] | None = None,
+                 sizes: Mapping[str, int] | None = None) -> None:
         self.source = source
         self.keys = keys
         self.consts = consts
@@ -70,6 +76,12 @@ class Graph:
         # in the order made, and the folded constants that the text also writes as numbers.
         self.folds = folds
         self.literal = literal
+        # Families (build/families.py): name -> its shape, elements and whether an input;
+        # and for every statement that defines elements, (the first node it made, the
+        # family, the indices it defined), in order
+        self.families: Mapping[str, Family] = families or {}
+        self.origins = origins or []
+        self.sizes: Mapping[str, int] = sizes or {}  # names read as whole numbers: n=10
         self._inputs: tuple[tuple[str, int], ...] | None = None
         self._names: tuple[str, ...] | None = None
         self._ids: list[str] | None = None
@@ -102,7 +114,8 @@ class Graph:
     def ids(self) -> list[str]:
         if self._ids is None:
             self._settled()
-            self._ids = _assign_ids(self.keys, self._env, self._versions, self.input_at)
+            self._ids = _assign_ids(self.keys, self._env, self._versions, self.input_at,
+                                    self.families)
         return self._ids
 
     def _settled(self) -> None:
@@ -162,13 +175,17 @@ def _generated_ids(taken: set[str]) -> Iterator[str]:
 
 
 def _assign_ids(keys: list[Key], env: dict[str, int], versions: dict[str, list[int]],
-                inputs: dict[str, int]) -> list[str]:
+                inputs: dict[str, int], families: Mapping[str, Family]) -> list[str]:
     ids: list[str | None] = [None] * len(keys)
     for name, now in env.items():  # bare names first: the last version of each name
         vs = versions.get(name)
         last = now if vs is None else vs[-1]
         if last >= 0 and ids[last] is None:
             ids[last] = name
+    for name, family in families.items():  # then the elements of families: h1[3]
+        for key, v in family.elements.items():
+            if v >= 0 and ids[v] is None:
+                ids[v] = f"{name}[{','.join(map(str, key))}]"
     for name in env:  # then earlier versions: name.0 (the input), name.1, ...
         k = 0 if name in inputs else 1
         for v in versions.get(name, ())[:-1]:

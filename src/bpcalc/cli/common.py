@@ -144,6 +144,18 @@ def _keep_point(ctx: click.Context, _param: click.Parameter, value: str | None) 
     ctx.meta["bpcalc.point"] = value
 
 
+def _keep(key: str) -> Any:
+    def keep(ctx: click.Context, _param: click.Parameter, value: object) -> None:
+        ctx.meta[key] = value
+
+    return keep
+
+
+def seed() -> int:
+    """--seed, 0 unless given: the same command draws the same values."""
+    return int(click.get_current_context().meta.get("bpcalc.seed") or 0)
+
+
 def source_options(f=None, *, output_help="Which program names are outputs (several give "
                                            "a Jacobian)."):
     """The options every command that reads an expression shares (`@source_options`, or
@@ -151,6 +163,14 @@ def source_options(f=None, *, output_help="Which program names are outputs (seve
     if f is None:
         return lambda g: source_options(g, output_help=output_help)
     metavar = "F,G" if "several" in output_help else "NAME"
+    f = click.option("--max-nodes", type=click.IntRange(min=1), default=None, metavar="N",
+                     expose_value=False, callback=_keep("bpcalc.limit"),
+                     help="Refuse a program that would make more than N nodes (sums and "
+                          "families can ask for many) [default: 10,000,000].")(f)
+    f = click.option("--seed", type=int, default=None, expose_value=False,
+                     callback=_keep("bpcalc.seed"),
+                     help="The seed of values drawn at random (W[16,2]=uniform(-1,1), "
+                          "normal(0,1)) and of descend's mini-batches [default: 0].")(f)
     f = click.option("--output", "outputs", metavar=metavar, help=output_help)(f)
     f = click.option("--point", metavar="FILE", expose_value=False,
                      callback=_keep_point, is_eager=True,
@@ -318,12 +338,20 @@ def reject_given(ctx: click.Context, allowed: set[str], why: str) -> None:
             raise click.UsageError(f"{param.opts[-1]} does not go with {why}")
 
 
-def load(args: tuple[str, ...], file: str | None) -> tuple[Analysis, dict[str, str | float]]:
+def load(args: tuple[str, ...], file: str | None) -> tuple[Analysis, dict[str, Any]]:
     """The expression or program, to be read once, and its values: NAME=VALUE pairs and
-    the --point file's."""
-    from ..analysis import load as load_program
+    the --point file's, each family's spread over its elements (Analysis.flat)."""
+    program, values = load_given(args, file)
+    return program, program.flat(values)
 
-    path = click.get_current_context().meta.get("bpcalc.point")
+
+def load_given(args: tuple[str, ...], file: str | None) -> tuple[Analysis, dict[str, Any]]:
+    """As `load`, the values as given: a family's an Array or a Fill (drawn with --seed)."""
+    from ..analysis import load as load_program
+    from ..text.arrays import Fill, seeded
+
+    meta = click.get_current_context().meta
+    path = meta.get("bpcalc.point")
     if path == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
         raise InputError("the program and --point cannot both come from standard input")
     source, rest = read_source(args, file)
@@ -335,7 +363,9 @@ def load(args: tuple[str, ...], file: str | None) -> tuple[Analysis, dict[str, s
             raise InputError(f"{twice[0]} is given a value twice: as {twice[0]}=VALUE "
                              "and in --point")
         values = {**given, **values}
-    return load_program(source), values
+    if any(type(v) is Fill for v in values.values()):
+        values = seeded(values, seed())
+    return load_program(source, values, meta.get("bpcalc.limit")), values
 
 
 def analyse(args: tuple[str, ...], file: str | None, outputs: str | None, *,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import common
-from .common import ExprCommand, load, print_json, read_text, source_options
+from .common import ExprCommand, load_given, print_json, read_text, source_options
 
 if TYPE_CHECKING:
     from ..build.graph import Graph
@@ -19,7 +19,10 @@ if TYPE_CHECKING:
 @source_options(output_help="The program name that is the loss (default: the last "
                             "statement).")
 @click.option("--params", required=True, metavar="W=0,B=0",
-              help="The inputs that learn, with their starting values.")
+              help="The inputs that learn, with their starting values: numbers, arrays "
+                   "(x=[1,2]), fills that give a family its shape and values "
+                   "(W1[16,2]=uniform(-1,1), b1=0, normal(0,0.1); drawn with --seed), or "
+                   "@FILE, a JSON object such as --save writes.")
 @click.option("--data", metavar="FILE",
               help="Rows of the other inputs (CSV with a header, or JSON Lines; '-' for "
                    "stdin): the loss is their mean.")
@@ -32,8 +35,6 @@ if TYPE_CHECKING:
               help="Each step on this many rows drawn with --seed (default: all rows).")
 @click.option("--until", type=click.FloatRange(min=0), default=1e-9, show_default=True,
               help="Converged when the gradient's norm falls to this.")
-@click.option("--seed", type=int, default=None, help="For --batch-size: which mini-batches "
-              "are drawn [default: 0].")
 @click.option("--every", type=click.IntRange(min=1), default=1, show_default=True,
               help="Record (and, with jsonl, print) every K-th step.")
 @click.option("--format", "fmt", type=click.Choice(["auto", "table", "plain", "json", "jsonl"]),
@@ -41,13 +42,19 @@ if TYPE_CHECKING:
               help="auto: the text view and a loss curve on a terminal, JSON otherwise; "
                    "jsonl: one line a recorded step, as it runs.")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--save", "save_file", metavar="FILE",
+              help="Also write the learned parameters as JSON (families as nested lists), "
+                   "which --params @FILE reads back.")
+@click.option("--report", metavar="NAME",
+              help="Also the mean of the program's value NAME over all rows at the end, "
+                   "e.g. an accuracy, acc = (y*score > 0).")
 @click.option("--svg", "svg_file", metavar="FILE",
               help="Also save the loss curve (and for two parameters their path over the "
                    "loss) as an SVG picture.")
 def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params: str,
             data: str | None, lr: float, steps: int, optimizer: str, batch_size: int | None,
-            until: float, seed: int | None, every: int, fmt: str, as_json: bool,
-            svg_file: str | None) -> None:
+            until: float, every: int, fmt: str, as_json: bool, save_file: str | None,
+            report: str | None, svg_file: str | None) -> None:
     """Gradient descent on LOSS: learn the --params from the --data rows.
 
     The objective is the mean of LOSS over the rows (or a mini-batch of them);
@@ -65,9 +72,13 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
           --optimizer adam --lr 0.05 --steps 500 --format jsonl | jq '.loss // empty'
       bpcalc descend -f examples/xor.txt --params "$(cat examples/xor.params)" \\
           --data examples/xor.csv --lr 0.5 --steps 2000
+      bpcalc descend -f examples/moons.txt --data examples/moons.csv --steps 100 --lr 0.5 \\
+          --params "W1[16,2]=uniform(-1,1), b1=0, W2[16,16]=uniform(-1,1), b2=0, \\
+                    w3[16]=uniform(-1,1), b3=0" --output loss --report acc --save net.json
+      bpcalc descend -f examples/moons.txt --data examples/moons.csv --params @net.json \\
+          --output loss --steps 0 --report acc
     """
     from .. import descend as dsc
-    from ..text.values import parse_pairs
 
     loss = common.names(outputs, "--output")
     if loss and len(loss) > 1:
@@ -75,33 +86,49 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
     if data == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
         raise click.UsageError("the loss and the --data rows cannot both come from stdin")
     dsc.settings(lr, steps, every, until, optimizer)
-    if seed is not None and batch_size is None:
-        raise click.UsageError("--seed draws the mini-batches of --batch-size: give both")
-    if svg_file:
-        _writable(svg_file)
+    for path in (svg_file, save_file):
+        if path:
+            _writable(path)
     if as_json:
         fmt = "json"
     if fmt == "auto":
         fmt = "table" if common.stdout_is_terminal() else "json"
-    program, constants = load(args, file)
+    from ..compile.points import shapes
+
+    program, given = load_given(args, file)
+    start_given = _params(params)
+    text = None if data is None else read_text(data)
+    first = _first(text)
+    program = program.with_shapes({**start_given, **(shapes(first) if first else {})})
+    constants = program.flat(given)
     graph = dsc.loss_graph(program, loss[0] if loss else None)
-    start = parse_pairs(params, "--params")
-    columns, rows = _data(graph, data, start, constants)
+    start = dsc.start_values(graph, program.flat(start_given))
+    columns, rows = _data(graph, text, start, constants)
     on_record = None
     if fmt == "jsonl":
         from ..render import json_text
+        from ..results.fold import Folding
+
+        folding = Folding.of(graph)
 
         def on_record(r: dsc.Record) -> None:
-            click.echo(json_text.render(dsc.record_dict(r)))
+            click.echo(json_text.render(dsc.record_dict(r, folding)))
     progress = _progress(steps) if fmt in ("table", "plain") and sys.stderr.isatty() else None
     try:
         r = dsc.descend(program, start, rows, columns, constants, lr=lr, steps=steps,
-                        optimizer=optimizer, batch_size=batch_size, until=until, seed=seed or 0,
+                        optimizer=optimizer, batch_size=batch_size, until=until, seed=common.seed(),
                         every=every, output=loss[0] if loss else None, on_record=on_record,
                         on_step=progress.update if progress else None)
     finally:
         if progress:
             progress.close()
+    if report:
+        r = r._replace(report=dsc.report(program, report, r.final.params, rows, columns,
+                                         constants))
+    if save_file:
+        from ..render import json_text
+
+        common.write_text(save_file, json_text.render(r.folded(r.final.params)) + "\n")
     _show(r, fmt, "" if data is None else "stdin" if data == "-" else data)
     if svg_file:
         _save_svg(svg_file, r, graph, rows, columns, constants)
@@ -111,7 +138,27 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
         sys.exit(1)
 
 
-def _data(graph: Graph, data: str | None, start: dict[str, float],
+def _params(text: str) -> dict[str, Any]:
+    """--params: NAME=VALUE pairs (arrays and fills too, drawn with --seed), or @FILE."""
+    from ..text.arrays import Fill, seeded
+    from ..text.values import parse_pairs, point_object
+
+    if text.startswith("@"):
+        path = text[1:]
+        return point_object(read_text(path), "standard input" if path == "-" else path)
+    given = parse_pairs(text, "--params", families=True)
+    return seeded(given, common.seed()) if any(type(v) is Fill for v in given.values()) \
+        else given
+
+
+def _first(text: str | None) -> str | None:
+    """The first line of the data that is not blank."""
+    from ..compile.points import first_line
+
+    return None if text is None else first_line(iter(text.splitlines()))[1]
+
+
+def _data(graph: Graph, text: str | None, start: dict[str, float],
           constants: dict[str, str | float]) -> tuple[list[str], list[tuple[float, ...]]]:
     """The data's columns (the loss's inputs that neither learn nor have a value) and rows,
     read as --batch reads its points."""
@@ -122,12 +169,12 @@ def _data(graph: Graph, data: str | None, start: dict[str, float],
 
     inputs = dsc.check_params(graph, list(start))
     free = [n for n in inputs if n not in start and n not in constants]
-    if data is None:
+    if text is None:
         if free:
             raise InputError(f"no value for {', '.join(free)}: give --data rows or NAME=VALUE")
         return [], []
     given = {**point(graph, constants), **start}
-    return free, read_rows(graph, given, free, read_text(data).splitlines(), list(start))
+    return free, read_rows(graph, given, free, text.splitlines(), list(start))
 
 
 def _show(r: Descent, fmt: str, label: str) -> None:

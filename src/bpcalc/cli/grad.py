@@ -17,6 +17,7 @@ from .common import (
     ExprCommand,
     choose_format,
     load,
+    load_given,
     names,
     print_json,
     print_rich,
@@ -90,7 +91,15 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
     -(x**2)). Functions: sin cos tan asin acos atan sinh cosh tanh exp log
     log2 log10 sqrt abs sigmoid relu softplus, pow(x,y) max(x,y) min(x,y).
     Constant: pi. At kinks, relu'(0) = abs'(0) = 0 and max/min ties give 0.5
-    to each side; a kink hit is reported.
+    to each side; a kink hit is reported. Comparisons (a > b), <, >=, <= are 1
+    or 0.
+
+    Families: x[i], W[j,i] (from 1); h[j] = ... defines every element, its
+    range from the shapes of what j indexes (or ... for t in 2..T); sum, prod,
+    mean, max, min over an index (sum(w[i]*x[i] for i), for i in 1..n) or over
+    every element (sum(W), sum(p^2 for p in W1, W2)); functions sq(u) = u*u.
+    Values: x=[1,2], W=[[1,2],[3,4]], W[16,2]=uniform(-1,1), normal(0,1), b=0
+    (drawn with --seed); a size such as n=10 is a whole number.
 
     \b
     Examples:
@@ -110,6 +119,8 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
       bpcalc grad "sin(x)*exp(y)" x=pi/6 y=0 --check
       bpcalc grad "x*x*y" x=1/3 y=2 --exact
       bpcalc grad 'c = a + b; d = b + 1; e = c * d' a=2 b=1 --mode symbolic --latex
+      bpcalc grad "sum(w[i]*x[i] for i) + b" w=[1,2,3] x=[0.5,-1,2] b=0
+      bpcalc grad "p[c] = exp(z[c]) / sum(exp(z[k]) for k); L = -log(p[2])" z=[1,2,3]
       bpcalc grad "(a+b)*(b+1)" --batch points.jsonl > gradients.jsonl
       bpcalc grad "(w*x - y)^2" --batch data.csv w=0.5 --wrt w
 
@@ -194,7 +205,7 @@ def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: st
         raise click.UsageError("--point and the --batch points cannot both come from stdin")
     from ..compile import batch as batch_mod
 
-    program, constants = load(args, file)
+    program, constants = load_given(args, file)  # the shapes of families may come with a row
     try:
         stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
     except OSError as exc:

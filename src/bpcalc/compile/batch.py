@@ -52,8 +52,20 @@ from ..analysis import Analysis
 from ..errors import BpcalcError, InputError, MathError
 from ..numbers import number
 from ..render import json_text
+from ..results.fold import Folding
 from . import codegen
-from .points import DECODE, Plan, cells, csv_header, csv_row, decoded, first_line, json_point
+from .points import (
+    DECODE,
+    Plan,
+    cells,
+    csv_header,
+    csv_row,
+    decoded,
+    failing_header,
+    first_line,
+    json_point,
+    shapes,
+)
 
 FORMATS = ("auto", "jsonl", "csv")
 CHUNK = 1024
@@ -84,10 +96,8 @@ def _plan(program: Analysis, constants: Mapping[str, str | float], mode: str,
     if mode not in analysis.MODES:
         raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(analysis.MODES)}")
     graph = program.graph(outputs)
-    analysis.wrt_inputs(graph, wrt)  # grad's checks before a point
+    pairs = list(analysis.wrt_inputs(graph, wrt).items())  # grad's checks before a point
     fixed = analysis.point(graph, constants)
-    inputs = dict(graph.inputs)
-    pairs = [(w, inputs[w]) for w in wrt] if wrt else list(graph.inputs)
     free = [(name, i) for name, i in graph.inputs if name not in fixed]
     return Plan(graph, mode, pairs, outputs, fixed, free)
 
@@ -95,17 +105,21 @@ def _plan(program: Analysis, constants: Mapping[str, str | float], mode: str,
 def _template(plan: Plan, slot: str) -> str:
     """The output line as a %-template (each number a `slot`): output values, then the
     Jacobian row by row."""
-    def key(k: str) -> str:
-        return json.dumps(k).replace("%", "%%")
+    mark = "\0"  # where a number goes: no key can hold it
+    folding = Folding.of(plan.graph)
+
+    def fold(d: dict[str, Any]) -> Any:
+        return d if folding is None else folding.mapping(d, inner=True)
 
     outs = [o for o, _ in plan.graph.outputs]
-    wrt = [w for w, _ in plan.wrt]
-    grad = ", ".join(f"{key(w)}: {slot}" for w in wrt)
+    grad = {w: mark for w, _ in plan.wrt}
     if len(outs) == 1:
-        return '{"value": ' + slot + ', "gradient": {' + grad + "}}\n"
-    values = ", ".join(f"{key(o)}: {slot}" for o in outs)
-    rows = ", ".join(f"{key(o)}: {{{grad}}}" for o in outs)
-    return '{"values": {' + values + '}, "jacobian": {' + rows + "}}\n"
+        d: dict[str, Any] = {"value": mark, "gradient": fold(grad)}
+    else:
+        d = {"values": fold(dict.fromkeys(outs, mark)),
+             "jacobian": fold({o: dict(grad) for o in outs})}
+    text = json.dumps(d).replace("%", "%%").replace(json.dumps(mark), slot)
+    return text + "\n"
 
 
 def compile_points(plan: Plan, kind: str, columns: Sequence[int] = (),
@@ -140,11 +154,15 @@ def compile_points(plan: Plan, kind: str, columns: Sequence[int] = (),
     # an integer below 2^53, so only then is each number formatted on its own.
     # An entry that is 0 or subnormal may be a product that underflowed: the engine
     # looks again in wide numbers (wide.py), as single-point grad does.
+    # So may a weight whose row has a `wide` formula be beyond a double: the engine takes
+    # those again in wide numbers (evaluate.py).
     entries = [x for row in body.jacobian.values() for x in row.values() if x.isidentifier()]
-    env["tiny"] = sys.float_info.min
+    small = list(dict.fromkeys([*body.doubtful, *entries]))
+    tiny = repr(sys.float_info.min)  # a literal: quicker than a global, and than -global
+    near_zero = [f"-{tiny} < {x} < {tiny}" for x in small]
     tail = [f"    if {body.check} - {body.check} != 0.0: return None",
-            *(f"    if {' or '.join(f'-tiny < {x} < tiny' for x in entries[c:c + codegen.CHUNK])}:"
-              " return None" for c in range(0, len(entries), codegen.CHUNK)),
+            *(f"    if {' or '.join(near_zero[c:c + codegen.CHUNK])}: return None"
+              for c in range(0, len(small), codegen.CHUNK)),
             "    s = tpl % (" + "".join(f"{x}, " for x in numbers) + ")",
             '    if ".0," in s or ".0}" in s:',
             "        return tpl_s % (" + "".join(f"num({x}), " for x in numbers) + ")",
@@ -156,11 +174,7 @@ def compile_points(plan: Plan, kind: str, columns: Sequence[int] = (),
 
 def _result_line(result: Any) -> str:
     """Single-point grad's numbers for one point, as one JSON line."""
-    if result.single:
-        (o,) = result.outputs
-        d: dict[str, Any] = {"value": result.values[o], "gradient": result.jacobian[o]}
-    else:
-        d = {"values": result.values, "jacobian": result.jacobian}
+    d = result.to_dict(["value", "gradient"] if result.single else ["values", "jacobian"])
     if result.warnings:
         d["warnings"] = list(result.warnings)
     return json_text.render(d) + "\n"
@@ -177,11 +191,15 @@ def _exact(plan: Plan, values: dict[str, str | float]) -> str:
 
 
 def _jsonl(plan: Plan) -> tuple[Callable[[str], Any], Callable[[str], str]]:
-    """How a JSONL line reaches the compiled code (decoded) and the exact engine."""
+    """How a JSONL line reaches the compiled code (decoded, each family's array spread over
+    its elements) and the exact engine."""
     def exact(line: str) -> str:
         return _exact(plan, json_point(plan, decoded(line)))
 
-    return DECODE, exact
+    folding = Folding.of(plan.graph)
+    if folding is None:
+        return DECODE, exact
+    return (lambda line: folding.spread(DECODE(line))), exact
 
 
 def _stream(lines: Iterator[str], n: int, out: TextIO,
@@ -267,22 +285,24 @@ def run_batch(program: Analysis, lines: Iterable[str], fmt: str = "auto",
     if fmt not in FORMATS:
         raise InputError(f"unknown batch format {fmt!r}; choose one of {', '.join(FORMATS)}")
     out = sys.stdout if out is None else out
+    it = iter(lines)
+    n, first = first_line(it)
+    first = first[1:] if first and first.startswith("\ufeff") else first  # a byte order mark
+    program = program.with_shapes(shapes(first) if first else {})  # a family's, from a row
     try:
-        plan = _plan(program, constants or {}, mode, wrt, outputs)
+        plan = _plan(program, program.flat(constants or {}), mode, wrt, outputs)
     except MathError as exc:  # a constant of the program fails (`z + log(0)`): every point
         failing = str(exc)
     else:
         failing = ""
-    it = iter(lines)
-    n, first = first_line(it)
     if first is None:
         if progress is not None:
             progress(n)
         return BatchSummary(0, 0)
-    first = first[1:] if first.startswith("\ufeff") else first  # a byte order mark
     kind = fmt if fmt != "auto" else ("jsonl" if first.lstrip("\ufeff \t").startswith("{")
                                       else "csv")
-    if failing:
+    if failing:  # a bad constant or header is bad input, as for any program
+        failing_header(program, constants or {}, first if kind == "csv" else None)
         return _all_failing(chain([first], it) if kind == "jsonl" else it,
                             n if kind == "jsonl" else n + 1, out, failing)
     if kind == "jsonl":

@@ -5,8 +5,8 @@ For a batch the graph is fixed and only the point changes, so the per-node loop 
 one local variable per node value (`n3`), per computed edge weight (`w5`) and per
 adjoint or tangent (`r0_3`, `t1_3`): the forward values, the edge weights, then the
 reverse sweep (one per output) or the forward passes (one per input). The numbers come
-from the op table: each row's Python spelling (`ops.spell`; its math functions bound as
-globals of the generated function, `f2 = math.sin`) and its `kink` test. tests/test_code.py
+from the op table: each row's Python spelling (`spelling.spell`; its math functions bound
+as globals of the generated function, `f2 = math.sin`) and its `kink` test. tests/test_code.py
 holds every spelling to the row's own functions, bit for bit. No user text ever enters the
 code: names are generated (n0, w1, f2) and numbers are `repr()` of finite floats.
 
@@ -29,8 +29,8 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from ..build.graph import Graph
-from ..ops import OPS, Code
-from ..ops import spell as spelling
+from ..ops import OPS, Code, widened
+from ..spelling import spell as spelling
 
 _SAMPLES = (-2.5, -1.0, -0.0, 0.0, 1e-300, 5e-324, 0.3, 1.0, 3.0, 1e300, 1.7976931348623157e308)
 _NONFINITE = (math.inf, -math.inf, math.nan)
@@ -47,6 +47,9 @@ class Body(NamedTuple):
     values: dict[str, str]  # output key -> expression text of its value
     jacobian: dict[str, dict[str, str]]  # output key -> wrt input -> expression text
     env: dict[str, object]  # the globals the lines refer to (op table functions)
+    # The weights a sweep uses whose row has a `wide` partial: one that is 0 or subnormal
+    # may be beyond a double, which evaluate.py takes in wide numbers (so the caller does)
+    doubtful: tuple[str, ...] = ()
 
 
 def literal(x: float) -> str:
@@ -246,7 +249,10 @@ def straight_line(graph: Graph, mode: str, wrt: Sequence[tuple[str, int]],
     w.emit("chk = 0.0")
     for c in range(0, len(terms), CHUNK):
         w.emit("chk += " + " + ".join(terms[c:c + CHUNK]))
-    return Body(tuple(w.lines), "chk", {o: w.ref(j) for o, j in graph.outputs}, jac, w.env)
+    doubtful = [weights[k] for k, (_, dst, slot) in enumerate(graph.edges)
+                if k in used and widened(OPS[graph.keys[dst][0]], slot)]
+    return Body(tuple(w.lines), "chk", {o: w.ref(j) for o, j in graph.outputs}, jac, w.env,
+                tuple(t for t in dict.fromkeys(doubtful) if t.isidentifier()))
 
 
 # Per node, the text holding its derivative and whether that is a local of its own (True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from typing import Any, NamedTuple
@@ -14,6 +15,8 @@ from .. import analysis
 from ..build.graph import Graph
 from ..errors import InputError, MathError
 from ..evaluate import missing_values
+from ..results.fold import Folding
+from ..text.arrays import Fill, nested
 from ..text.values import kind
 
 
@@ -26,10 +29,48 @@ class Plan(NamedTuple):
     free: list[tuple[str, int]]  # inputs each point must give, in graph order
 
 
+def shapes(first: str) -> dict[str, Fill]:
+    """The shapes of the families that the first line of a batch or of data gives: a JSON
+    row's arrays (`{"x": [1, 2]}`), a CSV header's elements (`x[1],x[2]`); each as a Fill
+    that gives the family its shape (and no value). Anything unusual gives none: the rows
+    are checked later, with their line numbers."""
+    found: dict[str, Fill] = {}
+    text = first.lstrip("\ufeff \t")
+    if text.startswith("{"):
+        try:
+            row = DECODE(text)
+        except (ValueError, RecursionError):
+            return {}
+        if type(row) is dict:
+            for k, v in row.items():
+                if type(v) is list:
+                    try:
+                        found[k] = Fill(nested(v, k).shape, "const", 0.0)
+                    except InputError:
+                        pass
+        return found
+    tops: dict[str, list[int]] = {}
+    for cell in next(csv.reader([text]), []):
+        m = _ELEMENT.fullmatch(cell.strip())
+        if m is not None:
+            at = [int(i) for i in m.group(2).split(",")]
+            top = tops.setdefault(m.group(1), at)
+            if len(top) == len(at):
+                tops[m.group(1)] = [max(a, b) for a, b in zip(top, at)]
+    return {k: Fill(tuple(v), "const", 0.0) for k, v in tops.items() if min(v) >= 1}
+
+
+_ELEMENT = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\[\s*(\d+(?:\s*,\s*\d+)*)\s*\]")
+
+
 def json_point(plan: Plan, p: Any) -> dict[str, str | float]:
-    """A decoded JSON point -> values for analysis.grad, checked as grad checks NAME=VALUEs."""
+    """A decoded JSON point -> values for analysis.grad, checked as grad checks NAME=VALUEs;
+    a family's array spread over its elements."""
     if type(p) is not dict:
         raise InputError(f"expected a JSON object such as {{\"x\": 1}}, got {kind(p)}")
+    folding = Folding.of(plan.graph)
+    if folding is not None:
+        p = folding.spread(p)
     analysis.point(plan.graph, {k: 0.0 for k in p if k not in plan.constants})  # unknown
     values: dict[str, str | float] = {}
     for k, v in p.items():
@@ -62,14 +103,75 @@ def csv_header(plan: Plan, line: str) -> list[str]:
     """Check the header once: each column an input without a constant, each input a column."""
     header = [h.strip() for h in next(csv.reader([line.lstrip("\ufeff")]))]
     analysis.point(plan.graph, {h: 0.0 for h in header})  # every column must be an input
+    return _header(header, plan.constants, [name for name, _ in plan.free])
+
+
+class _Names:
+    """A sink for build.builder.run that notes names only (every operand is 0): the inputs
+    (read before any statement assigns them) in order, and the names assigned."""
+
+    def __init__(self) -> None:
+        self.inputs: dict[str, None] = {}
+        self.assigned: set[str] = set()
+
+    def literal(self, value: float) -> int:
+        return 0
+
+    def read(self, name: str) -> int:
+        if name not in self.assigned:
+            self.inputs[name] = None
+        return 0
+
+    def apply(self, op: str, args: list[int], pos: int) -> int:
+        return 0
+
+    def assign(self, name: str, value: int) -> None:
+        self.assigned.add(name)
+
+
+def names_of(program: analysis.Analysis) -> tuple[list[str], set[str]] | None:
+    """The program's inputs and the names it assigns, from its text alone: for a program
+    whose graph cannot be made (a constant of it fails), so that its inputs are still
+    checked as any program's are. The text is parsed again (this is the failing path).
+    None for a program with families: their inputs are known once their shapes are."""
+    from ..build.builder import run
+    from ..text.parser import parse
+
+    parsed = parse(program.source)
+    if not parsed.plain:
+        return None
+    sink = _Names()
+    run(parsed, sink)
+    return list(sink.inputs), sink.assigned
+
+
+def failing_header(program: analysis.Analysis, constants: Mapping[str, object],
+                   line: str | None) -> None:
+    """The checks of NAME=VALUE constants and of a CSV header `line` (`csv_header`) for a
+    program whose graph cannot be made (a constant of it fails, so every point will): bad
+    input is bad input whatever the program's constants do (families aside: their inputs
+    come with their shapes)."""
+    found = names_of(program)
+    if found is None:
+        return
+    inputs, names = found
+    header = [] if line is None else [h.strip() for h in next(csv.reader([line.lstrip("\ufeff")]))]
+    for h in [*constants, *header]:
+        if h not in inputs:
+            raise analysis.not_an_input(h, ", ".join(inputs) or "none", names)
+    if line is not None:
+        _header(header, constants, [name for name in inputs if name not in constants])
+
+
+def _header(header: list[str], constants: Mapping[str, object], free: list[str]) -> list[str]:
     seen: set[str] = set()
     for h in header:
         if h in seen:
             raise InputError(f"the CSV header names {h} twice")
-        if h in plan.constants:
+        if h in constants:
             raise InputError(f"{h} is given a value twice: as {h}=VALUE and as a CSV column")
         seen.add(h)
-    missing = [name for name, _ in plan.free if name not in seen]
+    missing = [name for name in free if name not in seen]
     if missing:
         raise InputError("missing value for " + ", ".join(missing)
                          + ": give each input a CSV column or a NAME=VALUE")

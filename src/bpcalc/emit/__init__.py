@@ -19,8 +19,8 @@ adjoints after the output (`de_dc` is ∂e/∂c), forward mode tangents after th
 statements come in the order of `grad`'s reverse table (nodes from the output back, each
 node's edges in order), one statement per edge with a comment quoting it; only nodes
 between the chosen inputs and outputs appear, and only values an output needs, so no
-variable goes unused. Spellings are the op table's (`ops.spell`: a new primitive is
-still one row); its `guard`s make a domain error raise (Python, JavaScript) or return
+variable goes unused. Spellings are the op table's (`spelling.spell`: a new primitive
+is still one row); its `guard`s make a domain error raise (Python, JavaScript) or return
 NaN with an error message (C) that names the node, as `bpcalc grad` would. Kinks follow
 bpcalc's conventions, with a comment where they apply.
 """

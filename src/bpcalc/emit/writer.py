@@ -10,7 +10,8 @@ from typing import NamedTuple
 from ..build.builder import value_failure
 from ..build.graph import Graph, edge_formula, node_definition
 from ..errors import InputError
-from ..ops import OPS, Code, spell
+from ..ops import OPS, Code
+from ..spelling import spell
 from .names import Namer
 from .spelled import constant_power, literal, product, repeated_calls, risky
 

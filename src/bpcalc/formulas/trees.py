@@ -36,7 +36,7 @@ class Call(NamedTuple):
 
 
 class Bin(NamedTuple):
-    op: str  # + - * / ^ > (the comparison is 1 or 0)
+    op: str  # + - * / ^, or a comparison > < >= <= (1 or 0)
     left: Tree
     right: Tree
 
@@ -56,7 +56,8 @@ class Sum(NamedTuple):  # the chain rule's sum over edges
 Tree = Num | Name | Slot | Call | Bin | Neg | Chain | Sum
 
 _TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|(§\d+)|"
-                    r"([A-Za-z_][A-Za-z_0-9.]*)|(.))")
+                    r"([A-Za-z_][A-Za-z_0-9.]*)|([<>]=|.))")
+_COMPARE = frozenset({">", "<", ">=", "<="})  # a comparison is 1 or 0
 
 
 def parse(text: str) -> Tree:
@@ -128,9 +129,9 @@ class _Parser:
             return Call(name, tuple(args))
         if other == "(":
             inner = self.expr()
-            if self.peek() == ">":
-                self.take()
-                inner = Bin(">", inner, self.expr())
+            if self.peek() in _COMPARE:
+                op = self.take()[3] or ">"
+                inner = Bin(op, inner, self.expr())
             self.take()  # ")"
             return inner
         raise ValueError(f"unexpected {other!r} in an op formula")
@@ -165,7 +166,7 @@ def replace(tree: Tree, old: Tree, new: Tree) -> Tree:
 
 # --- text and LaTeX ----------------------------------------------------------------------
 
-_PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4, ">": 0}
+_PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4, ">": 0, "<": 0, ">=": 0, "<=": 0}
 _ATOM = 9
 
 
@@ -177,7 +178,7 @@ def _prec(t: Tree) -> int:
     if isinstance(t, Chain):
         return 2 if len(t.factors) > 1 else _prec(t.factors[0])
     if isinstance(t, Bin):
-        return _PREC[t.op] if t.op != ">" else _ATOM  # written in its own parentheses
+        return _PREC[t.op] if t.op not in _COMPARE else _ATOM  # in its own parentheses
     if isinstance(t, Neg) or (isinstance(t, Num) and t.value < 0):
         return 3
     return _ATOM
@@ -250,8 +251,8 @@ def _render(t: Tree, s: _Style) -> str:
         return "".join(parts)
     if isinstance(t, Slot):
         return f"§{t.k}"
-    if t.op == ">":
-        return s.binary(">", _render(t.left, s), _render(t.right, s))
+    if t.op in _COMPARE:
+        return s.binary(t.op, _render(t.left, s), _render(t.right, s))
     p = _PREC[t.op]
     if t.op == "^":  # right-associative: the base needs more
         return s.binary("^", _wrap(t.left, p + 1, s), _wrap(t.right, p, s))
@@ -260,8 +261,8 @@ def _render(t: Tree, s: _Style) -> str:
 
 
 def _text_binary(op: str, a: str, b: str) -> str:
-    if op == ">":
-        return f"({a} > {b})"
+    if op in _COMPARE:
+        return f"({a} {op} {b})"
     return f"{a}{op}{b}" if op in ("*", "/", "^") else f"{a} {op} {b}"
 
 
@@ -288,8 +289,9 @@ def _latex_call(fn: str, args: list[str]) -> str:
 
 
 def _latex_binary(op: str, a: str, b: str) -> str:
-    if op == ">":
-        return rf"\mathbb{{1}}\left[{a} > {b}\right]"
+    if op in _COMPARE:
+        sign = {">=": r"\geq", "<=": r"\leq"}.get(op, op)
+        return rf"\mathbb{{1}}\left[{a} {sign} {b}\right]"
     if op == "/":
         return rf"\frac{{{_unwrap(a)}}}{{{_unwrap(b)}}}"
     if op == "^":
@@ -340,8 +342,9 @@ def value(t: Tree, values: Sequence[float], adjoints: Mapping[int, float]) -> fl
     if isinstance(t, Slot):
         raise ValueError("an unfilled operand")
     a, b = value(t.left, values, adjoints), value(t.right, values, adjoints)
-    if t.op == ">":
-        return 1.0 if a > b else 0.0
+    if t.op in _COMPARE:
+        return float(a > b if t.op == ">" else a < b if t.op == "<" else
+                     a >= b if t.op == ">=" else a <= b)
     if t.op == "+":
         return a + b
     if t.op == "-":

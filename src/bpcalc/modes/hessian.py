@@ -114,7 +114,7 @@ def hessian(graph: Graph, evaluation: Evaluation, wrt: Sequence[int], output: in
         from .. import wide as widen
 
         zero, one = widen.ZERO, widen.ONE
-        numbers = widen.weights(graph, evaluation.values, weights)
+        numbers = widen.weights(weights, evaluation.beyond)
     adj = reverse.adjoints(graph, numbers, output, zero, one)
     undefined: dict[tuple[int, int], MathError] = {}
     second = second_weights(graph, evaluation.values, adj, undefined, wide)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from ..numbers import shown, shown_text
@@ -24,13 +24,45 @@ ITEMS = re.compile(r"(?<=, )|(?<=; )")
 PROSE = re.compile(r"(?<=[^=←−+] )(?![=←−+])")
 
 
+def groups(r: Descent, params: Mapping[str, float]) -> list[tuple[str, list[str]]]:
+    """The parameters in order, a scalar alone and a family's elements together:
+    (name, element names)."""
+    fold = r.folding
+    out: list[tuple[str, list[str]]] = []
+    taken: set[str] = set()
+    for k in params:
+        family = fold.first.get(k) if fold is not None else None
+        if fold is not None and family is not None and \
+                all(n in params for n in fold.names[family]):
+            out.append((family, fold.names[family]))
+            taken.update(fold.names[family])
+        elif k not in taken:
+            out.append((k, [k]))
+    return out
+
+
+def family_text(r: Descent, name: str, values: Sequence[float], few: int = 3) -> str:
+    """`W1 [16,2] = [-0.97, 0.92, 0.3, …], norm 3.41`: its shape, its first values and its
+    norm; a scalar as `b = 0.5`."""
+    if r.folding is None or name not in r.folding.shapes:
+        return f"{name} = {shown(values[0])}"
+    shape = ",".join(map(str, r.folding.shapes[name]))
+    norm = shown(math.hypot(*values))
+    if not few:
+        return f"{name} [{shape}] with norm {norm}"
+    head = ", ".join(shown(v) for v in values[:few]) + (", …" if len(values) > few else "")
+    return f"{name} [{shape}] = [{head}], norm {norm}"
+
+
 def header(r: Descent, source_of_data: str) -> list[str]:
     from .explain import source_line
 
     rows = f"the mean over {r.rows:,} rows of {source_of_data}" if source_of_data else \
         "one point (no --data)"
     batch = f", mini-batches of {r.batch_size}" if r.batch_size else ""
-    start = ", ".join(f"{k} = {shown(v)}" for k, v in r.start.items())
+    start = ", ".join(f"{k} = {shown(r.start[k])}" if ns == [k] else
+                      f"{family_text(r, k, [r.start[n] for n in ns], few=0)}"
+                      for k, ns in groups(r, r.start))
     return [f"bpcalc descend  {source_line(r.loss_text, [r.output or 'L'], 60)}",
             f"loss: {rows}{batch}", f"{r.optimizer}, η = {shown(r.lr)}, from {start}"]
 
@@ -46,8 +78,15 @@ def first_step(r: Descent) -> list[str]:
                 "first step v is the gradient)",
                 "adam": " (adam: p ← p − η·m̂/(√v̂ + ε); at the first step m̂ is the gradient "
                 "and √v̂ its size, so each moves by about η)"}[r.optimizer]]
-    for k, before in f.params.items():
-        g = f.gradient[k]
+    for family, names in groups(r, f.params):
+        k = names[0]
+        before, g = f.params[k], f.gradient[k]
+        if names != [family]:
+            norm = shown(math.hypot(*(f.gradient[n] for n in names)))
+            lines.append(f"  {family} ← {family} − η·∂L/∂{family}, element by element "
+                         f"(|∂L/∂{family}| = {norm}); the first, {k} ← {shown(before)} − "
+                         f"{shown(r.lr)}·{shown_text(g)} = {shown(f.after[k])}")
+            continue
         if r.optimizer == "adam":
             said = (f"{k} ← {k} − η·m̂/(√v̂ + ε) = {shown(before)} − {shown(r.lr)}·"
                     f"{shown_text(g)}/({shown(abs(g))} + 1e-08) = {shown(f.after[k])}")
@@ -112,10 +151,17 @@ def _labels(values: list[float]) -> list[str]:
 def result(r: Descent) -> list[str]:
     f = r.final
     lines = [f"parameters at step {f.step}"]
-    width = max(map(len, f.params), default=1)
-    lines += [f"  {k.ljust(width)} = {shown(v)}" for k, v in f.params.items()]
+    found = groups(r, f.params)
+    width = max((len(k) for k, ns in found if ns == [k]), default=1)
+    for k, names in found:
+        if names == [k]:
+            lines.append(f"  {k.ljust(width)} = {shown(f.params[k])}")
+        else:
+            lines.append("  " + family_text(r, k, [f.params[n] for n in names]))
     over = "" if r.batch_size is None else " (over all rows)"
     lines.append(f"loss {shown(f.loss)}, gradient norm {shown(f.grad_norm)}{over}")
+    for name, value in r.report.items():
+        lines.append(f"{name} = {shown(value)}, its mean over the {r.rows:,} rows")
     lines.append(r.message)
     return lines
 

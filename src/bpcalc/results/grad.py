@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
 if TYPE_CHECKING:
     from ..cost import Cost
+    from .fold import Folding
 
-SCHEMA, VERSION = "bpcalc/grad", 1
+# version 2: a family's numbers are nested lists under its name (results/fold.py)
+SCHEMA, VERSION = "bpcalc/grad", 2
 
 T = TypeVar("T")
 
@@ -98,6 +100,7 @@ class GradResult(NamedTuple):
     cost: Cost | None = None  # what each mode costs here, when asked for
     output_nodes: tuple[int, ...] = ()  # the node index of each output key
     input_nodes: tuple[int, ...] = ()  # the node index of each input, in `inputs` order
+    folding: Folding | None = None  # the program's families, folded in JSON
 
     def node_of_input(self, name: str) -> int:
         return self.input_nodes[list(self.inputs).index(name)]
@@ -121,18 +124,18 @@ class GradResult(NamedTuple):
             if n.op != "input":
                 nd["expr"] = n.expr
             if keep:
-                nd["value"] = n.value
+                nd["value"] = _json_number(n.value)
             return nd
 
         def edge(k: int) -> dict[str, Any]:
             e = self.edges[k]
             ed: dict[str, Any] = {"from": e.src, "to": e.dst, "local": e.local}
             if keep:
-                ed["value"] = e.value
+                ed["value"] = _json_number(e.value)
             return ed
 
         return {"schema": "bpcalc/graph", "version": VERSION, "expression": self.expression,
-                "inputs": self.inputs, "outputs": list(self.outputs),
+                "inputs": self._fold(self.inputs), "outputs": self._keys(self.outputs),
                 "nodes": Lazy(len(self.nodes), node), "edges": Lazy(len(self.edges), edge)}
 
     def fields(self) -> list[str]:
@@ -170,9 +173,11 @@ class GradResult(NamedTuple):
         simple = {
             "schema": lambda: SCHEMA, "version": lambda: VERSION,
             "expression": lambda: self.expression, "mode": lambda: self.mode,
-            "inputs": lambda: self.inputs, "outputs": lambda: list(self.outputs),
-            "values": lambda: self.values, "jacobian": lambda: self.jacobian,
-            "value": lambda: self.values[first], "gradient": lambda: self.jacobian[first],
+            "inputs": lambda: self._fold(self.inputs), "outputs": lambda: self._keys(self.outputs),
+            "values": lambda: self._fold(self.values),
+            "jacobian": lambda: self._fold(self.jacobian, inner=True),
+            "value": lambda: self.values[first],
+            "gradient": lambda: self._fold(self.jacobian[first]),
             "path_count": lambda: (self.path_counts or {})[first],
             "path_counts": lambda: self.path_counts,
             "paths_truncated": lambda: self.paths_truncated,
@@ -180,12 +185,18 @@ class GradResult(NamedTuple):
         }
         return simple[key]()
 
+    def _fold(self, d: Mapping[str, Any], inner: bool = False) -> Any:
+        return d if self.folding is None else self.folding.mapping(d, inner)
+
+    def _keys(self, names: Sequence[str]) -> list[str]:
+        return list(names) if self.folding is None else self.folding.keys(names)
+
     def _node(self, i: int) -> dict[str, Any]:
         n = self.nodes[i]
         nd: dict[str, Any] = {"id": n.id, "op": n.op}
         if n.op != "input":
             nd["expr"] = n.expr
-        nd["value"] = n.value
+        nd["value"] = _json_number(n.value)
         if self.adjoints is not None:
             nd["adjoint"] = _finite(self.adjoints[i])
         if self.tangents is not None:
@@ -194,13 +205,19 @@ class GradResult(NamedTuple):
 
     def _edge(self, k: int) -> dict[str, Any]:
         e = self.edges[k]
-        value = e.value if e.value is None or math.isfinite(e.value) else None  # undefined
-        return {"from": e.src, "to": e.dst, "local": e.local, "value": value}  # (unneeded)
+        # null: undefined (and unneeded), or beyond a double (a warning says how far)
+        return {"from": e.src, "to": e.dst, "local": e.local, "value": _json_number(e.value)}
 
     def _path(self, k: int) -> dict[str, Any]:
         p = self.paths[k]
         return {"input": p.input, "output": p.output, "nodes": list(p.nodes),
-                "product": p.product}
+                "product": _json_number(p.product)}
+
+
+def _json_number(x: float | None) -> float | None:
+    """JSON has no infinity or NaN: a value, local derivative or path product beyond a
+    double (a warning says how large), or undefined, is null."""
+    return x if x is None or math.isfinite(x) else None
 
 
 def _finite(column: dict[str, float | None]) -> dict[str, float | None]:

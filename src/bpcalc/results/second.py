@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-VERSION = 1
+if TYPE_CHECKING:
+    from .fold import Folding
+
+VERSION = 2  # 2: a family's numbers are nested lists under its name (results/fold.py)
+
+
+def _fold(folding: Folding | None, d: dict[str, Any], inner: bool = False) -> Any:
+    return d if folding is None else folding.mapping(d, inner)
 
 
 class HessianResult(NamedTuple):
@@ -18,17 +25,19 @@ class HessianResult(NamedTuple):
     passes: int  # forward-over-reverse passes: one per wrt input
     edge_ops: int
     warnings: tuple[str, ...] = ()
+    folding: Folding | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        f = self.folding
         return {
             "schema": "bpcalc/hessian",
             "version": VERSION,
             "expression": self.expression,
-            "inputs": self.inputs,
+            "inputs": _fold(f, self.inputs),
             "output": self.output,
             "value": self.value,
-            "gradient": self.gradient,
-            "hessian": self.hessian,
+            "gradient": _fold(f, self.gradient),
+            "hessian": _fold(f, self.hessian, inner=True),
             "cost": {"passes": self.passes, "edge_ops": self.edge_ops},
             "warnings": list(self.warnings),
         }
@@ -44,18 +53,20 @@ class DirectionalResult(NamedTuple):
     derivative: dict[str, float]  # jvp: per output; vjp: per input
     edge_ops: int  # one pass, each edge used once
     warnings: tuple[str, ...] = ()
+    folding: Folding | None = None
 
     def to_dict(self) -> dict[str, Any]:
         jvp_kind = self.kind == "jvp"
+        f = self.folding
         return {
             "schema": "bpcalc/directional",
             "version": VERSION,
             "expression": self.expression,
-            "inputs": self.inputs,
-            "outputs": list(self.outputs),
-            "values": self.values,
-            "direction" if jvp_kind else "cotangent": self.seed,
-            "directional" if jvp_kind else "vjp": self.derivative,
+            "inputs": _fold(f, self.inputs),
+            "outputs": list(self.outputs) if f is None else f.keys(self.outputs),
+            "values": _fold(f, self.values),
+            "direction" if jvp_kind else "cotangent": _fold(f, self.seed),
+            "directional" if jvp_kind else "vjp": _fold(f, self.derivative),
             "cost": {"mode": "forward" if jvp_kind else "reverse", "passes": 1,
                      "edge_ops": self.edge_ops},
             "warnings": list(self.warnings),

@@ -69,6 +69,10 @@ RULES: dict[str, Callable[..., sp.Expr]] = {
     "softplus": lambda x: sp.log(1 + sp.exp(x)),
     "max": sp.Max,
     "min": sp.Min,
+    "lt": lambda x, y: sp.Piecewise((1, x < y), (0, True)),  # 0/1; its derivative is 0
+    "gt": lambda x, y: sp.Piecewise((1, x > y), (0, True)),
+    "le": lambda x, y: sp.Piecewise((1, x <= y), (0, True)),
+    "ge": lambda x, y: sp.Piecewise((1, x >= y), (0, True)),
 }
 
 

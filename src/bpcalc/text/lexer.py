@@ -1,4 +1,6 @@
-"""Text -> tokens. One regular expression, one loop; positions are kept for error carets."""
+"""Text -> tokens. One regular expression, one loop; positions are kept for error carets.
+
+`1..n` is a number, `..` and a name (a range), never the number `1.`."""
 
 from __future__ import annotations
 
@@ -17,9 +19,9 @@ class Token(NamedTuple):
 _TOKEN = re.compile(
     r"""
     (?P<ws>[ \t\r\f\v]+|\\\n|\#[^\n]*)
-  | (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
+  | (?P<num>(?:\d+(?:\.(?!\.)\d*)?|\.\d+)(?:[eE][+-]?\d+)?)
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op>\*\*|[+\-*/]=|[-+*/^(),=])
+  | (?P<op>\*\*|\.\.|[+\-*/<>]=|[-+*/^(),=<>\[\]])
   | (?P<sep>[\n;])
     """,
     re.VERBOSE | re.ASCII,  # digits are 0-9 only: "٣" is not a number
@@ -57,9 +59,9 @@ def tokenize(source: str) -> list[Token]:
         elif kind == "name":
             tokens.append(Token("NAME", text, pos))
         elif kind == "op":
-            if text == "(":
+            if text in "([":
                 depth += 1
-            elif text == ")":
+            elif text in ")]":
                 depth -= 1
             tokens.append(Token("OP", text, pos))
         elif kind == "sep" and not (text == "\n" and depth > 0):

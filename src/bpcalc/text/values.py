@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import InputError
+from .arrays import Array, Fill, family_value, nested, shaped_name
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _KINDS = {bool: "a boolean", type(None): "null", list: "an array", dict: "an object",
@@ -53,18 +54,27 @@ def plain_number(text: str) -> float | None:
     return None
 
 
-def _pair(item: str) -> tuple[str, str] | None:
-    """`x=1` -> ("x", "1"); None unless a name, '=' and a value."""
+def _pair(item: str) -> tuple[str, Any] | None:
+    """`x=1` -> ("x", "1"); `x=[1,2]` and `W[2,3]=uniform(-1,1)` -> the name and an Array or
+    a Fill (arrays.py); None unless a name, '=' and a value."""
     name, eq, value = item.partition("=")
     name, value = name.strip(), value.strip()
-    if not eq or not _NAME.fullmatch(name) or not value:
+    if not eq or not value:
         return None
-    return name, value
+    shape = None
+    if not _NAME.fullmatch(name):
+        shaped = shaped_name(name)
+        if shaped is None:
+            return None
+        name, shape = shaped
+    family = family_value(name, value, shape)
+    return name, value if family is None else family
 
 
-def assignments(items: tuple[str, ...] | list[str]) -> dict[str, str]:
-    """The command line's NAME=VALUE arguments, the value texts as given."""
-    values: dict[str, str] = {}
+def assignments(items: tuple[str, ...] | list[str]) -> dict[str, Any]:
+    """The command line's NAME=VALUE arguments: the value texts as given, or an Array or a
+    Fill for a family (arrays.py)."""
+    values: dict[str, Any] = {}
     for item in items:
         pair = _pair(item)
         if pair is None:
@@ -77,12 +87,13 @@ def assignments(items: tuple[str, ...] | list[str]) -> dict[str, str]:
 
 
 def _split_top(text: str) -> list[str]:
-    """Split at commas outside parentheses: `x=max(1, 2),y=3` has two entries."""
+    """Split at commas outside parentheses and brackets: `x=max(1, 2),y=[3,4]` has two
+    entries."""
     parts, depth, start = [], 0, 0
     for i, ch in enumerate(text):
-        if ch == "(":
+        if ch in "([":
             depth += 1
-        elif ch == ")":
+        elif ch in ")]":
             depth -= 1
         elif ch == "," and depth == 0:
             parts.append(text[start:i])
@@ -91,9 +102,10 @@ def _split_top(text: str) -> list[str]:
     return parts
 
 
-def parse_pairs(text: str, option: str) -> dict[str, float]:
-    """`x=1,y=-2` -> {"x": 1.0, "y": -2.0}; values may be constant expressions (pi/4)."""
-    pairs: dict[str, float] = {}
+def parse_pairs(text: str, option: str, families: bool = False) -> dict[str, Any]:
+    """`x=1,y=-2` -> {"x": 1.0, "y": -2.0}; values may be constant expressions (pi/4), and
+    with `families` arrays and fills (`W[16,2]=uniform(-1,1)`), kept as Array and Fill."""
+    pairs: dict[str, Any] = {}
     for item in _split_top(text):
         pair = _pair(item)
         if pair is None:
@@ -102,6 +114,11 @@ def parse_pairs(text: str, option: str) -> dict[str, float]:
         name, value = pair
         if name in pairs:
             raise InputError(f"{option} gives {name} twice")
+        if not isinstance(value, str):
+            if not families:
+                raise InputError(f"{option} takes numbers: {name} is given an array or a fill")
+            pairs[name] = value
+            continue
         if re.search(r"\s[A-Za-z_]\w*\s*=", value):  # `w=0 b=0`: pairs apart by a space
             raise InputError(f"{option} expects NAME=VALUE pairs separated by commas, such "
                              f"as x=1,y=-2; got {text!r}: put a comma between the pairs")
@@ -112,9 +129,14 @@ def parse_pairs(text: str, option: str) -> dict[str, float]:
     return pairs
 
 
-def numbers(values: Mapping[str, str | float]) -> dict[str, float]:
+def numbers(values: Mapping[str, Any]) -> dict[str, float]:
     """Value texts (or numbers already) as numbers."""
-    return {k: v if isinstance(v, float) else parse_value(str(v), k) for k, v in values.items()}
+    out: dict[str, float] = {}
+    for k, v in values.items():
+        if isinstance(v, Array | Fill):
+            raise InputError(f"{k} is given an array, but the program reads it as a scalar")
+        out[k] = v if isinstance(v, float) else parse_value(str(v), k)
+    return out
 
 
 def kind(v: Any) -> str:
@@ -133,8 +155,9 @@ def _no_twice(pairs: list[tuple[str, object]]) -> dict[str, object]:
     return out
 
 
-def point_object(text: str, where: str) -> dict[str, str | float]:
-    """--point: a JSON object of NAME: number or NAME: "constant expression"."""
+def point_object(text: str, where: str) -> dict[str, Any]:
+    """--point: a JSON object of NAME: number, NAME: "constant expression", or NAME: an
+    array of those (a family's value, an Array)."""
     import json  # only for --point: --help and a plain grad need not load it
 
     try:
@@ -152,7 +175,9 @@ def point_object(text: str, where: str) -> dict[str, str | float]:
         if type(v) is float:
             if v - v != 0.0:
                 raise InputError(f"value of {name} is not a finite number: {v!r}")
+        elif type(v) is list:
+            data[name] = nested(v, name)
         elif type(v) is not str:
-            raise InputError(f"value of {name} in {where} must be a number or a string "
-                             f"such as \"pi/4\", got {json.dumps(v)}")
+            raise InputError(f"value of {name} in {where} must be a number, a string such as "
+                             f"\"pi/4\" or an array, got {json.dumps(v)}")
     return data

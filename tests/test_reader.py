@@ -1,7 +1,6 @@
-"""The shape-cached reader gives exactly the graph of parse + build, or the parser's error.
-
-`read(..., short=0)` sends even a one-line text through the reader, so every case here
-exercises it; the parser's graph is the reference.
+"""The general reader (build/reader.py, runs.py, columns.py) gives exactly the graph of
+parse + build, or the parser's error; every case here goes through it, and with run=1 every
+repeated line after the first goes in columns. The parser's graph is the reference.
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpcalc.build.shapes import RUN
+from bpcalc.build.runs import RUN
 from bpcalc.errors import BpcalcError
 from bpcalc.evaluate import evaluate
 from bpcalc.text.parser import parse
@@ -26,7 +25,7 @@ def same_graph(source: str, outputs: list[str] | None = None) -> None:
     """Line by line, and in columns from the second line of a run on (run=1)."""
     b = build(parse(source), outputs)
     for run in (RUN, 1):
-        a = read(source, outputs, short=0, run=run)
+        a = read(source, outputs, run=run)
         assert a.keys == b.keys
         assert a.consts == b.consts
         assert (a.esrc, a.edst) == (b.esrc, b.edst)
@@ -40,7 +39,7 @@ def same_error(source: str) -> str:
         build(parse(source))
     for run in (RUN, 1):
         with pytest.raises(BpcalcError) as fast:
-            read(source, short=0, run=run)
+            read(source, run=run)
         assert type(fast.value) is type(slow.value)
         assert str(fast.value) == str(slow.value)
     return str(fast.value)
@@ -86,7 +85,7 @@ def test_outputs_and_unknown_outputs():
     same_graph(source, ["c", "e"])
     same_graph(source, ["d", "d"])
     with pytest.raises(BpcalcError, match="unknown output 'f'"):
-        read(source, ["f"], short=0)
+        read(source, ["f"])
 
 
 @pytest.mark.parametrize("source", [
@@ -120,7 +119,7 @@ def test_what_the_reader_cannot_take_gets_the_parsers_answer(source):
         same_error(source)
         return
     same_graph(source)  # the parser takes it (a continuation line): so must the reader
-    assert read(source, short=0).keys == expected.keys
+    assert read(source).keys == expected.keys
 
 
 def test_too_many_shapes_still_give_the_same_graph():
@@ -128,20 +127,10 @@ def test_too_many_shapes_still_give_the_same_graph():
     same_graph(source)
 
 
-def test_short_programs_skip_the_reader(monkeypatch):
-    import bpcalc.build.shapes as shapes
-
-    def boom(*a, **k):
-        raise AssertionError("the reader ran")
-
-    monkeypatch.setattr(shapes, "_Reader", boom)
-    assert read("c = a + b\n" * 5).keys == build(parse("c = a + b\n" * 5)).keys
-
-
 def test_values_match_through_either_reader():
     source = "x = x0\n" + "x = sin(x)*a + b\n" * 100
     point = {"x0": 0.5, "a": 0.9, "b": 0.1}
-    assert evaluate(read(source, short=0), point) == evaluate(build(parse(source)), point)
+    assert evaluate(read(source), point) == evaluate(build(parse(source)), point)
 
 
 NAMES = ("x", "y", "w_1", "h")
@@ -359,78 +348,41 @@ LINE_BITS = ("x", "w_1", "sin(", "log2(", "exp (", ")", "2", "0.5", "1e-3", "5."
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.sampled_from(LINE_BITS), max_size=12),
        st.lists(st.sampled_from(LINE_BITS), max_size=12))
-def test_a_shape_matcher_splits_a_line_as_the_atom_pattern_does(bits, other):
-    """A line that the literal regex of a shape matches has that shape's seps exactly,
-    and its groups are the atoms _ATOMS.split finds: the reader may skip the split. (Only
-    for shapes that compile: between two atoms there is always an operator.)"""
-    from bpcalc.build.linecode import Fallback as _Fallback
-    from bpcalc.build.shapes import _ATOMS, _Reader
-
+def test_a_rows_pattern_splits_a_line_as_the_atom_pattern_does(bits, other):
+    """A line that a run's row pattern (runs.group) matches has the first row's separators
+    exactly, and its groups are the atoms runs.ATOMS finds, of the first row's kinds: the
+    reader may take a run's atoms from one findall."""
     template = "".join(bits)
-    parts = _ATOMS.split(template)
-    try:
-        shape = _Reader(template)._compile(parts[0::2])
-    except _Fallback:
-        return
-    if shape.run is None:
-        return
     for line in (template, "".join(other), template.replace("x", "w_1"),
                  template.replace("2", "17.5")):
-        _splits_as_atoms(shape, parts, line)
+        _splits_as_atoms(template, line)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.sampled_from(LINES), st.data())
-def test_a_shape_matcher_on_lines_of_real_shapes(shape_text, data):
+def test_a_rows_pattern_on_lines_of_real_shapes(shape_text, data):
     """As above, for the shapes the property test's programs use, matched against lines
     whose atoms are anything: names, numbers, and bits that are neither."""
-    from bpcalc.build.shapes import _ATOMS, _Reader
-
     def line() -> str:
         fill = {k: data.draw(st.sampled_from(ATOMS + LINE_BITS)) for k in "abct"}
         return shape_text.format(**fill)
 
     template = line()
-    parts = _ATOMS.split(template)
-    shape = _Reader(template)._compile(parts[0::2]) if _compiles(template) else None
-    if shape is None or shape.run is None:
-        return
     for text in (line(), line(), template):
-        _splits_as_atoms(shape, parts, text)
+        _splits_as_atoms(template, text)
 
 
-def _splits_as_atoms(shape, parts: list[str], line: str) -> None:
-    """The shape's matcher, and its matchers for the atom kinds of `parts` and of `line`,
-    split `line` as _ATOMS does, if they match it; the kind matchers, into those kinds."""
-    from bpcalc.build.shapes import _ATOMS
+def _splits_as_atoms(template: str, line: str) -> None:
+    from bpcalc.build import runs
 
-    got = _ATOMS.split(line)
-    kinds = [tuple(a[:1] <= "9" for a in p[1::2]) for p in (parts, got)
-             if len(p) == len(parts)]
-    matchers = [shape.matcher()] + [shape.kind_matcher(k)[0] for k in kinds]
-    for i, matcher in enumerate(matchers):
-        m = matcher(line)
-        if m is not None:
-            assert got[0::2] == parts[0::2]
-            assert list(m.groups()) == got[1::2]
-            if i:
-                assert tuple(a[0] <= "9" for a in m.groups()) == kinds[i - 1]
-    for k in kinds:  # the findall over lines joined by newlines: the same rows, or fewer
-        match, many = shape.kind_matcher(k)
-        if many is None:
-            continue
-        m = match(line)
-        one, two = many(line), many(line + "\n" + line)
-        assert one == ([m.groups()] if m is not None else [])
-        assert two in ([m.groups()] * 2, [m.groups()], []) if m is not None else two == []
-
-
-def _compiles(text: str) -> bool:
-    from bpcalc.build.linecode import Fallback as _Fallback
-    from bpcalc.build.shapes import _ATOMS, _Reader
-
-    try:
-        _Reader(text)._compile(_ATOMS.split(text)[0::2])
-    except _Fallback:
-        return False
-    return True
+    group = runs.group([template])
+    if group is None:
+        return
+    m = group.row.fullmatch(line)
+    if m is None:
+        return
+    atoms = runs.ATOMS.findall(line)
+    assert list(m.groups()) == atoms
+    assert runs.ATOMS.split(line) == runs.ATOMS.split(template)
+    kinds = [a[0] <= "9" for a in runs.ATOMS.findall(template)]
+    assert [a[0] <= "9" for a in atoms] == kinds
