@@ -335,3 +335,18 @@ def test_a_jvp_or_vjp_of_a_program_without_inputs(source, flags):
     """Found by the long fuzz: C's harness read no J·v from a JVP of no inputs."""
     r = run("emit", source, *flags, "--check", "-o", "/dev/null")
     assert r.exit_code == 0 and "mismatch" not in r.output, r.output
+
+
+def test_a_family_program_names_each_element_readably():
+    """Elements `W[1,1]` are parameters `W_1_1`; a name the program writes that way keeps
+    it (the element's gives way); JavaScript's keys are the elements' own names."""
+    source = ("h[j] = tanh(sum(W[j,i] * x[i] for i) + b[j]); W_1_1 = 2*h[1]; "
+              "out = sum(v[j]*h[j] for j) + W_1_1")
+    at = ["W=[[0.1,0.2],[0.3,-0.4]]", "x=[0.5,-1]", "b=[0.1,0.2]", "v=[1,-2]"]
+    r = run("emit", source, *at, "--check")
+    assert r.exit_code == 0 and "mismatch" not in r.output, r.output
+    code = run("emit", source, *at).output
+    assert "def f_grad(W_1_1_, W_1_2, W_2_1, W_2_2, b_1, b_2, x_1, x_2, v_1, v_2):" in code
+    assert "    W_1_1 = 2.0 * h_1" in code
+    js = run("emit", source, *at, "--lang", "js").output
+    assert '{"W[1,1]": dout_dW_1_1_, "W[1,2]": dout_dW_1_2,' in js

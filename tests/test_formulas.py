@@ -263,10 +263,13 @@ def test_latex_names_are_each_their_own():
 def test_latex_of_versions_and_index_families():
     from bpcalc.formulas.tex import tex_names
 
-    got = tex_names(["a_b_c.1", "a_b_c", "u.1", "W1[2,1]", "h1[3]", "h1", "x.0", "w_i"])
+    got = tex_names(["a_b_c.1", "a_b_c", "u.1", "W1[2,1]", "h1[3]", "h1", "x.0", "w_i",
+                     "W[2,1]", "h[3]", "h3", "W[11]", "W_11"])
     assert got == {"a_b_c.1": r"\mathit{a\_b\_c}^{(1)}", "a_b_c": r"\mathit{a\_b\_c}",
                    "u.1": "u^{(1)}", "W1[2,1]": "W_{1}[2,1]", "h1[3]": "h_{1}[3]",
-                   "h1": "h_{1}", "x.0": "x^{(0)}", "w_i": "w_{i}"}
+                   "h1": "h_{1}", "x.0": "x^{(0)}", "w_i": "w_{i}", "W[2,1]": "W_{2,1}",
+                   "h[3]": r"\mathit{h}[3]", "h3": r"\mathit{h3}",  # both h_{3}: written out
+                   "W[11]": r"\mathit{W}[11]", "W_11": r"\mathit{W\_11}"}
     d = json.loads(run("diff", "a_b_c = x*x; a_b_c = a_b_c*x", "--json").output)
     said = json.dumps([d["gradient"]["x"]["latex"], *(e["latex"] for e in d["edges"])])
     assert r"\\mathit{a\\_b\\_c}^{(1)}" in said and "a\\\\_b\\\\_c.1" not in said
@@ -298,3 +301,15 @@ def test_the_formulas_grow_with_the_program_not_its_square():
         return len(r.output)
 
     assert size(800) < 2.5 * size(400)
+
+
+FAMILY = "h[j] = tanh(sum(W[j,i] * x[i] for i) + b[j]); out = sum(v[j]*h[j] for j)"
+AT = ["W=[[0.1,0.2],[0.3,-0.4]]", "x=[0.5,-1]", "b=[0.1,0.2]", "v=[1,-2]"]
+
+
+def test_a_family_program_in_its_own_names():
+    """Elements are named nodes (`1 - h[1]^2`, not `1 - tanh(g)^2`), in LaTeX subscripts."""
+    d = json.loads(run("diff", FAMILY, *AT, "--check", "--json").output)
+    assert d["check"]["passed"]
+    assert d["gradient"]["W[1,1]"]["formula"] == "v[1]·(1 - h[1]^2)·x[1]"
+    assert d["gradient"]["W[1,1]"]["latex"] == r"v_{1} \cdot \left(1 - h_{1}^{2}\right) \cdot x_{1}"

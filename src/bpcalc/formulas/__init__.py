@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..build.graph import Graph
-from .spelling import Spelling
+from .nodes import Spelling
 from .trees import (
     Bin,
     Call,

@@ -2,8 +2,8 @@ r"""Names in LaTeX, each distinct name printed distinctly.
 
 A name reads as a mathematician writes it where that is unambiguous: `x`, `w11` as
 `w_{11}`, `x_i` as `x_{i}`, `out` as `\mathit{out}`, `h1` as `h_{1}`; an earlier version
-`x.1` (see the spec) as `x^{(1)}`; an element of an index family `W1[2,1]` as
-`W_{1}[2,1]`. Any other name is written out, its underscores escaped (`x__y` as
+`x.1` (see the spec) as `x^{(1)}`; an element of an index family `W[2,1]` as `W_{2,1}`,
+`W1[2,1]` as `W_{1}[2,1]`. Any other name is written out, its underscores escaped (`x__y` as
 `\mathit{x\_\_y}`, never `x^{y}`). Where two names of one program would print alike
 (`w11` and `w_11`, both `w_{11}`), both are written out (`\mathit{w11}`,
 `\mathit{w\_11}`). The same spelling serves the factored formulas (formulas.py) and
@@ -42,12 +42,17 @@ def _pretty(stem: str) -> str | None:
     return None
 
 
-def _written_out(stem: str) -> str:
-    return r"\mathit{" + stem.replace("_", r"\_") + "}"
+def _written_out(stem: str, index: str | None) -> str:
+    return r"\mathit{" + stem.replace("_", r"\_") + "}" + (index or "")
 
 
-def _assemble(stem_tex: str, index: str | None, version: str | None) -> str:
-    return stem_tex + (index or "") + (f"^{{({version})}}" if version else "")
+def _look(stem: str, index: str | None) -> str | None:
+    """How a mathematician writes stem[index]: the index as the subscript (`W[2,1]` as
+    `W_{2,1}`), after one the stem has in brackets (`W1[2,1]` as `W_{1}[2,1]`)."""
+    look = _core(stem) if stem.isalpha() and stem.isascii() else _pretty(stem)
+    if look is None or index is None:
+        return look
+    return look + index if "_{" in look else f"{look}_{{{index[1:-1]}}}"
 
 
 def tex_names(names: Iterable[str]) -> dict[str, str]:
@@ -56,20 +61,21 @@ def tex_names(names: Iterable[str]) -> dict[str, str]:
     for name in names:
         m = None if name.isidentifier() else _ID.fullmatch(name)
         parts[name] = (m.group(1), m.group(2), m.group(3)) if m else (name, None, None)
-    stems = {stem for stem, _, _ in parts.values()}
-    # letters alone (`out`, the generated ids) print as no other stem can: no grouping
-    spelled = {stem: _core(stem) for stem in stems if stem.isalpha() and stem.isascii()}
-    by_look: dict[str, set[str]] = {}
-    for stem in stems:
-        look = None if stem in spelled else _pretty(stem)
+    bases = {(stem, index) for stem, index, _ in parts.values()}
+    # letters alone (`out`, the generated ids) print as no other name can: no grouping
+    spelled = {b: _core(b[0]) for b in bases if b[1] is None and b[0].isalpha()
+               and b[0].isascii()}
+    by_look: dict[str, set[tuple[str, str | None]]] = {}
+    for b in bases:
+        look = None if b in spelled else _look(*b)
         if look is not None:
-            by_look.setdefault(look, set()).add(stem)
-    for look, alike in by_look.items():
-        for stem in alike:
-            spelled[stem] = look if len(alike) == 1 else _written_out(stem)
-    for stem in stems - spelled.keys():
-        spelled[stem] = _written_out(stem)
-    return {name: _assemble(spelled[stem], index, version)
+            by_look.setdefault(look, set()).add(b)
+    for look, alike in by_look.items():  # w11 and w_11, W[11] and W_11: written out
+        for b in alike:
+            spelled[b] = look if len(alike) == 1 else _written_out(*b)
+    for b in bases - spelled.keys():
+        spelled[b] = _written_out(*b)
+    return {name: spelled[stem, index] + (f"^{{({version})}}" if version else "")
             for name, (stem, index, version) in parts.items()}
 
 

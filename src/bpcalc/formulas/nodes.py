@@ -41,9 +41,10 @@ class Spelling:
     def __init__(self, graph: Graph) -> None:
         ids, keys, n = graph.ids, graph.keys, len(graph.keys)
         named_set = {*graph.names, *graph.input_at}
+        elements = {v for f in graph.families.values() for v in f.elements.values()}
         self.graph = graph
         self.plain = [ids[i].split(".")[0] in named_set or keys[i][0] == "input"
-                      for i in range(n)]
+                      or i in elements for i in range(n)]  # a family's h1[3] is named too
         self.consumers = [0] * n
         user = [-1] * n  # each node's first consumer
         for src, dst in zip(graph.esrc, graph.edst):
