@@ -111,7 +111,7 @@ def _together(lang: str, mode: str, tmp_path: Path) -> None:
         main = ("#include <math.h>\n#include <stdio.h>\n" + source
                 + "int main(void) {\n" + "\n".join(lines) + "\nreturn 0;\n}\n")
         (tmp_path / "all.c").write_text(main)
-        subprocess.run(["cc", "-std=c99", "-Wall", "-Werror", "-O1", "all.c", "-o", "all",
+        subprocess.run(["cc", *running.CFLAGS, "-Werror", "all.c", "-o", "all",
                         "-lm"], cwd=tmp_path, check=True, capture_output=True, text=True)
         out = subprocess.run(["./all"], cwd=tmp_path, check=True, capture_output=True,
                              text=True).stdout
@@ -231,3 +231,122 @@ def test_degenerate_programs_check_in_every_language(source):
     r = run("emit", source, "--check")
     assert r.exit_code == 0, r.output
     assert "mismatch" not in r.output
+
+
+# --- issue 29: names, dead statements, what --check calls a failure ------------------------
+
+
+@pytest.mark.skipif(not HAS_CC, reason="no C compiler (cc) on this machine")
+@pytest.mark.parametrize("name, global_", [("f", "f_grad_error"), ("g", "g_grad_error"),
+                                           ("f", "f_grad_fail")])
+def test_an_input_named_like_the_error_global_of_c(name, global_, tmp_path):
+    """It hid the global (0 for every x); now the parameter is renamed."""
+    graph = load(f"{global_} * 2").graph()
+    e = E.emit(graph, "c", name=name)
+    param = re.search(rf"double {name}_grad\(double (\w+),", e.code).group(1)
+    assert param == global_ + "_"
+    got = E.run(e, "c", [3.0], str(tmp_path))
+    assert got.values == [6.0] and got.derivatives == [2.0]
+    assert run("emit", f"{global_} * 2", "--lang", "c", "--name", name, "--check").exit_code == 0
+
+
+def test_a_name_the_python_code_calls():
+    r = run("emit", "all*2 + map*max(map, len)", "--check")
+    assert r.exit_code == 0 and "mismatch" not in r.output, r.output
+
+
+def test_past_eight_thousand_unnamed_nodes_the_ids_reach_map(monkeypatch, tmp_path):
+    source = " + ".join(f"sin(x*{k}.5)" for k in range(3000))
+    graph = load(source).graph()
+    assert {"map", "len", "int", "iter"} & set(graph.ids) == {"map", "len", "int"}
+    got = E.run(E.emit(graph, "python"), "python", [0.3], str(tmp_path))
+    values, jac = engine({"expr": source, "values": {"x": 0.3}})
+    assert all(map(close, got.values + got.derivatives, values + jac))
+    monkeypatch.setattr(running, "tool", lambda lang: "python" if lang == "python" else None)
+    r = run("emit", source, "--check", "-o", str(tmp_path / "f.py"))
+    assert r.exit_code == 0 and "python: ok" in r.output, r.output
+
+
+@pytest.mark.parametrize("lang", E.LANGS)
+def test_a_statement_no_output_needs_is_not_written_but_its_guard_is(lang):
+    code = run("emit", "u = x*2; w = log(z); y = x+1", "--lang", lang).output
+    assert not re.search(r"\bu\b", code.split("*/")[-1].split('"""')[-1])
+    assert "log is undefined" in code  # grad fails where z <= 0: so does the function
+    r = run("emit", "u = x*2; y = x+1", "--check")
+    assert r.exit_code == 0 and "mismatch" not in r.output, r.output
+    r = run("emit", "u = x*2; w = log(z); y = x+1", "z=-1", "x=1", "--check")
+    assert r.exit_code == 1 and "log" in r.output  # the engine's own math error
+
+
+@pytest.mark.skipif(not HAS_CC, reason="no C compiler (cc) on this machine")
+def test_a_compiler_warning_is_reported_not_a_failure(monkeypatch):
+    from bpcalc.emit import frames
+
+    monkeypatch.setattr(frames, "_unused", lambda w, params, outs: [])
+    r = run("emit", "u = z*2; y = x+1", "--lang", "c", "--check")
+    assert r.exit_code == 0, r.output
+    assert re.search(r"c: ok at 5 points.*warned: .*unused parameter", r.output), r.output
+
+
+@pytest.mark.parametrize("name, lang", [
+    ("static", "js"), ("implements", "js"), ("interface", "js"), ("package", "js"),
+    ("private", "js"), ("protected", "js"), ("public", "js"), ("arguments", "js"),
+    ("eval", "js"), ("Number", "js"), ("RangeError", "js"), ("_Bool", "c"),
+    ("HUGE_VAL", "c"), ("fabs", "c"), ("log1p", "c"), ("f_grad_fail", "c"),
+    ("ValueError", "python")])
+def test_the_names_the_probe_found(name, lang):
+    source = f"{name}*softplus({name}) + abs({name}) + log({name})"
+    r = run("emit", source, "--check")
+    assert r.exit_code == 0 and "mismatch" not in r.output, r.output
+    params = re.search(r"\(([^)]*)\)", run("emit", source, "--lang", lang).output.split(
+        "f_grad(" if lang != "js" else "fGrad(")[1].join("()")).group(1)
+    assert params.split(",")[0].strip().split()[-1] != name
+
+
+def test_a_vjp_whose_outputs_feed_one_another():
+    for outs in ("a,b", "b,a", "a,b,x"):
+        r = run("emit", "a = x*x; b = a*2", "--output", outs, "--cotangent", "--check")
+        assert r.exit_code == 0 and "mismatch" not in r.output, (outs, r.output)
+
+
+@pytest.mark.parametrize("lang", E.LANGS)
+def test_a_comment_in_the_program_cannot_end_the_doc_comment(lang):
+    r = run("emit", 'y = x*2 # a """ b */ \\N{x} c\nz = y + 1  # */', "--lang", lang,
+            "--check")
+    assert r.exit_code == 0 and "mismatch" not in r.output, r.output
+    assert "\\N{x}" not in r.output and "y = x*2; z = y + 1" in r.output  # comments left out
+
+
+@pytest.mark.parametrize("source, point", [("relu(y)*sqrt(x) + x", ["x=0", "y=-1"]),
+                                           ("y = x; z = (y^y)*y", ["x=0"]),
+                                           ("relu(y)*log(x) + x", ["x=1e-320", "y=-1"])])
+def test_an_infinite_local_derivative_times_a_zero_adjoint_adds_zero(source, point):
+    """As the engine takes it (the edge's value is null in grad's JSON): found by the
+    fuzz, `x^x` at 0 raised 'math domain error'."""
+    edges = json.loads(run("grad", source, *point, "--json").output)["edges"]
+    assert any(e["value"] is None for e in edges)
+    r = run("emit", source, *point, "--check")
+    assert r.exit_code == 0 and "mismatch" not in r.output, r.output
+
+
+@pytest.mark.parametrize("flags", [["--mode", "forward", "--direction"], ["--cotangent"]])
+@pytest.mark.parametrize("source", ["k = 2", "3"])
+def test_a_jvp_or_vjp_of_a_program_without_inputs(source, flags):
+    """Found by the long fuzz: C's harness read no J·v from a JVP of no inputs."""
+    r = run("emit", source, *flags, "--check", "-o", "/dev/null")
+    assert r.exit_code == 0 and "mismatch" not in r.output, r.output
+
+
+def test_a_family_program_names_each_element_readably():
+    """Elements `W[1,1]` are parameters `W_1_1`; a name the program writes that way keeps
+    it (the element's gives way); JavaScript's keys are the elements' own names."""
+    source = ("h[j] = tanh(sum(W[j,i] * x[i] for i) + b[j]); W_1_1 = 2*h[1]; "
+              "out = sum(v[j]*h[j] for j) + W_1_1")
+    at = ["W=[[0.1,0.2],[0.3,-0.4]]", "x=[0.5,-1]", "b=[0.1,0.2]", "v=[1,-2]"]
+    r = run("emit", source, *at, "--check")
+    assert r.exit_code == 0 and "mismatch" not in r.output, r.output
+    code = run("emit", source, *at).output
+    assert "def f_grad(W_1_1_, W_1_2, W_2_1, W_2_2, b_1, b_2, x_1, x_2, v_1, v_2):" in code
+    assert "    W_1_1 = 2.0 * h_1" in code
+    js = run("emit", source, *at, "--lang", "js").output
+    assert '{"W[1,1]": dout_dW_1_1_, "W[1,2]": dout_dW_1_2,' in js

@@ -161,7 +161,9 @@ def test_cli_draws_with_any_format_and_keeps_stdout(tmp_path):
                                  "--digits", "3", "--json"])
     assert r.exit_code == 0 and json.loads(r.output)["schema"] == "bpcalc/hessian"
     r = CliRunner().invoke(cli, ["grad", *SEED[0:1], "a=2", "b=1", "--format", "tikz"])
-    assert r.exit_code == 0 and r.output.startswith("% bpcalc")
+    assert r.exit_code == 0 and r.output.startswith("% bpcalc grad  ")
+    r = CliRunner().invoke(cli, ["graph", *SEED[0:1], "--format", "tikz"])  # issue 29
+    assert r.exit_code == 0 and r.output.startswith("% bpcalc graph  ")
     r = CliRunner().invoke(cli, ["grad", "x", "x=1", "--format", "tikz", "--check"])
     assert r.exit_code == 2
 

@@ -52,7 +52,7 @@ def graph(args: tuple[str, ...], file: str | None, outputs: str | None, mode: st
     elif fmt == "tikz":
         from ..render import tikz
 
-        click.echo(tikz.tikz(result), nl=False)
+        click.echo(tikz.tikz(result, command="graph"), nl=False)
     save_pictures(result, svg, html, command="graph")
     if fmt in ("table", "tree") or shot_svg or shot_html:
         from ..render import rich_view

@@ -3,9 +3,11 @@ returned value and derivatives), and the mean over data rows that `descend` runs
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from ..build.graph import Graph
+from .names import js_key
 from .writer import _LANG, _Writer
 
 
@@ -73,7 +75,7 @@ def _c(w: _Writer, ins: list[str], extra: list[str], outs: list[str],
             "    return NAN;\n}\n\n"
             f"double {w.function}({params}) {{\n"
             f"    {w.function}_error = 0;\n"
-            + "".join(f"    {line}\n" for line in w.body)
+            + "".join(f"    {line}\n" for line in [*_unused(w, [*ins, *extra], outs), *w.body])
             + fill
             + f"    if (!isfinite({value})"
             + "".join(f" || !isfinite(grad[{k}])" for k in range(n)) + ")\n"
@@ -82,26 +84,36 @@ def _c(w: _Writer, ins: list[str], extra: list[str], outs: list[str],
             f"    return {value};\n}}\n")
 
 
+def _unused(w: _Writer, params: list[str], outs: list[str]) -> list[str]:
+    """`(void)x;` for each parameter that no statement reads (an input only a dead
+    statement used): C compilers warn of an unused parameter with -Wextra."""
+    code = re.sub(r"//[^\n]*", "", re.sub(r'"(?:[^"\\]|\\.)*"', '""', "\n".join(w.body)))
+    read = set(re.findall(r"[A-Za-z_]\w*", code))
+    read.update([*w.results, *outs])
+    return [f"(void){p};  // no output depends on {p}" for p in params if p not in read]
+
+
 def _js(w: _Writer, ins: list[str], extra: list[str], outs: list[str],
         results: list[str]) -> str:
     params = ", ".join([*ins, *extra])
     if w.kind == "jvp":
-        derivs = "{" + ", ".join(f"{o}: {r}" for o, r in zip([x for x, _ in w.g.outputs],
-                                                              results)) + "}"
+        derivs = "{" + ", ".join(f"{js_key(o)}: {r}" for o, r in zip(
+            [x for x, _ in w.g.outputs], results)) + "}"
         key = "jvp"
     elif w.kind == "vjp":
-        derivs = "{" + ", ".join(f"{i}: {r}" for i, r in zip(w.wrt, results)) + "}"
+        derivs = "{" + ", ".join(f"{js_key(i)}: {r}" for i, r in zip(w.wrt, results)) + "}"
         key = "vjp"
     else:
         per = len(w.wrt)
         n_out = len(outs)
         rows = [results[k * per:(k + 1) * per] for k in range(n_out)]  # output-major
-        cells = ["{" + ", ".join(f"{i}: {r}" for i, r in zip(w.wrt, row)) + "}" for row in rows]
+        cells = ["{" + ", ".join(f"{js_key(i)}: {r}" for i, r in zip(w.wrt, row)) + "}"
+                 for row in rows]
         derivs = cells[0] if n_out == 1 else "{" + ", ".join(
-            f"{o}: {c}" for (o, _), c in zip(w.g.outputs, cells)) + "}"
+            f"{js_key(o)}: {c}" for (o, _), c in zip(w.g.outputs, cells)) + "}"
         key = "grad" if n_out == 1 else "jacobian"
     value = outs[0] if len(outs) == 1 else "{" + ", ".join(
-        f"{o}: {v}" for (o, _), v in zip(w.g.outputs, outs)) + "}"
+        f"{js_key(o)}: {v}" for (o, _), v in zip(w.g.outputs, outs)) + "}"
     check = ", ".join(dict.fromkeys(x for x in [*outs, *results] if x.isidentifier()))
     return (f"/** {w.what().replace('|', chr(10) + ' *  ')}\n"
             f" *  Returns {{value, {key}}}; throws RangeError on a math error, naming the\n"
@@ -131,15 +143,15 @@ def mean_over_rows(graph: Graph, params: Sequence[str], columns: Sequence[str]) 
     row = [names[graph.input_at[c]] for c in columns]
     sums = [w.names.fresh(f"sum_d{names[graph.outputs[0][1]]}_d{names[graph.input_at[p]]}")
             for p in params]
-    total = w.names.fresh("total")
+    total, rows, n = w.names.fresh("total"), w.names.fresh("rows"), w.names.fresh("n")
     loss = names[graph.outputs[0][1]]
-    lines = [f"def {w.function}({', '.join([*fixed, 'rows'])}):",
+    lines = [f"def {w.function}({', '.join([*fixed, rows])}):",
              f"    {total} = 0.0", *(f"    {s} = 0.0" for s in sums)]
     unpack = ", ".join(row) + ("," if len(row) == 1 else "")
-    lines.append(f"    for {unpack or '_'} in rows:")
+    lines.append(f"    for {unpack or w.names.fresh('row')} in {rows}:")
     lines += [f"        {line}" for line in w.body]
     lines.append(f"        {total} += {loss}")
     lines += [f"        {s} += {r}" for s, r in zip(sums, w.results)]
-    lines.append("    n = len(rows)")
-    lines.append(f"    return {total} / n, ({''.join(f'{s} / n, ' for s in sums)})")
+    lines.append(f"    {n} = len({rows})")
+    lines.append(f"    return {total} / {n}, ({''.join(f'{s} / {n}, ' for s in sums)})")
     return "import math\n\n\n" + "\n".join(lines) + "\n"

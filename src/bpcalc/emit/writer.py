@@ -3,7 +3,6 @@ pass's statements in the order of grad's tables; the languages' frames are frame
 
 from __future__ import annotations
 
-import keyword
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
@@ -13,66 +12,45 @@ from ..build.graph import Graph, edge_formula, node_definition
 from ..errors import InputError
 from ..ops import OPS, Code
 from ..spelling import spell
+from .names import Namer
+from .spelled import constant_power, literal, product, repeated_calls, risky
 
 LANGS = ("python", "c", "js")
 KINKS = {"relu": "relu'(0) is taken as 0", "abs": "abs'(0) is taken as 0",
          "max": "at a tie each side gets 0.5", "min": "at a tie each side gets 0.5"}
-_C_WORDS = set("auto break case char const continue default do double else enum extern float "
-               "for goto if inline int long register restrict return short signed sizeof "
-               "static struct switch typedef union unsigned void volatile while grad value "
-               "isfinite isnan NAN INFINITY errno main".split())
-_JS_WORDS = set("await break case catch class const continue debugger default delete do else "
-                "enum export extends false finally for function if import in instanceof let "
-                "new null return super switch this throw true try typeof var void while with "
-                "yield Math NaN Infinity undefined value grad".split())
 
 
 class Lang(NamedTuple):
     name: str
     comment: str  # line comment marker
-    words: set[str]  # names a variable may not take
 
 
-_LANG = {"python": Lang("python", "#", set(keyword.kwlist) | {"math", "value", "grad"}),
-         "c": Lang("c", "//", _C_WORDS), "js": Lang("js", "//", _JS_WORDS)}
+_LANG = {"python": Lang("python", "#"), "c": Lang("c", "//"), "js": Lang("js", "//")}
 
 
-def literal(x: float, lang: str) -> str:
-    r = repr(float(x))
-    if lang != "python" and "e" not in r and "." not in r:
-        r += ".0"
-    return f"({r})" if r.startswith("-") else r
-
-
-class _Names:
-    """Identifiers for nodes and derivatives, unique and legal in the language."""
+class _Names(Namer):
+    """Identifiers for nodes and derivatives (names.py): `node[i]` is node i's."""
 
     def __init__(self, graph: Graph, lang: Lang, function: str) -> None:
-        self.taken = set(lang.words) | {function}
-        self.lang = lang
-        self.node = [self.fresh(i.replace(".", "_")) for i in graph.ids]
-
-    def fresh(self, want: str) -> str:
-        name = re.sub(r"\W", "_", want)
-        while name in self.taken:
-            name += "_"
-        self.taken.add(name)
-        return name
+        declared = [function, f"{function}_error", f"{function}_fail"] if lang.name == "c" \
+            else [function]
+        super().__init__(lang.name, declared)
+        self.node = self.ids(graph.ids)
 
 
-def _repeated_calls(text: str) -> list[str]:
-    """The function calls (`math.exp(-2.0 * math.fabs(n))`) that occur more than once in
-    `text`, outermost first."""
-    calls = []
-    for m in re.finditer(r"[A-Za-z_][\w.]*\(", text):
-        depth, end = 0, m.end() - 1
-        for end in range(m.end() - 1, len(text)):
-            depth += {"(": 1, ")": -1}.get(text[end], 0)
-            if depth == 0:
-                break
-        calls.append(text[m.start():end + 1])
-    repeated = [c for c in dict.fromkeys(calls) if text.count(c) > 1]
-    return [c for c in repeated if not any(c != d and c in d for d in repeated)]
+def _reached(sources: list[int], leaving: list[list[int]], edst: list[int],
+             on: Sequence[bool]) -> list[int]:
+    """The nodes the sources reach through nodes that are `on`, in evaluation order: a
+    forward pass visits these alone (a pass per input of a wide program stays short)."""
+    seen = set(sources)
+    stack = list(sources)
+    while stack:
+        for k in leaving[stack.pop()]:
+            d = edst[k]
+            if on[d] and d not in seen:
+                seen.add(d)
+                stack.append(d)
+    return sorted(seen)
 
 
 class Emitted(NamedTuple):
@@ -82,6 +60,7 @@ class Emitted(NamedTuple):
     extra: tuple[str, ...]  # a JVP's direction or a VJP's cotangent parameters
     outputs: tuple[str, ...]
     wrt: tuple[str, ...]
+    kind: str = "grad"  # "grad", "jvp" (one J·v per output) or "vjp" (one uᵀJ per input)
 
 
 def emit(graph: Graph, lang: str = "python", mode: str = "reverse",
@@ -172,37 +151,41 @@ class _Writer:
     def forward_sweep(self) -> None:
         g, names = self.g, self.names.node
         self.comment("forward: every node's value")
+        codes = [None if key[0] in ("input", "const") or (len(key) == 2 and key[1] < 0)
+                 else constant_power(g, i, self.lang.name) or self.code[key[0]]
+                 for i, key in enumerate(g.keys)]
+        used = self.used_values(codes)
         for i, key in enumerate(g.keys):
-            op = key[0]
-            if op == "input":
+            code = codes[i]
+            if key[0] == "input" or not (used[i] or code and code.guard):
                 continue
-            if op == "const" or (len(key) == 2 and key[1] < 0):  # a constant output
+            if code is None:  # a constant output
                 self.assign(names[i], literal(g.consts[~key[1]], self.lang.name))
                 continue
-            code = self.constant_power(i) or self.code[op]
             if code.guard:
                 self.guard(i, self.fill(code.guard, i))
-            self.assign(names[i], self.fill(code.value, i), node_definition(g, g.nodes[i])
-                        if self._named_differently(i) else "")
+            if used[i]:
+                self.assign(names[i], self.fill(code.value, i), node_definition(g, g.nodes[i])
+                            if self._named_differently(i) else "")
 
-    def constant_power(self, i: int) -> Code | None:
-        """x^c with c a number, as a person writes it: no test of c at run time, the
-        guard only what c needs (x != 0 for c < 0, x >= 0 for a fraction), x*x for c = 2,
-        and c*x^(c-1) with c - 1 worked out."""
-        key = self.g.keys[i]
-        if key[0] != "pow" or key[2] >= 0 or key[1] < 0:
-            return None
-        c = self.g.consts[~key[2]]
-        lit = literal(c, self.lang.name)
-        whole = c == int(c)
-        guard = "" if whole and c >= 0 else "{0} != 0.0" if whole else \
-            "{0} >= 0.0" if c > 0 else "{0} > 0.0"
-        fn = "math.pow" if self.lang.name == "python" else \
-            "Math.pow" if self.lang.name == "js" else "pow"
-        value = "{0} * {0}" if c == 2 else f"{fn}({{0}}, {lit})"
-        slope = "0.0" if c == 0 else "1.0" if c == 1 else f"{lit} * {{0}}" if c == 2 else \
-            f"{lit} * {fn}({{0}}, {literal(c - 1, self.lang.name)})"
-        return Code(value, (slope, ""), guard)
+    def used_values(self, codes: Sequence[Code | None]) -> list[bool]:
+        """The nodes whose value the function reads: the outputs, and the operands of an
+        output's ancestors and of every node with a guard. A statement no output needs is
+        not written (C would warn of an unused variable), but its guard is, with the values
+        it tests: the function fails where `bpcalc grad` fails."""
+        g = self.g
+        used = [False] * len(g.keys)
+        for _, j in g.outputs:
+            used[j] = True
+        for i, code in enumerate(codes):
+            if code is not None and code.guard:
+                for a in g.keys[i][1:]:
+                    if a >= 0:
+                        used[a] = True
+        for src, dst in zip(reversed(g.esrc), reversed(g.edst)):
+            if used[dst]:
+                used[src] = True
+        return used
 
     def _named_differently(self, i: int) -> bool:
         return self.names.node[i] != self.g.ids[i]
@@ -230,14 +213,18 @@ class _Writer:
     def weight(self, k: int) -> str:
         """Edge k's local derivative as the language writes it, computed once: a call the
         formula repeats (tanh's stable exp(-2|n|)) gets a local of its own, and so does a
-        formula that several passes use (forward mode), named `do_dn_local` for ∂o/∂n."""
+        formula that several passes use (forward mode), named `do_dn_local` for ∂o/∂n. A
+        `risky` one is written where it is used, behind its factor's test for zero."""
         if k in self.weights:
             return self.weights[k]
         g = self.g
         dst = g.edst[k]
-        code = self.constant_power(dst) or self.code[g.keys[dst][0]]
+        code = constant_power(g, dst, self.lang.name) or self.code[g.keys[dst][0]]
         text = self.fill(code.partials[g.edges[k].slot], dst)
-        for call in _repeated_calls(text):
+        if risky(g, dst):
+            self.weights[k] = text
+            return text
+        for call in repeated_calls(text):
             fn = call[:call.index("(")].split(".")[-1]
             temp = self.names.fresh(f"{fn}_{self.names.node[dst]}")
             self.assign(temp, call)
@@ -257,28 +244,18 @@ class _Writer:
         kink = KINKS.get(g.keys[e.dst][0])
         return said + (f"; {kink}" if kink else "")
 
-    def product(self, factor: str | None, w: str) -> str:
-        """factor·w with 1s folded (`None` is the seed 1)."""
-        if w in ("1.0", "(1.0)"):
-            return factor or "1.0"
-        if w in ("(-1.0)", "-1.0"):
-            return f"-{factor}" if factor else "-1.0"
-        if factor is None:
-            return w
-        return f"{factor} * {self.paren(w)}"
-
-    @staticmethod
-    def paren(w: str) -> str:
-        simple = re.fullmatch(r"[\w.]+|\([^()]*\)|[\w.]+\([^()]*\)", w)
-        return w if simple else f"({w})"
-
-    def sum_into(self, want: str, terms: list[tuple[int, str | None]]) -> str:
+    def sum_into(self, want: str, terms: list[tuple[int, str | None]],
+                 start: Sequence[str] = ()) -> str:
         """A new variable set to the first (edge, factor)'s factor·weight, then one `+=`
-        statement for each other edge: the chain rule's sum, an edge a line."""
+        statement for each other edge: the chain rule's sum, an edge a line. `start`: the
+        cotangents the sum begins with (a VJP's output that feeds another output)."""
         target = self.names.fresh(want)
-        for n, (k, factor) in enumerate(terms):
-            self.assign(target, self.product(factor, self.weight(k)), self.edge_comment(k),
-                        declare=n == 0, add=n > 0)
+        if start:
+            self.assign(target, " + ".join(start), "this output's own cotangent")
+        for n, (k, factor) in enumerate(terms, start=1 if start else 0):
+            w = self.weight(k)
+            self.assign(target, product(factor, w, risky(self.g, self.g.edst[k]), self.lang.name),
+                        self.edge_comment(k), declare=n == 0, add=n > 0)
             if n > 0:
                 self.accumulated.add(target)
         return target
@@ -291,12 +268,13 @@ class _Writer:
         results = []
         pairs: list[tuple[str | None, int | None]] = \
             list(g.outputs) if self.kind != "vjp" else [(None, None)]
+        seeds: dict[int, list[str]] = {}  # a VJP's cotangents, by output node
+        for o, j in g.outputs:
+            if self.kind == "vjp" and o in self.cotangent:
+                seeds.setdefault(j, []).append(self.param_names[o])
         for _, out in pairs:
             if self.kind == "vjp":
                 adj: dict[int, str | None] = {}
-                for o, j in g.outputs:
-                    if o in self.cotangent:
-                        adj[j] = self.seed_name(o)
                 self.comment("reverse: each node's adjoint c_bar = Σ_o u_o ∂o/∂c, from the "
                              "outputs back")
                 label = "{}_bar"
@@ -310,22 +288,24 @@ class _Writer:
                 if v in adj or not self.on[v]:
                     continue
                 terms = [(k, adj[g.edst[k]]) for k in leaving[v] if g.edst[k] in adj]
-                if not terms:
+                own = seeds.get(v, [])
+                if not terms and len(own) < 2:
+                    if own:
+                        adj[v] = own[0]
                     continue
-                adj[v] = self.sum_into(label.format(names[v]), terms)
+                adj[v] = self.sum_into(label.format(names[v]), terms, own)
             results += [(adj[i] or "1.0") if i in adj else "0.0" for i in asked]
         self._fix_lets()
         return results
-
-    def seed_name(self, output: str) -> str:
-        return self.param_names[output]
 
     def forward_sweeps(self, outs: list[int], sources: list[int]) -> list[str]:
         g, names = self.g, self.names.node
         results_by: dict[tuple[int, int], str] = {}
         entering: list[list[int]] = [[] for _ in g.keys]
-        for k, d in enumerate(g.edst):
+        leaving: list[list[int]] = [[] for _ in g.keys]
+        for k, (s, d) in enumerate(zip(g.esrc, g.edst)):
             entering[d].append(k)
+            leaving[s].append(k)
         passes: list[int | None] = [None] if self.kind == "jvp" else list(sources)
         for src in passes:
             if self.kind == "jvp":
@@ -338,8 +318,8 @@ class _Writer:
                 tan = {src: None}
                 label = f"d{{}}_d{names[src]}"
                 self.comment(f"forward: dv_d{names[src]} = ∂v/∂{g.ids[src]}")
-            for dst, key in enumerate(g.keys):
-                if dst in tan or not self.on[dst] or key[0] in ("input", "const"):
+            for dst in _reached(list(tan), leaving, g.edst, self.on):  # in evaluation order
+                if dst in tan:
                     continue
                 terms = [(k, tan[g.esrc[k]]) for k in entering[dst] if g.esrc[k] in tan]
                 if not terms:
@@ -369,7 +349,7 @@ class _Writer:
         if not hasattr(self, "_params"):
             keys = self.direction if self.kind == "jvp" else self.cotangent
             prefix = "v_" if self.kind == "jvp" else "u_"
-            self._params = {k: self.names.fresh(prefix + k.replace(".", "_")) for k in keys}
+            self._params = {k: self.names.fresh(prefix + k) for k in keys}
         return self._params
 
     def wrap(self, results: list[str]) -> Emitted:
@@ -381,15 +361,17 @@ class _Writer:
         from .frames import FRAMES
 
         return Emitted(FRAMES[self.lang.name](self, ins, extra, outs, results), self.function,
-                       tuple(ins), tuple(extra), out_keys, tuple(self.wrt))
+                       tuple(ins), tuple(extra), out_keys, tuple(self.wrt), self.kind)
 
     def what(self) -> str:
         modes = {"reverse": "reverse mode (backpropagation)", "forward": "forward mode"}
         how = {"grad": modes[self.mode],
                "jvp": "a Jacobian-vector product (one forward pass along v)",
                "vjp": "a vector-Jacobian product (one reverse pass from u)"}[self.kind]
-        source = "; ".join(line.strip() for line in self.g.source.strip().splitlines()
-                           if line.strip() and not line.strip().startswith("#"))
+        # the program without its comments (any text: a `*/` or `"""` would end the doc
+        # comment), so only the language's own characters, which no doc comment minds
+        text = re.sub(r"\\\n", " ", re.sub(r"#[^\n]*", "", self.g.source))
+        source = "; ".join(line.strip() for line in text.splitlines() if line.strip())
         if len(source) > 60:
             source = source[:57] + "..."
         return f"{source}|Value and derivatives by {how}, written by bpcalc emit."

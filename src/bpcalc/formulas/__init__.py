@@ -7,15 +7,17 @@ For `out = u1*h1 + u2*h2 + d; L = (out - y)^2` the reverse pass, written out:
     ∂L/∂u1 = δ_out·h1
 
 Every local derivative is the op table's formula text (`ops.partial_text`: tanh' is
-`1 - tanh(x)^2`), read into a small formula tree, its operands replaced by what the
-program calls them, and the node's own definition by the node's name where the program
-names it (`1 - h1^2`, not `1 - tanh(v11*a1 + v12*a2 + c1)^2`). A node's adjoint δ is the
-sum over the edges leaving it of (the consumer's δ)·(the edge's local derivative), in the
-chain rule's order. Named nodes (and unnamed ones that feed more than one node) get a δ
-line of their own, shown once and reused; an unnamed node with one consumer is folded
-into its consumer's formulas. An unnamed node whose value a formula needs is written out
-where it is short and private to a named statement (`2*(out - y)`), else by its id with a
-`where` line (`where c = a + b`), as the article names them.
+`1 - tanh(x)^2`), read into a small formula tree, its operands replaced by what the program
+calls them, and the node's own definition by the node's name where the program names it
+(`1 - h1^2`, not `1 - tanh(v11*a1 + v12*a2 + c1)^2`). A node's adjoint δ is the sum over
+the edges leaving it of (the consumer's δ)·(the edge's local derivative), in the chain
+rule's order. Named nodes (and unnamed ones that feed more than one node, or whose
+adjoint would be a product of more than LONG factors) get a δ line of their own, shown
+once and reused; an unnamed node with one consumer is folded into its consumer's
+formulas, so each formula stays short and the whole grows with the program. An unnamed
+node whose value a formula needs is written out where it is short and private to a named
+statement (`2*(out - y)`), else by its id with a `where` line (`where c = a + b`), as
+the article names them.
 
 Trees render as text (the input language's syntax, `·` between chain-rule factors) and as
 LaTeX, and evaluate to numbers at a point (`diff --check`).
@@ -23,12 +25,12 @@ LaTeX, and evaluate to numbers at a point (`diff --check`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, NamedTuple, cast
+import math
+from collections.abc import Mapping, Sequence, Set
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from ..build.graph import Graph
-from ..numbers import number_text
-from ..ops import OPS, partial_text
+from .nodes import Spelling
 from .trees import (
     Bin,
     Call,
@@ -40,6 +42,7 @@ from .trees import (
     Sum,
     Tree,
     latex,
+    magnitude,
     parse,
     replace,
     substitute,
@@ -55,7 +58,6 @@ __all__ = ["Backprop", "Bin", "Call", "Chain", "Formulas", "Line", "Name", "Neg"
            "Slot", "Sum", "Tree", "backprop", "diff", "latex", "parse", "replace",
            "substitute", "text", "value"]
 
-INLINE = 30  # an unnamed operand written out up to this many characters, else `where`
 
 
 # --- the graph's formulas ----------------------------------------------------------------
@@ -78,85 +80,75 @@ class Backprop(NamedTuple):
 class Formulas(NamedTuple):
     blocks: tuple[Backprop, ...]
     edges: tuple[tuple[int, Tree], ...]  # every edge's local derivative (edge index, tree)
-
-
-def _templates(op: str, slot: int, constants: Sequence[float | None]) -> Tree:
-    row = OPS[op]
-    operands = [f"§{k}" if c is None else number_text(c) for k, c in enumerate(constants)]
-    return parse(partial_text(row, slot, operands))
-
-
-def _definition(op: str, constants: Sequence[float | None]) -> Tree:
-    row = OPS[op]
-    operands = [f"§{k}" if c is None else number_text(c) for k, c in enumerate(constants)]
-    return parse(row.text.format(*operands))
+    where: tuple[Line, ...] = ()  # unnamed nodes only the edges table names (`a` in ∂a/∂x)
+    tex: dict[str, str] = {}  # each name's LaTeX (tex.py), no two alike
 
 
 def backprop(graph: Graph, wrt: Sequence[str] | None = None) -> Formulas:
     """Every output's reverse pass as formulas (see the module); `wrt` the inputs asked."""
-    ids = graph.ids
-    keys = graph.keys
-    n = len(keys)
-    named_set = {*graph.names, *graph.input_at}
-    named = [ids[i].split(".")[0] in named_set or keys[i][0] == "input" for i in range(n)]
-    consumers = [0] * n
-    for src in graph.esrc:
-        consumers[src] += 1
-    outputs = {j for _, j in graph.outputs}
+    from .tex import graph_tex
 
-    def constants(i: int) -> list[float | None]:
-        return [None if a >= 0 else graph.consts[~a] for a in keys[i][1:]]
-
-    # inline[i]: an unnamed node private to one named statement, written out where used
-    inline = [False] * n
-    for i in range(n - 1, -1, -1):
-        if named[i] or i in outputs or consumers[i] != 1 or keys[i][0] in ("input", "const"):
-            continue
-        user = next(d for s, d in zip(graph.esrc, graph.edst) if s == i)
-        inline[i] = named[user] or inline[user]
-
-    refs: list[Tree | None] = [None] * n  # how a formula writes node i's value
-
-    def ref(i: int) -> Tree:
-        got = refs[i]
-        if got is None:
-            got = Name(ids[i], i)
-            if inline[i]:
-                operands = [ref(a) if a >= 0 else Num(graph.consts[~a]) for a in keys[i][1:]]
-                written = substitute(_definition(keys[i][0], constants(i)),
-                                     [o for o in operands])
-                if len(text(written)) <= INLINE:
-                    got = written
-            refs[i] = got
-        return got
-
-    def local(k: int) -> Tree:
-        """Edge k's local derivative in the program's names."""
-        dst = graph.edst[k]
-        op = keys[dst][0]
-        slot = graph.edges[k].slot
-        operands = [ref(a) if a >= 0 else Num(graph.consts[~a]) for a in keys[dst][1:]]
-        tree = substitute(_templates(op, slot, constants(dst)), operands)
-        own = ref(dst)
-        if isinstance(own, Name):  # the node's own value by its name: 1 - h1^2
-            tree = replace(tree, substitute(_definition(op, constants(dst)), operands), own)
-        return tree
-
-    edges = tuple((k, local(k)) for k in range(len(graph.esrc)))
+    n = len(graph.keys)
+    sp = Spelling(graph)
+    locals_ = sp.locals()
+    edges = tuple(enumerate(locals_))
     leaving: list[list[int]] = [[] for _ in range(n)]
     for k, src in enumerate(graph.esrc):
         leaving[src].append(k)
     asked = [graph.input_at[w] for w in (wrt or graph.input_at)]
-    blocks = []
-    for out_name, out in graph.outputs:
-        blocks.append(_block(graph, out_name, out, asked, leaving, dict(edges), named,
-                             consumers, ref))
-    return Formulas(tuple(blocks), edges)
+    blocks = tuple(_block(graph, out_name, out, asked, leaving, locals_, sp)
+                   for out_name, out in graph.outputs)
+    # every id the edges table shows is the program's, an output, or defined somewhere
+    defined = {ln.node for b in blocks for ln in b.where} | {j for _, j in graph.outputs}
+    shown = {i for d in set(graph.edst) for i in (d, *graph.keys[d][1:]) if i >= 0}
+    more = _where(sp, [Name(graph.ids[i], i) for i in sorted(shown - defined)], defined)
+    tex = graph_tex(graph)
+    return Formulas(blocks, edges, more, tex)
+
+
+class _Product(NamedTuple):
+    """sign·f1·f2·…: a chain-rule product made one factor at a time, each factor linked to
+    the product before it (`last` is (factor, earlier link) or None), so that a chain of n
+    unnamed nodes costs n steps, not n² copies; a tree (`tree()`) where it is written."""
+
+    sign: float  # 0: the product is 0
+    last: Any = None
+    size: int = 0  # factors
+
+    def times(self, t: Tree) -> _Product:
+        """This product times t, its 1s, -1s and zeros folded."""
+        sign, last, size = self.sign, self.last, self.size
+        for f in (t.factors if isinstance(t, Chain) else (t,)):
+            f, flips = _unsigned(f)
+            sign *= flips
+            if isinstance(f, Num):
+                if f.value == 0:
+                    return _ZERO
+                if abs(f.value) == 1:
+                    continue
+            last, size = (f, last), size + 1
+        return _Product(sign, last, size)
+
+    def tree(self) -> Tree:
+        if not self.sign:
+            return Num(0.0)
+        factors, link = [], self.last
+        while link is not None:
+            factors.append(link[0])
+            link = link[1]
+        factors.reverse()
+        body: Tree = Num(1.0) if not factors else factors[0] if len(factors) == 1 \
+            else Chain(tuple(factors))
+        return body if self.sign > 0 else Neg(body)
+
+
+LONG = 12  # an unnamed node whose adjoint would have more factors gets a δ line of its own
+_ZERO = _Product(0.0)
+_ONE = _Product(1.0)
 
 
 def _block(graph: Graph, out_name: str, out: int, asked: Sequence[int],
-           leaving: list[list[int]], locals_: dict[int, Tree], named: list[bool],
-           consumers: list[int], ref: Callable[[int], Tree]) -> Backprop:
+           leaving: list[list[int]], locals_: Sequence[Tree], sp: Spelling) -> Backprop:
     ids, n = graph.ids, len(graph.keys)
     reach = [False] * n  # the output depends on the node
     reach[out] = True
@@ -169,37 +161,46 @@ def _block(graph: Graph, out_name: str, out: int, asked: Sequence[int],
     for src, dst in zip(graph.esrc, graph.edst):
         if from_inputs[src]:
             from_inputs[dst] = True
-    between = [r and f for r, f in zip(reach, from_inputs)]
 
-    adjoint: list[Tree | None] = [None] * n
-    delta_line: list[bool] = [False] * n
+    # adjoint[v]: a tree where it has a line or a sum, else a product still being made
+    adjoint: list[Tree | _Product | None] = [None] * n
+    delta_line = [False] * n
     deltas: list[Line] = []
     for v in range(n - 1, -1, -1):  # consumers come later in evaluation order
-        if not between[v] and v != out:
-            continue
         if v == out:
             adjoint[v] = Num(1.0)
+            continue
+        if not (reach[v] and from_inputs[v]):
             continue
         terms = []
         for k in leaving[v]:
             d = graph.edst[k]
-            if adjoint[d] is None:
+            up = adjoint[d]
+            if up is None:
                 continue
-            up = Name(f"δ_{ids[d]}", d, True) if delta_line[d] else cast(Tree, adjoint[d])
-            terms.append(_times(up, locals_[k]))
-        tree = _plus([t for t in terms if t != Num(0.0)])
+            if delta_line[d]:
+                up = Name(f"δ_{ids[d]}", d, True)
+            start = up if isinstance(up, _Product) else _ONE.times(up)
+            terms.append(start.times(locals_[k]))
+        terms = [t for t in terms if t.sign]
+        long = len(terms) == 1 and terms[0].size > LONG  # a deep chain of unnamed nodes
+        keep = (sp.plain[v] or len(leaving[v]) > 1 or long) and graph.keys[v][0] != "input"
+        if len(terms) == 1 and not keep:
+            adjoint[v] = terms[0]  # an unnamed node: its consumer's product, one factor on
+            continue
+        tree = _plus([t.tree() for t in terms])
         adjoint[v] = tree
-        keep = (named[v] or len(leaving[v]) > 1) and graph.keys[v][0] != "input"
         if keep and not _is_simple(tree):
             delta_line[v] = True
             deltas.append(Line(f"δ_{ids[v]}", tree, v))
     gradient = []
     for i in asked:
-        tree = cast(Tree, adjoint[i]) if adjoint[i] is not None else Num(0.0)
+        got = adjoint[i]
+        tree = Num(0.0) if got is None else got.tree() if isinstance(got, _Product) else got
         gradient.append(Line(f"∂{out_name}/∂{ids[i]}", tree, i))
     trees = [line.tree for line in (*deltas, *gradient)]
-    return Backprop(out_name, _in_order(deltas), tuple(gradient),
-                    _where(graph, trees, consumers, ref))
+    trees += [Name(ids[ln.node], ln.node) for ln in deltas]  # δ_c's c, where it has no name
+    return Backprop(out_name, _in_order(deltas), tuple(gradient), _where(sp, trees))
 
 
 def _in_order(deltas: list[Line]) -> tuple[Line, ...]:
@@ -215,26 +216,6 @@ def _in_order(deltas: list[Line]) -> tuple[Line, ...]:
 def _is_simple(t: Tree) -> bool:
     """A name or a number: written where it is used, no δ line of its own."""
     return isinstance(t, Name | Num)
-
-
-def _times(a: Tree, b: Tree) -> Tree:
-    """a·b with the chain rule's 1s, -1s and zeros folded."""
-    fa = list(a.factors) if isinstance(a, Chain) else [a]
-    fb = list(b.factors) if isinstance(b, Chain) else [b]
-    sign, factors = 1.0, []
-    for f in fa + fb:
-        f, flips = _unsigned(f)
-        sign *= flips
-        if isinstance(f, Num):
-            if f.value == 0:
-                return Num(0.0)
-            if abs(f.value) == 1:
-                sign *= f.value
-                continue
-        factors.append(f)
-    body: Tree = Num(1.0) if not factors else factors[0] if len(factors) == 1 \
-        else Chain(tuple(factors))
-    return body if sign > 0 else Neg(body)
 
 
 def _unsigned(t: Tree) -> tuple[Tree, float]:
@@ -262,41 +243,21 @@ def _plus(terms: list[Tree]) -> Tree:
     return Sum(tuple(sorted(flat, key=lambda t: (isinstance(t, Neg), text(t)))))
 
 
-def _where(graph: Graph, trees: Sequence[Tree], consumers: list[int],
-           ref: Callable[[int], Tree]) -> tuple[Line, ...]:
-    """The unnamed nodes the trees mention by id, each defined in the program's names: an
-    unnamed operand with no other use written out (`f = tanh(w1*x1 + w2*x2 + b)`), one
-    used elsewhere too given a where line of its own; in evaluation order."""
-    ids, keys = graph.ids, graph.keys
-    named_set = {*graph.names, *graph.input_at}
-
-    def plain(i: int) -> bool:
-        return ids[i].split(".")[0] in named_set or keys[i][0] == "input"
-
-    def written(i: int) -> Tree:  # node i's definition, private operands written out
-        parts: list[Tree] = []
-        for a in keys[i][1:]:
-            if a < 0:
-                parts.append(Num(graph.consts[~a]))
-            elif not plain(a) and consumers[a] == 1 and not isinstance(ref(a), Name | Num):
-                parts.append(ref(a))
-            elif not plain(a) and consumers[a] == 1:
-                inner = written(a)
-                parts.append(inner if len(text(inner)) <= 2 * INLINE else Name(ids[a], a))
-            else:
-                parts.append(ref(a))
-        consts = [None if a >= 0 else graph.consts[~a] for a in keys[i][1:]]
-        return substitute(_definition(keys[i][0], consts), parts)
-
+def _where(sp: Spelling, trees: Sequence[Tree], defined: Set[int] = frozenset()
+           ) -> tuple[Line, ...]:
+    """The unnamed nodes the trees mention by id (and not `defined` already), each defined
+    in the program's names: an unnamed operand with no other use written out (`f =
+    tanh(w1*x1 + w2*x2 + b)`), one used elsewhere too given a where line of its own; in
+    evaluation order."""
     seen: dict[int, Tree] = {}
     todo = [x for t in trees for x in _names(t)]
     while todo:
         i = todo.pop()
-        if i in seen or plain(i):
+        if i in seen or i in defined or sp.plain[i]:
             continue
-        seen[i] = written(i)
+        seen[i] = sp.written(i)
         todo.extend(_names(seen[i]))
-    return tuple(Line(ids[i], seen[i], i) for i in sorted(seen))
+    return tuple(Line(sp.graph.ids[i], seen[i], i) for i in sorted(seen))
 
 
 def _names(t: Tree) -> list[int]:
@@ -322,7 +283,9 @@ def _names(t: Tree) -> list[int]:
 
 # --- the diff command's stage ------------------------------------------------------------
 
-RTOL, ATOL = 1e-9, 1e-12  # --check: a formula's value against the engine's
+# --check: a formula's value against the engine's, relative to the larger of them and of
+# the terms the formula adds (trees.magnitude)
+RTOL, ATOL = 1e-9, 1e-12
 
 
 def diff(program: Analysis, values: Mapping[str, str | float] | None = None, *,
@@ -333,31 +296,37 @@ def diff(program: Analysis, values: Mapping[str, str | float] | None = None, *,
     adjoints and gradient; `expand`: SymPy's derivative in the inputs alone as well."""
     from .. import analysis
     from ..build.graph import edge_formula
+    from ..evaluate import evaluate
     from ..results.formulas import DiffResult, LineCheck
 
     graph = program.graph(outputs)
     wrt_t = tuple(analysis.wrt_inputs(graph, wrt))
     fs = backprop(graph, wrt_t)
     ids = graph.ids
-    edges = tuple((ids[e.src], ids[e.dst], edge_formula(graph, e), latex(tree))
+    edges = tuple((ids[e.src], ids[e.dst], edge_formula(graph, e), tree)
                   for e, (_, tree) in zip(graph.edges, fs.edges))
     point = got = checks = None
-    if values:
-        r = analysis.grad(graph, values, "reverse", list(wrt_t))
+    if values or (check and not graph.input_at):  # a program without inputs: its one point
+        r = analysis.grad(graph, values or {}, "reverse", list(wrt_t))
         point = cast(dict[str, float], dict(r.inputs))
-        node_values = [n.value for n in r.nodes]
+        node_values = evaluate(graph, point).values  # (r.nodes would make every NodeInfo)
         got, checked = {}, []
         for b in fs.blocks:
-            adj = {i: cast(float, (r.adjoints or [])[i][b.output]) for i in range(len(ids))
-                   if (r.adjoints or [])[i][b.output] is not None}
-            for ln in (*b.deltas, *b.gradient, *b.where):
-                v = value(ln.tree, cast(list[float], node_values), adj)
+            adj = {i: cast(float, a[b.output]) for i, a in enumerate(r.adjoints or [])
+                   if a[b.output] is not None}
+            for ln in b.where:
+                got[b.output, ln.left] = value(ln.tree, node_values, adj)
+            for ln, want in [*((d, adj[d.node]) for d in b.deltas),
+                             *((g, r.jacobian[b.output][w]) for g, w in zip(b.gradient, wrt_t))]:
+                v = value(ln.tree, node_values, adj)
                 got[b.output, ln.left] = v
-                if ln in b.where:
-                    continue
-                want = adj[ln.node] if ln in b.deltas else r.jacobian[b.output][ids[ln.node]]
                 ok = abs(v - want) <= ATOL + RTOL * max(abs(v), abs(want))
+                if not ok:  # rounding grows with the terms the formula adds
+                    size = magnitude(ln.tree, node_values, adj)
+                    ok = math.isfinite(size) and abs(v - want) <= ATOL + RTOL * size
                 checked.append(LineCheck(ln.left, v, want, ok))
+        for ln in fs.where:
+            got["", ln.left] = value(ln.tree, node_values, {})
         checks = tuple(checked) if check else None
     elif check:
         from ..errors import InputError

@@ -4,6 +4,7 @@ chain-rule factors) or LaTeX, and evaluated to numbers at a point (`diff --check
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -11,6 +12,7 @@ from typing import NamedTuple
 
 from ..numbers import number_text
 from ..ops import OPS
+from .tex import tex_name
 
 # --- formula trees ----------------------------------------------------------------------
 
@@ -169,15 +171,15 @@ _ATOM = 9
 
 
 def _prec(t: Tree) -> int:
+    if isinstance(t, Name):
+        return _ATOM
     if isinstance(t, Sum):
         return 1 if len(t.terms) > 1 else _prec(t.terms[0])
     if isinstance(t, Chain):
         return 2 if len(t.factors) > 1 else _prec(t.factors[0])
     if isinstance(t, Bin):
         return _PREC[t.op] if t.op not in _COMPARE else _ATOM  # in its own parentheses
-    if isinstance(t, Neg):
-        return 3
-    if isinstance(t, Num) and t.value < 0:
+    if isinstance(t, Neg) or (isinstance(t, Num) and t.value < 0):
         return 3
     return _ATOM
 
@@ -187,9 +189,26 @@ def text(t: Tree) -> str:
     return _render(t, _TEXT)
 
 
-def latex(t: Tree) -> str:
-    r"""LaTeX: `\delta_{h1} \cdot \left(1 - h_{1}^{2}\right)`; a comparison as an indicator."""
-    return _render(t, _LATEX)
+def latex(t: Tree, names: Mapping[str, str] | None = None) -> str:
+    r"""LaTeX: `\delta_{h_{1}} \cdot \left(1 - h_{1}^{2}\right)`; a comparison as an
+    indicator. `names`: each name's LaTeX in its program (tex.tex_names)."""
+    return _render(t, _LATEX if names is None else _latex_style(names))
+
+
+_STYLES: dict[int, tuple[Mapping[str, str], _Style]] = {}  # the last program's style
+
+
+def _latex_style(names: Mapping[str, str]) -> _Style:
+    got = _STYLES.get(id(names))
+    if got is None or got[0] is not names:
+        def name(n: Name) -> str:  # _latex_name in one call: it is called for every name
+            if n.adjoint:
+                return rf"\delta_{{{names.get(n.text[2:]) or tex_name(n.text[2:])}}}"
+            return names.get(n.text) or tex_name(n.text)
+
+        _STYLES.clear()
+        got = _STYLES[id(names)] = (names, _LATEX._replace(name=name))
+    return got[1]
 
 
 class _Style(NamedTuple):
@@ -202,38 +221,43 @@ class _Style(NamedTuple):
     neg: str
 
 
-def _render(t: Tree, s: _Style) -> str:
-    def wrap(child: Tree, least: int) -> str:
-        out = _render(child, s)
-        return s.paren(out) if _prec(child) < least else out
+def _wrap(child: Tree, least: int, s: _Style) -> str:
+    if type(child) is Name:  # the most common operand: no precedence to look up
+        return s.name(child)
+    out = _render(child, s)
+    return s.paren(out) if _prec(child) < least else out
 
-    if isinstance(t, Num):
-        return s.number(t.value)
+
+def _render(t: Tree, s: _Style) -> str:
+    """t in style s (formulas are a few levels deep: their operands are names, or short
+    expressions written out; a chain rule's product is flat)."""
     if isinstance(t, Name):
         return s.name(t)
-    if isinstance(t, Slot):
-        return f"§{t.k}"
+    if isinstance(t, Num):
+        return s.number(t.value)
+    if isinstance(t, Chain):
+        return s.chain.join([_wrap(f, 2, s) for f in t.factors])
     if isinstance(t, Call):
         return s.call(t.fn, [_render(a, s) for a in t.args])
     if isinstance(t, Neg):  # -2*(out - y), -δ_c·x: only a sum needs parentheses
-        return s.neg + wrap(t.arg, 2)
-    if isinstance(t, Chain):
-        return s.chain.join(wrap(f, 2) for f in t.factors)
+        return s.neg + _wrap(t.arg, 2, s)
     if isinstance(t, Sum):
-        out = _render(t.terms[0], s)
+        parts = [_render(t.terms[0], s)]
         for term in t.terms[1:]:
             if isinstance(term, Neg):
-                out += " - " + wrap(term.arg, 2)
+                parts.append(" - " + _wrap(term.arg, 2, s))
             else:
-                out += " + " + _render(term, s)
-        return out
+                parts.append(" + " + _render(term, s))
+        return "".join(parts)
+    if isinstance(t, Slot):
+        return f"§{t.k}"
     if t.op in _COMPARE:
         return s.binary(t.op, _render(t.left, s), _render(t.right, s))
     p = _PREC[t.op]
     if t.op == "^":  # right-associative: the base needs more
-        return s.binary("^", wrap(t.left, p + 1), wrap(t.right, p))
+        return s.binary("^", _wrap(t.left, p + 1, s), _wrap(t.right, p, s))
     right = p + 1 if t.op in ("-", "/") else p
-    return s.binary(t.op, wrap(t.left, p), wrap(t.right, right))
+    return s.binary(t.op, _wrap(t.left, p, s), _wrap(t.right, right, s))
 
 
 def _text_binary(op: str, a: str, b: str) -> str:
@@ -242,23 +266,16 @@ def _text_binary(op: str, a: str, b: str) -> str:
     return f"{a}{op}{b}" if op in ("*", "/", "^") else f"{a} {op} {b}"
 
 
-_TEXT = _Style(lambda n: n.text, number_text, lambda f, a: f"{f}({', '.join(a)})",
-               _text_binary, "·", lambda x: f"({x})", "-")
+_TEXT = _Style(lambda n: n.text, functools.lru_cache(maxsize=1024)(number_text),
+               lambda f, a: f"{f}({', '.join(a)})", _text_binary, "·", lambda x: f"({x})", "-")
 
 _LATEX_FN = {"sin", "cos", "tan", "sinh", "cosh", "tanh", "exp", "log", "max", "min"}
 
 
-def _latex_name(n: Name) -> str:
-    r"""w11 as w_{11}, out as \mathit{out}, x.1 (an earlier version of x) as x^{(1)}."""
-    base = n.text[2:] if n.adjoint else n.text
-    m = re.fullmatch(r"([A-Za-z]+)_?(\d*)(?:\.(\d+))?", base)
-    if m is None:
-        core = base.replace("_", r"\_")
-    else:
-        letters, digits, version = m.groups()
-        core = letters if len(letters) == 1 else rf"\mathit{{{letters}}}"
-        core += f"_{{{digits}}}" if digits else ""
-        core += f"^{{({version})}}" if version else ""
+def _latex_name(n: Name, names: Mapping[str, str] | None) -> str:
+    r"""w11 as w_{11}, out as \mathit{out}, x.1 (an earlier version of x) as x^{(1)}, δ_h1
+    as \delta_{h_{1}}: tex.py, in the program's spelling `names` where given."""
+    core = tex_name(n.text[2:] if n.adjoint else n.text, names)
     return rf"\delta_{{{core}}}" if n.adjoint else core
 
 
@@ -297,8 +314,8 @@ def _latex_number(x: float) -> str:
     return s
 
 
-_LATEX = _Style(_latex_name, _latex_number, _latex_call, _latex_binary, r" \cdot ",
-                lambda x: rf"\left({x}\right)", "-")
+_LATEX = _Style(lambda n: _latex_name(n, None), _latex_number, _latex_call, _latex_binary,
+                r" \cdot ", lambda x: rf"\left({x}\right)", "-")
 
 
 # --- values ------------------------------------------------------------------------------
@@ -337,3 +354,24 @@ def value(t: Tree, values: Sequence[float], adjoints: Mapping[int, float]) -> fl
     if t.op == "/":
         return a / b if b else math.inf
     return float(OPS["pow"].value(a, b)) if (a or b >= 0) else math.inf
+
+
+def magnitude(t: Tree, values: Sequence[float], adjoints: Mapping[int, float]) -> float:
+    """How large the numbers are that computing t adds: Σ|terms| for a sum, Π|factors| for
+    a product; a call or a power its own size. Two ways of adding the same terms (this
+    formula, the engine's passes) differ by rounding in proportion to it, not to the
+    result: `1/x - x/x^2` is 0, but its terms at x = 1e-9 are 1e9."""
+    if isinstance(t, Neg):
+        return magnitude(t.arg, values, adjoints)
+    if isinstance(t, Chain):
+        return math.prod(magnitude(f, values, adjoints) for f in t.factors)
+    if isinstance(t, Sum):
+        return sum(magnitude(x, values, adjoints) for x in t.terms)
+    if isinstance(t, Bin) and t.op in ("+", "-"):
+        return magnitude(t.left, values, adjoints) + magnitude(t.right, values, adjoints)
+    if isinstance(t, Bin) and t.op == "*":
+        return magnitude(t.left, values, adjoints) * magnitude(t.right, values, adjoints)
+    if isinstance(t, Bin) and t.op == "/":
+        below = abs(value(t.right, values, adjoints))
+        return magnitude(t.left, values, adjoints) / below if below else math.inf
+    return abs(value(t, values, adjoints))

@@ -6,29 +6,28 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..formulas import Name, latex, text
-from ..numbers import shown
+from ..numbers import apart, shown
 from .explain import point_text, source_line
 from .layout import Cells, Prose
 from .plain import columns as _columns
 
 if TYPE_CHECKING:
-
     from ..formulas import Line
     from ..results.formulas import DiffResult
 
 
-def _f(ln: Line, as_latex: bool) -> str:
-    return latex(ln.tree) if as_latex else text(ln.tree)
+def _f(ln: Line, tex: dict[str, str] | None) -> str:
+    return latex(ln.tree, tex) if tex is not None else text(ln.tree)
 
 
-def _left(ln: Line, kind: str, out: str, as_latex: bool) -> str:
+def _left(ln: Line, kind: str, out: str, tex: dict[str, str] | None) -> str:
     r"""`∂L/∂w11`, `δ_h1`, `c`; in LaTeX `\frac{\partial L}{\partial w_{11}}`, `\delta_{h_{1}}`."""
-    if not as_latex:
+    if tex is None:
         return ln.left
     if kind == "gradient":
-        o, w = latex(Name(out, -1)), latex(Name(ln.left.split("/∂", 1)[1], -1))
+        o, w = latex(Name(out, -1), tex), latex(Name(ln.left.split("/∂", 1)[1], -1), tex)
         return rf"\frac{{\partial {o}}}{{\partial {w}}}"
-    return latex(Name(ln.left, ln.node, kind == "delta"))
+    return latex(Name(ln.left, ln.node, kind == "delta"), tex)
 
 
 def sections(r: DiffResult, as_latex: bool = False) -> list[tuple[str, list[str],
@@ -36,18 +35,21 @@ def sections(r: DiffResult, as_latex: bool = False) -> list[tuple[str, list[str]
     """(title, headers, rows) for each part: per output its δ lines, gradient and where
     lines, then the edges; a value column when a point was given."""
     at = ["at the point"] if r.values is not None else []
+    tex = r.formulas.tex if as_latex else None
     parts = []
+
+    def rows(lines: tuple[Line, ...], kind: str, out: str) -> list[list[str]]:
+        return [[_left(ln, kind, out, tex), _f(ln, tex),
+                 *([shown(r.values[out, ln.left])] if r.values is not None else [])]
+                for ln in lines]
+
     for b in r.formulas.blocks:
-        def rows(lines: tuple[Line, ...], kind: str, out: str = b.output) -> list[list[str]]:
-            return [[_left(ln, kind, out, as_latex), _f(ln, as_latex),
-                     *([shown(r.values[out, ln.left])] if r.values is not None else [])]
-                    for ln in lines]
 
         if b.deltas:
             parts.append((f"backpropagation from {b.output}: δ_v = ∂{b.output}/∂v, each from "
                           "those above it", ["adjoint", "formula", *at],
-                          rows(b.deltas, "delta")))
-        grad_rows = rows(b.gradient, "gradient")
+                          rows(b.deltas, "delta", b.output)))
+        grad_rows = rows(b.gradient, "gradient", b.output)
         headers = ["derivative", "formula", *at]
         if r.expanded is not None and r.expanded.partials:
             headers.append("expanded in the inputs")
@@ -57,9 +59,13 @@ def sections(r: DiffResult, as_latex: bool = False) -> list[tuple[str, list[str]
         parts.append(("gradient" if len(r.outputs) == 1 else f"gradient of {b.output}",
                       headers, grad_rows))
         if b.where:
-            parts.append(("where", ["id", "definition", *at], rows(b.where, "where")))
+            parts.append(("where", ["id", "definition", *at], rows(b.where, "where", b.output)))
+    if r.formulas.where:
+        parts.append(("where (the ids of the edges)", ["id", "definition", *at],
+                      rows(r.formulas.where, "where", "")))
     parts.append(("edges (local derivatives, as grad writes them)", ["edge", "formula"],
-                  [[f"∂{dst}/∂{src}", x if as_latex else t] for src, dst, t, x in r.edges]))
+                  [[f"∂{dst}/∂{src}", t if tex is None else latex(x, tex)]
+                   for src, dst, t, x in r.edges]))
     return parts
 
 
@@ -72,8 +78,9 @@ def _notes(r: DiffResult) -> list[str]:
         said.append(f"check: {len(r.checks)} formulas evaluated at the point against the "
                     "engine's adjoints and gradient: " + ("all agree" if not bad else
                                                          f"{len(bad)} disagree"))
-        said += [f"  {c.left}: the formula gives {shown(c.formula)}, the engine "
-                 f"{shown(c.engine)}" for c in bad]
+        for c in bad:  # with the digits that tell the two apart
+            formula, engine = apart([c.formula, c.engine])
+            said.append(f"  {c.left}: the formula gives {formula}, the engine {engine}")
     return said
 
 

@@ -21,10 +21,10 @@ def tex(text: str) -> str:
     return "".join(_TEX.get(c, c) for c in text)
 
 
-def tikz(r: GradResult, wrt: str | None = None) -> str:
-    p = svg.picture(r, wrt)
+def tikz(r: GradResult, wrt: str | None = None, command: str = "grad") -> str:
+    p = svg.picture(r, wrt, command)
     d = p.drawing
-    out = ["% bpcalc: " + tex(p.title[0]).replace("\n", " "),
+    out = ["% " + tex(p.title[0]).replace("\n", " "),
            r"\begin{tikzpicture}[x=1cm, y=-1cm, every node/.style={font=\ttfamily\small},",
            r"  box/.style={draw, rounded corners=2pt, align=center, inner sep=3pt},",
            r"  input/.style={box, fill=black!6}, output/.style={box, very thick},",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from ..formulas import Formulas, Line
+    from ..formulas import Formulas, Line, Tree
     from .derivation import Derivation
 
 
@@ -24,7 +24,7 @@ class DiffResult(NamedTuple):
     outputs: tuple[str, ...]
     wrt: tuple[str, ...]
     formulas: Formulas
-    edges: tuple[tuple[str, str, str, str], ...]  # (from, to, formula text, LaTeX)
+    edges: tuple[tuple[str, str, str, Tree], ...]  # (from, to, grad's formula text, tree)
     point: dict[str, float] | None = None
     values: dict[tuple[str, str], float] | None = None  # (output, line's left) -> value
     expanded: Derivation | None = None  # --expand: SymPy's derivative in the inputs
@@ -38,8 +38,11 @@ class DiffResult(NamedTuple):
         """The `bpcalc/diff` JSON object (version 2)."""
         from ..formulas import latex, text
 
+        tex = self.formulas.tex
+
         def line(out: str, ln: Line, key: str) -> dict[str, Any]:
-            d: dict[str, Any] = {key: ln.left, "formula": text(ln.tree), "latex": latex(ln.tree)}
+            d: dict[str, Any] = {key: ln.left, "formula": text(ln.tree),
+                                 "latex": latex(ln.tree, tex)}
             if self.values is not None and (out, ln.left) in self.values:
                 d["value"] = self.values[out, ln.left]
             return d
@@ -67,7 +70,8 @@ class DiffResult(NamedTuple):
         d["jacobian"] = jac
         if len(self.outputs) == 1:
             d["gradient"] = jac[self.outputs[0]]
-        d["edges"] = [{"from": a, "to": b, "formula": t, "latex": x}
+        d["where"] = [line("", ln, "id") for ln in self.formulas.where]
+        d["edges"] = [{"from": a, "to": b, "formula": t, "latex": latex(x, tex)}
                       for a, b, t, x in self.edges]
         if self.expanded is not None:
             d["expanded_status"] = self.expanded.status

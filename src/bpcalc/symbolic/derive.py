@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
+from ..formulas.tex import graph_tex
 from ..results.derivation import Derivation, Formula, Partial
 from .budget import DEFAULT_BUDGET, within_budget
 from .printing import MAX_CHARS, latex, text, to_float
@@ -34,13 +35,15 @@ def derive(program: Analysis, values: Mapping[str, str | float] | None = None, *
         src = Source(graph)
         point = None if values is None else exact_point(graph, values)
         isyms = input_symbols(graph)
+        tex = graph_tex(graph)
+        names = {isyms[name]: tex[name] for name in isyms}
         full = node_exprs(src, [isyms[name] for name, _ in graph.inputs])
         at = {} if point is None else {isyms[name]: point[name] for name, _ in graph.inputs}
         parts = []
         for o, j in graph.outputs:
             for w in wrt_t:
                 d = sp.factor_terms(sp.diff(full[j], isyms[w]))
-                f = Formula(text(d, max_chars), latex(d, max_chars))
+                f = Formula(text(d, max_chars), latex(d, max_chars, names))
                 if point is not None:
                     v = d.xreplace(at)
                     f = f._replace(exact=text(v, max_chars), value=to_float(v))

@@ -68,11 +68,13 @@ def text(expr: sp.Expr, max_chars: int = MAX_CHARS) -> str | None:
     return s if len(s) <= max_chars else None
 
 
-def latex(expr: sp.Expr, max_chars: int = MAX_CHARS) -> str | None:
+def latex(expr: sp.Expr, max_chars: int = MAX_CHARS,
+          names: dict[sp.Symbol, str] | None = None) -> str | None:
+    """`names`: each symbol's LaTeX, as the factored formulas write it (formulas/tex.py)."""
     order = _order(expr, max_chars)
     if order is None:
         return None
-    s = _LatexPrinter({"order": order}).doprint(expr)
+    s = _LatexPrinter({"order": order, "symbol_names": names or {}}).doprint(expr)
     return s if len(s) <= max_chars else None
 
 
