@@ -28,11 +28,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, TypeVar
 from ..errors import InputError, MathError
 from ..numbers import number_text
 from ..ops import OPS, definition_text
-from ..text.parser import Apply, Name, Num, Program
 from .bulk import Bulk
 from .graph import Fold, Graph, Key
 
 if TYPE_CHECKING:
+    from ..text.program import Program
     from .families import Family
 
 V = TypeVar("V")
@@ -50,6 +50,8 @@ class Sink(Protocol[V]):
 
 def run(program: Program, sink: Sink[V]) -> V:
     """Feed `program` to `sink`, statement by statement; the last statement's result."""
+    from ..text.program import Apply, Name, Num  # the parser's types, when a program is run
+
     literal, read, apply, assign = sink.literal, sink.read, sink.apply, sink.assign
     result: V | None = None
     for st in program.statements:
@@ -335,6 +337,8 @@ def build(program: Program, given: Mapping[str, Any] | None = None,
           limit: int | None = None) -> Built:
     """Interpret `program` into a Builder. A program with families needs `given`, the
     values of the command (their shapes, and the sizes), and refuses to pass `limit` nodes."""
+    from ..text.program import Name
+
     b = Builder(program.source)
     if program.plain:
         result = run(program, b)

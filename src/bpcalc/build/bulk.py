@@ -9,7 +9,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..text.parser import RESERVED
+from ..text.words import RESERVED
 from .graph import Key
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ..numbers import number_text
 from ..ops import OPS, definition_text, partial_text
-from ..text.parser import RESERVED
+from ..text.words import RESERVED
 
 if TYPE_CHECKING:
     from .families import Family

@@ -18,9 +18,9 @@ from typing import Any
 
 from ..errors import MathError
 from ..ops import CONSTANTS, FUNCTIONS
-from ..text.parser import RESERVED, parse
-from . import columns, runs
-from .builder import Builder, Built, build
+from ..text.words import RESERVED
+from . import runs
+from .builder import Builder, Built
 from .bulk import NamesCollide
 
 _TOKEN = re.compile(r"(?:\d+(?:\.(?!\.)\d*)?|\.\d+)(?:[eE][+-]?\d+)?|[A-Za-z_][A-Za-z0-9_]*"
@@ -50,6 +50,9 @@ def read(source: str, given: Mapping[str, Any] | None = None, limit: int | None 
     try:
         return _Quick(source, least).read()
     except (Fallback, MathError, RecursionError, NamesCollide):
+        from ..text.parser import parse
+        from .builder import build
+
         return build(parse(source), given, limit)  # which says what is wrong, and where
 
 
@@ -110,6 +113,8 @@ class _Quick:
         """Read the run's first row line by line, then the rest in columns, a chunk of rows
         at a time, as far as its rows have the first's shape and columns.py takes them:
         the line after the last one read."""
+        from .columns import put
+
         p = run.period
         group = runs.group(lines[run.start:run.start + p])
         if group is None:
@@ -123,7 +128,7 @@ class _Quick:
             chunk = runs.rows(lines[at:stop], group, p)
             if not chunk:
                 break
-            got = columns.put(self.b, self.known, self.atom, group.statements, group.targets,
+            got = put(self.b, self.known, self.atom, group.statements, group.targets,
                               chunk, last, node)
             if got is None:
                 break

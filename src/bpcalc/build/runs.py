@@ -17,10 +17,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from itertools import count
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import ParseError
-from ..text.parser import Name, Statement, parse
+
+if TYPE_CHECKING:
+    from ..text.program import Statement
 
 RUN = 256  # rows of one shape in a row: from here on they are read in columns
 CHUNK = 4096  # rows read in columns at a time: their atoms and keys are held at once
@@ -92,6 +94,8 @@ class Group(NamedTuple):
 def group(lines: list[str]) -> Group | None:
     """The statements of one row of a run (its first `period` lines), with placeholders
     `_0`, `_1`, ... for the atoms; None unless each line is one assignment of a name."""
+    from ..text.parser import Name, parse
+
     statements: list[Statement] = []
     targets: list[int] = []
     pattern: list[str] = []
@@ -139,6 +143,9 @@ def rows(lines: list[str], group: Group, period: int) -> list[tuple[str, ...]]:
     """The atoms of the leading rows of `lines` (`period` lines each) that have the group's
     shape, up to the first that has not (one findall over all of them when all have)."""
     whole = len(lines) // period
+    if period == 1 and lines and lines.count(lines[0]) == whole:  # one line over and over
+        m = group.row.fullmatch(lines[0])
+        return [m.groups()] * whole if m is not None else []
     text = "\n".join(lines[:whole * period])
     found = group.row.findall(text)
     if found and not isinstance(found[0], tuple):

@@ -12,7 +12,6 @@ on the seed and its name alone.
 from __future__ import annotations
 
 import math
-import random
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
@@ -180,6 +179,8 @@ def flat(value: Any, shape: tuple[int, ...], name: str) -> list[float | str]:
                              f"program reads it as shape {shape_text(shape)}")
         if value.kind == "const":
             return [value.a] * count
+        import random  # only to draw: keeps start-up lean
+
         rng = random.Random(f"{value.seed or 0}/{name}")
         draw = rng.uniform if value.kind == "uniform" else rng.gauss
         return [draw(value.a, value.b) for _ in range(count)]

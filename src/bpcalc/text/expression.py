@@ -21,6 +21,7 @@ from ..ops import CONSTANTS, FUNCTIONS
 from . import indices
 from .lexer import Token
 from .program import Apply, Call, Elem, EndReduce, Instr, Local, Loop, Name, Num, Reduce
+from .words import KEYWORDS, REDUCERS
 
 _BINARY = {"+": ("add", 1), "-": ("sub", 1), "*": ("mul", 2), "/": ("div", 2),
            "**": ("pow", 4), "^": ("pow", 4),
@@ -28,8 +29,7 @@ _BINARY = {"+": ("add", 1), "-": ("sub", 1), "*": ("mul", 2), "/": ("div", 2),
 _COMPARE = frozenset({"lt", "gt", "le", "ge"})
 _UNARY_PREC = 3
 ASSIGN = {"=": None, "+=": "add", "-=": "sub", "*=": "mul", "/=": "div"}
-REDUCERS = ("sum", "prod", "mean", "max", "min")
-KEYWORDS = ("for", "in")
+
 ELEMENT_VAR = "\0p"  # the element variable of sum(W1, W2): no program can name it
 
 

@@ -30,10 +30,10 @@ from .program import (
     Reduce,
     Statement,
 )
+from .words import RESERVED
 
 __all__ = ["RESERVED", "Apply", "Name", "Num", "Program", "Statement", "parse"]
 
-RESERVED = frozenset(FUNCTIONS) | frozenset(CONSTANTS) | frozenset(REDUCERS) | frozenset(KEYWORDS)
 
 
 def parse(source: str) -> Program:
