@@ -154,8 +154,8 @@ def replay(ops, args, consts):  # the tape as micrograd Values, in order
     vals = []
     for op, a, c in zip(ops, args, consts):
         if not a:
-            vals.append(Value(c))
-        elif len(a) == 2:
+            vals.append(Value(c) if op == "input" else c)  # a constant: a number, as in
+        elif len(a) == 2:  # micrograd's own code (`x**2`, `2*x`)
             vals.append(CALL[op](vals[a[0]], vals[a[1]]))
         elif op == "neg":
             vals.append(-vals[a[0]])
@@ -166,8 +166,9 @@ def replay(ops, args, consts):  # the tape as micrograd Values, in order
 
 ops, args, consts, inputs, result = read(open(sys.argv[1]).read(), json.load(open(sys.argv[2])))
 vals = replay(ops, args, consts)
-vals[result].backward()
-print(json.dumps({"value": vals[result].data,
+out = vals[result] if isinstance(vals[result], Value) else Value(vals[result])
+out.backward()
+print(json.dumps({"value": out.data,
                   "gradient": {k: vals[i].grad for k, i in inputs.items()}}))
 import os
 os._exit(0)
