@@ -10,9 +10,9 @@ from typing import Any
 
 from bpcalc import analysis, second
 from bpcalc.analysis import load
-from bpcalc.build.builder import build as _build
-from bpcalc.build.reader import read as _read
 from bpcalc.compile import batch as _batch
+from bpcalc.graphs.builder import build as _build
+from bpcalc.graphs.reader import read as _read
 from bpcalc.text.parser import parse
 
 MODES = analysis.MODES

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-import bpcalc.build.reader as reader
+import bpcalc.graphs.reader as reader
 import bpcalc.text.parser as parser
 from bpcalc.cli import cli
 from bpcalc.symbolic import budget

@@ -1,4 +1,4 @@
-"""The general reader (build/reader.py, runs.py, columns.py) gives exactly the graph of
+"""The general reader (graphs/reader.py, runs.py, columns.py) gives exactly the graph of
 parse + build, or the parser's error; every case here goes through it, and with run=1 every
 repeated line after the first goes in columns. The parser's graph is the reference.
 """
@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bpcalc.build.runs import RUN
 from bpcalc.errors import BpcalcError
 from bpcalc.evaluate import evaluate
+from bpcalc.graphs.runs import RUN
 from bpcalc.text.parser import parse
 from helpers import build, read
 
@@ -373,7 +373,7 @@ def test_a_rows_pattern_on_lines_of_real_shapes(shape_text, data):
 
 
 def _splits_as_atoms(template: str, line: str) -> None:
-    from bpcalc.build import runs
+    from bpcalc.graphs import runs
 
     group = runs.group([template])
     if group is None:

@@ -107,7 +107,7 @@ def test_deep_chains_under_a_low_recursion_limit():
         """
         import contextlib, io, json, sys
         from bpcalc.cli import cli
-        import bpcalc.analysis, bpcalc.build.reader, bpcalc.render.json_text, bpcalc.render.plain
+        import bpcalc.analysis, bpcalc.graphs.reader, bpcalc.render.json_text, bpcalc.render.plain
 
         n = 10**5
         cases = [

@@ -14,10 +14,10 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from . import passes
-from .build.builder import Built
-from .build.graph import Graph, edge_formula, node_definition
 from .errors import InputError, MathError
 from .evaluate import Evaluation, evaluate
+from .graphs.builder import Built
+from .graphs.graph import Graph, edge_formula, node_definition
 from .modes import forward, reverse
 from .numbers import number
 from .results.fold import Folding
@@ -34,7 +34,7 @@ MODES = ("reverse", "forward", "paths")
 class Analysis:
     """One program's text, read once on first use, and its graph for each set of outputs.
     A program with families reads `given`, the command's values, for their shapes and its
-    sizes, and makes at most `limit` nodes (build/families.py)."""
+    sizes, and makes at most `limit` nodes (graphs/families.py)."""
 
     def __init__(self, source: str, given: Mapping[str, Any] | None = None,
                  limit: int | None = None) -> None:
@@ -48,7 +48,7 @@ class Analysis:
     @property
     def built(self) -> Built:
         if self._built is None:
-            from .build.reader import read
+            from .graphs.reader import read
 
             if self._failed is not None:
                 raise self._failed

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from .build.graph import Graph
+from .graphs.graph import Graph
 from .modes.paths import counts_to
 
 

@@ -17,8 +17,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from .analysis import Analysis
-from .build.graph import Graph
 from .errors import InputError, MathError
+from .graphs.graph import Graph
 from .results.fold import Folding
 
 OPTIMIZERS = ("sgd", "momentum", "adam")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .build.graph import Graph, Node
+from .graphs.graph import Graph, Node
 from .numbers import number_text
 from .ops import OPS, definition_text, partial_text
 

@@ -10,8 +10,8 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from .build.graph import Graph
 from .evaluate import node_values
+from .graphs.graph import Graph
 from .ops import OPS
 
 EPS = sys.float_info.epsilon

@@ -20,9 +20,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from . import diagnose, wide
-from .build.builder import attempt, value_failure
-from .build.graph import Graph, node_definition
 from .errors import InputError, MathError
+from .graphs.builder import attempt, value_failure
+from .graphs.graph import Graph, node_definition
 from .numbers import number, number_text
 from .ops import OPS, Op, widened
 

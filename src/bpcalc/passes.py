@@ -16,9 +16,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from .build.graph import Graph
 from .errors import MathError
 from .evaluate import all_finite
+from .graphs.graph import Graph
 from .modes import forward, paths, reverse
 
 if TYPE_CHECKING:

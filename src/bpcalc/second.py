@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, cast
 
 from .analysis import Analysis, defined_weights, point, wrt_inputs
-from .build.graph import Graph
 from .errors import InputError, MathError
 from .evaluate import Evaluation, evaluate
+from .graphs.graph import Graph
 from .modes import hessian as hess
 from .modes.directional import jvp, vjp
 from .passes import WIDE_WORK

@@ -11,8 +11,8 @@ from . import common
 from .common import ExprCommand, load_given, print_json, read_text, source_options
 
 if TYPE_CHECKING:
-    from ..build.graph import Graph
     from ..descend import Descent
+    from ..graphs.graph import Graph
 
 
 @click.command(cls=ExprCommand)

@@ -28,7 +28,7 @@ import math
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from ..build.graph import Graph
+from ..graphs.graph import Graph
 from ..ops import OPS, Code, widened
 from ..spelling import spell as spelling
 

@@ -12,9 +12,9 @@ from itertools import chain
 from typing import Any, NamedTuple
 
 from .. import analysis
-from ..build.graph import Graph
 from ..errors import InputError, MathError
 from ..evaluate import missing_values
+from ..graphs.graph import Graph
 from ..results.fold import Folding
 from ..text.arrays import Fill, nested
 from ..text.values import kind
@@ -134,7 +134,7 @@ def names_of(program: analysis.Analysis) -> tuple[list[str], set[str]] | None:
     whose graph cannot be made (a constant of it fails), so that its inputs are still
     checked as any program's are. The text is parsed again (this is the failing path).
     None for a program with families: their inputs are known once their shapes are."""
-    from ..build.builder import run
+    from ..graphs.builder import run
     from ..text.parser import parse
 
     parsed = parse(program.source)

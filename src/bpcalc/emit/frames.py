@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..build.graph import Graph
+from ..graphs.graph import Graph
 from .names import js_key
 from .writer import _LANG, _Writer
 

@@ -13,7 +13,7 @@ from .writer import LANGS, Emitted, emit
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
-    from ..build.graph import Graph
+    from ..graphs.graph import Graph
 
 
 class Ran(NamedTuple):

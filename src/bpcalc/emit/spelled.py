@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..build.graph import Graph
+from ..graphs.graph import Graph
 from ..ops import OPS, Code
 
 

@@ -7,9 +7,9 @@ import re
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from ..build.builder import value_failure
-from ..build.graph import Graph, edge_formula, node_definition
 from ..errors import InputError
+from ..graphs.builder import value_failure
+from ..graphs.graph import Graph, edge_formula, node_definition
 from ..ops import OPS, Code
 from ..spelling import spell
 from .names import Namer

@@ -29,7 +29,7 @@ import math
 from collections.abc import Mapping, Sequence, Set
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from ..build.graph import Graph
+from ..graphs.graph import Graph
 from .nodes import Spelling
 from .trees import (
     Bin,
@@ -295,8 +295,8 @@ def diff(program: Analysis, values: Mapping[str, str | float] | None = None, *,
     there (the forward values put in for the names), `check` them against the engine's
     adjoints and gradient; `expand`: SymPy's derivative in the inputs alone as well."""
     from .. import analysis
-    from ..build.graph import edge_formula
     from ..evaluate import evaluate
+    from ..graphs.graph import edge_formula
     from ..results.formulas import DiffResult, LineCheck
 
     graph = program.graph(outputs)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 
-from ..build.graph import Graph
+from ..graphs.graph import Graph
 from ..numbers import number_text
 from ..ops import OPS, partial_text
 from .trees import Name, Num, Tree, parse, replace, substitute, text

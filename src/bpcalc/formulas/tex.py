@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..build.graph import Graph
+    from ..graphs.graph import Graph
 
 _ID = re.compile(r"(\w+)(\[[^\]]*\])?(?:\.(\d+))?", re.ASCII)  # stem, [index], .version
 

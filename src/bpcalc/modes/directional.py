@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..build.graph import Graph
+from ..graphs.graph import Graph
 from . import forward, reverse
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from ..build.graph import Graph
+from ..graphs.graph import Graph
 
 T = TypeVar("T")
 

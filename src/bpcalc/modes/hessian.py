@@ -13,10 +13,10 @@ import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple, TypeVar
 
-from ..build.builder import attempt
-from ..build.graph import Graph
 from ..errors import MathError
 from ..evaluate import Evaluation, node_error
+from ..graphs.builder import attempt
+from ..graphs.graph import Graph
 from ..ops import OPS, second_index
 from . import forward, reverse
 

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from ..build.graph import Graph
+from ..graphs.graph import Graph
 
 
 class Path(NamedTuple):

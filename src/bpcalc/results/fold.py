@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ..build.graph import Graph
+    from ..graphs.graph import Graph
 
 
 class Folding:

@@ -22,7 +22,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from .. import analysis
-from ..build.graph import Graph, node_definition
 from ..differences import (
     all_finite_differences,
     one_sided,
@@ -30,6 +29,7 @@ from ..differences import (
     values_alone,
 )
 from ..evaluate import evaluate
+from ..graphs.graph import Graph, node_definition
 from ..modes import forward, reverse
 from ..numbers import shown
 from ..ops import OPS

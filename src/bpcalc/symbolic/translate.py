@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 
 import sympy as sp
 
-from ..build.graph import Graph
 from ..evaluate import node_values
+from ..graphs.graph import Graph
 from ..ops import OPS
 from ..text.values import parse_value, plain_number
 
@@ -160,7 +160,7 @@ def exact_value(text: str | float, name: str = "value") -> sp.Expr:
     if v is not None:
         return literal(v)
     parse_value(str(text), name)  # raises InputError naming `name` for anything but a constant
-    from ..build.builder import build
+    from ..graphs.builder import build
     from ..text.parser import parse
 
     graph = build(parse(str(text))).graph()

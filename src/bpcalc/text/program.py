@@ -1,7 +1,7 @@
 """What the parser hands the builder: a program as plain data.
 
 A program is a list of statements; each statement's right-hand side is postfix code, a flat
-tuple of instructions that `build/builder.run` (scalar programs) or `build/families.run`
+tuple of instructions that `graphs/builder.run` (scalar programs) or `graphs/families.run`
 (programs with families, sums or functions) interprets with one explicit stack:
 
     Num, Name, Apply             numbers, names and operations of the op table

@@ -25,7 +25,7 @@ def parse_value(text: str, name: str) -> float:
     v = plain_number(text)
     if v is not None:
         return v
-    from ..build.builder import build  # only for constant expressions
+    from ..graphs.builder import build  # only for constant expressions
     from .parser import parse
 
     try:

@@ -129,7 +129,7 @@ class Builder(Bulk):
         self._folded: set[int] = set()  # constants made by folding
         self._literal: set[int] = set()  # of those, the ones the text also writes
         self._handed_out = False
-        # Families (build/families.py): name -> Family; and for every element defined, the
+        # Families (graphs/families.py): name -> Family; and for every element defined, the
         # first node its definition made, its family and its index
         self.families: dict[str, Family] = {}
         self.origins: list[tuple[int, str, tuple[tuple[int, ...], ...]]] = []

@@ -89,7 +89,7 @@ class Bulk:
 
     def apply_lanes(self, op: str, args: Sequence[int | list[int]], lanes: int,
                     pos: int) -> list[int]:
-        """`apply` in each of `lanes` lanes (build/lanes.py): each argument an operand, the
+        """`apply` in each of `lanes` lanes (graphs/lanes.py): each argument an operand, the
         same in every lane, or a list of one operand per lane."""
         if self._pending:
             self._flush()
@@ -131,7 +131,7 @@ class Bulk:
         return out
 
     def chain(self, op: str, terms: Sequence[int], pos: int) -> int:
-        """op(op(op(t0, t1), t2), ...): a reduction's running total (build/lanes.py). Once
+        """op(op(op(t0, t1), t2), ...): a reduction's running total (graphs/lanes.py). Once
         the total is the newest node, which no key holds yet (an operand comes before the
         nodes that read it), every later key is new: the rest are made in bulk, with no
         lookups."""

@@ -1,4 +1,4 @@
-"""The graph: nodes in evaluation order, hash-consed, with ordered edges (build/builder.py
+"""The graph: nodes in evaluation order, hash-consed, with ordered edges (graphs/builder.py
 writes it; nothing else does).
 
 A node's operands are node indices (int) or folded constants (float): `b + 1`
@@ -76,7 +76,7 @@ class Graph:
         # in the order made, and the folded constants that the text also writes as numbers.
         self.folds = folds
         self.literal = literal
-        # Families (build/families.py): name -> its shape, elements and whether an input;
+        # Families (graphs/families.py): name -> its shape, elements and whether an input;
         # and for every statement that defines elements, (the first node it made, the
         # family, the indices it defined), in order
         self.families: Mapping[str, Family] = families or {}
