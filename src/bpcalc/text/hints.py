@@ -92,17 +92,19 @@ def point_inside(source: str, tokens: Sequence[Token], i: int) -> tuple[str, str
 
 def indexed(name: str, argument: str, two: bool) -> str:
     """The hint for `sum(w*x)`, a reduction without a for: its argument with each plain name
-    indexed, `sum(w[i]*x[i] for i)`."""
+    indexed, `sum(w[i]*x[i] for i)` (by the index it has already, if any)."""
     tokens = tokenize(argument)
-    inside = [t.text for k, t in enumerate(tokens) if t.kind == "NAME"
-              and _depth_in_brackets(tokens, k) > 0]
+    depths, depth = [], 0  # how deep in [ ] each token is
+    for tok in tokens:
+        depths.append(depth)
+        depth += (tok.text == "[") - (tok.text == "]")
+    inside = [t.text for t, d in zip(tokens, depths) if t.kind == "NAME" and d > 0]
     names = {t.text for t in tokens if t.kind == "NAME"}
     var = inside[0] if inside else next((v for v in "ijkmn" if v not in names), "i")
     out, last = [], 0
     for k, tok in enumerate(tokens[:-1]):
-        after = tokens[k + 1].text
-        if tok.kind == "NAME" and tok.text not in RESERVED and after not in ("(", "[") \
-                and _depth_in_brackets(tokens, k) == 0:
+        if tok.kind == "NAME" and tok.text not in RESERVED and depths[k] == 0 \
+                and tokens[k + 1].text not in ("(", "["):
             end = tok.pos + len(tok.text)
             out += [argument[last:end], f"[{var}]"]
             last = end
@@ -113,21 +115,20 @@ def indexed(name: str, argument: str, two: bool) -> str:
            f"family W{other})"
 
 
-def _depth_in_brackets(tokens: Sequence[Token], k: int) -> int:
-    depth = 0
-    for tok in tokens[:k]:
-        depth += (tok.text == "[") - (tok.text == "]")
-    return depth
+def _statement(tokens: Sequence[Token], pos: int) -> tuple[int, int]:
+    """The statement that starts at `pos`: (its first token, the SEP or END after it)."""
+    first = next(k for k, t in enumerate(tokens) if t.pos == pos)
+    j = first
+    while tokens[j].kind not in ("SEP", "END"):
+        j += 1
+    return first, j
 
 
 def uncalled(source: str, tokens: Sequence[Token], pos: int, name: str,
              params: Sequence[str]) -> str:
     """The hint for a program of function definitions alone (`sq(x) = x*x`): call the last
     one in a statement, or write its body as the expression."""
-    first = next(j for j, t in enumerate(tokens) if t.pos == pos)
-    j = first
-    while tokens[j].kind not in ("SEP", "END"):
-        j += 1
+    first, j = _statement(tokens, pos)
     eq = next(k for k in range(first, j) if tokens[k].text == "=")
     body = source[tokens[eq].pos + 1:tokens[j].pos].strip()
     taken = set(params) | {name}
@@ -160,10 +161,7 @@ def constant_inputs(source: str) -> str:
         if not any(type(ins) is Name and ins.name == st.target
                    for later in sts[k + 1:] for ins in later.code):
             continue
-        first = next(j for j, t in enumerate(tokens) if t.pos == st.pos)
-        j = first
-        while tokens[j].kind not in ("SEP", "END"):
-            j += 1
+        first, j = _statement(tokens, st.pos)
         value = source[tokens[first + 2].pos:tokens[j].pos].strip()
         found.append((st.target, value, st.pos, tokens[j + 1].pos if j + 1 < len(tokens)
                       else tokens[j].pos))
