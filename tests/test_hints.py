@@ -61,6 +61,15 @@ def test_the_whole_line_is_spelled_in_ascii():
     assert code == 0 and set(json.loads(out)["gradient"]) == {"x", "y", "z"}
 
 
+def test_a_generated_id_copied_from_a_view():
+    assert error("grad", "v₁ * 2", "a=1") == (
+        "Error: syntax error at column 2: unexpected character '₁'\n"
+        "  v₁ * 2\n"
+        "   ^\n"
+        "v₁, v₂, … are the ids bpcalc gives unnamed steps, and no program can write them: "
+        "name the step (c = a + b) and use its name\n")
+
+
 def test_a_long_line_gets_the_spelling_alone():
     text = "y = " + " + ".join(f"w{i}*x{i}" for i in range(12)) + " × 2"
     assert error("grad", text).splitlines()[-1] == "bpcalc writes × as *"

@@ -16,6 +16,7 @@ from .words import RESERVED
 SUPERSCRIPTS = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789"))
 UNICODE = {"×": "*", "·": "*", "⋅": "*", "∙": "*", "÷": "/", "−": "-", "–": "-", "π": "pi",
            "√": "sqrt(...)", **{s: "^" + d for s, d in SUPERSCRIPTS.items()}}
+SUBSCRIPTS = frozenset("₀₁₂₃₄₅₆₇₈₉")  # generated ids, v₁: copied from a view
 SHORT = 60  # a line longer than this is not written out again in a hint
 
 
@@ -23,6 +24,9 @@ def unicode_hint(source: str, pos: int) -> str:
     """For the character at `pos`, one of UNICODE: its line in ASCII, and how bpcalc writes
     that character; '' for any other character."""
     ch = source[pos]
+    if ch in SUBSCRIPTS:
+        return ("v₁, v₂, … are the ids bpcalc gives unnamed steps, and no program can write "
+                "them: name the step (c = a + b) and use its name")
     if ch not in UNICODE:
         return ""
     start = source.rfind("\n", 0, pos) + 1
