@@ -357,3 +357,49 @@ def test_the_graph_sets_the_width_of_the_figure_not_its_title(name, mode):
     assert extent <= width <= 1.1 * (extent + 2 * drawing.MARGIN), (width, extent)
     title = [t for t in re.findall(r'<text class="(?:title|note)"[^>]*>([^<]*)<', text)]
     assert all(drawing.MARGIN + len(t) * drawing.CHAR <= width for t in title)
+
+
+FONT_PX = """() => Array.from(document.querySelectorAll('text')).map((t) => {
+  const r = t.getBoundingClientRect();
+  return [t.textContent, parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a,
+          r.top + window.scrollY, r.bottom + window.scrollY, r.left, r.right]; })"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("args", [["grad", *SEED[0:1], "a=2", "b=1"],
+                                  ["grad", "-f", str(ROOT / "examples" / "net.txt"),
+                                   "--point", str(ROOT / "examples" / "net.json")]],
+                         ids=["seed", "net"])
+def test_slides_are_16_by_9_pages_with_readable_text_in_chromium(tmp_path, args):
+    browser_path = _chromium()
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    out, page_file = tmp_path / "slide.svg", tmp_path / "slide.html"
+    r = CliRunner().invoke(cli, [*args, "--svg", str(out), "--html", str(page_file), "--slide",
+                                 "--json"])
+    assert r.exit_code == 0, r.output
+    text = out.read_text()
+    width, height = (float(v) for v in re.search(r'<svg[^>]*width="([\d.]+)" height="([\d.]+)"',
+                                                 text).groups())
+    pages = round(height / 720)
+    assert width == 1280 and height == 720 * pages  # 16:9 pages, one under the other
+    with showing(6):
+        res = grad(*GRAPHS["seed" if "(a+b)*(b+1)" in args else "net"])
+    definitions = {n.id if n.op == "input" else f"{n.id} = {n.expr}" for n in res.nodes}
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.set_content(f'<body style="margin:0">{text}</body>')
+            texts = page.evaluate(FONT_PX)
+            assert min(size for _, size, *_ in texts) >= 12 - 1e-6
+            for t, _, top, bottom, left, right in texts:  # each on one page, none cut
+                assert int(top // 720) == int((bottom - 0.01) // 720), t
+                assert 0 <= left and right <= 1280, t
+            assert definitions <= {t for t, *_ in texts}  # every node on some page
+            assert (pages > 1) == (len(res.nodes) > 10) and (pages > 1 or
+                                                             min(s for _, s, *_ in texts) > 13)
+            page.goto(page_file.as_uri())  # the step-through page: as large or larger
+            drawn = [s for t, s, *_ in page.evaluate(FONT_PX) if t in definitions]
+            assert len(drawn) == len(definitions) and min(drawn) >= 13 - 1e-6
+        finally:
+            browser.close()

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from ..numbers import shown
 from ..results.grad import GradResult
-from . import explain, svg
+from . import explain, slides, svg
 
 
 class Step(NamedTuple):
@@ -122,12 +122,12 @@ PAGE = """<!DOCTYPE html>
   #count {{ color: #555; }}
   #legend {{ font-size: .85em; color: #333; }}
   #legend summary {{ cursor: pointer; color: #555; }}
-  #legend ul {{ display: flex; flex-wrap: wrap; gap: .2em 1.6em; list-style: none;
-               margin: .3em 0 0; padding: 0; }}
+  #legend ul {{ display: grid; grid-template-columns: repeat(auto-fill, minmax(30em, 1fr));
+               gap: .15em 1.2em; list-style: none; margin: .3em 0 0; padding: 0; }}
   #legend svg {{ vertical-align: middle; margin-right: .4em; }}
   .accent {{ color: {accent}; }}
   #drawing {{ flex: 1; min-height: 0; overflow: auto; }}
-  #drawing svg {{ display: block; }}
+  #drawing svg {{ display: block; margin: 0 auto; }}
   svg .later {{ visibility: hidden; }}
 </style></head>
 <body>
@@ -203,28 +203,24 @@ show(0);
 </body></html>
 """
 
-SWATCH = ('<svg width="34" height="16" viewBox="0 0 34 16" aria-hidden="true">{}</svg>')
+SWATCH = '<svg width="40" height="16" viewBox="0 0 40 16" aria-hidden="true">{}</svg>'
 _LEGEND = {  # the swatch, then what it means
     "box": ('<rect x="2" y="2" width="30" height="12" rx="3" fill="#fff" stroke="#333"/>',
-            "a node: its definition, then its value (grey: an input; thick border: the "
-            "output)"),
-    "local": ('<text x="2" y="12" font-size="11">∂y/∂x</text>',
-              "on an edge: its local derivative, ∂(node above)/∂(node below)"),
+            "a node: definition, value (grey: input; thick: output)"),
+    "local": ('<text x="2" y="12" font-size="11">∂c/∂a</text>',
+              "on an edge: its local derivative ∂above/∂below"),
     "lit": ('<rect x="2" y="2" width="30" height="12" rx="3" fill="#fff" stroke="{a}" '
-            'stroke-width="3"/>', "lit: the node this step computes, and the edges it uses"),
+            'stroke-width="3"/>', "lit: this step's node and the edges it uses"),
     "line": ('<path d="M 2 8 L 26 8" stroke="#777" stroke-width="1.3"/><path d="M 24 4 L 32 8 '
-             'L 24 12 z" fill="#777"/>', "an edge, from an operand up to its operation"),
+             'L 24 12 z" fill="#777"/>', "an edge: from an operand up to its operation"),
 }
 _MODE = {  # what the accent colour means in each mode
-    "reverse": ["purple on a node: ∂{o}/∂node, its adjoint, which the backward pass "
-                "computes from the output down",
-                "purple on an edge: what it passes back: adjoint above · local derivative"],
-    "forward": ["purple on a node: ∂node/∂{w}, its tangent, which the forward pass carries "
-                "up from {w}",
-                "purple on an edge: what it carries up: local derivative · tangent below"],
+    "reverse": ["purple on a node: ∂{o}/∂node, its adjoint, from the output down",
+                "purple on an edge: adjoint above · local derivative, passed down"],
+    "forward": ["purple on a node: ∂node/∂{w}, its tangent, carried up from {w}",
+                "purple on an edge: local derivative · tangent below, carried up"],
     "paths": ["purple edges: the paths from the chosen inputs to the output",
-              "purple on an input: the sum over its paths of the products of local "
-              "derivatives"],
+              "purple on an input: its paths' products of local derivatives, added"],
 }
 
 
@@ -239,13 +235,15 @@ def legend(r: GradResult, wrt: str | None) -> str:
     items += [(SWATCH.format(f'<text x="2" y="12" font-size="11" fill="{ACCENT}">∂</text>'),
                text.format(o=r.outputs[0] if r.outputs else "", w=w))
               for text in _MODE.get(r.mode or "", [])]
-    items.append(("", "a number appears when its step computes it: the forward values "
-                      "first, then the pass (“show all numbers” shows them all)"))
+    items.append(("", "a number appears at the step that computes it: the values first, "
+                      "then the pass"))
     return "\n".join(f"<li>{mark}{escape(text)}</li>" for mark, text in items)
 
 
-def page(r: GradResult, wrt: str | None = None, command: str = "grad") -> str:
-    """The step-through page of `r`."""
+def page(r: GradResult, wrt: str | None = None, command: str = "grad",
+         slide: bool = False) -> str:
+    """The step-through page of `r`; for a `slide`, the drawing enlarged as far as a
+    1280 x 800 screen allows (never smaller than it is: the page follows the lit node)."""
     from html import escape
 
     p = svg.picture(r, wrt, command)
@@ -254,7 +252,8 @@ def page(r: GradResult, wrt: str | None = None, command: str = "grad") -> str:
     if not all_steps:
         all_steps, when = [Step(p.notes[0] if p.notes else "nothing to step through", -1,
                                 ())], None
-    drawn = svg.svg_of(p, when=when)
+    scale, across = slides.page_scale(p) if slide else (1.0, 0.0)
+    drawn = svg.svg_of(p, when=when, scale=scale, across=across)
     data = json.dumps([s._asdict() for s in all_steps], ensure_ascii=False)
     data = data.replace("</", "<\\/")  # never ends the script element
     return PAGE.format(title=escape(p.title[0]), font=svg.FONT, last=len(all_steps) - 1,

@@ -184,43 +184,62 @@ def wrapped(lines: Sequence[str], width: float) -> list[str]:
     return [t for t in out if t]
 
 
-def svg_of(p: Picture, ids: bool = True, when: Reveal | None = None) -> str:
+def svg_of(p: Picture, ids: bool = True, when: Reveal | None = None,
+           scale: float = 1.0, across: float = 0.0) -> str:
     """`p` as SVG text: a title above the drawing, notes below it, both wrapped to the
     drawing's width (the graph sets the size of the picture, never its title). With
     `ids`, every node, edge and label group has an id (n0, e0, l0, ...) that the
     step-through page lights up; with `when`, each number carries the step that computes
-    it (data-at), for the page to show it only from then on."""
+    it (data-at), for the page to show it only from then on; `scale` enlarges it all,
+    and a slide's page makes it `across` wide (its title wraps to that)."""
     d = p.drawing
-    width = max(d.width, MIN_COLS * CHAR + 2 * drawing.MARGIN)
+    width = max(d.width, MIN_COLS * CHAR + 2 * drawing.MARGIN, across)
     title, notes = wrapped(p.title, width), wrapped(p.notes, width)
     head = (len(title) + 0.6) * LINE + 10
     foot = (len(notes) + 0.6) * LINE if notes else 0.0
     height = head + d.height + foot
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" '
-           f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">',
-           f"<style>{STYLE}</style>", _heads(),
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * scale:.0f}" '
+           f'height="{height * scale:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">',
+           f"<style>{STYLE}</style>", heads(),
            f'<rect width="{width:.0f}" height="{height:.0f}" fill="#fff"/>']
-    for j, t in enumerate(title):
-        cls = "title" if j == 0 else "note"
-        out.append(f'<text class="{cls}" x="{drawing.MARGIN}" y="{(j + 1) * LINE + 6:.1f}">'
-                   f"{escape(t)}</text>")
-    out.append(f'<g transform="translate(0 {head:.1f})">')
-    for k, route in enumerate(d.routes):  # every line first, so none crosses a label
-        out.append(_edge(k, route, k in p.hot, ids))
-    for k, label in enumerate(d.labels):
-        at = when.labels[k] if when else []
-        out.append(_label(k, label, d.routes[k], p.label_lines[k], k in p.hot, ids, at))
-    for i, box in enumerate(d.boxes):
-        out.append(_node(i, box, p.node_lines[i], p.kinds[i], ids, when.nodes[i] if when else []))
+    out += lines_at(drawing.MARGIN, LINE + 6, title, "title")
+    out.append(f'<g transform="translate({(width - d.width) / 2:.1f} {head:.1f})">')
+    out += graph(p, ids, when)
     out.append("</g>")
-    for j, t in enumerate(notes):
-        out.append(f'<text class="note" x="{drawing.MARGIN}" '
-                   f'y="{head + d.height + (j + 0.8) * LINE:.1f}">{escape(t)}</text>')
+    out += lines_at(drawing.MARGIN, head + d.height + 0.8 * LINE, notes, "note")
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-def _heads() -> str:
+def lines_at(x: float, y: float, lines: Sequence[str], first: str) -> list[str]:
+    """Lines of text from the baseline `y` down: the first of class `first`, the rest
+    notes."""
+    return [f'<text class="{first if j == 0 else "note"}" x="{x:.1f}" '
+            f'y="{y + j * LINE:.1f}">{escape(t)}</text>' for j, t in enumerate(lines)]
+
+
+def graph(p: Picture, ids: bool = True, when: Reveal | None = None,
+          band: tuple[float, float] | None = None) -> list[str]:
+    """The drawing's edges, labels and nodes (in that order, so that no line crosses a
+    label or a node); with `band`, only what reaches between those two heights."""
+    d = p.drawing
+    lo, hi = band or (float("-inf"), float("inf"))
+
+    def within(top: float, bottom: float) -> bool:
+        return bottom >= lo and top <= hi
+
+    out = [_edge(k, route, k in p.hot, ids) for k, route in enumerate(d.routes)
+           if within(min(y for _, y in route), max(y for _, y in route))]
+    out += [_label(k, label, d.routes[k], p.label_lines[k], k in p.hot, ids,
+                   when.labels[k] if when else [])
+            for k, label in enumerate(d.labels)
+            if label is not None and within(label.top, label.bottom)]
+    out += [_node(i, box, p.node_lines[i], p.kinds[i], ids, when.nodes[i] if when else [])
+            for i, box in enumerate(d.boxes) if within(box.top, box.bottom)]
+    return out
+
+
+def heads() -> str:
     """The arrowheads, one per kind of line, each in user units and its line's colour."""
     marks = [f'<marker id="{name}" viewBox="0 0 10 10" refX="9" refY="5" '
              f'markerUnits="userSpaceOnUse" markerWidth="{size:g}" markerHeight="{size:g}" '
