@@ -65,6 +65,9 @@ TEXTS = """() => Array.from(document.querySelectorAll('#drawing g[id] text')).ma
   [t.parentNode.id, Array.from(t.parentNode.querySelectorAll('text')).indexOf(t),
    t.textContent, getComputedStyle(t).visibility === 'visible'])"""
 
+NOTES = """() => Array.from(document.querySelectorAll('#drawing text.note'))
+  .filter((t) => getComputedStyle(t).visibility === 'visible').map((t) => t.textContent)"""
+
 
 def _computed_before(k: int, steps: list[dict], group: str, line: int, text: str) -> bool:
     """Whether a step up to k computes this text line of a node (n3) or edge label (l5),
@@ -122,6 +125,10 @@ def test_page_teaches_step_by_step_in_headless_chromium(tmp_path, args):
                 for group, line, text, visible in texts:
                     if visible and line > 0 or (visible and group[0] == "l"):
                         assert _computed_before(k, steps, group, line, text), (k, group, text)
+                for note in page.evaluate(NOTES):  # paths: a product or sum when computed
+                    said = note.replace(":  ", ": ")
+                    assert k == len(steps) - 1 or not ("→" in note or "∂" in note) or any(
+                        t["text"].startswith(said) for t in steps[:k + 1]), (k, note)
                 hidden = sum(1 for *_, visible in texts if not visible)
                 assert hidden <= hidden_before, k  # a step only ever adds numbers
                 hidden_before = hidden

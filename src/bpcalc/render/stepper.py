@@ -101,7 +101,22 @@ def lesson(r: GradResult, wrt: str | None = None) -> tuple[list[Step], svg.Revea
     for i, n in enumerate(r.nodes):
         if n.op == "input":  # an input's line 0 is its name; its value is line 1
             node_at[i][1] = 0
-    return every, svg.Reveal(node_at, label_at)
+    return every, svg.Reveal(node_at, label_at, _notes_at(r, len(first), last))
+
+
+def _notes_at(r: GradResult, first: int, last: int) -> list[int]:
+    """The step of each note under the drawing (svg.picture's, paths mode): each path's
+    product at its step, the count of the paths left out at the last path's, each sum
+    over paths at its step, a note on a truncation from the start."""
+    if r.mode != "paths":
+        return []
+    listed = min(len(r.paths), svg.PATHS)
+    out = [first + j for j in range(listed)]
+    if len(r.paths) > svg.PATHS:
+        out.append(first + len(r.paths) - 1)
+    sums = len(explain.path_sums(r))
+    out += [min(first + len(r.paths) + j, last) for j in range(sums)]
+    return out + [-1]
 
 
 PAGE = """<!DOCTYPE html>

@@ -164,6 +164,7 @@ class Reveal(NamedTuple):
 
     nodes: list[list[int]]
     labels: list[list[int]]
+    notes: list[int]  # per note under the drawing (a path's product, a sum over paths)
 
 
 def svg(r: GradResult, wrt: str | None = None, ids: bool = True, command: str = "grad") -> str:
@@ -194,7 +195,12 @@ def svg_of(p: Picture, ids: bool = True, when: Reveal | None = None,
     and a slide's page makes it `across` wide (its title wraps to that)."""
     d = p.drawing
     width = max(d.width, MIN_COLS * CHAR + 2 * drawing.MARGIN, across)
-    title, notes = wrapped(p.title, width), wrapped(p.notes, width)
+    title = wrapped(p.title, width)
+    notes, notes_at = [], []
+    for j, note in enumerate(p.notes):  # each line of a note shown from its note's step
+        lines = wrapped([note], width)
+        notes += lines
+        notes_at += [when.notes[j] if when and j < len(when.notes) else -1] * len(lines)
     head = (len(title) + 0.6) * LINE + 10
     foot = (len(notes) + 0.6) * LINE if notes else 0.0
     height = head + d.height + foot
@@ -206,15 +212,18 @@ def svg_of(p: Picture, ids: bool = True, when: Reveal | None = None,
     out.append(f'<g transform="translate({(width - d.width) / 2:.1f} {head:.1f})">')
     out += graph(p, ids, when)
     out.append("</g>")
-    out += lines_at(drawing.MARGIN, head + d.height + 0.8 * LINE, notes, "note")
+    out += lines_at(drawing.MARGIN, head + d.height + 0.8 * LINE, notes, "note", notes_at)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-def lines_at(x: float, y: float, lines: Sequence[str], first: str) -> list[str]:
+def lines_at(x: float, y: float, lines: Sequence[str], first: str,
+             at: Sequence[int] = ()) -> list[str]:
     """Lines of text from the baseline `y` down: the first of class `first`, the rest
-    notes."""
-    return [f'<text class="{first if j == 0 else "note"}" x="{x:.1f}" '
+    notes; a line with a step in `at` carries it as data-at."""
+    steps = [f' data-at="{at[j]}"' if j < len(at) and at[j] >= 0 else "" for j in
+             range(len(lines))]
+    return [f'<text class="{first if j == 0 else "note"}"{steps[j]} x="{x:.1f}" '
             f'y="{y + j * LINE:.1f}">{escape(t)}</text>' for j, t in enumerate(lines)]
 
 
