@@ -3,12 +3,15 @@ the README's figures, and the page in a real browser (headless Chromium)."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -199,45 +202,53 @@ def _chromium() -> str:
     return found
 
 
-@pytest.mark.browser
-def test_step_through_page_in_headless_chromium(tmp_path):
+@contextlib.contextmanager
+def chromium_page(width: int, height: int) -> Iterator[tuple[Any, list[str]]]:
+    """A page of headless Chromium at this viewport, and the list of its errors: each
+    script error (pageerror) and each request for anything but a file."""
     browser_path = _chromium()
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    page_file = tmp_path / "seed.html"
-    r = CliRunner().invoke(cli, ["grad", *SEED[0:1], "a=2", "b=1", "--html", str(page_file),
-                                 "--json"])
-    assert r.exit_code == 0, r.output
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 900, "height": 700})
+            page = browser.new_page(viewport={"width": width, "height": height})
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("request", lambda req: errors.append(req.url)
                     if not req.url.startswith(("file:", "data:")) else None)
-            page.goto(page_file.as_uri())
-            for _ in range(4):  # past the forward values, to the pass
-                page.click("#next")
-            seen = [page.inner_text("#step")]
-            for _ in range(4):
-                page.click("#next")
-                seen.append(page.inner_text("#step"))
-            assert seen[0] == "∂e/∂e = 1 (seed)"
-            assert seen[3] == "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5"
-            assert page.inner_text("#count") == "step 9 of 9"
-            assert page.locator(".lit").count() == 3  # node a, the edge c <- a, its label
-            page.keyboard.press("ArrowLeft")
-            assert page.inner_text("#step").endswith("2·1 + 3·1 = 5")
-            assert page.locator("#n1.lit").count() == 1  # b lights up with its two edges
-            assert page.locator(".edge.lit > path:not(.own)").count() == 2
-            assert page.locator(".edge.lit rect").count() == 2  # their two labels
-            box = page.locator("#drawing > svg").bounding_box()
-            assert box is not None and box["width"] > 200 and box["height"] > 300
-            shot = page.screenshot(path=str(tmp_path / "seed.png"))
-            assert _ink(shot) > 0.01, "the screenshot is blank"
-            assert errors == []
+            yield page, errors
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+def test_step_through_page_in_headless_chromium(tmp_path):
+    page_file = tmp_path / "seed.html"
+    r = CliRunner().invoke(cli, ["grad", *SEED[0:1], "a=2", "b=1", "--html", str(page_file),
+                                 "--json"])
+    assert r.exit_code == 0, r.output
+    with chromium_page(900, 700) as (page, errors):
+        page.goto(page_file.as_uri())
+        for _ in range(4):  # past the forward values, to the pass
+            page.click("#next")
+        seen = [page.inner_text("#step")]
+        for _ in range(4):
+            page.click("#next")
+            seen.append(page.inner_text("#step"))
+        assert seen[0] == "∂e/∂e = 1 (seed)"
+        assert seen[3] == "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5"
+        assert page.inner_text("#count") == "step 9 of 9"
+        assert page.locator(".lit").count() == 3  # node a, the edge c <- a, its label
+        page.keyboard.press("ArrowLeft")
+        assert page.inner_text("#step").endswith("2·1 + 3·1 = 5")
+        assert page.locator("#n1.lit").count() == 1  # b lights up with its two edges
+        assert page.locator(".edge.lit > path:not(.own)").count() == 2
+        assert page.locator(".edge.lit rect").count() == 2  # their two labels
+        box = page.locator("#drawing > svg").bounding_box()
+        assert box is not None and box["width"] > 200 and box["height"] > 300
+        shot = page.screenshot(path=str(tmp_path / "seed.png"))
+        assert _ink(shot) > 0.01, "the screenshot is blank"
+        assert errors == []
 
 
 def _ink(png: bytes) -> float:
@@ -371,8 +382,6 @@ FONT_PX = """() => Array.from(document.querySelectorAll('text')).map((t) => {
                                    "--point", str(ROOT / "examples" / "net.json")]],
                          ids=["seed", "net"])
 def test_slides_are_16_by_9_pages_with_readable_text_in_chromium(tmp_path, args):
-    browser_path = _chromium()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     out, page_file = tmp_path / "slide.svg", tmp_path / "slide.html"
     r = CliRunner().invoke(cli, [*args, "--svg", str(out), "--html", str(page_file), "--slide",
                                  "--json"])
@@ -385,21 +394,17 @@ def test_slides_are_16_by_9_pages_with_readable_text_in_chromium(tmp_path, args)
     with showing(6):
         res = grad(*GRAPHS["seed" if "(a+b)*(b+1)" in args else "net"])
     definitions = {n.id if n.op == "input" else f"{n.id} = {n.expr}" for n in res.nodes}
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            page.set_content(f'<body style="margin:0">{text}</body>')
-            texts = page.evaluate(FONT_PX)
-            assert min(size for _, size, *_ in texts) >= 12 - 1e-6
-            for t, _, top, bottom, left, right in texts:  # each on one page, none cut
-                assert int(top // 720) == int((bottom - 0.01) // 720), t
-                assert 0 <= left and right <= 1280, t
-            assert definitions <= {t for t, *_ in texts}  # every node on some page
-            assert (pages > 1) == (len(res.nodes) > 10) and (pages > 1 or
-                                                             min(s for _, s, *_ in texts) > 13)
-            page.goto(page_file.as_uri())  # the step-through page: as large or larger
-            drawn = [s for t, s, *_ in page.evaluate(FONT_PX) if t in definitions]
-            assert len(drawn) == len(definitions) and min(drawn) >= 13 - 1e-6
-        finally:
-            browser.close()
+    with chromium_page(1280, 800) as (page, errors):
+        page.set_content(f'<body style="margin:0">{text}</body>')
+        texts = page.evaluate(FONT_PX)
+        assert min(size for _, size, *_ in texts) >= 12 - 1e-6
+        for t, _, top, bottom, left, right in texts:  # each on one page, none cut
+            assert int(top // 720) == int((bottom - 0.01) // 720), t
+            assert 0 <= left and right <= 1280, t
+        assert definitions <= {t for t, *_ in texts}  # every node on some page
+        assert (pages > 1) == (len(res.nodes) > 10) and (pages > 1 or
+                                                         min(s for _, s, *_ in texts) > 13)
+        page.goto(page_file.as_uri())  # the step-through page: as large or larger
+        drawn = [s for t, s, *_ in page.evaluate(FONT_PX) if t in definitions]
+        assert len(drawn) == len(definitions) and min(drawn) >= 13 - 1e-6
+        assert errors == []

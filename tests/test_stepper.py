@@ -5,7 +5,6 @@ in view; checked in headless Chromium on the seed and the network, in every mode
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,13 +14,12 @@ from bpcalc.cli import cli
 from bpcalc.numbers import showing
 from bpcalc.render import stepper
 from helpers import grad
+from test_pictures import chromium_page
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ["grad", "(a+b)*(b+1)", "a=2", "b=1"]
 NET = ["grad", "-f", str(ROOT / "examples" / "net.txt"), "--point",
        str(ROOT / "examples" / "net.json")]
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
 def test_lesson_gives_the_values_first_then_the_pass_and_reveals_each_number_once():
@@ -43,14 +41,6 @@ def test_lesson_gives_the_values_first_then_the_pass_and_reveals_each_number_onc
         assert texts[when.labels[k][0]].startswith(f"{e.dst} = ")
         assert k in every[when.labels[k][1]].edges  # ... what it passes, when it is used
     assert ids == ["a", "b", "c", "d", "e"]
-
-
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        pytest.skip("no Chromium on this machine (Debian: apt-get install chromium; "
-                    ".ci/run installs it)")
-    return found
 
 
 def _inside(inner: dict, outer: dict) -> bool:
@@ -93,54 +83,43 @@ def _computed_before(k: int, steps: list[dict], group: str, line: int, text: str
                                   [*NET, "--mode", "forward"], [*SEED, "--mode", "paths"]],
                          ids=["seed", "net", "seed-forward", "net-forward", "seed-paths"])
 def test_page_teaches_step_by_step_in_headless_chromium(tmp_path, args):
-    browser_path = _chromium()
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     page_file = tmp_path / "page.html"
     r = CliRunner().invoke(cli, [*args, "--html", str(page_file), "--json"])
     assert r.exit_code == 0, r.output
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 900, "height": 700})
-            errors: list[str] = []
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.on("request", lambda req: errors.append(req.url)
-                    if not req.url.startswith(("file:", "data:")) else None)
-            page.goto(page_file.as_uri())
-            steps = page.evaluate("STEPS")
-            window = {"left": 0, "top": 0, "right": 900, "bottom": 700}
-            assert page.is_visible("#legend") and "purple" in page.inner_text("#legend")
-            hidden_before = len(page.evaluate(TEXTS))
-            for k, s in enumerate(steps):
-                if k:
-                    page.keyboard.press("ArrowRight") if k % 2 else page.click("#next")
-                assert page.inner_text("#count") == f"step {k + 1} of {len(steps)}"
-                assert page.inner_text("#step") == s["text"]
-                controls, sum_, drawing = page.evaluate(RECTS, ["controls", "step", "drawing"])
-                assert _inside(controls, window) and _inside(sum_, window), k
-                if s["node"] >= 0:  # the lit node is in the drawing's visible part
-                    (lit,) = page.evaluate(RECTS, [f"n{s['node']}"])
-                    assert _inside(lit, drawing) and _inside(lit, window), (k, lit, drawing)
-                texts = page.evaluate(TEXTS)
-                for group, line, text, visible in texts:
-                    if visible and line > 0 or (visible and group[0] == "l"):
-                        assert _computed_before(k, steps, group, line, text), (k, group, text)
-                for note in page.evaluate(NOTES):  # paths: a product or sum when computed
-                    said = note.replace(":  ", ": ")
-                    assert k == len(steps) - 1 or not ("→" in note or "∂" in note) or any(
-                        t["text"].startswith(said) for t in steps[:k + 1]), (k, note)
-                hidden = sum(1 for *_, visible in texts if not visible)
-                assert hidden <= hidden_before, k  # a step only ever adds numbers
-                hidden_before = hidden
-            assert hidden == 0  # at the last step every number is on the drawing
-            page.keyboard.press("Home")
-            assert page.inner_text("#count") == f"step 1 of {len(steps)}"
-            assert any(not v for *_, v in page.evaluate(TEXTS))
-            page.click("#all")  # show all: every number, whatever the step
-            assert all(v for *_, v in page.evaluate(TEXTS))
-            assert errors == []
-        finally:
-            browser.close()
+    with chromium_page(900, 700) as (page, errors):
+        page.goto(page_file.as_uri())
+        steps = page.evaluate("STEPS")
+        window = {"left": 0, "top": 0, "right": 900, "bottom": 700}
+        assert page.is_visible("#legend") and "purple" in page.inner_text("#legend")
+        hidden_before = len(page.evaluate(TEXTS))
+        for k, s in enumerate(steps):
+            if k:
+                page.keyboard.press("ArrowRight") if k % 2 else page.click("#next")
+            assert page.inner_text("#count") == f"step {k + 1} of {len(steps)}"
+            assert page.inner_text("#step") == s["text"]
+            controls, sum_, drawing = page.evaluate(RECTS, ["controls", "step", "drawing"])
+            assert _inside(controls, window) and _inside(sum_, window), k
+            if s["node"] >= 0:  # the lit node is in the drawing's visible part
+                (lit,) = page.evaluate(RECTS, [f"n{s['node']}"])
+                assert _inside(lit, drawing) and _inside(lit, window), (k, lit, drawing)
+            texts = page.evaluate(TEXTS)
+            for group, line, text, visible in texts:
+                if visible and line > 0 or (visible and group[0] == "l"):
+                    assert _computed_before(k, steps, group, line, text), (k, group, text)
+            for note in page.evaluate(NOTES):  # paths: a product or sum when computed
+                said = note.replace(":  ", ": ")
+                assert k == len(steps) - 1 or not ("→" in note or "∂" in note) or any(
+                    t["text"].startswith(said) for t in steps[:k + 1]), (k, note)
+            hidden = sum(1 for *_, visible in texts if not visible)
+            assert hidden <= hidden_before, k  # a step only ever adds numbers
+            hidden_before = hidden
+        assert hidden == 0  # at the last step every number is on the drawing
+        page.keyboard.press("Home")
+        assert page.inner_text("#count") == f"step 1 of {len(steps)}"
+        assert any(not v for *_, v in page.evaluate(TEXTS))
+        page.click("#all")  # show all: every number, whatever the step
+        assert all(v for *_, v in page.evaluate(TEXTS))
+        assert errors == []
 
 
 def test_page_json_steps_match_the_lesson():
