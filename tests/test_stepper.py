@@ -79,8 +79,10 @@ def _computed_before(k: int, steps: list[dict], group: str, line: int, text: str
 
 @pytest.mark.browser
 @pytest.mark.parametrize("args", [SEED, NET, [*SEED, "--mode", "forward", "--wrt", "b"],
-                                  [*NET, "--mode", "forward"], [*SEED, "--mode", "paths"]],
-                         ids=["seed", "net", "seed-forward", "net-forward", "seed-paths"])
+                                  [*NET, "--mode", "forward"], [*SEED, "--mode", "paths"],
+                                  ["graph", *SEED[1:]], ["hessian", "x*x*y", "x=1", "y=2"]],
+                         ids=["seed", "net", "seed-forward", "net-forward", "seed-paths",
+                              "graph", "hessian"])
 def test_page_teaches_step_by_step_in_headless_chromium(tmp_path, args):
     page_file = tmp_path / "page.html"
     r = CliRunner().invoke(cli, [*args, "--html", str(page_file), "--json"])

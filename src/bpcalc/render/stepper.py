@@ -225,7 +225,7 @@ _LEGEND = {  # the swatch, then what it means
     "local": ('<text x="2" y="12" font-size="11">∂c/∂a</text>',
               "on an edge: its local derivative ∂above/∂below"),
     "lit": ('<rect x="2" y="2" width="30" height="12" rx="3" fill="#fff" stroke="{a}" '
-            'stroke-width="3"/>', "lit: this step's node and the edges it uses"),
+            'stroke-width="3"/>', "purple outline: this step's node and the edges it uses"),
     "line": ('<path d="M 2 8 L 26 8" stroke="#777" stroke-width="1.3"/><path d="M 24 4 L 32 8 '
              'L 24 12 z" fill="#777"/>', "an edge: from an operand up to its operation"),
 }
@@ -250,8 +250,8 @@ def legend(r: GradResult, wrt: str | None) -> str:
     items += [(SWATCH.format(f'<text x="2" y="12" font-size="11" fill="{ACCENT}">∂</text>'),
                text.format(o=r.outputs[0] if r.outputs else "", w=w))
               for text in _MODE.get(r.mode or "", [])]
-    items.append(("", "a number appears at the step that computes it: the values first, "
-                      "then the pass"))
+    items.append(("", "a number appears at the step that computes it: the values first"
+                      + (", then the pass" if r.mode else "")))
     return "\n".join(f"<li>{mark}{escape(text)}</li>" for mark, text in items)
 
 
