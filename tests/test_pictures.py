@@ -360,14 +360,24 @@ def test_no_label_text_crosses_another_label_or_a_node_in_the_svg(name, mode):
 @pytest.mark.parametrize("mode", ["reverse", "forward", "paths"])
 def test_the_graph_sets_the_width_of_the_figure_not_its_title(name, mode):
     with showing(6):
-        text = svg.svg(result(name, mode))
+        _width_from_the_graph(svg.svg(result(name, mode)))
+
+
+@pytest.mark.parametrize("name", list(_figures().FIGURES))
+def test_the_readme_figures_are_as_wide_as_their_graphs(name):
+    _width_from_the_graph((ROOT / "docs" / "figures" / name).read_text(encoding="utf-8"))
+
+
+def _width_from_the_graph(text: str) -> None:
+    """The SVG is within 10% of the extent of its boxes and labels, and its title and
+    notes fit in it (wrapped)."""
     width = float(re.search(r'<svg[^>]*width="([\d.]+)"', text).group(1))
     rects = [(float(m.group(1)), float(m.group(2))) for m in
              re.finditer(r'<rect x="([\d.-]+)" y="[\d.-]+" width="([\d.]+)"', text)]
     extent = max(x + w for x, w in rects) - min(x for x, _ in rects)  # nodes and labels
-    assert extent <= width <= 1.1 * (extent + 2 * drawing.MARGIN), (width, extent)
+    assert extent <= width <= 1.1 * extent, (width, extent)
     title = [t for t in re.findall(r'<text class="(?:title|note)"[^>]*>([^<]*)<', text)]
-    assert all(drawing.MARGIN + len(t) * drawing.CHAR <= width for t in title)
+    assert all(drawing.SIDE + len(t) * drawing.CHAR <= width for t in title)
 
 
 FONT_PX = """() => Array.from(document.querySelectorAll('text')).map((t) => {

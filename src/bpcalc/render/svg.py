@@ -175,7 +175,7 @@ def svg(r: GradResult, wrt: str | None = None, ids: bool = True, command: str = 
 def wrapped(lines: Sequence[str], width: float) -> list[str]:
     """Title or note lines wrapped to a drawing `width` pixels wide (at least MIN_COLS
     characters): a list (`a = 2, b = 1`) between its items, prose at spaces."""
-    cols = max(MIN_COLS, int((width - 2 * drawing.MARGIN) / CHAR))
+    cols = max(MIN_COLS, int((width - 2 * drawing.SIDE) / CHAR))
     out: list[str] = []
     for line in lines:
         if line.startswith("at "):
@@ -194,7 +194,7 @@ def svg_of(p: Picture, ids: bool = True, when: Reveal | None = None,
     it (data-at), for the page to show it only from then on; `scale` enlarges it all,
     and a slide's page makes it `across` wide (its title wraps to that)."""
     d = p.drawing
-    width = max(d.width, MIN_COLS * CHAR + 2 * drawing.MARGIN, across)
+    width = max(d.width, MIN_COLS * CHAR + 2 * drawing.SIDE, across)
     title = wrapped(p.title, width)
     notes, notes_at = [], []
     for j, note in enumerate(p.notes):  # each line of a note shown from its note's step
@@ -208,11 +208,11 @@ def svg_of(p: Picture, ids: bool = True, when: Reveal | None = None,
            f'height="{height * scale:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">',
            f"<style>{STYLE}</style>", heads(),
            f'<rect width="{width:.0f}" height="{height:.0f}" fill="#fff"/>']
-    out += lines_at(drawing.MARGIN, LINE + 6, title, "title")
+    out += lines_at(drawing.SIDE, LINE + 6, title, "title")
     out.append(f'<g transform="translate({(width - d.width) / 2:.1f} {head:.1f})">')
     out += graph(p, ids, when)
     out.append("</g>")
-    out += lines_at(drawing.MARGIN, head + d.height + 0.8 * LINE, notes, "note", notes_at)
+    out += lines_at(drawing.SIDE, head + d.height + 0.8 * LINE, notes, "note", notes_at)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -295,7 +295,7 @@ def _label(k: int, label: drawing.Box | None, route: list[tuple[float, float]],
     if label is None or not lines:
         return ""
     ident = f' id="l{k}"' if ids else ""
-    left, w = label.x - label.w / 2 + 4, label.w - 8
+    left, w = label.x - label.w / 2, label.w
     (x0, y0), (x1, y1) = route[0], route[1]  # the label sits on the edge's first segment
 
     def x_at(y: float) -> float:
