@@ -24,7 +24,7 @@ from helpers import grad
 ROOT = Path(__file__).resolve().parent.parent
 NET = (ROOT / "examples" / "net.txt").read_text()
 NET_POINT = json.loads((ROOT / "examples" / "net.json").read_text())
-SEED = ("(a+b)*(b+1)", {"a": "2", "b": "1"})
+SEED = ("c = a + b; d = b + 1; e = c * d", {"a": "2", "b": "1"})  # the article's names
 NINE = ("y = sin(x) + cos(x) + exp(x)\nz = sin(y) + cos(y) + exp(y)", {"x": "0.5"})
 GRAPHS = {"seed": SEED, "nine": NINE, "net": (NET, NET_POINT)}
 
@@ -72,7 +72,7 @@ def test_inputs_sit_below_the_output_one_layer_below_their_first_use():
     assert y["a"] == y["b"] > y["c"] == y["d"] > y["e"]
     net = result("net")
     ynet = {n.id: svg.picture(net).drawing.boxes[i].y for i, n in enumerate(net.nodes)}
-    assert ynet["y"] > ynet["u"] > ynet["L"]  # y is drawn just below u, not at the bottom
+    assert ynet["y"] > ynet["v₂₀"] > ynet["L"]  # y just below out - y, not at the bottom
     assert ynet["y"] < ynet["x1"]
 
 
@@ -316,7 +316,7 @@ def test_moved_and_unknown_options_say_so():
     assert "put -- before it" not in r.output
     table = CliRunner().invoke(cli, ["graph", "(a+b)*(b+1)", "a=2", "b=1", "--mode", "reverse",
                                      "--format", "table"]).output
-    assert "Reverse pass for e" in table
+    assert "Reverse pass for v₃" in table
 
 
 def _text_boxes(text: str) -> dict[str, list[drawing.Box]]:
@@ -402,7 +402,7 @@ def test_slides_are_16_by_9_pages_with_readable_text_in_chromium(tmp_path, args)
     pages = round(height / 720)
     assert width == 1280 and height == 720 * pages  # 16:9 pages, one under the other
     with showing(6):
-        res = grad(*GRAPHS["seed" if "(a+b)*(b+1)" in args else "net"])
+        res = grad(*GRAPHS["net" if "-f" in args else "seed"])
     definitions = {n.id if n.op == "input" else f"{n.id} = {n.expr}" for n in res.nodes}
     with chromium_page(1280, 800) as (page, errors):
         page.set_content(f'<body style="margin:0">{text}</body>')
