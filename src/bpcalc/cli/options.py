@@ -8,7 +8,6 @@ these are made at every start, `bpcalc --help` included.
 
 from __future__ import annotations
 
-from copy import copy
 from typing import Any, TypeVar
 
 G = TypeVar("G", bound="Group")
@@ -27,8 +26,8 @@ class Group:
 
     def replace(self: G, **changes: Any) -> G:
         """A copy with `changes`."""
-        new = copy(self)
-        new.__dict__.update(changes)
+        new = type(self).__new__(type(self))
+        new.__dict__.update(self.__dict__, **changes)
         return new
 
     def __repr__(self) -> str:
