@@ -32,6 +32,7 @@ class Result:
     """A command's result: `to_dict()` (its JSON object), `to_json()` (its JSON text)."""
 
     kind = ""  # the command: "grad", "graph", "cost", "hessian", "diff", "descend", ...
+    result: Any  # the engine's result, which the renderers draw
 
     def to_dict(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -45,6 +46,11 @@ class Result:
     @cached_property
     def _data(self) -> dict[str, Any]:
         return self.to_dict()
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the command says on stderr beside its result."""
+        return list(getattr(self.result, "warnings", ()))
 
     def __repr__(self) -> str:
         return f"<bpcalc.{type(self).__name__} of {self._data.get('expression', '')!r}>"
@@ -108,10 +114,6 @@ class Grad(Result):
         """Paths mode: how many paths lead from each input to the output."""
         return self._field("path_count")
 
-    @property
-    def warnings(self) -> list[str]:
-        return list(self.result.warnings)
-
     def fields(self) -> list[str]:
         """The keys of `to_dict()`, in order (without the node list when nothing was
         added to the engine's result)."""
@@ -163,10 +165,6 @@ class Directional(Result):
     def derivative(self) -> dict[str, Any]:
         """JVP: J·v per output; VJP: uᵀJ per input."""
         return dict(self._data["directional" if self.result.kind == "jvp" else "vjp"])
-
-    @property
-    def warnings(self) -> list[str]:
-        return list(self.result.warnings)
 
 
 class Graph(Result):
@@ -252,10 +250,6 @@ class Hessian(Result):
     def hessian(self) -> dict[str, Any]:
         """row input -> column input -> ∂²output/∂row∂column."""
         return dict(self._data["hessian"])
-
-    @property
-    def warnings(self) -> list[str]:
-        return list(self.result.warnings)
 
     @cached_property
     def graph(self) -> Graph:
@@ -375,10 +369,6 @@ class Descent(Result):
     @property
     def history(self) -> list[dict[str, Any]]:
         return list(self._data["history"])
-
-    @property
-    def warnings(self) -> list[str]:
-        return list(self.result.warnings)
 
     def surface(self) -> tuple[Callable[[float, float], float] | None, int]:
         """The mean loss as a function of the two parameters that learn, for the picture
