@@ -118,21 +118,24 @@ def _offline_svg_format() -> str:
 
 
 def save_pictures(result: Any, view: View) -> None:
-    """--svg: the graph drawn (render/svg.py); --html: the step-through page (stepper.py).
-    Forward mode draws the tangents of the first --wrt input; a Hessian, its function's
-    graph at the point."""
+    """--svg: the graph drawn (render/svg.py; with --slide, laid out for slides by
+    render/slides.py); --html: the step-through page (stepper.py). Forward mode draws the
+    tangents of the first --wrt input; a Hessian, its function's graph at the point."""
     if not (view.svg or view.html):
         return
     drawn = result.graph.result if result.kind == "hessian" else result.result
     first = getattr(result, "drawn", None)
+    slide = bool(click.get_current_context().meta.get("bpcalc.slide"))  # --slide
     if view.svg:
+        from ..render import slides
         from ..render import svg as svg_mod
 
-        write_text(view.svg, svg_mod.svg(drawn, first, command=result.kind))
+        picture = svg_mod.picture(drawn, first, result.kind)
+        write_text(view.svg, slides.slides(picture) if slide else svg_mod.svg_of(picture))
     if view.html:
         from ..render import stepper
 
-        write_text(view.html, stepper.page(drawn, first, result.kind))
+        write_text(view.html, stepper.page(drawn, first, result.kind, slide))
 
 
 def warn(warnings: Iterable[str]) -> None:
