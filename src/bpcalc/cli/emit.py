@@ -68,8 +68,10 @@ def emit(args: tuple[str, ...], file: str | None, outputs: str | None, lang: str
     from ..analysis import wrt_inputs
 
     wrt_t = list(wrt_inputs(graph, wrt_list))
-    code = emitting.emit(graph, lang, mode, wrt_t, name, direction=wrt_t if jvp else None,
-                         cotangent=[o for o, _ in graph.outputs] if vjp else None).code
+    looped = emitting.looped(program, graph, lang, mode, wrt_t, name, jvp or vjp)
+    code = looped.code if looped is not None else emitting.emit(
+        graph, lang, mode, wrt_t, name, direction=wrt_t if jvp else None,
+        cotangent=[o for o, _ in graph.outputs] if vjp else None).code
     if out_file:
         try:
             with open(out_file, "w", encoding="utf-8") as fh:
@@ -80,8 +82,10 @@ def emit(args: tuple[str, ...], file: str | None, outputs: str | None, lang: str
     else:
         click.echo(code, nl=False)
     if do_check:
-        found = emitting.check(program, values or None, mode=mode, wrt=wrt_t, outputs=outs,
-                               vector=jvp or vjp)
+        found = emitting.check_loops(program, graph, values or None, wrt_t, name) \
+            if looped is not None else \
+            emitting.check(program, values or None, mode=mode, wrt=wrt_t, outputs=outs,
+                           vector=jvp or vjp)
         for c in found:
             said = f"{c.lang}: {c.status}"
             if c.points:

@@ -166,6 +166,9 @@ def _fold(factors: Sequence[Tree]) -> Tree | None:
             stack += reversed(f.factors)
         elif isinstance(f, Num):
             number *= f.value
+        elif isinstance(f, Bin) and f.op == "/" and isinstance(f.right, Num) and f.right.value:
+            number /= f.right.value
+            stack.append(f.left)
         else:
             rest.append(f)
     if number == 0:
