@@ -24,9 +24,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, cast
 
-from ..formulas.indexed import _BIN_OPS, Stmt
+from ..formulas.indexed import _BIN_OPS, Stmt, fresh, rename
 from ..formulas.perfamily import FamilyLine, PerFamily
 from ..formulas.trees import Bin, Call, Chain, Elem, Neg, Num, Over, Sum, Tree, text
 from ..ops import OPS
@@ -76,11 +76,11 @@ class _Writer:
         self.lang, self.py = lang, lang == "python"
         self.top: list[Loop | str] = []
         self.open: list[list[Loop | str]] = [self.top]
+        self.scopes: list[frozenset[str]] = [frozenset()]  # the indices bound at each level
         self.bound: set[str] = set()
         self.block = block
         self.count = {"s": 0, "u": 0}
-        self.mark = 0  # where in `top` the statement being written starts
-        self.before: dict[Tree, str] = {}  # what it computes before its loops
+        self.before: dict[Tree, tuple[str, int]] = {}  # Σs computed outside their loops
         names = [p.name for p in params] + [s.target for s in block.statements]
         self.namer = Namer(lang, [function])
         self.id = {n: self.namer.fresh(n) for n in dict.fromkeys(names)}
@@ -102,13 +102,17 @@ class _Writer:
         loop = Loop(self.loop_var(var), lo, hi, [])
         self.put_loop(loop)
         self.open.append(loop.body)
+        self.scopes.append(self.scopes[-1] | {var})
         self.bound.add(var)
 
     def put_loop(self, loop: Loop) -> None:
         self.open[-1].append(loop)
 
     def close_loop(self, var: str) -> None:
+        level = len(self.open) - 1
         self.open.pop()
+        self.scopes.pop()
+        self.before = {t: x for t, x in self.before.items() if x[1] < level}
         self.bound.discard(var)
 
     def temporary(self, kind: str) -> str:
@@ -138,11 +142,8 @@ class _Writer:
             self.put(f"{name} = {inner}")
         elif self.lang == "c":
             self.put(f"double {name}{''.join(f'[{n}]' for n in shape)};")
-        else:
-            inner = f"new Float64Array({shape[-1]})"
-            for n in reversed(shape[:-1]):
-                inner = f"Array.from({{length: {n}}}, () => {inner})"
-            self.put(f"const {name} = {inner};")
+        else:  # rows are made in the loops (define): a Float64Array is slower to make
+            self.put(f"const {name} = {_js_array(shape[0], len(shape) == 1)};")
 
     def assign(self, target: str, value: str, add: bool = False) -> None:
         self.put(f"{target} {'+=' if add else '='} {value}" + ("" if self.py else ";"))
@@ -156,15 +157,17 @@ class _Writer:
         self.comment(said)
         if at and lvalue is None:
             self.declare(name, [hi for _, hi in ranges])
-        self.mark, self.before = len(self.top), {}
-        for v, (lo, hi) in zip(at, ranges):
+        for d, (v, (lo, hi)) in enumerate(zip(at, ranges)):
             self.open_loop(v, lo, hi)
+            if self.lang == "js" and lvalue is None and d < len(at) - 1:
+                self.assign(self.element(name, at[:d + 1]),
+                            _js_array(ranges[d + 1][1], d == len(at) - 2))
         target = self.element(name, at) if at else lvalue or name
         sums, rest = _split(tree)
         if sums:  # target = the rest, then target += each Σ's body in its loops
             value = self.expr(rest)[0] if rest is not None else literal(0.0, self.lang)
             if at and lvalue is None and rest is None and self.lang != "c":
-                pass  # a new Python list or Float64Array holds zeros already
+                pass  # a new Python list or JavaScript array holds zeros already
             elif at or lvalue is not None:
                 self.assign(target, value)
             else:
@@ -179,6 +182,10 @@ class _Writer:
 
     def accumulate(self, target: str, sums: Sequence[Over]) -> None:
         for t in sums:
+            if set(t.vars) & self.bound:  # Σ_i inside a loop over i: its own i
+                new = fresh((), len(t.vars), [*self.id, *self.bound, *_free(t.body)])
+                t = cast(Over, rename(t, dict(zip(t.vars, new))))
+                t = Over(new, t.ranges, rename(t.body, dict(zip(t.vars, new))))
             for v, (lo, hi) in zip(t.vars, t.ranges):
                 self.open_loop(v, lo, hi)
             self.assign(target, self.expr(t.body)[0], add=True)
@@ -197,8 +204,10 @@ class _Writer:
             key = ("δ" + t.name) if t.adjoint else t.name
             return self.element(self.id[key], t.at), _ATOM
         sums, rest = _split(t)
-        if sums and self.bound and not _free(t) & self.bound:  # the same at every index:
-            return self.outside(t), _ATOM  # computed once, before the statement's loops
+        if sums and self.bound:  # computed once, outside the loops whose indices it lacks
+            level = next(k for k, scope in enumerate(self.scopes) if _free(t) <= scope)
+            if level < len(self.open) - 1:
+                return self.outside(t, level), _ATOM
         if sums:  # Σ + Σ + b: a temporary b, to which each Σ's loop nest adds
             s = self.temporary("s")
             self.declare(s, (), self.expr(rest)[0] if rest is not None else
@@ -225,16 +234,18 @@ class _Writer:
             codes.append(self.hoisted(a) if twice else self.wrapped(a, needs[k]))
         return template.format(*codes), prec
 
-    def outside(self, t: Tree) -> str:
-        """t computed before the loops of the statement being written (once a statement)."""
+    def outside(self, t: Tree, level: int) -> str:
+        """t computed in the block of `level`, before its loop now running (once there)."""
         if t not in self.before:
-            saved, bound = self.open, self.bound
-            self.open, self.bound = [self.top[:self.mark]], set()
-            self.before[t] = self.expr(t)[0]
-            self.top[:self.mark] = self.open[0]
-            self.mark = len(self.open[0])
-            self.open, self.bound = saved, bound
-        return self.before[t]
+            block = self.open[level]
+            saved = self.open, self.scopes, self.bound
+            scope = self.scopes[level]
+            self.open, self.scopes, self.bound = [[]], [scope], set(scope)
+            name = self.expr(t)[0]
+            block[-1:-1] = self.open[0]
+            self.open, self.scopes, self.bound = saved
+            self.before[t] = (name, level)
+        return self.before[t][0]
 
     def op(self, t: Tree) -> tuple[str, tuple[Tree, ...]]:
         if isinstance(t, Bin):
@@ -256,6 +267,10 @@ class _Writer:
         u = self.temporary("u")
         self.declare(u, (), code)
         return u
+
+
+def _js_array(n: int, last: bool) -> str:
+    return f"new Array({n}).fill(0.0)" if last else f"new Array({n})"
 
 
 def _free(t: Tree) -> set[str]:
@@ -343,6 +358,8 @@ def _lines(items: Sequence[Loop | str], lang: str, depth: int) -> list[str]:
 
 def _call(head: str, args: Sequence[str], tail: str, pad: str) -> str:
     """`head(args)tail`, the arguments filling lines of up to 100 characters."""
+    if not args:
+        return head + "()" + tail
     lines = [head + "("]
     for k, a in enumerate(args):
         piece = a + (", " if k < len(args) - 1 else ")" + tail)

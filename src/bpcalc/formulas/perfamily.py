@@ -145,10 +145,29 @@ def _term(read: Elem, up: Tree | None, factors: Sequence[Tree],
         if v in own:
             mapping[v] = free.pop(0)
     tree = rename(product, mapping)
+    tree = unshadowed(tree, {mapping.get(v, v) for v, _ in bound} | set(own), taken)
     if summed:
         tree = Over(tuple(mapping.get(v, v) for v in summed), tuple(ranges[v] for v in summed),
                     tree)
     return tree
+
+
+def unshadowed(t: Tree, outer: set[str], taken: set[str]) -> Tree:
+    """t with each Σ inside it over letters of its own, where its indices would hide
+    ones that t reads outside it (`cos(Σ_i W[j,i]*x[i])·x[i]` as `cos(Σ_l ...)·x[i]`)."""
+    if isinstance(t, Over):
+        clash = set(t.vars) & outer
+        if clash:
+            free = [c for c in "lmnpqrstuvabcdefgh" if c not in taken | outer | set(t.vars)]
+            names = {v: free.pop(0) if v in clash else v for v in t.vars}
+            t = Over(tuple(names.values()), t.ranges, rename(t.body, names))
+        return Over(t.vars, t.ranges, unshadowed(t.body, outer | set(t.vars), taken))
+    kids = children(t)
+    if not kids:
+        return t
+    from .indexed import _rebuild
+
+    return _rebuild(t, [unshadowed(k, outer, taken) for k in kids])
 
 
 def _fold(factors: Sequence[Tree]) -> Tree | None:
