@@ -5,9 +5,11 @@ The plain function is the same emitter's loops with no derivative (`wrt=[]`: the
 loops alone), in the same language, as benchmarks/emit.py measures the scalar emitter.
 Target: gradient / plain <= 5 in each language, and under 80 lines each. Also, for the
 record, the element-by-element Python code that emit wrote before (one statement a node).
-Python is called in-process (best of --repeat runs of --calls calls); C is compiled with
-`cc -O2` and JavaScript run by node, each timing --calls * 100 calls in its own loop, best
-of --repeat. It prints a markdown section and writes no file:
+Python is called in-process (best of --repeat runs of --calls calls, the functions in turn
+within each run); C is compiled with `cc -O2` and JavaScript run by node, each timing
+--calls * 100 calls in its own loop, best of --repeat. Times are the process's CPU time
+(a busy machine's waits are not counted; JavaScript's includes its collector threads').
+It prints a markdown section and writes no file:
 
     .venv/bin/python benchmarks/emit_loops.py [--repeat K] [--calls C]
 """
@@ -52,10 +54,10 @@ def python_times(codes: list[tuple[str, str, list[Any]]], repeat: int,
     best = [float("inf")] * len(fns)
     for _ in range(repeat):
         for k, (fn, args) in enumerate(fns):
-            t = time.perf_counter()
+            t = time.process_time()
             for _ in range(calls):
                 fn(*args)
-            best[k] = min(best[k], (time.perf_counter() - t) / calls)
+            best[k] = min(best[k], (time.process_time() - t) / calls)
     return best
 
 
@@ -72,7 +74,7 @@ def c_time(grad: LoopCode, plain: LoopCode, args: list[Any], repeat: int, n: int
     code = "\n".join([
         grad.code, plain.code.replace("#include <math.h>", ""), "#include <stdio.h>",
         "#include <time.h>", *decl, *outs,
-        "static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t);"
+        "static double now(void) { struct timespec t; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);"
         " return t.tv_sec + 1e-9 * t.tv_nsec; }",
         "int main(void) {", "    volatile double sink = 0;",
         f"    for (int r = 0; r < {repeat}; r++) {{",
@@ -101,11 +103,13 @@ def js_time(grad: LoopCode, plain: LoopCode, args: list[Any], repeat: int, n: in
             f"import {{{plain.function}}} from './p.mjs';\n"
             f"const a = {json.dumps(args)};\nlet sink = 0;\nconst out = [];\n"
             f"for (let r = 0; r < {repeat}; r++) {{\n"
-            f"  let t = performance.now();\n"
+            "  const cpu = () => {\n"
+            "    const c = process.cpuUsage(); return (c.user + c.system) / 1e6; };\n"
+            f"  let t = cpu();\n"
             f"  for (let k = 0; k < {n}; k++) sink += {grad.function}(...a).value;\n"
-            f"  let u = performance.now();\n"
+            f"  let u = cpu();\n"
             f"  for (let k = 0; k < {n}; k++) sink += {plain.function}(...a).value;\n"
-            f"  out.push([(u - t) / {n} / 1e3, (performance.now() - u) / {n} / 1e3]);\n}}\n"
+            f"  out.push([(u - t) / {n}, (cpu() - u) / {n}]);\n}}\n"
             "console.log(JSON.stringify([out, sink]));\n")
         got = json.loads(subprocess.run(["node", "run.mjs"], cwd=tmp, capture_output=True,
                                         text=True, check=True).stdout)[0]

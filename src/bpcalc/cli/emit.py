@@ -42,7 +42,9 @@ def emit(args: tuple[str, ...], file: str | None, outputs: str | None, lang: str
     order of grad's reverse table. Only Python's math, C99's math.h or
     JavaScript's Math are used. Where bpcalc would report a math error the
     function raises (Python), throws (JavaScript) or returns NAN and sets
-    f_grad_error (C), naming the node.
+    f_grad_error (C), naming the node. A program with families is written as
+    loops (reverse mode): a family an array, each δ of diff a loop under its
+    formula (out of a domain they give what the language gives: use --check).
 
     \b
     Examples:
@@ -51,6 +53,7 @@ def emit(args: tuple[str, ...], file: str | None, outputs: str | None, lang: str
       bpcalc emit "sin(x)*y" --lang js --mode forward
       bpcalc emit "r = sqrt(x*x + y*y); phi = atan(y/x)" --output r,phi --cotangent
       bpcalc emit -f examples/neuron.txt --check
+      bpcalc emit "h[j] = tanh(w[j]*x); y = sum(h[j] for j)" "w=[1,2]" x=0.5 --lang c
     """
     from .. import emit as emitting
 

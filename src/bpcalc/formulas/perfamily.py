@@ -72,6 +72,8 @@ def backprop(stmts: Sequence[Stmt], output: str, wrt: Sequence[str],
         up: Tree | None = None
         if s.target != output:
             tree = _plus(terms.get(s.target, [])[::-1])
+            if tree == Num(0.0):
+                continue  # nothing flows back through it (a comparison's output)
             at = names.get(s.target, s.vars)
             deltas.append(FamilyLine(f"δ_{_elem(s.target, at)}", s.target, at,
                                      shapes.get(s.target, ()), tree))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from ..formulas import Name, latex, text
 from ..formulas.index_diff import IndexDiff
 from ..numbers import apart, shown
-from .explain import point_text, source_line
+from .explain import plural, point_text, source_line
 from .layout import Cells, Prose
 from .plain import columns as _columns
 
@@ -120,7 +120,8 @@ def _family_notes(r: IndexDiff) -> list[str]:
         return []
     bad = [c for c in r.checks if not c.ok]
     n = sum(c.elements for c in r.checks)
-    said = [f"check: {len(r.checks)} formulas evaluated at the point at all {n} elements "
+    said = [f"check: {plural(len(r.checks), 'formula')} evaluated at the point at all "
+            f"{n} elements "
             "against the engine's adjoints and gradient: " + ("all agree" if not bad else
                                                              f"{len(bad)} disagree")]
     for c in bad:
