@@ -17,6 +17,7 @@ from bpcalc.emit.loop_check import call, flat, nested
 from bpcalc.emit.running import tool
 from bpcalc.text.arrays import seeded
 from bpcalc.text.values import assignments
+from family_programs import PROGRAMS as FAMILY_PROGRAMS
 
 MOONS_ARGS = ["-f", "examples/moons.txt", "x=[0.5,-0.3]", "y=1", "W1[16,2]=uniform(-1,1)",
               "b1=0", "W2[16,16]=uniform(-1,1)", "b2=0", "w3=uniform(-1,1)", "b3=0"]
@@ -26,18 +27,7 @@ PROGRAMS = [
     (open("examples/moons.txt").read(),
      {"x": "[0.5,-0.3]", "y": "-1", "W1[16,2]": "uniform(-1,1)", "b1": "normal(0,0.1)",
       "W2[16,16]": "uniform(-1,1)", "b2": "0", "w3": "uniform(-1,1)", "b3": "0.2"}),
-    ("h[j] = tanh(sum(W[j,i]*x[i] for i) + b[j])\no[k] = sigmoid(sum(V[k,j]*h[j] for j))\n"
-     "L = mean((o[k] - t[k])^2 for k)",
-     {"W[3,2]": "uniform(-1,1)", "b[3]": "normal(0,1)", "V[2,3]": "uniform(-1,1)",
-      "x": "[0.3,-0.7]", "t": "[1,0]"}),
-    ("p[c] = exp(z[c]) / sum(exp(z[k]) for k)\nloss = -sum(t[c]*log(p[c]) for c)",
-     {"z[3]": "normal(0,1)", "t": "[0,1,0]"}),
-    ("sq(u) = u*u\ny[i] = sq(x[i]) * a + x[i]*w[i] for i in 1..n\n"
-     "s = sum(y[i] for i) + sum(sq(p) for p in w) + sum(i*x[i] for i)",
-     {"n": "4", "x": "normal(0,1)", "a": "0.7", "w[4]": "uniform(-1,1)"}),
-    ("u[j] = sum(A[i,j]*v[i] for i)\nf = sum(abs(u[j]) + max(u[j], v[j]) for j) / 2",
-     {"A[3,3]": "normal(0,1)", "v[3]": "normal(0,1)"}),
-]
+    *FAMILY_PROGRAMS]
 
 
 def program_at(source: str, values: dict[str, str], seed: int):

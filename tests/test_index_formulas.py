@@ -18,6 +18,7 @@ from bpcalc.formulas import diff
 from bpcalc.formulas.index_diff import IndexDiff
 from bpcalc.formulas.indexed import Unsupported
 from bpcalc.formulas.trees import Num, Over, text
+from family_programs import PROGRAMS, SOFTMAX, TRANSPOSE
 
 MOONS = open("examples/moons.txt").read()
 PARAMS = {"W1[16,2]": "uniform(-1,1)", "b1": "0", "W2[16,16]": "uniform(-1,1)", "b2": "0",
@@ -98,26 +99,6 @@ def _random_params(rng: random.Random) -> dict[str, str]:
             **PARAMS}
 
 
-PROGRAMS = [
-    # tanh network, biases and a mean squared error over a family output
-    ("h[j] = tanh(sum(W[j,i]*x[i] for i) + b[j])\n"
-     "o[k] = sigmoid(sum(V[k,j]*h[j] for j))\n"
-     "L = mean((o[k] - t[k])^2 for k)",
-     {"W[3,2]": "uniform(-1,1)", "b[3]": "normal(0,1)", "V[2,3]": "uniform(-1,1)",
-      "x": "[0.3,-0.7]", "t": "[1,0]"}),
-    # softmax and cross-entropy: a family read inside the sum of another's definition
-    ("p[c] = exp(z[c]) / sum(exp(z[k]) for k)\nloss = -sum(t[c]*log(p[c]) for c)",
-     {"z": "[1,2,3]", "t": "[0,1,0]"}),
-    # a function, a family read twice, sums of every element, sizes
-    ("sq(u) = u*u\ny[i] = sq(x[i]) * a + x[i]*w[i] for i in 1..n\n"
-     "s = sum(y[i] for i) + sum(sq(p) for p in w)",
-     {"n": "4", "x": "normal(0,1)", "a": "0.7", "w[4]": "uniform(-1,1)"}),
-    # a matrix-vector product read through a transpose
-    ("u[j] = sum(A[i,j]*v[i] for i)\nf = sum(u[j]*u[j] for j) / 2",
-     {"A[3,4]": "normal(0,1)", "v[3]": "normal(0,1)"}),
-]
-
-
 @pytest.mark.parametrize("seed", range(4))
 def test_index_formulas_equal_the_engine_at_every_element_of_random_points(seed):
     rng = random.Random(seed)
@@ -135,7 +116,7 @@ def test_a_wrong_formula_would_be_caught():
     """The check compares numbers that could differ: drop a term and it fails."""
     from bpcalc.formulas import index_diff as module
 
-    source, values = PROGRAMS[1]
+    source, values = SOFTMAX
     r = family_diff(source, values)
     assert r.passed
     real = module.per_family
@@ -155,7 +136,7 @@ def test_a_wrong_formula_would_be_caught():
 
 
 def test_a_sum_over_the_rows_is_a_sigma_with_its_range():
-    r = family_diff(*PROGRAMS[3])
+    r = family_diff(*TRANSPOSE)
     got = lines_of(r)
     assert got["∂f/∂A[i,j]"] == "δ_u[j]·v[i]"
     assert got["∂f/∂v[i]"] == "Σ_j δ_u[j]·A[i,j]"

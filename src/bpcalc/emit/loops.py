@@ -24,13 +24,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, NamedTuple, cast
+from typing import TYPE_CHECKING, cast
 
 from ..formulas.indexed import _BIN_OPS, Stmt, fresh, rename
 from ..formulas.perfamily import FamilyLine, PerFamily
 from ..formulas.trees import Bin, Call, Chain, Elem, Neg, Num, Over, Sum, Tree, text
 from ..ops import OPS
 from ..spelling import spell
+from .loop_frames import Family, Loop, LoopCode, frame
 from .names import _C_CODE, Namer, reserved
 from .spelled import literal
 
@@ -48,26 +49,6 @@ _PREC = {"add": (4, (4, 4)), "sub": (4, (4, 5)), "mul": (5, (5, 5)), "div": (5, 
          "neg": (6, (6,))}
 _ATOM = 9
 _HARNESS = frozenset(_C_CODE.split())
-
-
-class Family(NamedTuple):
-    name: str
-    shape: tuple[int, ...]
-
-
-class LoopCode(NamedTuple):
-    code: str
-    function: str
-    params: tuple[Family, ...]  # the inputs, each family (or scalar: shape ()) once
-    wrt: tuple[Family, ...]  # the gradient's families, in order
-    output: str
-
-
-class Loop(NamedTuple):
-    var: str
-    lo: int
-    hi: int
-    body: list[Loop | str]
 
 
 class _Writer:
@@ -330,89 +311,12 @@ def write(block: PerFamily, lang: str, function: str, params: Sequence[Family],
         w.define(name, line.at, [(1, n) for n in line.shape], line.tree,
                  f"{line.left} = {text(line.tree)}",
                  lvalue=f"*{name}" if scalar_out else name if lang == "c" else None)
-    code = _frame(w, lang, function, params, wrt, source)
+    code = frame(w, lang, function, params, wrt, source)
     return LoopCode(code, function, tuple(params), tuple(wrt), block.output)
-
-
-def _lines(items: Sequence[Loop | str], lang: str, depth: int) -> list[str]:
-    """Statements as text: a loop whose body is one statement or one loop goes without
-    braces in C and JavaScript (`for (...) s += x;`)."""
-    pad = ("    " if lang != "js" else "  ") * depth
-    out: list[str] = []
-    for item in items:
-        if isinstance(item, str):
-            out.append(pad + item)
-            continue
-        v, lo, hi, body = item
-        if lang == "python":
-            out.append(f"{pad}for {v} in range({hi if lo == 1 else f'{lo - 1}, {hi}'}):")
-            out += _lines(body, lang, depth + 1)
-            continue
-        head = f"for ({'int' if lang == 'c' else 'let'} {v} = {lo - 1}; {v} < {hi}; {v}++)"
-        if len(body) == 1 and isinstance(body[0], str):
-            out.append(f"{pad}{head} {body[0]}")
-        elif len(body) == 1:
-            out += [pad + head, *_lines(body, lang, depth + 1)]
-        else:
-            out += [f"{pad}{head} {{", *_lines(body, lang, depth + 1), pad + "}"]
-    return out
-
-
-def _call(head: str, args: Sequence[str], tail: str, pad: str) -> str:
-    """`head(args)tail`, the arguments filling lines of up to 100 characters."""
-    if not args:
-        return head + "()" + tail
-    lines = [head + "("]
-    for k, a in enumerate(args):
-        piece = a + (", " if k < len(args) - 1 else ")" + tail)
-        if len(lines[-1]) + len(piece.rstrip()) > 100 and lines[-1].strip() not in ("", "("):
-            lines[-1] = lines[-1].rstrip()
-            lines.append(pad)
-        lines[-1] += piece
-    return "\n".join(lines)
 
 
 def _left(s: Stmt) -> str:
     return f"{s.target}[{','.join(s.vars)}]" if s.vars else s.target
-
-
-def _frame(w: _Writer, lang: str, function: str, params: Sequence[Family],
-           wrt: Sequence[Family], source: str) -> str:
-    out = w.id[w.block.output]
-    grads = [w.id["∂" + g.name] for g in wrt]
-    what = (f"The value of {w.block.output} and its gradient by reverse mode, a family a "
-            "loop (bpcalc emit).")
-    body = "".join(line + "\n" for line in _lines(w.top, lang, 1))
-    over = ", ".join(g.name for g in wrt)
-    if lang == "python":
-        return (("import math\n\n\n" if "math." in body else "")
-                + _call(f"def {function}", [w.id[p.name] for p in params], ":\n", "        ")
-                + f'    """{what}\n'
-                "    Families are nested lists indexed from 0 (W[j][i] is W[j+1,i+1]).\n"
-                f"    Returns (value, gradient), the gradient over {over}.\"\"\"\n"
-                + body
-                + _call(f"    return {out}, ", grads, ("," if len(grads) == 1 else "") + "\n",
-                        "            "))
-    if lang == "c":
-        ps = [f"const double {w.id[p.name]}{''.join(f'[{n}]' for n in p.shape)}" if p.shape
-              else f"double {w.id[p.name]}" for p in params]
-        ps += [f"double {g}{''.join(f'[{n}]' for n in f.shape)}" if f.shape else
-               f"double *{g}" for g, f in zip(grads, wrt)]
-        return ("#include <math.h>\n\n"
-                + f"/* {what}\n"
-                "   Arrays are indexed from 0 (W[j][i] is W[j+1,i+1]). Returns the value;\n"
-                f"   writes the gradient over {over} to the arrays passed. */\n"
-                + _call(f"double {function}", ps, " {\n", "        ") + body
-                + f"    return {out};\n}}\n")
-    keys = ", ".join(f"{f.name}: {g}" for g, f in zip(grads, wrt))
-    return (f"/** {what}\n"
-            " *  Arrays are indexed from 0 (W[j][i] is W[j+1,i+1]). Returns {value, grad}. */\n"
-            + _call(f"export function {function}", [w.id[p.name] for p in params], " {\n",
-                    "    ")
-            + body
-            + f"  return {{value: {out}, grad: {{{keys}}}}};\n}}\n")
-
-
 
 
 def loops(program: Analysis, graph: Graph, lang: str, wrt: Sequence[str],
