@@ -169,3 +169,25 @@ def _close(a: object, b: object) -> bool:
     if isinstance(a, list):
         return isinstance(b, list) and len(a) == len(b) and all(map(_close, a, b))
     return abs(float(a) - float(b)) <= 1e-12 + 1e-9 * abs(float(b))  # type: ignore[arg-type]
+
+
+def test_elements_that_are_one_node_are_left_out_of_the_delta_check_and_said():
+    r = family_diff("h[j] = a*b for j in 1..3\ny = sum(h[j]*x[j] for j)",
+                    {"a": "2", "b": "3", "x": "[1,2,3]"})
+    assert r.passed and r.shared == 3
+    assert lines_of(r)["∂y/∂a"] == "Σ_j δ_h[j]·b"
+    assert sum(c.elements for c in r.checks) == 5  # a, b and x's three: every input
+
+
+def test_random_layers_give_formulas_that_agree_at_every_element():
+    rng = random.Random(11)
+    for _ in range(6):
+        act = rng.choice(["tanh", "sigmoid", "relu", "softplus", "sin", "exp", "atan"])
+        n, m = rng.randint(1, 4), rng.randint(1, 4)
+        source = (f"h[j] = {act}(sum(W[j,i]*x[i] for i) + b[j])\n"
+                  f"L = sum((h[j] - t[j])^2 for j) + 0.1*sum(p^2 for p in W)")
+        values = {f"W[{m},{n}]": "normal(0,1)", f"b[{m}]": "normal(0,1)",
+                  f"x[{n}]": "normal(0,1)", f"t[{m}]": "normal(0,1)"}
+        r = family_diff(source, values, rng.randint(0, 99))
+        assert r.passed, (source, [c for c in r.checks if not c.ok])
+        assert sum(c.elements for c in r.checks if c.left.startswith("∂")) == m * n + 2 * m + n

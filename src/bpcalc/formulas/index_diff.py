@@ -41,6 +41,7 @@ class IndexDiff(NamedTuple):
     point: dict[str, float] | None = None
     values: dict[tuple[str, str], Any] | None = None  # (output, left) -> nested lists
     checks: tuple[FamilyCheck, ...] | None = None
+    shared: int = 0  # δ elements left out of the check: one node with another element
 
     @property
     def passed(self) -> bool:
@@ -73,7 +74,8 @@ class IndexDiff(NamedTuple):
         if len(self.outputs) == 1:
             d["gradient"] = d["jacobian"][self.outputs[0]]
         if self.checks is not None:
-            d["check"] = {"passed": self.passed, "lines": [c._asdict() for c in self.checks]}
+            d["check"] = {"passed": self.passed, "lines": [c._asdict() for c in self.checks],
+                          "shared_left_out": self.shared}
         return d
 
 
@@ -120,6 +122,7 @@ def index_diff(program: Analysis, graph: Graph, wrt: Sequence[str],
                       *(scope.ids.get(b.output, -1) for b in blocks)])
     got: dict[tuple[str, str], Any] = {}
     checked = []
+    shared = 0
     for b in blocks:
         scope.deltas = {}
         for ln in (*b.deltas, *b.gradient):
@@ -133,7 +136,8 @@ def index_diff(program: Analysis, graph: Graph, wrt: Sequence[str],
                 numbers[key] = v
                 node = scope.node(ln.family, key)
                 if delta and (node < 0 or owners[node] > 1):
-                    continue  # an element that is another's node too: its adjoint is shared
+                    shared += 1  # an element that is another's node too: its adjoint is shared
+                    continue
                 want = _engine(r, b.output, ln.family, key, node, delta)
                 off = abs(v - want)
                 tol = ATOL + RTOL * max(abs(v), abs(want))
@@ -149,7 +153,7 @@ def index_diff(program: Analysis, graph: Graph, wrt: Sequence[str],
             if compared:
                 checked.append(FamilyCheck(ln.left, compared, *worst[1:]))
     return IndexDiff(program.source, outputs, asked, blocks, tex, point, got,
-                     tuple(checked) if check else None)
+                     tuple(checked) if check else None, shared)
 
 
 def _name(family: str, key: tuple[int, ...], delta: bool) -> str:

@@ -120,10 +120,12 @@ def _family_notes(r: IndexDiff) -> list[str]:
         return []
     bad = [c for c in r.checks if not c.ok]
     n = sum(c.elements for c in r.checks)
-    said = [f"check: {plural(len(r.checks), 'formula')} evaluated at the point at all "
-            f"{n} elements "
-            "against the engine's adjoints and gradient: " + ("all agree" if not bad else
-                                                             f"{len(bad)} disagree")]
+    said = [f"check: {plural(len(r.checks), 'formula')} evaluated at the point at "
+            + (f"all {n} elements" if not r.shared else
+               f"{n} elements (not at {plural(r.shared, 'δ element')} that share a node with "
+               "another, whose adjoint is their sum)")
+            + " against the engine's adjoints and gradient: "
+            + ("all agree" if not bad else f"{len(bad)} disagree")]
     for c in bad:
         formula, engine = apart([c.formula, c.engine])
         said.append(f"  {c.worst}: the formula gives {formula}, the engine {engine}")
