@@ -14,11 +14,11 @@ Unsupported, saying what: diff and emit then write every element, as for any pro
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 from .nodes import _definition
-from .trees import Bin, Call, Chain, Elem, Name, Neg, Num, Over, Slot, Sum, Tree, substitute
+from .trees import Bin, Call, Chain, Elem, Name, Neg, Num, Over, Sum, Tree, substitute
 
 if TYPE_CHECKING:
     from ..graphs.graph import Graph
@@ -59,7 +59,7 @@ def statements(program: Program, graph: Graph) -> tuple[Stmt, ...]:
                               "= updates a name")
         stack: list[Tree] = []
         opened: list[tuple[Reduce, list[str]]] = []
-        scope = [v for lp in st.loops for v in [lp.var]]
+        scope = [lp.var for lp in st.loops]  # the index variables bound here
         for ins in st.code:
             if isinstance(ins, NumI):
                 stack.append(Num(ins.value))
@@ -289,13 +289,9 @@ def _rebuild(t: Tree, kids: list[Tree]) -> Tree:
     return t
 
 
-def walk(t: Tree, fn: object) -> Tree:
+def walk(t: Tree, fn: Callable[[Tree], Tree]) -> Tree:
     """t rebuilt bottom-up with fn applied to every subtree (trees are a few levels deep)."""
-    from collections.abc import Callable
-    from typing import cast
-
-    f = cast(Callable[[Tree], Tree], fn)
-    return f(_rebuild(t, [walk(c, f) for c in children(t)]))
+    return fn(_rebuild(t, [walk(c, fn) for c in children(t)]))
 
 
 def reads(t: Tree) -> list[Elem]:
@@ -309,5 +305,5 @@ def reads(t: Tree) -> list[Elem]:
     return out
 
 
-__all__ = ["Slot", "Stmt", "Unsupported", "apply", "children", "op_of", "reads", "rename",
+__all__ = ["Stmt", "Unsupported", "apply", "children", "op_of", "reads", "rename",
            "statements"]
