@@ -191,3 +191,13 @@ def test_random_layers_give_formulas_that_agree_at_every_element():
         r = family_diff(source, values, rng.randint(0, 99))
         assert r.passed, (source, [c for c in r.checks if not c.ok])
         assert sum(c.elements for c in r.checks if c.left.startswith("∂")) == m * n + 2 * m + n
+
+
+def test_json_without_a_point_has_the_formulas_alone():
+    d = json.loads(run("diff", "h[j] = tanh(w[j]*x) for j in 1..n\ny = sum(h[j] for j)",
+                       "n=2", "--json").output)
+    assert d["families"] is True and "point" not in d and "check" not in d
+    assert d["backprop"]["y"]["deltas"] == [{"name": "δ_h[j]", "family": "h", "indices": ["j"],
+                                             "formula": "1", "latex": "1"}]
+    assert d["gradient"]["x"]["formula"] == "Σ_j δ_h[j]·(1 - h[j]^2)·w[j]"
+    assert "value" not in d["gradient"]["w"]
