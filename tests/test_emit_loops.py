@@ -123,3 +123,11 @@ def test_random_programs_of_one_layer_emit_loops_that_agree():
         program, graph, given = program_at(source, values, rng.randint(0, 99))
         found = check_loops(program, graph, given, list(wrt_inputs(graph, None)))
         assert all(c.status == "ok" or c.status.startswith("skipped") for c in found), found
+
+
+def test_one_gradient_family_is_returned_as_a_tuple_of_one():
+    code = CliRunner().invoke(cli, ["emit", "y = sum(x[i]^2 for i in 1..n)", "n=2",
+                                    "x=[1,2]"]).output
+    env: dict = {}
+    exec(code, env)
+    assert env["f_grad"]([1.0, 2.0]) == (5.0, ([2.0, 4.0],))

@@ -64,6 +64,9 @@ def call(e: LoopCode, lang: str, args: Sequence[Any], workdir: str) -> list[floa
         env: dict[str, Any] = {}
         exec(compile(e.code, f"<bpcalc emit {e.function}>", "exec"), env)  # our own code
         value, grads = env[e.function](*args)
+        if not isinstance(grads, tuple) or len(grads) != len(e.wrt):
+            raise ValueError(f"it returned {type(grads).__name__} of {len(grads)}, not a tuple "
+                             f"of {len(e.wrt)} gradients")
         return [float(value), *flat(list(grads))]
     folder = Path(workdir)
     if lang == "js":

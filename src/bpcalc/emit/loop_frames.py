@@ -84,8 +84,8 @@ def frame(w: _Writer, lang: str, function: str, params: Sequence[Family],
                 "    Families are nested lists indexed from 0 (W[j][i] is W[j+1,i+1]).\n"
                 f"    Returns (value, gradient), the gradient over {over}.\"\"\"\n"
                 + body
-                + _call(f"    return {out}, ", grads, ("," if len(grads) == 1 else "") + "\n",
-                        "            "))
+                + _call(f"    return {out}, ", grads[:-1] + [g + "," for g in grads[-1:]]
+                        if len(grads) == 1 else grads, "\n", "            "))
     if lang == "c":
         ps = [f"const double {w.id[p.name]}{''.join(f'[{n}]' for n in p.shape)}" if p.shape
               else f"double {w.id[p.name]}" for p in params]
