@@ -317,8 +317,9 @@ AT = ["W=[[0.1,0.2],[0.3,-0.4]]", "x=[0.5,-1]", "b=[0.1,0.2]", "v=[1,-2]"]
 
 
 def test_a_family_program_in_its_own_names():
-    """Elements are named nodes (`1 - h[1]^2`, not `1 - tanh(g)^2`), in LaTeX subscripts."""
+    """A family's gradient is one formula in its indices (`1 - h[j]^2`, not `1 - tanh(g)^2`),
+    in LaTeX subscripts, its value at every element checked (test_index_formulas.py)."""
     d = json.loads(run("diff", FAMILY, *AT, "--check", "--json").output)
     assert d["check"]["passed"]
-    assert d["gradient"]["W[1,1]"]["formula"] == "v[1]·(1 - h[1]^2)·x[1]"
-    assert d["gradient"]["W[1,1]"]["latex"] == r"v_{1} \cdot \left(1 - h_{1}^{2}\right) \cdot x_{1}"
+    assert d["gradient"]["W"]["formula"] == "δ_h[j]·(1 - h[j]^2)·x[i]"
+    assert d["gradient"]["W"]["latex"] == r"\delta_{h_{j}} \left(1 - h_{j}^{2}\right) x_{i}"

@@ -232,6 +232,9 @@ def run_emit(req: Request, *, lang: str = "python", name: str = "f", direction: 
     req.point  # noqa: B018 (the values are read before the graph, as every command does)
     graph = req.graph
     wrt_t = list(wrt_inputs(graph, req.wrt))
+    looped = emitter.looped(req.program, graph, lang, mode, wrt_t, name, direction or cotangent)
+    if looped is not None:  # a family program: arrays and for loops (emitter/loops.py)
+        return Code(looped, lang, mode, req, looped=(wrt_t, name))
     emitted = emitter.emit(graph, lang, mode, wrt_t, name, direction=wrt_t if direction else None,
                            cotangent=[o for o, _ in graph.outputs] if cotangent else None)
     return Code(emitted, lang, mode, req, direction or cotangent)

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from ..cost import Cost as EngineCost
     from ..descent import Descent as EngineDescent
     from ..emitter import Emitted, LangCheck
+    from ..emitter.loop_frames import LoopCode
+    from ..formulas.index_diff import IndexDiff
     from ..graphs.graph import Graph as EngineGraph
     from ..results.check import CheckResult
     from ..results.exact import ExactResult
@@ -62,7 +64,7 @@ class Grad(Result):
 
     kind = "grad"
 
-    def __init__(self, result: GradResult, symbolic: DiffResult | None = None,
+    def __init__(self, result: GradResult, symbolic: DiffResult | IndexDiff | None = None,
                  check: CheckResult | None = None, exact: ExactResult | None = None,
                  drawn: str | None = None) -> None:
         self.result, self.symbolic, self.check, self.exact = result, symbolic, check, exact
@@ -260,11 +262,12 @@ class Hessian(Result):
 
 
 class Diff(Result):
-    """`bpcalc diff`: backpropagation as formulas in the program's names."""
+    """`bpcalc diff`: backpropagation as formulas in the program's names (for a family
+    program, index formulas: an IndexDiff)."""
 
     kind = "diff"
 
-    def __init__(self, result: DiffResult) -> None:
+    def __init__(self, result: DiffResult | IndexDiff) -> None:
         self.result = result
 
     def to_dict(self) -> dict[str, Any]:
@@ -288,10 +291,11 @@ class Code(Result):
 
     kind = "emit"
 
-    def __init__(self, emitted: Emitted, lang: str, mode: str, request: Request,
-                 vector: bool = False) -> None:
+    def __init__(self, emitted: Emitted | LoopCode, lang: str, mode: str, request: Request,
+                 vector: bool = False,
+                 looped: tuple[list[str], str] | None = None) -> None:
         self.result, self.lang, self.mode = emitted, lang, mode
-        self._request, self._vector = request, vector
+        self._request, self._vector, self._looped = request, vector, looped
         self.checks: tuple[LangCheck, ...] | None = None
 
     @property
@@ -307,9 +311,13 @@ class Code(Result):
         """This code, having run it in every language present (Python in-process, C
         through cc, JavaScript through node) at the request's point, or at random points,
         against the engine: `.checks`, and `.passed`."""
-        from ..emitter import check
+        from ..emitter import check, check_loops
 
         req = self._request
+        if self._looped is not None:  # loops: checked against the engine's gradient
+            wrt, name = self._looped
+            self.checks = check_loops(req.program, req.graph, req.point or None, wrt, name)
+            return self
         self.checks = check(req.program, req.point or None, mode=self.mode,
                             wrt=list(self.result.wrt), outputs=req.outputs,
                             vector=self._vector)

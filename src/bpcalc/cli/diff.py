@@ -33,7 +33,8 @@ def diff(source: Source, view: View, wrt: str | None, expand: bool, check: bool,
     them; an unnamed intermediate a formula needs is written out, or named by its
     id in a `where` line (∂e/∂b = c + d, where c = a + b, d = b + 1). No values are
     needed; with NAME=VALUE each formula is also evaluated there. --expand adds
-    SymPy's derivative in the inputs alone.
+    SymPy's derivative in the inputs alone. A program with families gets one
+    formula a family, in its indices (δ_h1[j] = Σ_k δ_h2[k]·(h2[k] > 0)·W2[k,j]).
 
     \b
     Examples:
@@ -41,6 +42,7 @@ def diff(source: Source, view: View, wrt: str | None, expand: bool, check: bool,
       bpcalc diff -f examples/net.txt
       bpcalc diff -f examples/neuron.txt --point examples/neuron.json --check
       bpcalc diff "sin(x)*exp(y)" --latex --expand
+      bpcalc diff "h[j] = tanh(w[j]*x); y = sum(h[j] for j)" "w=[1,2]" x=0.5 --check
     """
     view = view.chosen()
     from .. import api

@@ -41,7 +41,9 @@ def emit(source: Source, lang: str, mode: str, wrt: str | None, name: str, jvp: 
     order of grad's reverse table. Only Python's math, C99's math.h or
     JavaScript's Math are used. Where bpcalc would report a math error the
     function raises (Python), throws (JavaScript) or returns NAN and sets
-    f_grad_error (C), naming the node.
+    f_grad_error (C), naming the node. A program with families is written as
+    loops (reverse mode): a family an array, each δ of diff a loop under its
+    formula (out of a domain they give what the language gives: use --check).
 
     \b
     Examples:
@@ -50,6 +52,7 @@ def emit(source: Source, lang: str, mode: str, wrt: str | None, name: str, jvp: 
       bpcalc emit "sin(x)*y" --lang js --mode forward
       bpcalc emit "r = sqrt(x*x + y*y); phi = atan(y/x)" --output r,phi --cotangent
       bpcalc emit -f examples/neuron.txt --check
+      bpcalc emit "h[j] = tanh(w[j]*x); y = sum(h[j] for j)" "w=[1,2]" x=0.5 --lang c
     """
     if jvp and vjp:
         raise click.UsageError("--direction (a JVP) and --cotangent (a VJP) are two functions: "

@@ -26,9 +26,10 @@ bpcalc's conventions, with a comment where they apply.
 """
 
 from .frames import mean_over_rows
+from .loop_check import check_loops, looped
 from .running import RTOL, LangCheck, Ran, check, run, tool
 from .spelled import literal
 from .writer import KINKS, LANGS, Emitted, emit
 
-__all__ = ["KINKS", "LANGS", "RTOL", "Emitted", "LangCheck", "Ran", "check", "emit", "literal",
-           "mean_over_rows", "run", "tool"]
+__all__ = ["KINKS", "LANGS", "RTOL", "Emitted", "LangCheck", "Ran", "check", "check_loops",
+           "emit", "literal", "looped", "mean_over_rows", "run", "tool"]

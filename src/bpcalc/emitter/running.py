@@ -160,7 +160,6 @@ def check(program: Analysis, point: dict[str, str | float] | None, *, mode: str 
     through the system compiler, JavaScript through node, where present) at the point, or
     at up to 5 random points of the domain, and compared with the engine to RTOL. With
     `vector`, the JVP (forward) or VJP (reverse) function, along random vectors."""
-    import tempfile
 
     from .. import analysis
     from ..errors import MathError
@@ -191,32 +190,50 @@ def check(program: Analysis, point: dict[str, str | float] | None, *, mode: str 
         cases.append((p, [p[n] for n in names] + extra, [r.values[o] for o in out_keys] + want))
         if len(cases) == 5:
             break
+    made: dict[str, Emitted] = {}
+
+    def run_in(lang: str, argv: list[float], tmp: str) -> tuple[list[float], str]:
+        if lang not in made:
+            made[lang] = emit(graph, lang, mode, wrt_t, direction=wrt_t if jvp else None,
+                              cotangent=out_keys if vjp else None)
+        got = run(made[lang], lang, argv, tmp)
+        return [*got.values, *got.derivatives], got.warnings
+
+    return compare(cases, run_in)
+
+
+def compare(cases: Sequence[tuple[object, Any, list[float]]],
+            run_in: Callable[[str, Any, str], tuple[list[float], str]],
+            note: str = "") -> tuple[LangCheck, ...]:
+    """Each case (where, arguments, the numbers wanted) run in every language that runs
+    here (`run_in(lang, arguments, folder)`: the numbers, and what the compiler warned),
+    against the numbers wanted, to RTOL."""
+    import tempfile
+
     found = []
     for lang in LANGS:
         if tool(lang) is None:
             found.append(LangCheck(lang, f"skipped (no {'cc' if lang == 'c' else 'node'} "
                                          "on this machine)", 0, 0.0))
             continue
-        e = emit(graph, lang, mode, wrt_t, direction=wrt_t if jvp else None,
-                 cotangent=out_keys if vjp else None)
-        worst, status, note = 0.0, "ok", ""
+        worst, status, said = 0.0, "ok", note
         with tempfile.TemporaryDirectory() as tmp:
-            for p, argv, want in cases:
+            for where, argv, want in cases:
                 try:
-                    got = run(e, lang, argv, tmp)
+                    got, warned = run_in(lang, argv, tmp)
                 except ValueError as exc:
-                    status, note = "mismatch", f"it failed at {p}: {exc}"
+                    status, said = "mismatch", f"it failed at {where}: {exc}"
                     break
-                if got.warnings:
-                    note = f"cc {' '.join(CFLAGS)} warned: {got.warnings}"
-                if len(got.values) + len(got.derivatives) != len(want):
-                    status, note = "mismatch", "it returned the wrong number of derivatives"
+                if warned:
+                    said = f"cc {' '.join(CFLAGS)} warned: {warned}"
+                if len(got) != len(want):
+                    status, said = "mismatch", "it returned the wrong number of derivatives"
                     break
-                for a, b in zip([*got.values, *got.derivatives], want):
+                for a, b in zip(got, want):
                     worst = max(worst, abs(a - b) / max(1.0, abs(a), abs(b)))
                 if worst > RTOL:
                     status = "mismatch"
-        found.append(LangCheck(lang, status, len(cases), worst, note))
+        found.append(LangCheck(lang, status, len(cases), worst, said))
     return tuple(found)
 
 

@@ -42,17 +42,17 @@ from .trees import (
     Sum,
     Tree,
     latex,
-    magnitude,
     parse,
     replace,
     substitute,
     text,
-    value,
 )
+from .values import magnitude, value
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
     from ..results.formulas import DiffResult
+    from .index_diff import IndexDiff
 
 __all__ = ["Backprop", "Bin", "Call", "Chain", "Formulas", "Line", "Name", "Neg", "Num",
            "Slot", "Sum", "Tree", "backprop", "diff", "latex", "parse", "replace",
@@ -290,7 +290,8 @@ RTOL, ATOL = 1e-9, 1e-12
 
 def diff(program: Analysis, values: Mapping[str, str | float] | None = None, *,
          wrt: Sequence[str] | None = None, outputs: Sequence[str] | None = None,
-         check: bool = False, expand: bool = False, budget: float | None = 5.0) -> DiffResult:
+         check: bool = False, expand: bool = False, budget: float | None = 5.0
+         ) -> DiffResult | IndexDiff:
     """`bpcalc diff`: the reverse pass as formulas; with `values`, each formula's value
     there (the forward values put in for the names), `check` them against the engine's
     adjoints and gradient; `expand`: SymPy's derivative in the inputs alone as well."""
@@ -301,6 +302,14 @@ def diff(program: Analysis, values: Mapping[str, str | float] | None = None, *,
 
     graph = program.graph(outputs)
     wrt_t = tuple(analysis.wrt_inputs(graph, wrt))
+    if graph.families and not expand:  # one formula a family, where the trees cover it
+        from .index_diff import index_diff
+        from .indexed import Unsupported
+
+        try:
+            return index_diff(program, graph, wrt_t, values, check)
+        except Unsupported:
+            pass  # every element's formulas, as for a program of scalars
     fs = backprop(graph, wrt_t)
     ids = graph.ids
     edges = tuple((ids[e.src], ids[e.dst], edge_formula(graph, e), tree)

@@ -5,13 +5,11 @@ chain-rule factors) or LaTeX, and evaluated to numbers at a point (`diff --check
 from __future__ import annotations
 
 import functools
-import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
 from ..numbers import number_text
-from ..ops import OPS
 from .tex import tex_name
 
 # --- formula trees ----------------------------------------------------------------------
@@ -53,7 +51,19 @@ class Sum(NamedTuple):  # the chain rule's sum over edges
     terms: tuple[Tree, ...]
 
 
-Tree = Num | Name | Slot | Call | Bin | Neg | Chain | Sum
+class Elem(NamedTuple):  # a family's element by its index variables, `W1[j,i]`, or its δ
+    name: str  # a family, or a scalar (index ()), or an index variable read as a number
+    at: tuple[str, ...]
+    adjoint: bool = False
+
+
+class Over(NamedTuple):  # Σ over index variables, each over its range (both ends included)
+    vars: tuple[str, ...]
+    ranges: tuple[tuple[int, int], ...]
+    body: Tree
+
+
+Tree = Num | Name | Slot | Call | Bin | Neg | Chain | Sum | Elem | Over
 
 _TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)|(§\d+)|"
                     r"([A-Za-z_][A-Za-z_0-9.]*)|([<>]=|.))")
@@ -171,8 +181,10 @@ _ATOM = 9
 
 
 def _prec(t: Tree) -> int:
-    if isinstance(t, Name):
+    if isinstance(t, Name | Elem):
         return _ATOM
+    if isinstance(t, Over):
+        return 1
     if isinstance(t, Sum):
         return 1 if len(t.terms) > 1 else _prec(t.terms[0])
     if isinstance(t, Chain):
@@ -219,6 +231,8 @@ class _Style(NamedTuple):
     chain: str
     paren: Callable[[str], str]
     neg: str
+    elem: Callable[[Elem], str] = lambda e: elem_text(e)
+    over: Callable[[tuple[str, ...]], str] = lambda vs: f"Σ_{','.join(vs)} "
 
 
 def _wrap(child: Tree, least: int, s: _Style) -> str:
@@ -235,6 +249,10 @@ def _render(t: Tree, s: _Style) -> str:
         return s.name(t)
     if isinstance(t, Num):
         return s.number(t.value)
+    if isinstance(t, Elem):
+        return s.elem(t)
+    if isinstance(t, Over):
+        return s.over(t.vars) + _render(t.body, s)
     if isinstance(t, Chain):
         return s.chain.join([_wrap(f, 2, s) for f in t.factors])
     if isinstance(t, Call):
@@ -258,6 +276,12 @@ def _render(t: Tree, s: _Style) -> str:
         return s.binary("^", _wrap(t.left, p + 1, s), _wrap(t.right, p, s))
     right = p + 1 if t.op in ("-", "/") else p
     return s.binary(t.op, _wrap(t.left, p, s), _wrap(t.right, right, s))
+
+
+def elem_text(e: Elem) -> str:
+    """`W1[j,i]`, `δ_h1[j]`, `score`."""
+    core = f"{e.name}[{','.join(e.at)}]" if e.at else e.name
+    return "δ_" + core if e.adjoint else core
 
 
 def _text_binary(op: str, a: str, b: str) -> str:
@@ -316,62 +340,3 @@ def _latex_number(x: float) -> str:
 
 _LATEX = _Style(lambda n: _latex_name(n, None), _latex_number, _latex_call, _latex_binary,
                 r" \cdot ", lambda x: rf"\left({x}\right)", "-")
-
-
-# --- values ------------------------------------------------------------------------------
-
-_FUNCTIONS: dict[str, Callable[..., float]] = {
-    "sign": lambda x: (x > 0) - (x < 0), "step": lambda t: 1.0 if t > 0 else 0.0 if t < 0 else 0.5}
-
-
-def value(t: Tree, values: Sequence[float], adjoints: Mapping[int, float]) -> float:
-    """The tree's number: a Name is its node's value (or, for δ, `adjoints[node]`)."""
-    if isinstance(t, Num):
-        return t.value
-    if isinstance(t, Name):
-        return adjoints[t.node] if t.adjoint else values[t.node]
-    if isinstance(t, Call):
-        fn = _FUNCTIONS.get(t.fn) or OPS[t.fn].value
-        return float(fn(*(value(a, values, adjoints) for a in t.args)))
-    if isinstance(t, Neg):
-        return -value(t.arg, values, adjoints)
-    if isinstance(t, Chain):
-        return math.prod(value(f, values, adjoints) for f in t.factors)
-    if isinstance(t, Sum):
-        return sum(value(x, values, adjoints) for x in t.terms)
-    if isinstance(t, Slot):
-        raise ValueError("an unfilled operand")
-    a, b = value(t.left, values, adjoints), value(t.right, values, adjoints)
-    if t.op in _COMPARE:
-        return float(a > b if t.op == ">" else a < b if t.op == "<" else
-                     a >= b if t.op == ">=" else a <= b)
-    if t.op == "+":
-        return a + b
-    if t.op == "-":
-        return a - b
-    if t.op == "*":
-        return a * b
-    if t.op == "/":
-        return a / b if b else math.inf
-    return float(OPS["pow"].value(a, b)) if (a or b >= 0) else math.inf
-
-
-def magnitude(t: Tree, values: Sequence[float], adjoints: Mapping[int, float]) -> float:
-    """How large the numbers are that computing t adds: Σ|terms| for a sum, Π|factors| for
-    a product; a call or a power its own size. Two ways of adding the same terms (this
-    formula, the engine's passes) differ by rounding in proportion to it, not to the
-    result: `1/x - x/x^2` is 0, but its terms at x = 1e-9 are 1e9."""
-    if isinstance(t, Neg):
-        return magnitude(t.arg, values, adjoints)
-    if isinstance(t, Chain):
-        return math.prod(magnitude(f, values, adjoints) for f in t.factors)
-    if isinstance(t, Sum):
-        return sum(magnitude(x, values, adjoints) for x in t.terms)
-    if isinstance(t, Bin) and t.op in ("+", "-"):
-        return magnitude(t.left, values, adjoints) + magnitude(t.right, values, adjoints)
-    if isinstance(t, Bin) and t.op == "*":
-        return magnitude(t.left, values, adjoints) * magnitude(t.right, values, adjoints)
-    if isinstance(t, Bin) and t.op == "/":
-        below = abs(value(t.right, values, adjoints))
-        return magnitude(t.left, values, adjoints) / below if below else math.inf
-    return abs(value(t, values, adjoints))

@@ -118,6 +118,7 @@ class Builder(Bulk):
         # name -> every operand it held, in order, for a name that held more than one (env
         # alone says which a name holds that held one)
         self.versions: dict[str, list[int]] = {}
+        self.program: Program | None = None  # the program read, where the parser read it
         # Names made in bulk and their nodes, in order, that are not in env yet, each run
         # with the size env had then: `settle` puts them in, where they were made, before
         # env is read for a name it lacks.
@@ -340,6 +341,7 @@ def build(program: Program, given: Mapping[str, Any] | None = None,
     from ..text.program import Name
 
     b = Builder(program.source)
+    b.program = program  # diff's index formulas and emit's loops read its statements
     if program.plain:
         result = run(program, b)
     else:

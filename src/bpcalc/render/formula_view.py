@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..formulas import Name, latex, text
+from ..formulas.index_diff import IndexDiff
 from ..numbers import apart, shown
-from .explain import point_text, source_line
+from .explain import plural, point_text, source_line
 from .layout import Cells, Prose
 from .plain import columns as _columns
 
@@ -30,10 +31,38 @@ def _left(ln: Line, kind: str, out: str, tex: dict[str, str] | None) -> str:
     return latex(Name(ln.left, ln.node, kind == "delta"), tex)
 
 
-def sections(r: DiffResult, as_latex: bool = False) -> list[tuple[str, list[str],
-                                                                   list[list[str]]]]:
+def family_sections(r: IndexDiff, as_latex: bool = False
+                    ) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, headers, rows) of a family program: per output its δ lines, one a family,
+    and its gradient, one formula a parameter family, in their indices."""
+    from ..formulas.tex_index import delta_tex, family_tex, index_latex
+
+    parts = []
+    for b in r.blocks:
+        fams = [d.family for d in b.deltas]
+
+        def formula(t: Any) -> str:
+            return index_latex(t, r.tex, fams) if as_latex else text(t)  # noqa: B023
+
+        out = family_tex(b.output, (), r.tex)
+        if b.deltas:
+            parts.append((f"backpropagation from {b.output}, a family a line: δ_v = "
+                          f"∂{b.output}/∂v, each from those above it", ["adjoint", "formula"],
+                          [[delta_tex(d.family, d.at, r.tex, fams) if as_latex else d.left,
+                            formula(d.tree)] for d in b.deltas]))
+        parts.append(("gradient" if len(r.outputs) == 1 else f"gradient of {b.output}",
+                      ["derivative", "formula"],
+                      [[rf"\frac{{\partial {out}}}{{\partial {family_tex(g.family, g.at, r.tex)}}}"
+                        if as_latex else g.left, formula(g.tree)] for g in b.gradient]))
+    return parts
+
+
+def sections(r: DiffResult | IndexDiff, as_latex: bool = False
+             ) -> list[tuple[str, list[str], list[list[str]]]]:
     """(title, headers, rows) for each part: per output its δ lines, gradient and where
     lines, then the edges; a value column when a point was given."""
+    if isinstance(r, IndexDiff):
+        return family_sections(r, as_latex)
     at = ["at the point"] if r.values is not None else []
     tex = r.formulas.tex if as_latex else None
     parts = []
@@ -69,8 +98,10 @@ def sections(r: DiffResult, as_latex: bool = False) -> list[tuple[str, list[str]
     return parts
 
 
-def _notes(r: DiffResult) -> list[str]:
+def _notes(r: DiffResult | IndexDiff) -> list[str]:
     said = []
+    if isinstance(r, IndexDiff):
+        return _family_notes(r)
     if r.expanded is not None and r.expanded.status != "ok":
         said.append(f"expanded form: {r.expanded.status}")
     if r.checks is not None:
@@ -84,19 +115,36 @@ def _notes(r: DiffResult) -> list[str]:
     return said
 
 
-def head(r: DiffResult, room: int = 72) -> list[str]:
+def _family_notes(r: IndexDiff) -> list[str]:
+    if r.checks is None:
+        return []
+    bad = [c for c in r.checks if not c.ok]
+    n = sum(c.elements for c in r.checks)
+    said = [f"check: {plural(len(r.checks), 'formula')} evaluated at the point at "
+            + (f"all {n} elements" if not r.shared else
+               f"{n} elements (not at {plural(r.shared, 'δ element')} that share a node with "
+               "another, whose adjoint is their sum)")
+            + " against the engine's adjoints and gradient: "
+            + ("all agree" if not bad else f"{len(bad)} disagree")]
+    for c in bad:
+        formula, engine = apart([c.formula, c.engine])
+        said.append(f"  {c.worst}: the formula gives {formula}, the engine {engine}")
+    return said
+
+
+def head(r: DiffResult | IndexDiff, room: int = 72) -> list[str]:
     lines = [f"bpcalc diff  {source_line(r.expression, r.outputs, room)}"]
     if r.point is not None:
         lines.append(point_text(r.point, room))
     return lines
 
 
-def lines(r: DiffResult, as_latex: bool = False, header: bool = True) -> list[str]:
+def lines(r: DiffResult | IndexDiff, as_latex: bool = False, header: bool = True) -> list[str]:
     """The plain view; `header` False: without its first lines (grad --mode symbolic
     prints its own)."""
     from .plain import prose
 
-    out = head(r) if header else []
+    out = prose(head(r)) if header else []  # wrapped: a narrow terminal
     for title, headers, rows in sections(r, as_latex):
         out += ["", *prose([title]), *_columns([headers, *rows])]
     notes = _notes(r)
@@ -104,7 +152,7 @@ def lines(r: DiffResult, as_latex: bool = False, header: bool = True) -> list[st
     return out if header else out[1:]
 
 
-def view(r: DiffResult, as_latex: bool = False, header: bool = True) -> list[Any]:
+def view(r: DiffResult | IndexDiff, as_latex: bool = False, header: bool = True) -> list[Any]:
     """The rich view as parts to print apart; `header` False: without the header."""
     from .rich_view import Header
 
