@@ -15,6 +15,7 @@ from .common import (
     source_options,
     view_options,
     warn,
+    write_text,
 )
 
 
@@ -44,12 +45,15 @@ def hessian(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: s
     program, values = load(args, file)
     h = second.hessian_result(program, values, wrt=names(wrt, "--wrt"),
                               output=names(outputs, "--output"))
-    if svg or html:  # the function's graph, with its values
+    from ..render import second_view
+
+    if svg or html:  # the function's graph, with its values; --svg with the Hessian beside
         from .. import analysis
 
-        save_pictures(analysis.analyse(program.graph([h.output] if outputs else None),
-                                       values, None), svg, html, command="hessian")
-    from ..render import second_view
+        drawn = analysis.analyse(program.graph([h.output] if outputs else None), values, None)
+        save_pictures(drawn, None, html, command="hessian")
+        if svg:
+            write_text(svg, second_view.svg(h, drawn))
 
     if fmt == "json":
         print_json(h.to_dict())
