@@ -200,7 +200,8 @@ def view_options(formats: tuple[str, ...], auto_help: str, digits: bool = True,
               if digits else []),
             *([click.option("--svg", "svg", metavar="FILE",
                             help="Also draw the graph as SVG: values on the nodes, local "
-                                 "derivatives on the edges, the mode's derivatives."),
+                                 "derivatives on the edges, the mode's derivatives (a program "
+                                 "with families as layers; --expand 'h1[3]' draws one element)."),
                click.option("--html", "html", metavar="FILE",
                             help="Also write a page that steps through the pass on the "
                                  "drawing (one self-contained file: open it in a browser).")]
@@ -304,14 +305,19 @@ def save_pictures(result: Any, svg: str | None, html: str | None,
     if not (svg or html):
         return
     first = wrt[0] if wrt else None
+    from ..render import layers  # a family program as layers; --expand: one element's graph
+
+    expand = expand_option()
     if svg:
-        from ..render import svg as svg_mod
-
-        write_text(svg, svg_mod.svg(result, first, command=command))
+        write_text(svg, layers.graph_svg(result, first, command, expand))
     if html:
-        from ..render import stepper
+        write_text(html, layers.page(result, first, command, expand))
 
-        write_text(html, stepper.page(result, first, command))
+
+def expand_option() -> str | None:
+    """--expand (the folded views' option): the pictures draw a named element's scalar
+    graph instead of the program's layers."""
+    return click.get_current_context().params.get("expand")
 
 
 def write_text(path: str, text: str) -> None:

@@ -16,6 +16,7 @@ from .common import (
     VIEW_FORMATS,
     ExprCommand,
     choose_format,
+    expand_option,
     load,
     load_given,
     names,
@@ -158,9 +159,10 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
     checked = extras.get("check")
     save_pictures(result, svg, html, wrt_names)
     if fmt == "tikz":
-        from ..render import tikz
+        from ..render import layers
 
-        click.echo(tikz.tikz(result, wrt_names[0] if wrt_names else None), nl=False)
+        click.echo(layers.tikz(result, wrt_names[0] if wrt_names else None, "grad",
+                               expand_option()), nl=False)
     elif fmt == "json":
         data = result.to_dict(None if extras else keep, lazy=not extras)
         if "exact" in extras:

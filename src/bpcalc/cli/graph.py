@@ -9,6 +9,7 @@ from .common import (
     ExprCommand,
     analyse,
     choose_format,
+    expand_option,
     print_json,
     print_rich,
     save_pictures,
@@ -50,9 +51,9 @@ def graph(args: tuple[str, ...], file: str | None, outputs: str | None, mode: st
 
         click.echo(getattr(diagram, fmt)(result), nl=False)
     elif fmt == "tikz":
-        from ..render import tikz
+        from ..render import layers
 
-        click.echo(tikz.tikz(result, command="graph"), nl=False)
+        click.echo(layers.tikz(result, None, "graph", expand_option()), nl=False)
     save_pictures(result, svg, html, command="graph")
     if fmt in ("table", "tree") or shot_svg or shot_html:
         from ..render import rich_view

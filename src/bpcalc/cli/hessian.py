@@ -7,6 +7,7 @@ import click
 from .common import (
     ExprCommand,
     choose_format,
+    expand_option,
     load,
     names,
     print_json,
@@ -53,7 +54,7 @@ def hessian(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: s
         drawn = analysis.analyse(program.graph([h.output] if outputs else None), values, None)
         save_pictures(drawn, None, html, command="hessian")
         if svg:
-            write_text(svg, second_view.svg(h, drawn))
+            write_text(svg, second_view.svg(h, drawn, expand_option()))
 
     if fmt == "json":
         print_json(h.to_dict())

@@ -145,13 +145,33 @@ HESS_STYLE = """
 """
 
 
-def _shade(v: float, top: float) -> str:
+def _rgb(v: float, top: float) -> tuple[int, int, int]:
     """A colour for v on a scale symmetric about 0: white at 0, the accent (#a0307a) at
     +top, blue (#2c6fbb) at -top."""
     t = min(1.0, abs(v) / top) if top else 0.0
     r, g, b = (160, 48, 122) if v > 0 else (44, 111, 187)
-    mix = [round(255 + (c - 255) * t) for c in (r, g, b)]
-    return f"rgb({mix[0]},{mix[1]},{mix[2]})"
+    return round(255 + (r - 255) * t), round(255 + (g - 255) * t), round(255 + (b - 255) * t)
+
+
+def _shade(v: float, top: float) -> str:
+    return "rgb({},{},{})".format(*_rgb(v, top))
+
+
+def _png(rows: list[list[tuple[int, int, int]]]) -> str:
+    """An RGB PNG of these pixels, base64: a big Hessian's grid in a few kilobytes."""
+    import base64
+    import struct
+    import zlib
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        body = tag + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    raw = b"".join(b"\0" + bytes(c for px in row for c in px) for row in rows)
+    head = struct.pack(">IIBBBBB", len(rows[0]), len(rows), 8, 2, 0, 0, 0)
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", head) + chunk(b"IDAT", zlib.compress(raw))
+           + chunk(b"IEND", b""))
+    return base64.b64encode(png).decode("ascii")
 
 
 def _ink(v: float, top: float) -> str:
@@ -196,21 +216,27 @@ def grid_svg(h: HessianResult) -> tuple[list[str], float, float]:
            f'(symmetric); beside it the gradient ∂{o}/∂row</text>']
     y0 = CELL_LINE * 1.6 + head
     x0 = left
-    for i, r in enumerate(h.wrt):
-        for j, c in enumerate(h.wrt):
-            v = h.hessian[r][c]
-            x, y = x0 + j * cell, y0 + i * high
-            title = f"∂²{h.output}/∂{r}∂{c} = {shown(v)}"
-            out.append(f'<g class="cell"><title>{escape(title)}</title>'
-                       f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell:.1f}" height="{high:.1f}" '
-                       f'fill="{_shade(v, top)}"/>' +
-                       (f'<text x="{x + cell / 2:.1f}" y="{y + high / 2 + 4.5:.1f}" '
-                        f'text-anchor="middle" style="fill:{_ink(v, top)}">{escape(shown(v))}'
-                        '</text>' if numbers else "") + "</g>")
+    if named:  # a cell an entry, its number on hover
+        for i, r in enumerate(h.wrt):
+            for j, c in enumerate(h.wrt):
+                v = h.hessian[r][c]
+                x, y = x0 + j * cell, y0 + i * high
+                title = f"∂²{h.output}/∂{r}∂{c} = {shown(v)}"
+                out.append(f'<g class="cell"><title>{escape(title)}</title>'
+                           f'<rect x="{x:.1f}" y="{y:.1f}" width="{cell:.1f}" '
+                           f'height="{high:.1f}" fill="{_shade(v, top)}"/>' +
+                           (f'<text x="{x + cell / 2:.1f}" y="{y + high / 2 + 4.5:.1f}" '
+                            f'text-anchor="middle" style="fill:{_ink(v, top)}">'
+                            f'{escape(shown(v))}</text>' if numbers else "") + "</g>")
+    else:  # too many for elements: a picture of the grid, a pixel an entry, scaled up
+        rows = [[_rgb(h.hessian[r][c], top) for c in h.wrt] for r in h.wrt]
+        out.append(f'<image x="{x0:.1f}" y="{y0:.1f}" width="{n * cell:.1f}" '
+                   f'height="{n * high:.1f}" style="image-rendering: pixelated" '
+                   f'preserveAspectRatio="none" href="data:image/png;base64,{_png(rows)}"/>')
     gx = x0 + n * cell + (24 if numbers else 16)
     gtop = max(h.gradient.values(), key=abs, default=0.0)
     gw = cell if numbers else max(cell, 8.0)
-    for i, (w, v) in enumerate(h.gradient.items()):
+    for i, (w, v) in enumerate(h.gradient.items() if named else ()):
         y = y0 + i * high
         title = f"∂{h.output}/∂{w} = {shown(v)}"
         out.append(f'<g class="cell"><title>{escape(title)}</title><rect x="{gx:.1f}" '
@@ -240,14 +266,22 @@ def grid_svg(h: HessianResult) -> tuple[list[str], float, float]:
             if count * cell >= len(name) * CELL_CHAR:
                 out.append(f'<text x="{x + count * cell / 2:.1f}" y="{y0 - 6:.1f}" '
                            f'text-anchor="middle">{escape(name)}</text>')
+    if not named and n:
+        column = [[_rgb(v, abs(gtop))] for v in h.gradient.values()]
+        out.append(f'<image x="{gx:.1f}" y="{y0:.1f}" width="{gw:.1f}" height="{n * high:.1f}" '
+                   'style="image-rendering: pixelated" preserveAspectRatio="none" '
+                   f'href="data:image/png;base64,{_png(column)}"/>')
+        out.append(f'<text x="{gx + gw / 2:.1f}" y="{y0 - 6:.1f}" text-anchor="middle">'
+                   f'∂{escape(h.output)}</text>')
     bottom = y0 + n * high + CELL_LINE * 1.4
     low = min(entries, default=0.0)
     high_v = max(entries, default=0.0)
     notes = [f"colour: blue below 0, magenta above; entries from {shown(low)} to "
              f"{shown(high_v)}"]
     if not numbers:
-        notes.append(f"{n:,} inputs: {n * n:,} entries drawn as colour (hover for each "
-                     "number); --format json has them all")
+        notes.append(f"{n:,} inputs: {n * n:,} entries drawn as colour"
+                     + (" (hover for each number)" if named else "")
+                     + "; --format json has every number")
     notes.append(_cost(h))
     for k, t in enumerate(notes):
         out.append(f'<text class="note" x="0" y="{bottom + k * CELL_LINE:.1f}">'
@@ -256,14 +290,15 @@ def grid_svg(h: HessianResult) -> tuple[list[str], float, float]:
     return out, width, bottom + len(notes) * CELL_LINE
 
 
-def svg(h: HessianResult, r: GradResult) -> str:
-    """The drawing of the function's graph `r` (svg.py's, or for a program with families
-    its layer diagram) with the Hessian's grid to its right, as one SVG document."""
+def svg(h: HessianResult, r: GradResult, expand: str | None = None) -> str:
+    """The drawing of the function's graph `r` (svg.py's; for a program with families its
+    layer diagram, or with `expand` one element's graph) with the Hessian's grid to its
+    right, as one SVG document."""
     import re
 
     from . import layers
 
-    graph = layers.graph_svg(r, command="hessian")
+    graph = layers.graph_svg(r, command="hessian", expand=expand)
     size = re.search(r'width="([\d.]+)" height="([\d.]+)"', graph)
     gw, gh = (float(size.group(1)), float(size.group(2))) if size else (0.0, 0.0)
     body = graph[graph.index("<svg"):]
