@@ -269,7 +269,7 @@ def test_cli_expand_draws_an_element_and_layers_for_a_family(tmp_path):
                                      "--json"])
         assert r.exit_code == 0, r.output
         text = out.read_text()
-        assert "h1[3] = relu(" in text and "family" not in text
+        assert "h1[3] = relu(" in text and 'class="family' not in text
         r = CliRunner().invoke(cli, [command, *moons, "--svg", str(out), "--expand", "W2",
                                      "--json"])  # a family: listed in text, layers drawn
         assert r.exit_code == 0, r.output
