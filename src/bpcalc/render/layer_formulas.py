@@ -240,13 +240,39 @@ def _rewriter(r: GradResult, e: int, cone: list[int], names: dict[int, str],
         for _ in range(EXPANSIONS):  # a generated node in the text: its definition instead
             if not any(m.group(0) in inner for m in ID.finditer(text)):
                 break
-            text = ID.sub(lambda m: f"({inner[m.group(0)]})" if m.group(0) in inner
-                          else m.group(0), text)
+            text = ID.sub(lambda m: _inlined(m, inner), text)
         if len(text) > LONGEST or any(m.group(0) in inner for m in ID.finditer(text)):
             return "…"  # too long to say on an edge: the box has the definition
         return ID.sub(one, text).replace(SELF, me)
 
     return rewrite
+
+
+LEVELS = {"<": 0, ">": 0, "=": 0, "+": 1, "-": 1, "*": 2, "/": 2, "^": 3}  # by binding
+
+
+def _binding(text: str) -> int:
+    """How tightly text holds together: its loosest operator outside parentheses (0 for a
+    comparison up to 3 for a power; 4 for a name, a number or a call). A minus sign counts
+    as a subtraction, which at worst adds parentheses."""
+    depth, loosest = 0, 4
+    for c in text:
+        depth += (c in "([") - (c in ")]")
+        if depth == 0 and c in LEVELS:
+            loosest = min(loosest, LEVELS[c])
+    return loosest
+
+
+def _inlined(m: re.Match[str], inner: dict[str, str]) -> str:
+    """A generated node's id in formula text replaced by its definition, in parentheses
+    unless it binds more tightly than the operators on either side (`1 - y * score`)."""
+    token = m.group(0)
+    if token not in inner:
+        return token
+    before, after = m.string[:m.start()].rstrip(), m.string[m.end():].lstrip()
+    beside = [LEVELS[c] for c in (before[-1:], after[:1]) if c and c in LEVELS]
+    body = inner[token]
+    return body if _binding(body) > max(beside, default=-1) else f"({body})"
 
 
 def _sole_operand(r: GradResult, e: int) -> str | None:
