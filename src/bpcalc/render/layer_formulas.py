@@ -12,10 +12,10 @@ element by number is true of the representative alone, and is said of it alone.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from ..results.grad import EdgeInfo, GradResult
+from ..results.grad import EdgeInfo, GradResult, NodeInfo
 from . import explain
 
 ID = re.compile(r"[^\W\d]\w*(?:\.\d+)?(?:\[[0-9,]+\])?")  # a node id in formula text
@@ -57,6 +57,8 @@ def family_of(node_id: str) -> str:
 class Graph(NamedTuple):
     """The result's graph as indices: each node's operand edges, and which nodes are named."""
 
+    nodes: tuple[NodeInfo, ...]  # the result's, made once (a result makes them when read)
+    edges: tuple[EdgeInfo, ...]
     at: dict[str, int]  # node id -> index
     into: list[list[EdgeInfo]]  # per node, the edges into it
     named: list[bool]
@@ -86,19 +88,20 @@ class Graph(NamedTuple):
 
 
 def graph_of(r: GradResult) -> Graph:
-    index = {n.id: i for i, n in enumerate(r.nodes)}
-    into: list[list[EdgeInfo]] = [[] for _ in r.nodes]
-    for e in r.edges:
+    nodes, edges = tuple(r.nodes), tuple(r.edges)
+    index = {n.id: i for i, n in enumerate(nodes)}
+    into: list[list[EdgeInfo]] = [[] for _ in nodes]
+    for e in edges:
         into[index[e.dst]].append(e)
-    return Graph(index, into, named_nodes(r))
+    return Graph(nodes, edges, index, into, named_nodes(r.expression, nodes))
 
 
-def named_nodes(r: GradResult) -> list[bool]:
+def named_nodes(source: str, nodes: Sequence[NodeInfo]) -> list[bool]:
     """Which nodes the program names: inputs, elements (`h1[3]`) and the scalars its
     statements assign (a bare id that a family's statement would assign is generated)."""
-    scalars = {name for name, sts in targets(r.expression).items()
+    scalars = {name for name, sts in targets(source).items()
                if any(TARGET.match(st).group(2) is None for st in sts)}  # type: ignore[union-attr]
-    return [n.op == "input" or "[" in n.id or family_of(n.id) in scalars for n in r.nodes]
+    return [n.op == "input" or "[" in n.id or family_of(n.id) in scalars for n in nodes]
 
 
 # --- edge labels: the index formula of a local derivative -----------------------------------
@@ -112,22 +115,22 @@ def label(r: GradResult, g: Graph, sources: list[int], elements: list[int]) -> l
     bound = [s for s in g.operands(e) if s in mine]
     if not bound:
         return []
-    target = r.nodes[e].id
+    target = g.nodes[e].id
     names = _names(target, spelled, {})
-    src = next((i for i in bound if _consistent(r.nodes[i].id, spelled, names)), bound[0])
-    names = _names(r.nodes[src].id, spelled, names)
+    src = next((i for i in bound if _consistent(g.nodes[i].id, spelled, names)), bound[0])
+    names = _names(g.nodes[src].id, spelled, names)
     cone = g.cone(e)
     paths, count = _paths(src, e, set(cone), g)
-    head = f"∂{_spell(target, names, spelled)}/∂{_spell(r.nodes[src].id, names, spelled)}"
+    head = f"∂{_spell(target, names, spelled)}/∂{_spell(g.nodes[src].id, names, spelled)}"
     if count > PATHS:
         return [head, f"= a sum over {count:,} paths"]
-    rewrite = _rewriter(r, e, cone, names, spelled)
+    rewrite = _rewriter(g, e, cone, names, spelled)
     terms = [t for t in (_term([rewrite(x.local) for x in path]) for path in paths) if t]
     formula = "= " + (" + ".join(terms).replace("+ -", "- ") if terms else "0")
     if _unnamed_index(formula, spelled):  # true of this element only: said of it alone
-        plain = _rewriter(r, e, cone, {}, {})
+        plain = _rewriter(g, e, cone, {}, {})
         terms = [t for t in (_term([plain(x.local) for x in path]) for path in paths) if t]
-        head = f"∂{target}/∂{r.nodes[src].id}"
+        head = f"∂{target}/∂{g.nodes[src].id}"
         formula = "= " + (" + ".join(terms).replace("+ -", "- ") if terms else "0")
     return [head, formula]
 
@@ -200,34 +203,42 @@ def _spell(node_id: str, names: dict[int, str], spelled: dict[str, list[str]]) -
 
 def _paths(src: int, dst: int, cone: set[int], g: Graph) -> tuple[list[list[EdgeInfo]], int]:
     """The paths of edges from src up to dst through the cone's nodes (the first PATHS),
-    and how many there are."""
+    and how many there are (counted in evaluation order, not listed)."""
+    reach = {src: 1}  # node -> paths from src to it
+    for d in [*sorted(cone), dst]:
+        n = sum(reach.get(g.at[x.src], 0) for x in g.into[d])
+        if n:
+            reach[d] = n
     out: list[list[EdgeInfo]] = []
-    count = 0
-    stack: list[tuple[int, list[EdgeInfo]]] = [(dst, [])]
-    while stack:  # from dst down to src, an explicit stack
+    cells: list[tuple[EdgeInfo, int]] = []  # a path's edges from dst down: (edge, next cell)
+    stack: list[tuple[int, int]] = [(dst, -1)]
+    while stack and len(out) < PATHS:  # from dst down to src, an explicit stack
         node, tail = stack.pop()
         for x in g.into[node]:
             s = g.at[x.src]
             if s == src:
-                count += 1
-                if len(out) < PATHS:
-                    out.append([x, *tail])
-            elif s in cone:
-                stack.append((s, [x, *tail]))
-    return out, count
+                path, k = [x], tail
+                while k >= 0:
+                    path.append(cells[k][0])
+                    k = cells[k][1]
+                out.append(path)
+            elif s in cone and s in reach:
+                cells.append((x, tail))
+                stack.append((s, len(cells) - 1))
+    return out[:PATHS], reach.get(dst, 0)
 
 
-def _rewriter(r: GradResult, e: int, cone: list[int], names: dict[int, str],
+def _rewriter(g: Graph, e: int, cone: list[int], names: dict[int, str],
               spelled: dict[str, list[str]]) -> Callable[[str], str]:
     """A local derivative's formula text with every element's indices named, and the
     element's own operand (a generated node) written through the element itself where the
     op table allows: `1 - tanh(u)^2` -> `1 - h1[j]^2`, `(u > 0)` -> `(h1[j] > 0)` for relu,
     whose derivative reads the same at its value."""
-    node = r.nodes[e]
+    node = g.nodes[e]
     me = _spell(node.id, names, spelled)
-    arg = _sole_operand(r, e)
+    arg = _sole_operand(g, e)
     by_output = arg is not None and _reads_same_at_value(node.op)
-    inner = {r.nodes[i].id: r.nodes[i].expr for i in cone}
+    inner = {g.nodes[i].id: g.nodes[i].expr for i in cone}
 
     def one(m: re.Match[str]) -> str:
         return _spell(m.group(0), names, spelled)
@@ -275,9 +286,9 @@ def _inlined(m: re.Match[str], inner: dict[str, str]) -> str:
     return body if _binding(body) > max(beside, default=-1) else f"({body})"
 
 
-def _sole_operand(r: GradResult, e: int) -> str | None:
-    node = r.nodes[e]
-    ops = [x.src for x in r.edges if x.dst == node.id]
+def _sole_operand(g: Graph, e: int) -> str | None:
+    node = g.nodes[e]
+    ops = [x.src for x in g.into[e]]
     return ops[0] if len(ops) == 1 and node.op not in ("input", "const") else None
 
 

@@ -107,12 +107,12 @@ def layers(r: GradResult) -> Layers:
     defs = targets(r.expression)
     shapes = r.folding.shapes if r.folding is not None else {}
     order: dict[str, int] = {}
-    for i, n in enumerate(r.nodes):
+    for i, n in enumerate(g.nodes):
         if named[i]:
             order.setdefault(family_of(n.id), len(order))
     names = list(order)
     members: dict[str, list[int]] = {f: [] for f in names}
-    for i, n in enumerate(r.nodes):
+    for i, n in enumerate(g.nodes):
         if named[i]:
             members[family_of(n.id)].append(i)
     pairs: dict[tuple[int, int], None] = {}
@@ -120,14 +120,14 @@ def layers(r: GradResult) -> Layers:
         b = order[b_name]
         for e in members[b_name]:
             for s in g.operands(e):
-                a = order[family_of(r.nodes[s].id)]
+                a = order[family_of(g.nodes[s].id)]
                 if a != b:
                     pairs[a, b] = None
     ends = sorted(pairs, key=lambda p: (p[1], p[0]))
     outputs = {family_of(o) for o in r.outputs}
     kinds, box_lines = [], []
     for f in names:
-        nodes = [r.nodes[i] for i in members[f]]
+        nodes = [g.nodes[i] for i in members[f]]
         is_input = all(n.op == "input" for n in nodes)
         kinds.append("input" if is_input else "output" if f in outputs else "")
         shape = shapes.get(f)
@@ -159,21 +159,21 @@ def neighbourhood(r: GradResult, element: str) -> GradResult:
     the edges between them, with their values and derivatives."""
     from ..errors import InputError
 
-    index = {n.id: i for i, n in enumerate(r.nodes)}
+    g = graph_of(r)
+    index = g.at
     e = index.get(element)
     if e is None:
         some = ", ".join(_elements(r)[:1] + [n for n in r.outputs][:1])
         raise InputError(f"--expand {element}: no such node (name an element such as {some})")
-    g = graph_of(r)
     inner = g.cone(e)
-    uses = [index[x.dst] for x in r.edges if x.src == element] \
-        if r.nodes[e].op == "input" else []  # an input: where it goes, one step up
+    uses = [index[x.dst] for x in g.edges if x.src == element] \
+        if g.nodes[e].op == "input" else []  # an input: where it goes, one step up
     keep = {e, *inner, *g.operands(e), *uses}
     picked = sorted(keep)
     new = {i: k for k, i in enumerate(picked)}
-    nodes: list[NodeInfo] = [r.nodes[i] for i in picked]
+    nodes: list[NodeInfo] = [g.nodes[i] for i in picked]
     mine = {e, *inner}
-    edges = [x for x in r.edges if index[x.src] in new and
+    edges = [x for x in g.edges if index[x.src] in new and
              (index[x.dst] in mine or (index[x.dst] in uses and x.src == element))]
     inputs = {n.id: r.inputs.get(n.id) for n in nodes if n.op == "input"}
     cut = r._replace(nodes=nodes, edges=edges, inputs=inputs,
