@@ -168,6 +168,8 @@ def _curve(r: Descent, top: float) -> tuple[list[str], float]:
     ys = [math.log10(v) if log and v > 0 and math.isfinite(v) else v for v in losses]
     lo, hi = min(math.log10(v) for v in finite) if log else min(finite), \
         max(math.log10(v) for v in finite) if log else max(finite)
+    if not log and 0 <= lo < hi:
+        lo = 0.0  # a loss on a linear scale: from 0, as a reader expects
     if hi <= lo:
         lo, hi = lo - 0.5 * (abs(lo) or 1.0), hi + 0.5 * (abs(hi) or 1.0)
     s0, s1 = float(steps[0]), float(max(steps[-1], steps[0] + 1))
@@ -188,7 +190,7 @@ def _curve(r: Descent, top: float) -> tuple[list[str], float]:
             continue
         x, y = f.at(steps[k], ys[k])
         said = f"{'start' if cls == 'start' else 'end'}: loss {shown(losses[k])}"
-        dy = -10 if cls == "end" or y > f.y + 20 else 18
+        dy = -14 if cls == "end" or y > f.y + 20 else 18
         out += [f'<circle class="{cls}" cx="{x:.1f}" cy="{y:.1f}" r="4.5"/>',
                 *label(x + (8 if anchor == "start" else -8), y + dy, said, anchor)]
     return out, f.y + f.h + BOTTOM
