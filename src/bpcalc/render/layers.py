@@ -46,17 +46,17 @@ def is_family_program(r: GradResult) -> bool:
 
 
 def graph_svg(r: GradResult, wrt: str | None = None, command: str = "grad",
-              expand: str | None = None) -> str:
+              expand: str | None = None, slide: bool = False) -> str:
     """The drawing `--svg` writes: a family program's layers (or, with `expand`, the scalar
-    graph around that element); any other program's graph as svg.py draws it."""
-    from . import svg
+    graph around that element); any other program's graph as svg.py draws it (slides.py
+    with `slide`)."""
+    from . import slides, svg
 
     element = chosen(r, expand)
-    if element is not None:
-        return svg.svg(neighbourhood(r, element), wrt, command=command)
-    if not is_family_program(r):
-        return svg.svg(r, wrt, command=command)
-    return layers_svg(r, command)
+    if element is None and is_family_program(r):
+        return layers_svg(r, command)
+    picture = svg.picture(r if element is None else neighbourhood(r, element), wrt, command)
+    return slides.slides(picture) if slide else svg.svg_of(picture)
 
 
 def chosen(r: GradResult, expand: str | None) -> str | None:
@@ -78,16 +78,16 @@ def families(r: GradResult) -> set[str]:
 
 
 def page(r: GradResult, wrt: str | None = None, command: str = "grad",
-         expand: str | None = None) -> str:
+         expand: str | None = None, slide: bool = False) -> str:
     """The page `--html` writes: for a family program its layer drawing (the step-through
     steps through a chosen element's scalar graph: `--expand`); else stepper.py's page."""
     from . import stepper
 
     element = chosen(r, expand)
     if element is not None:
-        return stepper.page(neighbourhood(r, element), wrt, command)
+        return stepper.page(neighbourhood(r, element), wrt, command, slide)
     if not is_family_program(r):
-        return stepper.page(r, wrt, command)
+        return stepper.page(r, wrt, command, slide)
     hint = ("A family program drawn as layers; to step through the scalar graph of one "
             "element, give --expand with its name, such as "
             f"{next(iter(_elements(r)), 'h1[1]')}.")
