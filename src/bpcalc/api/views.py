@@ -20,6 +20,7 @@ class Options(NamedTuple):
     steps: bool = False  # grad: the pass as a numbered trace
     latex: bool = False  # formulas as LaTeX
     label: str = ""  # descend: where the data came from
+    expand: str | None = None  # a family, element or range shown in full
 
 
 Renderer = Callable[[Any, Any], "list[Any] | str"]
@@ -68,11 +69,12 @@ def _grad_rich(r: Any, view: Options, tree: bool = False) -> list[Any]:
 
 
 def _tikz(r: Any, view: Options) -> str:
-    from ..render import tikz
+    """A family program's layers (render/layers.py), else tikz.py's drawing of the graph."""
+    from ..render import layers
 
     if r.kind == "graph":
-        return tikz.tikz(r.result, command="graph")
-    return tikz.tikz(r.result, r.drawn)
+        return layers.tikz(r.result, None, "graph", view.expand)
+    return layers.tikz(r.result, r.drawn, "grad", view.expand)
 
 
 def _diagram(fmt: str) -> Renderer:

@@ -214,7 +214,8 @@ def view_options(formats: tuple[str, ...], auto_help: str, digits: bool = True,
               if digits else []),
             *([click.option("--svg", "svg", metavar="FILE",
                             help="Also draw the graph as SVG: values on the nodes, local "
-                                 "derivatives on the edges, the mode's derivatives."),
+                                 "derivatives on the edges, the mode's derivatives (a program "
+                                 "with families as layers; --expand 'h1[3]' draws one element)."),
                click.option("--html", "html", metavar="FILE",
                             help="Also write a page that steps through the pass on the "
                                  "drawing (one self-contained file: open it in a browser)."),

@@ -59,6 +59,7 @@ class View(Group):
     latex: bool = False  # formulas as LaTeX
     fields: str | None = None  # grad --fields
     label: str = ""  # descend: where the data came from
+    expand: str | None = None  # --expand: a family's elements in full (views, pictures)
 
     def chosen(self) -> View:
         """This view with its format chosen (see common.choose_format)."""

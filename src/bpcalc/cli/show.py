@@ -119,23 +119,27 @@ def _offline_svg_format() -> str:
 
 def save_pictures(result: Any, view: View) -> None:
     """--svg: the graph drawn (render/svg.py; with --slide, laid out for slides by
-    render/slides.py); --html: the step-through page (stepper.py). Forward mode draws the
-    tangents of the first --wrt input; a Hessian, its function's graph at the point."""
+    render/slides.py; a family program as layers by render/layers.py, --expand one element's
+    graph); --html: the step-through page (stepper.py). Forward mode draws the tangents of
+    the first --wrt input; a Hessian, its function's graph at the point with the grid of
+    second derivatives beside it (render/second_view.py)."""
     if not (view.svg or view.html):
         return
+    from ..render import layers
+
     drawn = result.graph.result if result.kind == "hessian" else result.result
     first = getattr(result, "drawn", None)
     slide = bool(click.get_current_context().meta.get("bpcalc.slide"))  # --slide
-    if view.svg:
-        from ..render import slides
-        from ..render import svg as svg_mod
+    expand = view.expand
+    command = "hessian" if result.kind == "hessian" else result.kind
+    if view.svg and result.kind == "hessian":
+        from ..render import second_view
 
-        picture = svg_mod.picture(drawn, first, result.kind)
-        write_text(view.svg, slides.slides(picture) if slide else svg_mod.svg_of(picture))
+        write_text(view.svg, second_view.svg(result.result, drawn, expand))
+    elif view.svg:
+        write_text(view.svg, layers.graph_svg(drawn, first, command, expand, slide))
     if view.html:
-        from ..render import stepper
-
-        write_text(view.html, stepper.page(drawn, first, result.kind, slide))
+        write_text(view.html, layers.page(drawn, first, command, expand, slide))
 
 
 def warn(warnings: Iterable[str]) -> None:

@@ -1,6 +1,5 @@
 """`bpcalc descend` -> the text view (the first update written out, the loss curve, the
-final parameters and the verdict) and the SVG picture (the loss curve; for two
-parameters also their path over the loss surface)."""
+final parameters and the verdict); the SVG picture is descend_plot.py's."""
 
 from __future__ import annotations
 
@@ -184,103 +183,10 @@ def lines(r: Descent, source_of_data: str, width: int, plain: bool = False) -> l
     return out + ["", *fit(result(r))]
 
 
-# --- SVG -------------------------------------------------------------------------------
-
 def svg(r: Descent, surface: Callable[[float, float], float] | None,
         sample: int = 0) -> str:
-    """The loss curve (log scale when it spans decades); with `surface` (the loss at two
-    parameters' values, the mean over `sample` rows), also their path over the loss,
-    shaded by level. The verdict on top, wrapped."""
-    from xml.sax.saxutils import escape
+    """The SVG picture: the loss curve and, with `surface`, two parameters' path over the
+    loss (descend_plot.py draws both)."""
+    from .descend_plot import svg as plot
 
-    from .layout import wrap
-
-    w, h, pad = 600, 300, 80  # room at the left for a label such as -0.00123
-    title = wrap(r.message, 84, PROSE)
-    down = 15 * (len(title) - 1)  # the title's extra lines push everything down
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" '
-             f'height="{h + down + (h + 40 if surface else 0)}" font-family="sans-serif" '
-             'font-size="12">', '<rect width="100%" height="100%" fill="white"/>',
-             *(f'<text x="{pad}" y="{20 + 15 * k}" font-weight="bold">{escape(t)}</text>'
-               for k, t in enumerate(title)),
-             f'<g transform="translate(0 {down})">']
-    recs = r.records
-    losses = [x.loss for x in recs]
-    log = min(losses) > 0 and max(losses) / min(losses) > 100
-    ys = [math.log10(v) for v in losses] if log else losses
-    lo, hi = min(ys), max(ys)
-    span = (hi - lo) or 1.0
-    steps = [x.step for x in recs]
-    s0, s1 = steps[0], max(steps[-1], steps[0] + 1)
-
-    def px(step: float, y: float) -> tuple[float, float]:
-        return (pad + (step - s0) / (s1 - s0) * (w - 2 * pad),
-                h - pad - (y - lo) / span * (h - 2 * pad - 20))
-
-    pts = " ".join(f"{x:.1f},{y:.1f}" for x, y in (px(s, v) for s, v in zip(steps, ys)))
-    parts += [f'<line x1="{pad}" y1="{h - pad}" x2="{w - pad}" y2="{h - pad}" stroke="#888"/>',
-              f'<line x1="{pad}" y1="{h - pad}" x2="{pad}" y2="40" stroke="#888"/>',
-              f'<text x="{w / 2}" y="{h - 12}" text-anchor="middle">step</text>',
-              f'<text x="{pad}" y="{h - pad + 16}" text-anchor="middle">{s0}</text>']
-    if len(recs) > 1:
-        parts += [f'<polyline fill="none" stroke="#b0006a" stroke-width="2" points="{pts}"/>',
-                  f'<text x="{w - pad}" y="{h - pad + 16}" text-anchor="middle">{steps[-1]}'
-                  '</text>']
-    else:  # only the start: one point
-        x, y = px(s0, ys[0])
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="#b0006a"/>')
-    for y in (lo, hi) if hi > lo else (lo,):
-        label = f"{10 ** y:.2g}" if log else f"{y:.3g}"
-        parts.append(f'<text x="{pad - 6}" y="{px(s0, y)[1] + 4:.1f}" text-anchor="end">'
-                     f'{label}</text>')
-    parts.append(f'<text x="12" y="{h / 2}" transform="rotate(-90 12 {h / 2})" '
-                 f'text-anchor="middle">loss{" (log scale)" if log else ""}</text>')
-    if surface is not None:
-        parts += _surface(r, surface, top=h + 30, size=h, pad=pad, sample=sample)
-    parts += ["</g>", "</svg>"]
-    return "\n".join(parts) + "\n"
-
-
-def _surface(r: Descent, surface: Callable[[float, float], float], top: float, size: float,
-             pad: float, sample: int) -> list[str]:
-    from xml.sax.saxutils import escape
-
-    a, b = list(r.start)
-    xs = [rec.params[a] for rec in r.records]
-    ys = [rec.params[b] for rec in r.records]
-    x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-    mx, my = (x1 - x0) * 0.25 or 1.0, (y1 - y0) * 0.25 or 1.0
-    x0, x1, y0, y1 = x0 - mx, x1 + mx, y0 - my, y1 + my
-    n = 30
-    side = size - 2 * pad
-    cells: list[tuple[int, int, float]] = []
-    for i in range(n):
-        for j in range(n):
-            v = surface(x0 + (i + 0.5) / n * (x1 - x0), y0 + (j + 0.5) / n * (y1 - y0))
-            cells.append((i, j, math.log10(v) if v > 0 and math.isfinite(v) else math.nan))
-    finite = [v for _, _, v in cells if v == v]
-    lo, hi = (min(finite), max(finite)) if finite else (0.0, 1.0)
-    over = f", its mean over {sample:,} rows evenly spaced" if sample and sample < r.rows else ""
-    out = [f'<text x="{pad}" y="{top - 8}">the path of ({escape(a)}, {escape(b)}) over the loss'
-           f'{over} (lighter: lower)</text>']
-    for i, j, v in cells:
-        level = 0.5 if v != v else round(8 * (v - lo) / ((hi - lo) or 1.0)) / 8
-        shade = int(250 - 140 * level)
-        out.append(f'<rect x="{pad + i * side / n:.1f}" y="{top + (n - 1 - j) * side / n:.1f}" '
-                   f'width="{side / n + 0.5:.1f}" height="{side / n + 0.5:.1f}" '
-                   f'fill="rgb({shade},{shade},{min(255, shade + 10)})"/>')
-
-    def at(x: float, y: float) -> tuple[float, float]:
-        return pad + (x - x0) / (x1 - x0) * side, top + side - (y - y0) / (y1 - y0) * side
-
-    path = " ".join(f"{p:.1f},{q:.1f}" for p, q in (at(x, y) for x, y in zip(xs, ys)))
-    sx, sy = at(xs[0], ys[0])
-    ex, ey = at(xs[-1], ys[-1])
-    out += [f'<polyline fill="none" stroke="#b0006a" stroke-width="2" points="{path}"/>',
-            f'<circle cx="{sx:.1f}" cy="{sy:.1f}" r="4" fill="#444"/>',
-            f'<circle cx="{ex:.1f}" cy="{ey:.1f}" r="4" fill="#b0006a"/>',
-            f'<text x="{pad + side / 2}" y="{top + side + 18}" text-anchor="middle">'
-            f'{escape(a)}: {x0:.3g} to {x1:.3g}</text>',
-            f'<text x="{pad + side + 8}" y="{top + side / 2}">{escape(b)}: {y0:.3g} to '
-            f'{y1:.3g}</text>']
-    return out
+    return plot(r, surface, sample)
