@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 from ..numbers import shown
 
 if TYPE_CHECKING:
-    from ..descend import Descent
+    from ..descent import Descent
 
 WIDTH = 760
 LEFT, RIGHT, TOP, BOTTOM = 84.0, 40.0, 16.0, 52.0  # room around a plot's area
