@@ -129,11 +129,6 @@ def _value(e: EdgeInfo) -> str:
     return shown_text(e.value)
 
 
-def _factor(formula: str) -> str:
-    """A local formula as a factor of a product: parenthesised unless it is atomic."""
-    return f"({formula})" if (" " in formula or formula.startswith("-")) else formula
-
-
 def edge_lists(r: GradResult) -> tuple[dict[str, int], list[list[int]], list[list[int]]]:
     """(node index by id, edge indices leaving each node, edge indices entering each node)."""
     index = {n.id: i for i, n in enumerate(r.nodes)}
@@ -183,6 +178,7 @@ def forward_sums(r: GradResult, wrt: str) -> list[Sum]:
     seed = r.node_of_input(wrt)
     keep = on_paths(r, [seed], r.output_nodes)
     keep[seed] = True
+    names = edge_names(r)  # the reverse pass's notation: ∂e/∂c·∂c/∂a, never d·∂c/∂a
     for i, node in enumerate(r.nodes):
         if not keep[i]:
             continue
@@ -194,7 +190,7 @@ def forward_sums(r: GradResult, wrt: str) -> list[Sum]:
         for k in entering[i]:
             e = r.edges[k]
             if keep[index[e.src]]:
-                sym.append(f"{_factor(e.local)}·{d(e.src, wrt)}")
+                sym.append(f"{names[k]}·{d(e.src, wrt)}")
                 num.append(f"{_value(e)}·{shown_text(r.tangents[index[e.src]][wrt])}")
                 used.append(k)
         sums.append(Sum(node.id, " + ".join(sym), " + ".join(num), t, edges=tuple(used)))

@@ -46,11 +46,13 @@ def render(r: GradResult, steps: bool = False) -> str:
     point = explain.point_text(r.inputs, total - 12)
     lines += layout.hanging(f"at          {point[3:]}", total, 12, layout.ITEMS) if point else []
     lines += layout.hanging(f"mode        {explain.MODE_TITLE[r.mode]}", total, 12, layout.WORDS)
-    lines += ["", "nodes"]
-    lines += columns([["id", "definition", "value"]]
-                     + [[n.id, "input" if n.op == "input" else n.expr, value(n.value)]
-                        for n in r.nodes])
     lines.append("")
+    if not steps:  # the trace lists the values itself
+        lines.append("nodes")
+        lines += columns([["id", "definition", "value"]]
+                         + [[n.id, "input" if n.op == "input" else n.expr, value(n.value)]
+                            for n in r.nodes])
+        lines.append("")
     if r.edges:
         lines.append("edges (local derivatives)")
         rows = []
@@ -59,9 +61,10 @@ def render(r: GradResult, steps: bool = False) -> str:
             rows.append([name, formula, f"= {value(e.value)}"])
         lines += table(rows)
         lines.append("")
-    lines += _mode_section(r)
-    if steps:
+    if steps:  # the trace in place of the pass's table: the same sums, numbered
         lines += ["steps", *prose(explain.steps(r), "  ", words=False), ""]
+    else:
+        lines += _mode_section(r)
     lines.append("gradient" if r.single else "jacobian")
     rows = [[d(o, w), "=", shown(v)] for o in r.outputs for w, v in r.jacobian[o].items()]
     lines += table(rows) if rows else ["  (no inputs)"]

@@ -131,12 +131,12 @@ def result_table(r: GradResult) -> Cells:
 
 
 def grad_view(r: GradResult, steps: bool = False) -> list[RenderableType]:
-    parts: list[RenderableType] = [header(r), nodes_table(r)]
+    """Header, nodes, edges, the pass, the gradient; with `steps`, the numbered trace takes
+    the place of the nodes and pass tables (it lists the same values and sums, in order)."""
+    parts: list[RenderableType] = [header(r)] + ([] if steps else [nodes_table(r)])
     if r.edges:
         parts.append(edges_table(r))
-    parts += mode_tables(r)
-    if steps:
-        parts.append(steps_text(r))
+    parts += [steps_text(r)] if steps else mode_tables(r)
     parts.append(result_table(r))
     if r.cost is not None:
         parts.append(Prose([explain.cost_line(r)], style="dim", hang=6, words=False))
