@@ -136,7 +136,10 @@ def grad_view(r: GradResult, steps: bool = False) -> list[RenderableType]:
     parts: list[RenderableType] = [header(r)] + ([] if steps else [nodes_table(r)])
     if r.edges:
         parts.append(edges_table(r))
-    parts += [steps_text(r)] if steps else mode_tables(r)
+    if steps:
+        parts.append(steps_text(r))
+    else:
+        parts += mode_tables(r)
     parts.append(result_table(r))
     if r.cost is not None:
         parts.append(Prose([explain.cost_line(r)], style="dim", hang=6, words=False))
