@@ -133,7 +133,9 @@ def result_table(r: GradResult) -> Cells:
 def grad_view(r: GradResult, steps: bool = False) -> list[RenderableType]:
     """Header, nodes, edges, the pass, the gradient; with `steps`, the numbered trace takes
     the place of the nodes and pass tables (it lists the same values and sums, in order)."""
-    parts: list[RenderableType] = [header(r)] + ([] if steps else [nodes_table(r)])
+    parts: list[RenderableType] = [header(r)]
+    if not steps:
+        parts.append(nodes_table(r))
     if r.edges:
         parts.append(edges_table(r))
     if steps:
