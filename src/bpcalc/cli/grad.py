@@ -64,6 +64,10 @@ if TYPE_CHECKING:
                    "then writes no node list); the default is the whole object.")
 @click.option("--steps", is_flag=True,
               help="Also show the pass as a numbered trace, one line a step.")
+@click.option("--expand", metavar="NAME",
+              help="A program with families is shown one row per family; this lists a "
+                   "family in full (W1), or picks the element whose pass is written out "
+                   "(W1[2,1]), or a range (W1[1..3,2]); several with commas.")
 @click.option("--direction", metavar="X=1,Y=-2",
               help="The directional derivative along this vector (a Jacobian-vector "
                    "product): one forward pass.")
@@ -76,7 +80,7 @@ if TYPE_CHECKING:
 def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: str | None,
          mode: str, wrt: str | None, do_check: bool, rtol: float, atol: float, exact: bool,
          latex: bool, budget: float, batch: str | None, limit: int | None,
-         fields: str | None, steps: bool, direction: str | None,
+         fields: str | None, steps: bool, expand: str | None, direction: str | None,
          cotangent: str | None, fmt: str, as_json: bool, color: str, svg: str | None,
          html: str | None, shot_svg: str | None, shot_html: str | None) -> None:
     """Differentiate EXPR at the point NAME=VALUE ... and show how.
@@ -120,6 +124,7 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
       bpcalc grad "x*x*y" x=1/3 y=2 --exact
       bpcalc grad 'c = a + b; d = b + 1; e = c * d' a=2 b=1 --mode symbolic --latex
       bpcalc grad "sum(w[i]*x[i] for i) + b" w=[1,2,3] x=[0.5,-1,2] b=0
+      bpcalc grad "y[i] = sum(W[i,j]*x[j] for j)" W=[[1,2],[3,4]] x=[1,2] --expand W
       bpcalc grad "p[c] = exp(z[c]) / sum(exp(z[k]) for k); L = -log(p[2])" z=[1,2,3]
       bpcalc grad "(a+b)*(b+1)" --batch points.jsonl > gradients.jsonl
       bpcalc grad "(w*x - y)^2" --batch data.csv w=0.5 --wrt w
@@ -156,6 +161,9 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
                      symbolic=mode == "symbolic", do_check=do_check, rtol=rtol, atol=atol,
                      exact=exact)
     checked = extras.get("check")
+    from ..render.folded import parse
+
+    ex = parse(expand, result)
     save_pictures(result, svg, html, wrt_names)
     if fmt == "tikz":
         from ..render import tikz
@@ -180,10 +188,10 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
         print_json(data)
         if shot_svg or shot_html:  # the table view saved beside the JSON, never instead of it
             _show_grad(result, extras, "table", steps, latex, color, shot_svg, shot_html,
-                       echo=False)
+                       echo=False, ex=ex)
     else:
         warn(result.warnings)
-        _show_grad(result, extras, fmt, steps, latex, color, shot_svg, shot_html)
+        _show_grad(result, extras, fmt, steps, latex, color, shot_svg, shot_html, ex=ex)
     if checked is not None and checked.exit_code:
         click.echo(f"Error: --check failed: {'; '.join(checked.failures)}", err=True)
         sys.exit(checked.exit_code)
@@ -266,15 +274,19 @@ def _verify(program: Analysis, values: dict[str, str | float], mode: str,
 
 def _show_grad(result: GradResult, extras: dict[str, Any], fmt: str, steps: bool,
                latex: bool, color: str, shot_svg: str | None, shot_html: str | None,
-               echo: bool = True) -> None:
-    """The human views of grad, with whatever --check, --exact or symbolic mode added."""
+               echo: bool = True, ex: Any = None) -> None:
+    """The human views of grad, with whatever --check, --exact or symbolic mode added;
+    `ex`: what --expand lists of a program with families (render/folded.py)."""
+    from ..render.folded import NONE
+
+    ex = ex or NONE
     from ..render import formula_view as fv
     from ..render import symbolic_view as sv
 
     if fmt == "plain":
         from ..render import plain
 
-        lines = [plain.render(result, steps=steps)]
+        lines = [plain.render(result, steps=steps, ex=ex)]
         if "symbolic" in extras:
             lines += ["", *fv.lines(extras["symbolic"], latex, header=False)]
         if "exact" in extras:
@@ -285,7 +297,8 @@ def _show_grad(result: GradResult, extras: dict[str, Any], fmt: str, steps: bool
         return
     from ..render import rich_view
 
-    parts = rich_view.tree_view(result) if fmt == "tree" else rich_view.grad_view(result, steps)
+    parts = rich_view.tree_view(result) if fmt == "tree" else \
+        rich_view.grad_view(result, steps, ex)
     if fmt == "tree" and steps:
         parts.insert(-1, rich_view.steps_text(result))
     if "symbolic" in extras:

@@ -17,7 +17,7 @@ from rich.text import Text
 from ..cost import Cost
 from ..numbers import shown
 from ..results.grad import GradResult, NodeInfo
-from . import explain
+from . import explain, folded
 from .explain import counted, d, plural
 from .layout import ITEMS, WORDS, Cells, Prose, TreeLines, hanging
 
@@ -130,9 +130,13 @@ def result_table(r: GradResult) -> Cells:
                   for o in r.outputs])
 
 
-def grad_view(r: GradResult, steps: bool = False) -> list[RenderableType]:
+def grad_view(r: GradResult, steps: bool = False,
+              ex: folded.Expand = folded.NONE) -> list[RenderableType]:
     """Header, nodes, edges, the pass, the gradient; with `steps`, the numbered trace takes
-    the place of the nodes and pass tables (it lists the same values and sums, in order)."""
+    the place of the nodes and pass tables (it lists the same values and sums, in order).
+    A program with families is shown folded, one row per family (folded.py)."""
+    if folded.folding(r) is not None:
+        return folded_view(r, steps, ex)
     parts: list[RenderableType] = [header(r)]
     if not steps:
         parts.append(nodes_table(r))
@@ -143,6 +147,44 @@ def grad_view(r: GradResult, steps: bool = False) -> list[RenderableType]:
     else:
         parts += mode_tables(r)
     parts.append(result_table(r))
+    if r.cost is not None:
+        parts.append(Prose([explain.cost_line(r)], style="dim", hang=6, words=False))
+    return parts
+
+
+def folded_nodes(r: GradResult, ex: folded.Expand) -> Cells:
+    return Cells("Families and statements, in evaluation order (--expand NAME lists one)",
+                 ["family", "definition" + (" = values" if r.evaluated else "")],
+                 folded.node_rows(r, ex))
+
+
+def folded_edges(r: GradResult) -> Cells:
+    return Cells("Edges: local derivatives, by the family they enter",
+                 ["into", "from", "the first"], folded.edge_rows(r))
+
+
+def folded_pass(r: GradResult, ex: folded.Expand, steps: bool) -> list[RenderableType]:
+    lines = folded.pass_lines(r, ex, numbered=steps)
+    if not lines:
+        return []
+    return [Prose(lines, words=False), Prose([folded.mode_note(r)], style="italic")]
+
+
+def folded_result(r: GradResult, ex: folded.Expand) -> RenderableType:
+    rows = folded.gradient_rows(r, ex)
+    what = "Gradient" if r.single else "Jacobian"
+    head = f"{what} of {r.outputs[0]} = {shown(r.values[r.outputs[0]])}" if r.single else what
+    return Cells(head, ["derivative", "values"], rows)
+
+
+def folded_view(r: GradResult, steps: bool = False,
+                ex: folded.Expand = folded.NONE) -> list[RenderableType]:
+    """The grad view of a program with families: each section one row per family."""
+    parts: list[RenderableType] = [header(r), folded_nodes(r, ex)]
+    if r.edges:
+        parts.append(folded_edges(r))
+    parts += folded_pass(r, ex, steps)
+    parts.append(folded_result(r, ex))
     if r.cost is not None:
         parts.append(Prose([explain.cost_line(r)], style="dim", hang=6, words=False))
     return parts
@@ -194,7 +236,14 @@ def _share(r: GradResult, k: int, out: str, index: dict[str, int],
 
 
 def tree_view(r: GradResult, command: str = "grad") -> list[RenderableType]:
-    """Each output as a tree of its operands; a node met again is named, not redrawn."""
+    """Each output as a tree of its operands; a node met again is named, not redrawn.
+    A program with families: a tree of its families (folded.tree_items)."""
+    if folded.folding(r) is not None:
+        families: list[RenderableType] = [header(r, command)]
+        families += [TreeLines(folded.tree_items(r, o)) for o in r.outputs]
+        if r.mode and command == "grad":
+            families.append(folded_result(r, folded.NONE))
+        return families
     index, leaving, entering = explain.edge_lists(r)
     names = explain.edge_names(r)
     trees: list[RenderableType] = [header(r, command)]
@@ -220,9 +269,14 @@ def tree_view(r: GradResult, command: str = "grad") -> list[RenderableType]:
     return trees
 
 
-def graph_view(r: GradResult) -> list[RenderableType]:
+def graph_view(r: GradResult, ex: folded.Expand = folded.NONE) -> list[RenderableType]:
     """The graph's tables; with a mode (`graph --mode`), the pass's table too."""
-    parts: list[RenderableType] = [header(r, "graph"), nodes_table(r)]
+    if folded.folding(r) is not None:
+        parts: list[RenderableType] = [header(r, "graph"), folded_nodes(r, ex)]
+        if r.edges:
+            parts.append(folded_edges(r))
+        return parts + folded_pass(r, ex, False)
+    parts = [header(r, "graph"), nodes_table(r)]
     if r.edges:
         parts.append(edges_table(r))
     return parts + mode_tables(r)
