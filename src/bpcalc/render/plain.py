@@ -102,11 +102,11 @@ def _mode_section(r: GradResult) -> list[str]:
 
 def _folded(r: GradResult, steps: bool, ex: folded.Expand) -> list[str]:
     """The sections of a program with families, one row per family (folded.py)."""
-    lines = ["families and statements, in evaluation order (--expand NAME lists one)"]
+    lines = prose(["families and statements, in evaluation order (--expand NAME lists one)"])
     lines += table(folded.node_rows(r, ex))
     lines.append("")
     if r.edges:
-        lines.append("edges (local derivatives), by the family they enter")
+        lines += prose(["edges (local derivatives), by the family they enter"])
         lines += table(folded.edge_rows(r))
         lines.append("")
     passes = folded.pass_lines(r, ex, numbered=steps)

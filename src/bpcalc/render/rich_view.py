@@ -17,7 +17,7 @@ from rich.text import Text
 from ..cost import Cost
 from ..numbers import shown
 from ..results.grad import GradResult, NodeInfo
-from . import explain, folded
+from . import explain, folded, stream
 from .explain import counted, d, plural
 from .layout import ITEMS, WORDS, Cells, Prose, TreeLines, hanging
 
@@ -137,6 +137,8 @@ def grad_view(r: GradResult, steps: bool = False,
     A program with families is shown folded, one row per family (folded.py)."""
     if folded.folding(r) is not None:
         return folded_view(r, steps, ex)
+    if len(r.nodes) > stream.BIG and not steps:
+        return big_view(r)
     parts: list[RenderableType] = [header(r)]
     if not steps:
         parts.append(nodes_table(r))
@@ -150,6 +152,68 @@ def grad_view(r: GradResult, steps: bool = False,
     if r.cost is not None:
         parts.append(Prose([explain.cost_line(r)], style="dim", hang=6, words=False))
     return parts
+
+
+GRADIENT_SHOWN = 10  # the summary of a big program lists this many partials
+
+
+def summary(r: GradResult) -> Prose:
+    """The start of a big program's view: its outputs, gradient and cost, and where each
+    part of the view is (docs/spec.md, "Big programs")."""
+    lines = [f"Summary: {plural(len(r.nodes), 'node')}, {plural(len(r.edges), 'edge')}; "
+             "every table below lists them all."]
+    lines += [f"  {o} = {shown(r.values[o])}" for o in r.outputs]
+    for o in r.outputs:
+        row = list(r.jacobian[o].items())
+        lines += [f"  {d(o, w)} = {shown(v)}" for w, v in row[:GRADIENT_SHOWN]]
+        if len(row) > GRADIENT_SHOWN:
+            lines.append(f"  and {len(row) - GRADIENT_SHOWN:,} more partials of {o}: "
+                         "the gradient table at the end")
+    if r.cost is not None:
+        lines.append(explain.cost_line(r))
+    passes = {"reverse": "the reverse pass", "forward": "the forward passes",
+              "paths": "the paths"}.get(r.mode, "")
+    lines.append(f"Then: the nodes ({len(r.nodes):,} rows), the edges ({len(r.edges):,}), "
+                 f"{passes + ', ' if passes else ''}the gradient. --format json "
+                 "--fields value,gradient gives the numbers alone; --wrt NAME one input's "
+                 "derivatives; piping to less -S pages through it.")
+    return Prose(lines, hang=4)
+
+
+def big_view(r: GradResult) -> list[RenderableType]:
+    """The table view of a big program: the summary, then each table streamed row by row
+    (render/stream.py), in linear time and bounded memory."""
+    # the nodes and edges made once (a Lazy result makes each again when read)
+    r = r._replace(nodes=tuple(r.nodes), edges=tuple(r.edges))
+    parts: list[RenderableType] = [header(r), summary(r), stream.Streamed(
+        "Nodes, in evaluation order", ["id", "definition", "value"],
+        lambda: ([n.id, _definition(n), shown(n.value)] for n in r.nodes))]
+    if r.edges:
+        parts.append(stream.Streamed(
+            "Edges: local derivatives", ["edge", "formula", "value"],
+            lambda: ([name, e.local, shown(e.value)]
+                     for name, e in zip(explain.edge_names(r), r.edges))))
+    if r.mode == "reverse":
+        parts += [_streamed_pass(r, o) for o in r.outputs]
+    else:
+        parts += mode_tables(r)
+    rows = len(r.wrt) * len(r.outputs)
+    parts.append(result_table(r) if rows <= stream.BIG else stream.Streamed(
+        "Gradient" if r.single else "Jacobian", ["derivative", "value"],
+        lambda: ([d(o, w), shown(v)] for o in r.outputs for w, v in r.jacobian[o].items())))
+    if r.cost is not None:
+        parts.append(Prose([explain.cost_line(r)], style="dim", hang=6, words=False))
+    return parts
+
+
+def _streamed_pass(r: GradResult, o: str) -> stream.Streamed:
+    def rows() -> Iterable[list[str]]:
+        return ([s.node, shown(s.value), f"{d(o, s.node)} = {s.text()}"]
+                for s in explain.reverse_sums(r, o))
+
+    return stream.Streamed(f"Reverse pass for {o}: adjoints from {o} back to the inputs",
+                           ["node", d(o, "v"), "written out from the edges leaving the node"],
+                           rows)
 
 
 def folded_nodes(r: GradResult, ex: folded.Expand) -> Cells:
