@@ -70,6 +70,7 @@ def allowed(args: list[str]) -> set[str]:
 def golden(name: str, text: str) -> None:
     """Compare with tests/golden/NAME; BPCALC_GOLDEN=write rewrites it (then read the diff)."""
     path = GOLDEN / name
+    text = "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
     if os.environ.get("BPCALC_GOLDEN") == "write":
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8")

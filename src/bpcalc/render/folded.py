@@ -289,7 +289,9 @@ def reverse_chains(r: GradResult, out: str, ex: Expand = NONE) -> list[Chain]:
             continue
         formula = f"{d(out, own)} = " + " + ".join(_term(out, groups[u], own, groups)
                                                    for u in users)
-        v = next((index[ex.chosen[g.name]] for _ in [0] if g.name in ex.chosen), elements[0])
+        adjoints = r.adjoints
+        v = index[ex.chosen[g.name]] if g.name in ex.chosen else \
+            max(elements, key=lambda u: abs(adjoints[u][out] or 0))  # the largest first
         terms, nums = [], []
         for k in leaving[v]:
             e = r.edges[k]
@@ -416,6 +418,16 @@ def tree_items(r: GradResult, out: str) -> list[tuple[int, str, str]]:
     return items
 
 
+def _largest(r: GradResult) -> str:
+    """The input of the first family with the largest partial of the first output: the
+    forward pass worth writing out (ties: the first)."""
+    f = folding(r)
+    g = next((g for g in f.groups if g.shape and g.definition == "input"), None) if f else None
+    row = r.jacobian[r.outputs[0]]
+    names = [r.nodes[v].id for v in g.elements if r.nodes[v].id in row] if g else []
+    return max(names, key=lambda w: abs(row[w])) if names else r.wrt[0]
+
+
 def mode_note(r: GradResult) -> str:
     """What the folded pass leaves out, and how to see it (with the program's own first
     family and element as the example)."""
@@ -425,10 +437,12 @@ def mode_note(r: GradResult) -> str:
     element = r.nodes[g.elements[-1]].id if g and g.elements else f"{name}[1]"
     if r.mode == "forward":
         return (f"Forward mode runs {plural(len(r.wrt), 'pass', 'passes')}, one per input; "
-                f"the first is written out here, family by family (--expand {element} picks "
-                "another, --wrt NAME --format json has every tangent).")
+                "the pass written out here, family by family, is the one with the largest "
+                f"partial (--expand {element} picks another, --wrt NAME --format json has "
+                "every tangent).")
     return ("Each family's adjoints follow one index formula; the element written out is the "
-            f"first (--expand {element} picks another, --expand {name} lists a family).")
+            f"one with the largest adjoint (--expand {element} picks another, --expand "
+            f"{name} lists a family).")
 
 
 def pass_lines(r: GradResult, ex: Expand = NONE, numbered: bool = False) -> list[str]:
@@ -441,7 +455,7 @@ def pass_lines(r: GradResult, ex: Expand = NONE, numbered: bool = False) -> list
         blocks = [(f"reverse pass for {o}, from {o} back, family by family:",
                    reverse_chains(r, o, ex)) for o in r.outputs]
     elif r.mode == "forward" and r.wrt:
-        w = next((e for e in ex.chosen.values() if e in r.wrt), r.wrt[0])
+        w = next((e for e in ex.chosen.values() if e in r.wrt), None) or _largest(r)
         blocks = [(f"forward pass for {w}, from {w} towards the outputs, family by family:",
                    forward_chains(r, w))]
     for head, chains in blocks:
