@@ -185,3 +185,33 @@ def test_big_table_view_is_linear_streamed_and_starts_with_a_summary(monkeypatch
         assert len(re.findall(r"^y\.\d+ ", text, re.M)) == 2 * (n - 2)
     assert lines[4_000] - lines[2_000] == 4 * 2_000, lines  # linear: 4 lines a statement
     assert peaks[4_000] < 2.6 * peaks[2_000], peaks  # no faster than linear growth
+
+
+def test_hessian_of_a_family_program_is_shown_by_blocks(monkeypatch):
+    """Each block's norm is the norm of the JSON's entries of that pair of families; the
+    blocks that are all 0 are named once; --expand lists one family's entries."""
+    args = ["hessian", "L = sum(W[i,j]^2*x[j] for i, j) + sum(x[j]^3 for j)",
+            "W=[[1,2],[3,4]]", "x=[1,2]"]
+    data = json.loads(CliRunner().invoke(cli, [*args, "--json"]).output)
+    hess = data["hessian"]
+    ww = flat([hess["W"][i][j]["W"] for i in range(2) for j in range(2)])
+    wx = flat([hess["W"][i][j]["x"] for i in range(2) for j in range(2)])
+    xx = flat([hess["x"][j]["x"] for j in range(2)])
+    norms = {short(math.sqrt(math.fsum(v * v for v in g)), 6) for g in (ww, wx, xx)}
+    numbers = {short(float(v), 6) for v in json_numbers(data)} | norms | allowed(
+        ["grad", *args[1:]])
+    for width in WIDTHS:
+        for fmt in ("table", "plain"):
+            text = screen([*args, "--format", fmt], width, monkeypatch)
+            assert_readable(text, width, numbers)
+    text = screen([*args, "--format", "plain"], 80, monkeypatch)
+    for name, values in (("∂²L/∂W² [4×4]", ww), ("∂²L/∂W∂x [4×2]", wx), ("∂²L/∂x² [2×2]", xx)):
+        norm = short(math.sqrt(math.fsum(v * v for v in values)), 6)
+        assert re.search(re.escape(name) + rf"\s+{sum(v != 0 for v in values)} of "
+                         rf"{len(values)}\s+.*norm {re.escape(norm)}", text), text
+    text = screen([*args, "--format", "plain", "--expand", "x[2]"], 80, monkeypatch)
+    assert re.search(r"∂²L/∂x\[2\]²\s+" + re.escape(short(hess["x"][1]["x"][1], 6)), text)
+    assert "∂²L/∂W[1,1]²" not in text
+    moons = screen(["hessian", *MOONS, "--format", "table"], 80, monkeypatch)
+    assert moons.count("\n") < 100  # 1,468 lines when every entry was listed
+    assert "are all 0" in moons and "∂²loss/∂W1∂W2 [32×256]" in moons

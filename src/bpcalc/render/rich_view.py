@@ -137,7 +137,7 @@ def grad_view(r: GradResult, steps: bool = False,
     A program with families is shown folded, one row per family (folded.py)."""
     if folded.folding(r) is not None:
         return folded_view(r, steps, ex)
-    if len(r.nodes) > stream.BIG and not steps:
+    if len(r.nodes) >= stream.BIG and not steps:
         return big_view(r)
     parts: list[RenderableType] = [header(r)]
     if not steps:

@@ -18,7 +18,7 @@ from typing import Any
 
 from .layout import BREAKS, RICH_GAP, least, stacked, widths, wrap
 
-BIG = 1_000  # nodes past which the table view starts with a summary and streams its tables
+BIG = 1_000  # nodes from which the table view starts with a summary and streams its tables
 CHUNK = 2_000  # lines written at a time
 
 
