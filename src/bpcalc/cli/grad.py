@@ -161,9 +161,11 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
                      symbolic=mode == "symbolic", do_check=do_check, rtol=rtol, atol=atol,
                      exact=exact)
     checked = extras.get("check")
-    from ..render.folded import parse
+    ex = None
+    if expand is not None:  # the folded views' option (render/folded.py); not on the JSON path
+        from ..render.folded import parse
 
-    ex = parse(expand, result)
+        ex = parse(expand, result)
     save_pictures(result, svg, html, wrt_names)
     if fmt == "tikz":
         from ..render import tikz

@@ -47,9 +47,11 @@ def graph(args: tuple[str, ...], file: str | None, outputs: str | None, mode: st
     """
     fmt = choose_format(fmt, as_json, shot_svg, shot_html)
     result = analyse(args, file, outputs, need_values=mode is not None, mode=mode)
-    from ..render.folded import parse
+    ex = None
+    if expand is not None:
+        from ..render.folded import parse
 
-    ex = parse(expand, result)
+        ex = parse(expand, result)
     if fmt == "json":
         print_json(result.graph_dict())
     elif fmt in ("dot", "mermaid"):
@@ -65,5 +67,5 @@ def graph(args: tuple[str, ...], file: str | None, outputs: str | None, mode: st
         from ..render import rich_view
 
         parts = rich_view.tree_view(result, "graph") if fmt == "tree" else \
-            rich_view.graph_view(result, ex)
+            rich_view.graph_view(result, ex or rich_view.folded.NONE)
         print_rich(parts, color, shot_svg, shot_html, echo=fmt != "json")
