@@ -111,7 +111,7 @@ def _folded(r: GradResult, steps: bool, ex: folded.Expand) -> list[str]:
         lines.append("")
     passes = folded.pass_lines(r, ex, numbered=steps)
     if passes:
-        lines += [*prose(passes, words=False), *prose([folded.mode_note(r)]), ""]
+        lines += [*prose(passes, words=False), "", *prose([folded.mode_note(r)]), ""]
     lines.append("gradient" if r.single else "jacobian")
     lines += table(folded.gradient_rows(r, ex)) or ["  (no inputs)"]
     if r.cost is not None:
