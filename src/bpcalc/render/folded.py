@@ -1,12 +1,10 @@
 """The folded views of a program with families: one row per family (results/fold.py's
 groups) in the nodes, edges, pass and gradient sections, instead of one per scalar node.
 
-A family's row gives its shape, its statement as written, a few of its values and their
-min, max and norm; the pass is written once per family with its index formula (the chain
-rule over the families that use it) and then the numbers of one chosen element, written
-out from its edges as the scalar view writes every node. `--expand` lists a family (or an
-element, or a range such as W1[1..3,2]) in full. Pure text over a GradResult: every number
-is one of the result's, or the norm of some of them.
+A row: the shape, the statement as written, a few values with their min, max and norm.
+The pass: once per family its index formula (the chain rule over the families that use
+it), then one element's sum from its edges. Pure text over a GradResult: every number is
+one of the result's, or the norm of some of them (render/expand.py: --expand).
 """
 
 from __future__ import annotations
@@ -20,68 +18,11 @@ from ..errors import InputError
 from ..numbers import shown, shown_text
 from ..results.fold import Folding, Group
 from ..results.grad import GradResult
+from .expand import EXPAND_ROWS, NONE, Expand, read, split_specs
 from .explain import d, edge_label, edge_lists, edge_names, on_paths, plural
 
 FEW = 3  # values a family's row shows before its min, max and norm
 TERMS = 3  # terms of an element's written-out sum before `+ 12 more terms`
-EXPAND_ROWS = 200  # --expand of a family lists at most this many of its elements
-
-
-class Expand(NamedTuple):
-    """What --expand asked for: families listed in full, and an element chosen per family
-    (the one whose pass is written out)."""
-
-    families: frozenset[str]
-    elements: frozenset[str]
-    chosen: dict[str, str]  # family -> element id
-
-    @property
-    def empty(self) -> bool:
-        return not self.families and not self.elements
-
-
-NONE = Expand(frozenset(), frozenset(), {})
-_SPEC = re.compile(r"^\s*([A-Za-z_]\w*)\s*(?:\[([^\]]*)\])?\s*$")
-
-
-def expand(specs: Sequence[str], folding: Folding) -> Expand:
-    """`W1`, `W1[2,1]` or `W1[1..3,2]` (several, comma-separated at the top level) ->
-    Expand; a name that is no family or element is an InputError naming the families."""
-    families: set[str] = set()
-    elements: list[str] = []
-    groups = {g.name: g for g in folding.groups}
-    known = ", ".join(g.name for g in folding.groups if g.shape)
-    for spec in specs:
-        m = _SPEC.match(spec)
-        name = m.group(1) if m else spec
-        if m is None or name not in groups or (m.group(2) and name not in folding.shapes):
-            raise InputError(f"--expand {spec!r}: no family or element of that name; "
-                             f"the families are: {known or 'none'}")
-        if m.group(2) is None:
-            families.add(name)
-            continue
-        shape = folding.shapes[name]
-        parts = [p.strip() for p in m.group(2).split(",")]
-        if len(parts) != len(shape):
-            raise InputError(f"--expand {spec!r}: {name} has {len(shape)} "
-                             f"{'index' if len(shape) == 1 else 'indices'}")
-        ranges = []
-        for p, size in zip(parts, shape):
-            lo, _, hi = p.partition("..")
-            if not (lo.isdigit() and (hi.isdigit() or not hi)):
-                raise InputError(f"--expand {spec!r}: an index is a number or a range a..b")
-            a, b = int(lo), int(hi or lo)
-            if not 1 <= a <= b <= size:
-                raise InputError(f"--expand {spec!r}: {name}'s indices run 1..{size}")
-            ranges.append(range(a, b + 1))
-        keys: list[tuple[int, ...]] = [()]
-        for rg in ranges:
-            keys = [k + (i,) for k in keys for i in rg]
-        elements += [f"{name}[{','.join(map(str, k))}]" for k in keys]
-    chosen: dict[str, str] = {}
-    for e in elements:
-        chosen.setdefault(e.partition("[")[0], e)
-    return Expand(frozenset(families), frozenset(elements), chosen)
 
 
 def parse(text: str | None, r: GradResult) -> Expand:
@@ -94,22 +35,7 @@ def parse(text: str | None, r: GradResult) -> Expand:
     if f is None:
         raise InputError("--expand lists a family in full; this program has no families "
                          "(every node is on screen already)")
-    return expand(specs, f)
-
-
-def split_specs(text: str | None) -> list[str]:
-    """`W1,b1[2]` -> [`W1`, `b1[2]`]: commas inside brackets belong to the element."""
-    if not text:
-        return []
-    out, depth, cur = [], 0, ""
-    for ch in text:
-        depth += (ch == "[") - (ch == "]")
-        if ch == "," and depth == 0:
-            out.append(cur)
-            cur = ""
-        else:
-            cur += ch
-    return [s.strip() for s in [*out, cur] if s.strip()]
+    return read(specs, f)
 
 
 def norm(values: Iterable[float]) -> float:
@@ -263,6 +189,15 @@ def _term(out: str, user: Group, own: str, groups: Sequence[Group]) -> str:
     return f"{sigma}{d(out, them)}·{d(them, own)}"
 
 
+def written(left: str, terms: Sequence[str], numbers: Sequence[str],
+            value: float | None) -> str:
+    """`∂L/∂h1[3] = ∂L/∂a·∂a/∂h1[3] + ... + 13 more terms = 0.5·2 + ... = 7`: an element's
+    sum from its edges, its first TERMS terms written out."""
+    more = f" + {len(terms) - TERMS} more terms" if len(terms) > TERMS else ""
+    return (f"{left} = {' + '.join(terms[:TERMS])}{more} = "
+            f"{' + '.join(numbers[:TERMS])}{more} = {shown(value)}")
+
+
 def reverse_chains(r: GradResult, out: str, ex: Expand = NONE) -> list[Chain]:
     """The reverse pass for `out`, once per group, from the output back: the index formula,
     then the chosen element's adjoint written out from the edges leaving it."""
@@ -299,9 +234,7 @@ def reverse_chains(r: GradResult, out: str, ex: Expand = NONE) -> list[Chain]:
                 terms.append(f"{d(out, e.dst)}·{names[k]}")
                 nums.append(f"{shown_text(r.adjoints[index[e.dst]][out])}·"
                             f"{shown_text(e.value)}")
-        more = f" + {len(terms) - TERMS} more terms" if len(terms) > TERMS else ""
-        element = (f"{d(out, r.nodes[v].id)} = {' + '.join(terms[:TERMS])}{more} = "
-                   f"{' + '.join(nums[:TERMS])}{more} = {shown(r.adjoints[v][out])}")
+        element = written(d(out, r.nodes[v].id), terms, nums, r.adjoints[v][out])
         inner = g.shape and g.definition != "input"  # an input's: the gradient below
         chains.append(Chain(formula, element, summary(adj) if inner else ""))
     return chains
@@ -353,9 +286,7 @@ def forward_chains(r: GradResult, wrt: str) -> list[Chain]:
             if keep[index[e.src]]:
                 sym.append(f"{names[k]}·{d(e.src, wrt)}")
                 num.append(f"{shown_text(e.value)}·{shown_text(r.tangents[index[e.src]][wrt])}")
-        more = f" + {len(sym) - TERMS} more terms" if len(sym) > TERMS else ""
-        element = (f"{d(r.nodes[v].id, wrt)} = {' + '.join(sym[:TERMS])}{more} = "
-                   f"{' + '.join(num[:TERMS])}{more} = {shown(r.tangents[v][wrt])}")
+        element = written(d(r.nodes[v].id, wrt), sym, num, r.tangents[v][wrt])
         tangents = [r.tangents[u][wrt] for u in g.elements]
         chains.append(Chain(formula, element, summary(tangents) if g.shape else ""))
     return chains

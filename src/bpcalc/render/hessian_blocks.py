@@ -12,8 +12,9 @@ from typing import Any
 from ..errors import InputError
 from ..numbers import shown
 from ..results.second import HessianResult
+from .expand import EXPAND_ROWS, Expand, read, split_specs
 from .explain import d, plural
-from .folded import EXPAND_ROWS, Expand, expand, split_specs, summary
+from .folded import summary
 
 Block = tuple[str, tuple[str, ...]]  # a family's (or a scalar input's) name, its inputs
 
@@ -48,7 +49,7 @@ def parse(text: str | None, h: HessianResult) -> Expand | None:
         raise InputError("--expand lists a family's entries; this program has no families "
                          "(every entry is on screen already)")
     assert h.folding is not None
-    return expand(specs, h.folding)
+    return read(specs, h.folding)
 
 
 def block_rows(h: HessianResult) -> tuple[list[list[str]], list[str]]:
