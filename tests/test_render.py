@@ -185,7 +185,8 @@ def test_steps_are_the_trace_not_a_repeat_of_the_tables(mode):
     and each sum is on screen once."""
     r = seed(mode)
     for text in (plain.render(r, steps=True), show(rich_view.grad_view(r, steps=True))):
-        assert "  9. " in text and text.count("c = a + b") == 1
+        assert "  9. " in text and text.count("c = a + b = 3") == 1  # in the trace alone
+        assert "definition" not in text  # no nodes table (its header)
         assert "nodes" not in text.lower().replace("nodes on", "")
         assert text.count("= 2·1 + 3·1 = 5") <= 1
 
