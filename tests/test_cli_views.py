@@ -39,7 +39,7 @@ def test_no_color_is_honoured():
 def test_steps_flag_in_table_and_plain():
     for fmt in ("table", "plain", "tree"):
         out = run("grad", *SEED, "--format", fmt, "--steps", "--mode", "forward").output
-        assert "∂e/∂b = d·∂c/∂b + c·∂d/∂b = 2·1 + 3·1 = 5" in out
+        assert "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5" in out
 
 
 def test_terminal_screenshots(tmp_path):

@@ -131,7 +131,7 @@ def test_steps_of_each_mode():
     assert sorted(r.edges[k].dst for k in b_step.edges) == ["c", "d"]
     assert r.nodes[b_step.node].id == "b"
     fwd = [s.text for s in stepper.steps(result("seed", "forward", wrt=["b"]))]
-    assert fwd[-1] == "∂e/∂b = d·∂c/∂b + c·∂d/∂b = 2·1 + 3·1 = 5"
+    assert fwd[-1] == "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5"  # one notation
     paths = stepper.steps(result("seed", "paths", wrt=["b"]))
     assert [s.text for s in paths] == ["b → c → e: 1·2 = 2", "b → d → e: 1·3 = 3",
                                        "∂e/∂b = 2 + 3 = 5  (2 paths)"]

@@ -69,16 +69,16 @@ Forward pass for a: tangents from a towards the outputs
 node   ∂v/∂a   written out from the edges entering the node
 ───────────────────────────────────────────────────────────
 a      1       ∂a/∂a = 1 (seed)
-c      1       ∂c/∂a = 1·∂a/∂a = 1·1 = 1
-e      2       ∂e/∂a = d·∂c/∂a = 2·1 = 2
+c      1       ∂c/∂a = ∂c/∂a·∂a/∂a = 1·1 = 1
+e      2       ∂e/∂a = ∂e/∂c·∂c/∂a = 2·1 = 2
 
 Forward pass for b: tangents from b towards the outputs
 node   ∂v/∂b   written out from the edges entering the node
-───────────────────────────────────────────────────────────
+────────────────────────────────────────────────────────────────
 b      1       ∂b/∂b = 1 (seed)
-c      1       ∂c/∂b = 1·∂b/∂b = 1·1 = 1
-d      1       ∂d/∂b = 1·∂b/∂b = 1·1 = 1
-e      5       ∂e/∂b = d·∂c/∂b + c·∂d/∂b = 2·1 + 3·1 = 5"""
+c      1       ∂c/∂b = ∂c/∂b·∂b/∂b = 1·1 = 1
+d      1       ∂d/∂b = ∂d/∂b·∂b/∂b = 1·1 = 1
+e      5       ∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5"""
 
 
 def test_paths_tables_list_products_sums_and_counts():
@@ -153,13 +153,13 @@ def test_steps_forward_run_in_evaluation_order_per_input():
     assert "\n".join(explain.steps(seed("forward"))) == VALUES + """\
 forward pass for a, from a towards the outputs:
   6. ∂a/∂a = 1 (seed)
-  7. ∂c/∂a = 1·∂a/∂a = 1·1 = 1
-  8. ∂e/∂a = d·∂c/∂a = 2·1 = 2
+  7. ∂c/∂a = ∂c/∂a·∂a/∂a = 1·1 = 1
+  8. ∂e/∂a = ∂e/∂c·∂c/∂a = 2·1 = 2
 forward pass for b, from b towards the outputs:
   9. ∂b/∂b = 1 (seed)
- 10. ∂c/∂b = 1·∂b/∂b = 1·1 = 1
- 11. ∂d/∂b = 1·∂b/∂b = 1·1 = 1
- 12. ∂e/∂b = d·∂c/∂b + c·∂d/∂b = 2·1 + 3·1 = 5"""
+ 10. ∂c/∂b = ∂c/∂b·∂b/∂b = 1·1 = 1
+ 11. ∂d/∂b = ∂d/∂b·∂b/∂b = 1·1 = 1
+ 12. ∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5"""
 
 
 def test_steps_paths():
@@ -174,9 +174,21 @@ sums over the paths of each input:
 
 
 def test_plain_view_has_no_box_drawing():
-    text = plain.render(seed("reverse"), steps=True)
+    text = plain.render(seed("reverse"))
     assert not set(text) & set("─│┃━┏┓┗┛├└")
     assert "∂e/∂b  =  ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5" in text
+
+
+@pytest.mark.parametrize("mode", ["reverse", "forward", "paths"])
+def test_steps_are_the_trace_not_a_repeat_of_the_tables(mode):
+    """With --steps the numbered trace stands in for the nodes and pass tables: each value
+    and each sum is on screen once."""
+    r = seed(mode)
+    for text in (plain.render(r, steps=True), show(rich_view.grad_view(r, steps=True))):
+        assert "  9. " in text and text.count("c = a + b = 3") == 1  # in the trace alone
+        assert "definition" not in text  # no nodes table (its header)
+        assert "nodes" not in text.lower().replace("nodes on", "")
+        assert text.count("= 2·1 + 3·1 = 5") <= 1
 
 
 def test_truncated_paths_say_why_merging_wins():

@@ -36,12 +36,41 @@ def render(result: Any, fmt: str = "table", options: Any = None) -> list[Any] | 
     return found(result, Options() if options is None else options)
 
 
+def _expanded(r: Any, view: Options) -> Any:
+    """What --expand lists of a program with families (render/folded.py)."""
+    from ..render.folded import NONE, parse
+
+    return NONE if view.expand is None else parse(view.expand, r.result)
+
+
+def _graph_table(r: Any, view: Options) -> list[Any]:
+    from ..render import rich_view
+
+    return list(rich_view.graph_view(r.result, _expanded(r, view)))
+
+
+def _hessian(plain: bool) -> Renderer:
+    """A Hessian's entries; a program with families by blocks, one per pair of families
+    (render/hessian_blocks.py), --expand listing a family's entries."""
+    def render(r: Any, view: Options) -> list[Any] | str:
+        from ..render import hessian_blocks as blocks
+        from ..render import second_view
+
+        h = r.result
+        ex = blocks.parse(view.expand, h)
+        if plain:
+            return "\n".join(blocks.lines(h, ex) if blocks.folded(h) else
+                             second_view.hessian_lines(h)) + "\n"
+        return list(blocks.view(h, ex) if blocks.folded(h) else second_view.hessian_view(h))
+    return render
+
+
 def _grad_plain(r: Any, view: Options) -> str:
     from ..render import formula_view as fv
     from ..render import plain
     from ..render import symbolic_view as sv
 
-    lines = [plain.render(r.result, steps=view.steps)]
+    lines = [plain.render(r.result, steps=view.steps, ex=_expanded(r, view))]
     if r.symbolic is not None:
         lines += ["", *fv.lines(r.symbolic, view.latex, header=False)]
     if r.exact is not None:
@@ -56,7 +85,8 @@ def _grad_rich(r: Any, view: Options, tree: bool = False) -> list[Any]:
     from ..render import rich_view
     from ..render import symbolic_view as sv
 
-    parts = rich_view.tree_view(r.result) if tree else rich_view.grad_view(r.result, view.steps)
+    parts = rich_view.tree_view(r.result) if tree else \
+        rich_view.grad_view(r.result, view.steps, _expanded(r, view))
     if tree and view.steps:
         parts.insert(-1, rich_view.steps_text(r.result))
     if r.symbolic is not None:
@@ -151,14 +181,14 @@ RENDERERS: dict[tuple[str, str], Renderer] = {
     ("grad", "tikz"): _tikz,
     ("directional", "table"): _directional_table,
     ("directional", "plain"): _lines("second_view", "directional_lines"),
-    ("graph", "table"): _rich("rich_view", "graph_view"),
+    ("graph", "table"): _graph_table,
     ("graph", "tree"): _rich("rich_view", "tree_view", "graph"),
     ("graph", "dot"): _diagram("dot"),
     ("graph", "mermaid"): _diagram("mermaid"),
     ("graph", "tikz"): _tikz,
     ("cost", "table"): _cost_table,
-    ("hessian", "table"): _rich("second_view", "hessian_view"),
-    ("hessian", "plain"): _lines("second_view", "hessian_lines"),
+    ("hessian", "table"): _hessian(plain=False),
+    ("hessian", "plain"): _hessian(plain=True),
     ("diff", "table"): _diff(plain=False),
     ("diff", "plain"): _diff(plain=True),
     ("descend", "table"): _descend(plain=False),

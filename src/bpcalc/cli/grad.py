@@ -66,6 +66,11 @@ from .options import Verify
                    "product): one forward pass.")
 @click.option("--cotangent", metavar="F=1,G=0.5",
               help="The vector-Jacobian product with this weight per output: one reverse pass.")
+@click.option("--expand", metavar="NAME",
+              help="A program with families is shown one row per family; this lists a "
+                   "family in full (W1), or picks the element whose pass is written out "
+                   "(W1[2,1]), or a range (W1[1..3,2]); several with commas. With --svg "
+                   "or --html, an element (h1[3]) draws its scalar graph.")
 @view_options(VIEW_FORMATS + ("tikz",), "auto: tables on a terminal, JSON in a pipe or "
                                          "file; plain: text without box drawing; tikz: the "
                                          "drawing for LaTeX.", pictures=True)
@@ -121,6 +126,7 @@ def grad(ctx: click.Context, source: Source, view: View, verify: Verify, mode: s
 
     Exit status: 0 on success, 2 for bad input, 1 for a math error at the point
     (3 would mean a bug in bpcalc).
+      bpcalc grad "y[i] = sum(W[i,j]*x[j] for j)" W=[[1,2],[3,4]] x=[1,2] --expand W
     """
     if batch is not None:
         _batch(ctx, source, batch, mode, wrt)

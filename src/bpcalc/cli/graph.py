@@ -11,6 +11,9 @@ from .common import VIEW_FORMATS, ExprCommand, Source, View, request, source_opt
 @source_options
 @click.option("--mode", type=click.Choice(["reverse", "forward"]),
               help="With values: also show each node's adjoint or tangent.")
+@click.option("--expand", metavar="NAME",
+              help="A program with families is shown one row per family; this lists a "
+                   "family in full (W1), an element (W1[2,1]) or a range (W1[1..3,2]).")
 @view_options(VIEW_FORMATS[:2] + ("tree", "json", "dot", "mermaid", "tikz"),
               "auto: a table on a terminal, JSON in a pipe; dot (Graphviz), mermaid and "
               "tikz (LaTeX) print text to draw the graph with.", pictures=True)
@@ -28,6 +31,7 @@ def graph(source: Source, view: View, mode: str | None) -> None:
       bpcalc graph "(a+b)*(b+1)" --format mermaid
       bpcalc graph "(a+b)*(b+1)" a=2 b=1 --svg graph.svg
       bpcalc graph "(a+b)*(b+1)" a=2 b=1 --format tikz > graph.tex
+      bpcalc graph "y[i] = sum(W[i,j]*x[j] for j)" W=[[1,2],[3,4]] x=[1,2] --expand W
     """
     view = view.chosen()
     from .. import api

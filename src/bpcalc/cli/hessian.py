@@ -10,6 +10,10 @@ from .common import ExprCommand, Source, View, request, source_options, view_opt
 @click.command(cls=ExprCommand)
 @source_options
 @click.option("--wrt", metavar="X,Y", help="Only these inputs' rows and columns.")
+@click.option("--expand", metavar="NAME",
+              help="A program with families is shown by blocks, one per pair of families; "
+                   "this lists the entries of a family (W1), an element (W1[2,1]) or a "
+                   "range (W1[1..3,2]).")
 @view_options(("auto", "table", "plain", "json"),
               "auto: a table on a terminal, JSON in a pipe or file.", pictures=True)
 def hessian(source: Source, view: View, wrt: str | None) -> None:
@@ -24,6 +28,7 @@ def hessian(source: Source, view: View, wrt: str | None) -> None:
       bpcalc hessian "(a+b)*(b+1)" a=2 b=1
       bpcalc hessian "x*x*y + sin(y)" x=1 y=pi/2 --json | jq .hessian
       bpcalc hessian -f model.txt w=0.5 b=-1 --wrt w --output loss
+      bpcalc hessian "L = sum(W[i,j]^2*x[j] for i, j)" W=[[1,2],[3,4]] x=[1,2] --expand W
     """
     view = view.chosen()
     from .. import api

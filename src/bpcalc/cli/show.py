@@ -96,7 +96,10 @@ def print_rich(parts: list, color: str, svg: str | None, html: str | None,
 
     console = _Console(**kwargs)
     for part in parts:
-        console.print(part)
+        if hasattr(part, "chunks") and not console.record:  # a big table, as it is made
+            _stream(console, part)
+        else:
+            console.print(part)
         console.print()
     try:
         if svg:
@@ -105,6 +108,19 @@ def print_rich(parts: list, color: str, svg: str | None, html: str | None,
             console.save_html(html, clear=False)
     except OSError as exc:
         raise InputError(f"cannot write {exc.filename}: {exc.strerror}") from None
+
+
+def _stream(console: Any, table: Any) -> None:
+    """Write a render.stream.Streamed table: its title through rich, its lines straight
+    to the terminal a chunk at a time (rich would hold them all)."""
+    from rich.text import Text
+
+    console.print(Text(table.title, style="bold"))
+    try:
+        for chunk in table.chunks(console.width):
+            console.file.write(chunk)
+    except BrokenPipeError:
+        reader_left()
 
 
 def _offline_svg_format() -> str:

@@ -94,6 +94,21 @@ def edge_names(r: GradResult) -> list[str]:
 ORDINAL = ("1st", "2nd", "3rd")
 
 
+def entering_names(r: GradResult, ks: list[int]) -> dict[int, str]:
+    """edge_names for the edges `ks` entering one node: a forward pass names each node's
+    edges as it meets them, not every edge of the graph once per input."""
+    edges = [r.edges[k] for k in ks]
+    srcs = [e.src for e in edges]
+    out = {}
+    for j, (k, e) in enumerate(zip(ks, edges)):
+        name = d(e.dst, e.src)
+        if srcs.count(e.src) > 1:
+            n = srcs[:j].count(e.src)
+            name += f" ({ORDINAL[n] if n < len(ORDINAL) else f'{n + 1}th'})"
+        out[k] = name
+    return out
+
+
 def shows_value(e: EdgeInfo) -> bool:
     """Whether an edge's value adds anything to its formula (not for `1` or `(-2)`)."""
     return e.value is not None and e.local.strip("()") != shown(e.value)
@@ -127,11 +142,6 @@ class Sum(NamedTuple):
 def _value(e: EdgeInfo) -> str:
     assert e.value is not None, "an evaluated result has every edge's value"
     return shown_text(e.value)
-
-
-def _factor(formula: str) -> str:
-    """A local formula as a factor of a product: parenthesised unless it is atomic."""
-    return f"({formula})" if (" " in formula or formula.startswith("-")) else formula
 
 
 def edge_lists(r: GradResult) -> tuple[dict[str, int], list[list[int]], list[list[int]]]:
@@ -191,10 +201,11 @@ def forward_sums(r: GradResult, wrt: str) -> list[Sum]:
             sums.append(Sum(node.id, "", "", t, "seed"))
             continue
         sym, num, used = [], [], []
+        names = entering_names(r, entering[i])  # the reverse pass's notation: ∂e/∂c·∂c/∂a
         for k in entering[i]:
             e = r.edges[k]
             if keep[index[e.src]]:
-                sym.append(f"{_factor(e.local)}·{d(e.src, wrt)}")
+                sym.append(f"{names[k]}·{d(e.src, wrt)}")
                 num.append(f"{_value(e)}·{shown_text(r.tangents[index[e.src]][wrt])}")
                 used.append(k)
         sums.append(Sum(node.id, " + ".join(sym), " + ".join(num), t, edges=tuple(used)))

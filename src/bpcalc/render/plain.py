@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from ..numbers import shown
 from ..results.grad import GradResult
-from . import explain, layout
+from . import explain, folded, layout
 from .explain import d, value
 
 
@@ -39,18 +39,22 @@ def prose(lines: Sequence[str], indent: str = "", words: bool = True) -> list[st
             for part in layout.hanging(line, width() - len(indent), None, breaks)]
 
 
-def render(r: GradResult, steps: bool = False) -> str:
+def render(r: GradResult, steps: bool = False, ex: folded.Expand = folded.NONE) -> str:
     total = width()
     source = explain.source_line(r.expression, r.outputs, total - 12)
     lines = layout.hanging(f"expression  {source}", total, 12, layout.WORDS)
     point = explain.point_text(r.inputs, total - 12)
     lines += layout.hanging(f"at          {point[3:]}", total, 12, layout.ITEMS) if point else []
     lines += layout.hanging(f"mode        {explain.MODE_TITLE[r.mode]}", total, 12, layout.WORDS)
-    lines += ["", "nodes"]
-    lines += columns([["id", "definition", "value"]]
-                     + [[n.id, "input" if n.op == "input" else n.expr, value(n.value)]
-                        for n in r.nodes])
     lines.append("")
+    if folded.folding(r) is not None:
+        return "\n".join(lines + _folded(r, steps, ex))
+    if not steps:  # the trace lists the values itself
+        lines.append("nodes")
+        lines += columns([["id", "definition", "value"]]
+                         + [[n.id, "input" if n.op == "input" else n.expr, value(n.value)]
+                            for n in r.nodes])
+        lines.append("")
     if r.edges:
         lines.append("edges (local derivatives)")
         rows = []
@@ -59,9 +63,10 @@ def render(r: GradResult, steps: bool = False) -> str:
             rows.append([name, formula, f"= {value(e.value)}"])
         lines += table(rows)
         lines.append("")
-    lines += _mode_section(r)
-    if steps:
+    if steps:  # the trace in place of the pass's table: the same sums, numbered
         lines += ["steps", *prose(explain.steps(r), "  ", words=False), ""]
+    else:
+        lines += _mode_section(r)
     lines.append("gradient" if r.single else "jacobian")
     rows = [[d(o, w), "=", shown(v)] for o in r.outputs for w, v in r.jacobian[o].items()]
     lines += table(rows) if rows else ["  (no inputs)"]
@@ -94,3 +99,22 @@ def _mode_section(r: GradResult) -> list[str]:
         out += prose(explain.truncation_note(r), "  ")
         out.append("")
     return out
+
+
+def _folded(r: GradResult, steps: bool, ex: folded.Expand) -> list[str]:
+    """The sections of a program with families, one row per family (folded.py)."""
+    lines = prose(["families and statements, in evaluation order (--expand NAME lists one)"])
+    lines += table(folded.node_rows(r, ex))
+    lines.append("")
+    if r.edges:
+        lines += prose(["edges (local derivatives), by the family they enter"])
+        lines += table(folded.edge_rows(r))
+        lines.append("")
+    passes = folded.pass_lines(r, ex, numbered=steps)
+    if passes:
+        lines += [*prose(passes, words=False), "", *prose([folded.mode_note(r)]), ""]
+    lines.append("gradient" if r.single else "jacobian")
+    lines += table(folded.gradient_rows(r, ex)) or ["  (no inputs)"]
+    if r.cost is not None:
+        lines += ["", *layout.hanging(explain.cost_line(r), width(), 6)]
+    return lines

@@ -17,7 +17,7 @@ from rich.text import Text
 from ..cost import Cost
 from ..numbers import shown
 from ..results.grad import GradResult, NodeInfo
-from . import explain
+from . import explain, folded, stream
 from .explain import counted, d, plural
 from .layout import ITEMS, WORDS, Cells, Prose, TreeLines, hanging
 
@@ -130,14 +130,125 @@ def result_table(r: GradResult) -> Cells:
                   for o in r.outputs])
 
 
-def grad_view(r: GradResult, steps: bool = False) -> list[RenderableType]:
-    parts: list[RenderableType] = [header(r), nodes_table(r)]
+def grad_view(r: GradResult, steps: bool = False,
+              ex: folded.Expand = folded.NONE) -> list[RenderableType]:
+    """Header, nodes, edges, the pass, the gradient; with `steps`, the numbered trace takes
+    the place of the nodes and pass tables (it lists the same values and sums, in order).
+    A program with families is shown folded, one row per family (folded.py)."""
+    if folded.folding(r) is not None:
+        return folded_view(r, steps, ex)
+    if len(r.nodes) >= stream.BIG and not steps:
+        return big_view(r)
+    parts: list[RenderableType] = [header(r)]
+    if not steps:
+        parts.append(nodes_table(r))
     if r.edges:
         parts.append(edges_table(r))
-    parts += mode_tables(r)
     if steps:
         parts.append(steps_text(r))
+    else:
+        parts += mode_tables(r)
     parts.append(result_table(r))
+    if r.cost is not None:
+        parts.append(Prose([explain.cost_line(r)], style="dim", hang=6, words=False))
+    return parts
+
+
+GRADIENT_SHOWN = 10  # the summary of a big program lists this many partials
+
+
+def summary(r: GradResult) -> Prose:
+    """The start of a big program's view: its outputs, gradient and cost, and where each
+    part of the view is (docs/spec.md, "Big programs")."""
+    lines = [f"Summary: {plural(len(r.nodes), 'node')}, {plural(len(r.edges), 'edge')}; "
+             "every table below lists them all."]
+    lines += [f"  {o} = {shown(r.values[o])}" for o in r.outputs]
+    for o in r.outputs:
+        row = list(r.jacobian[o].items())
+        lines += [f"  {d(o, w)} = {shown(v)}" for w, v in row[:GRADIENT_SHOWN]]
+        if len(row) > GRADIENT_SHOWN:
+            lines.append(f"  and {len(row) - GRADIENT_SHOWN:,} more partials of {o}: "
+                         "the gradient table at the end")
+    if r.cost is not None:
+        lines.append(explain.cost_line(r))
+    passes = {"reverse": "the reverse pass", "forward": "the forward passes",
+              "paths": "the paths"}.get(r.mode, "")
+    lines.append(f"Then: the nodes ({len(r.nodes):,} rows), the edges ({len(r.edges):,}), "
+                 f"{passes + ', ' if passes else ''}the gradient. --format json "
+                 "--fields value,gradient gives the numbers alone; --wrt NAME one input's "
+                 "derivatives; piping to less -S pages through it.")
+    return Prose(lines, hang=4)
+
+
+def big_view(r: GradResult) -> list[RenderableType]:
+    """The table view of a big program: the summary, then each table streamed row by row
+    (render/stream.py), in linear time and bounded memory."""
+    # the nodes and edges made once (a Lazy result makes each again when read)
+    r = r._replace(nodes=tuple(r.nodes), edges=tuple(r.edges))
+    parts: list[RenderableType] = [header(r), summary(r), stream.Streamed(
+        "Nodes, in evaluation order", ["id", "definition", "value"],
+        lambda: ([n.id, _definition(n), shown(n.value)] for n in r.nodes))]
+    if r.edges:
+        parts.append(stream.Streamed(
+            "Edges: local derivatives", ["edge", "formula", "value"],
+            lambda: ([name, e.local, shown(e.value)]
+                     for name, e in zip(explain.edge_names(r), r.edges))))
+    if r.mode == "reverse":
+        parts += [_streamed_pass(r, o) for o in r.outputs]
+    else:
+        parts += mode_tables(r)
+    rows = len(r.wrt) * len(r.outputs)
+    parts.append(result_table(r) if rows <= stream.BIG else stream.Streamed(
+        "Gradient" if r.single else "Jacobian", ["derivative", "value"],
+        lambda: ([d(o, w), shown(v)] for o in r.outputs for w, v in r.jacobian[o].items())))
+    if r.cost is not None:
+        parts.append(Prose([explain.cost_line(r)], style="dim", hang=6, words=False))
+    return parts
+
+
+def _streamed_pass(r: GradResult, o: str) -> stream.Streamed:
+    def rows() -> Iterable[list[str]]:
+        return ([s.node, shown(s.value), f"{d(o, s.node)} = {s.text()}"]
+                for s in explain.reverse_sums(r, o))
+
+    return stream.Streamed(f"Reverse pass for {o}: adjoints from {o} back to the inputs",
+                           ["node", d(o, "v"), "written out from the edges leaving the node"],
+                           rows)
+
+
+def folded_nodes(r: GradResult, ex: folded.Expand) -> Cells:
+    return Cells("Families and statements, in evaluation order (--expand NAME lists one)",
+                 ["family", "definition" + (" = values" if r.evaluated else "")],
+                 folded.node_rows(r, ex))
+
+
+def folded_edges(r: GradResult) -> Cells:
+    return Cells("Edges: local derivatives, by the family they enter",
+                 ["into", "from", "the first"], folded.edge_rows(r))
+
+
+def folded_pass(r: GradResult, ex: folded.Expand, steps: bool) -> list[RenderableType]:
+    lines = folded.pass_lines(r, ex, numbered=steps)
+    if not lines:
+        return []
+    return [Prose(lines, words=False), Prose([folded.mode_note(r)], style="italic")]
+
+
+def folded_result(r: GradResult, ex: folded.Expand) -> RenderableType:
+    rows = folded.gradient_rows(r, ex)
+    what = "Gradient" if r.single else "Jacobian"
+    head = f"{what} of {r.outputs[0]} = {shown(r.values[r.outputs[0]])}" if r.single else what
+    return Cells(head, ["derivative", "values"], rows)
+
+
+def folded_view(r: GradResult, steps: bool = False,
+                ex: folded.Expand = folded.NONE) -> list[RenderableType]:
+    """The grad view of a program with families: each section one row per family."""
+    parts: list[RenderableType] = [header(r), folded_nodes(r, ex)]
+    if r.edges:
+        parts.append(folded_edges(r))
+    parts += folded_pass(r, ex, steps)
+    parts.append(folded_result(r, ex))
     if r.cost is not None:
         parts.append(Prose([explain.cost_line(r)], style="dim", hang=6, words=False))
     return parts
@@ -189,7 +300,14 @@ def _share(r: GradResult, k: int, out: str, index: dict[str, int],
 
 
 def tree_view(r: GradResult, command: str = "grad") -> list[RenderableType]:
-    """Each output as a tree of its operands; a node met again is named, not redrawn."""
+    """Each output as a tree of its operands; a node met again is named, not redrawn.
+    A program with families: a tree of its families (folded.tree_items)."""
+    if folded.folding(r) is not None:
+        families: list[RenderableType] = [header(r, command)]
+        families += [TreeLines(folded.tree_items(r, o)) for o in r.outputs]
+        if r.mode and command == "grad":
+            families.append(folded_result(r, folded.NONE))
+        return families
     index, leaving, entering = explain.edge_lists(r)
     names = explain.edge_names(r)
     trees: list[RenderableType] = [header(r, command)]
@@ -215,9 +333,14 @@ def tree_view(r: GradResult, command: str = "grad") -> list[RenderableType]:
     return trees
 
 
-def graph_view(r: GradResult) -> list[RenderableType]:
+def graph_view(r: GradResult, ex: folded.Expand = folded.NONE) -> list[RenderableType]:
     """The graph's tables; with a mode (`graph --mode`), the pass's table too."""
-    parts: list[RenderableType] = [header(r, "graph"), nodes_table(r)]
+    if folded.folding(r) is not None:
+        parts: list[RenderableType] = [header(r, "graph"), folded_nodes(r, ex)]
+        if r.edges:
+            parts.append(folded_edges(r))
+        return parts + folded_pass(r, ex, False)
+    parts = [header(r, "graph"), nodes_table(r)]
     if r.edges:
         parts.append(edges_table(r))
     return parts + mode_tables(r)
