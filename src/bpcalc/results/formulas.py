@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..display import Shown
+
 if TYPE_CHECKING:
     from ..formulas import Formulas, Line, Tree
     from .derivation import Derivation
@@ -19,7 +21,7 @@ class LineCheck(NamedTuple):
     ok: bool
 
 
-class DiffResult(NamedTuple):
+class _DiffResultFields(NamedTuple):
     expression: str
     outputs: tuple[str, ...]
     wrt: tuple[str, ...]
@@ -80,3 +82,9 @@ class DiffResult(NamedTuple):
                 {"formula": c.left, "value": c.formula, "engine": c.engine, "ok": c.ok}
                 for c in self.checks]}
         return d
+
+
+class DiffResult(Shown, _DiffResultFields):
+    """The formulas of `bpcalc diff`, shown as it shows them (display.Shown: r.table())."""
+
+    __slots__ = ()

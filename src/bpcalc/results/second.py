@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from ..display import Shown
+
 if TYPE_CHECKING:
     from .fold import Folding
 
@@ -14,7 +16,7 @@ def _fold(folding: Folding | None, d: dict[str, Any], inner: bool = False) -> An
     return d if folding is None else folding.mapping(d, inner)
 
 
-class HessianResult(NamedTuple):
+class _HessianResultFields(NamedTuple):
     expression: str
     inputs: dict[str, float]
     wrt: tuple[str, ...]
@@ -43,7 +45,7 @@ class HessianResult(NamedTuple):
         }
 
 
-class DirectionalResult(NamedTuple):
+class _DirectionalResultFields(NamedTuple):
     expression: str
     kind: str  # "jvp" (--direction) or "vjp" (--cotangent)
     inputs: dict[str, float]
@@ -71,3 +73,16 @@ class DirectionalResult(NamedTuple):
                      "edge_ops": self.edge_ops},
             "warnings": list(self.warnings),
         }
+
+
+class HessianResult(Shown, _HessianResultFields):
+    """The Hessian, shown as `bpcalc hessian` shows it (display.Shown: r.table())."""
+
+    __slots__ = ()
+
+
+class DirectionalResult(Shown, _DirectionalResultFields):
+    """A Jacobian-vector or vector-Jacobian product, shown as grad --direction or --cotangent
+    shows it (display.Shown: r.table())."""
+
+    __slots__ = ()
