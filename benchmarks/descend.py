@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
-from bpcalc import descend as dsc  # noqa: E402
+from bpcalc import descent as dsc  # noqa: E402
 from bpcalc.analysis import load  # noqa: E402
 
 LOSS = "(a*x^2 + b*x + c - y)^2"

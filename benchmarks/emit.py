@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from bpcalc.analysis import grad, load  # noqa: E402
-from bpcalc.emit import emit  # noqa: E402
+from bpcalc.emitter import emit  # noqa: E402
 
 
 def timed(fn, args: list[float], repeat: int, calls: int) -> float:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bpcalc import descend as D
+from bpcalc import descent as D
 from bpcalc.analysis import grad, load
 from bpcalc.cli import cli
 

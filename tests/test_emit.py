@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bpcalc import emit as E
+from bpcalc import emitter as E
 from bpcalc.analysis import grad, load, point
 from bpcalc.cli import cli
-from bpcalc.emit import running
+from bpcalc.emitter import running
 
 CASES_DIR = Path(__file__).parent / "cases"
 GOLDEN = Path(__file__).parent / "golden"
@@ -280,7 +280,7 @@ def test_a_statement_no_output_needs_is_not_written_but_its_guard_is(lang):
 
 @pytest.mark.skipif(not HAS_CC, reason="no C compiler (cc) on this machine")
 def test_a_compiler_warning_is_reported_not_a_failure(monkeypatch):
-    from bpcalc.emit import frames
+    from bpcalc.emitter import frames
 
     monkeypatch.setattr(frames, "_unused", lambda w, params, outs: [])
     r = run("emit", "u = z*2; y = x+1", "--lang", "c", "--check")

@@ -25,7 +25,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from bpcalc.cli import cli
-from bpcalc.emit import names as N
+from bpcalc.emitter import names as N
 from bpcalc.text.parser import RESERVED
 from helpers import json_numbers
 

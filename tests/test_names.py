@@ -11,10 +11,10 @@ import subprocess
 import pytest
 from click.testing import CliRunner
 
-from bpcalc import emit as E
+from bpcalc import emitter as E
 from bpcalc.analysis import load
 from bpcalc.cli import cli
-from bpcalc.emit import names as N
+from bpcalc.emitter import names as N
 from bpcalc.text.parser import RESERVED
 
 HAS_CC = shutil.which("cc") is not None

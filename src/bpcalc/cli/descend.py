@@ -11,7 +11,7 @@ from . import common
 from .common import ExprCommand, load_given, print_json, read_text, source_options
 
 if TYPE_CHECKING:
-    from ..descend import Descent
+    from ..descent import Descent
     from ..graphs.graph import Graph
 
 
@@ -78,7 +78,7 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
       bpcalc descend -f examples/moons.txt --data examples/moons.csv --params @net.json \\
           --output loss --steps 0 --report acc
     """
-    from .. import descend as dsc
+    from .. import descent as dsc
 
     loss = common.names(outputs, "--output")
     if loss and len(loss) > 1:
@@ -162,7 +162,7 @@ def _data(graph: Graph, text: str | None, start: dict[str, float],
           constants: dict[str, str | float]) -> tuple[list[str], list[tuple[float, ...]]]:
     """The data's columns (the loss's inputs that neither learn nor have a value) and rows,
     read as --batch reads its points."""
-    from .. import descend as dsc
+    from .. import descent as dsc
     from ..analysis import point
     from ..compile.points import read_rows
     from ..errors import InputError
@@ -215,7 +215,7 @@ SURFACE_ROWS = 1000  # rows, evenly spaced, that the picture's loss surface aver
 
 def _save_svg(path: str, r: Descent, graph: Graph, rows: list[tuple[float, ...]],
               columns: list[str], constants: dict[str, str | float]) -> None:
-    from .. import descend as dsc
+    from .. import descent as dsc
     from ..render import descend_view
 
     surface = None

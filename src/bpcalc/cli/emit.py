@@ -52,7 +52,7 @@ def emit(args: tuple[str, ...], file: str | None, outputs: str | None, lang: str
       bpcalc emit "r = sqrt(x*x + y*y); phi = atan(y/x)" --output r,phi --cotangent
       bpcalc emit -f examples/neuron.txt --check
     """
-    from .. import emit as emitting
+    from .. import emitter as emitting
 
     if jvp and vjp:
         raise click.UsageError("--direction (a JVP) and --cotangent (a VJP) are two functions: "

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..numbers import shown, shown_text
 
 if TYPE_CHECKING:
-    from ..descend import Descent, Record
+    from ..descent import Descent, Record
 
 CHART_HEIGHT = 12
 # asciichartpy's symbols: ┼ ┤ ╶ ╴ ─ ╰ ╭ ╮ ╯ │, and in ASCII for --format plain

@@ -178,7 +178,7 @@ def objective(graph: Graph, params: Sequence[str], columns: Sequence[str],
               constants: Mapping[str, str | float]) -> Objective:
     """The compiled mean loss and gradient (see the module)."""
     from .analysis import point
-    from .emit import mean_over_rows
+    from .emitter import mean_over_rows
 
     inputs = check_params(graph, params)
     clash = [c for c in constants if c in params]
