@@ -17,17 +17,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import bpcalc
 from bpcalc import display
 from bpcalc.cli import cli
-from helpers import grad
+from test_pictures import CHROMIUM_ARGS, _chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "examples" / "lesson.ipynb"
 SEED = "(a+b)*(b+1)"
-
-
-def seed(mode: str = "reverse", **kw):
-    return grad(SEED, {"a": "2", "b": "1"}, mode=mode, **kw)
 
 
 def cli_text(*args: str) -> str:
@@ -42,28 +39,66 @@ def rstripped(text: str) -> str:
 
 @pytest.mark.parametrize("mode", ["reverse", "forward", "paths"])
 def test_table_is_the_command_lines_text_view(mode):
-    r = grad(SEED, {"a": "2", "b": "1"}, mode=mode, with_cost=True, limit=20)
-    text = r.table(width=80)
+    text = bpcalc.grad(SEED, a=2, b=1, mode=mode, limit=20).table(width=80)
     assert "\x1b" not in text and text.endswith("\n") and not text.endswith("\n\n")
-    assert text == rstripped(cli_text("grad", SEED, "a=2", "b=1", "--mode", mode,
-                                      "--format", "table", "--color", "never"))
+    printed = rstripped(cli_text("grad", SEED, "a=2", "b=1", "--mode", mode, "--format",
+                                 "table", "--color", "never"))
+    assert printed.startswith(text)  # the command line adds what each mode costs
+    assert printed[len(text):].lstrip("\n").startswith("cost  ")
     assert "∂e/∂b" in text and "Gradient of e = 6" in text
 
 
-def test_pictures_are_what_the_options_write(tmp_path):
-    r = seed()
+@pytest.mark.parametrize("command", [
+    ["graph", SEED], ["graph", SEED, "a=2", "b=1", "--mode", "forward"],
+    ["hessian", "x*x*y", "x=1", "y=2"], ["diff", "c = a + b; d = b + 1; e = c * d"],
+    ["grad", "x*y + sin(x)", "x=1", "y=2", "--direction", "x=1,y=-2"],
+    ["descend", "(w*x + b - y)^2", "--params", "w=0,b=0", "--data", "examples/line.csv"]])
+def test_every_results_table_is_its_commands(command, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    r = api_result(command)
+    printed = rstripped(cli_text(*command, "--format", "table"))
+    if command[0] == "descend":  # the API's rows come from no named file
+        printed = printed.replace("rows of examples/line.csv", "rows of the data")
+    assert r.table(width=80) == printed
+
+
+def api_result(command: list[str]):
+    """The API's result for a command line of the test above."""
+    name, expr, *rest = command
+    options = {rest[k][2:]: rest[k + 1] for k in range(len(rest)) if rest[k][:2] == "--"}
+    values = {a.split("=")[0]: a.split("=")[1] for a in rest if "=" in a and
+              rest[rest.index(a) - 1][:2] != "--"}
+    if name == "descend":
+        return bpcalc.descend(expr, options["params"], Path(options["data"]))
+    if "direction" in options:
+        return bpcalc.directional(expr, direction=options["direction"], **values)
+    return getattr(bpcalc, name)(expr, mode=options.get("mode"), **values) if name == "graph" \
+        else getattr(bpcalc, name)(expr, **values)
+
+
+def test_pictures_are_what_the_options_write(tmp_path, monkeypatch):
     svg, page = tmp_path / "r.svg", tmp_path / "r.html"
-    cli_text("grad", SEED, "a=2", "b=1", "--svg", str(svg), "--html", str(page), "--json")
-    assert r.svg() == svg.read_text(encoding="utf-8")
-    assert r.html() == page.read_text(encoding="utf-8")
-    assert r.tikz() == cli_text("grad", SEED, "a=2", "b=1", "--format", "tikz")
-    t = grad("y = tanh(x)", {"x": "0.5"})
+    for command, r in [(["grad", SEED, "a=2", "b=1", "--mode", "paths"],
+                        bpcalc.grad(SEED, a=2, b=1, mode="paths")),
+                       (["graph", SEED, "a=2", "b=1"], bpcalc.graph(SEED, a=2, b=1)),
+                       (["hessian", "x*x*y", "x=1", "y=2"], bpcalc.hessian("x*x*y", x=1, y=2))]:
+        cli_text(*command, "--svg", str(svg), "--html", str(page), "--json")
+        assert r.svg() == svg.read_text(encoding="utf-8")
+        assert r.html() == page.read_text(encoding="utf-8")
+        if command[0] != "hessian":
+            assert r.tikz() == cli_text(*command, "--format", "tikz")
+    t = bpcalc.grad("y = tanh(x)", x=0.5)
     assert "y = tanh(x)</text>" in t.svg() and "= 0.462117<" in t.svg()
     assert "= 0.462<" in t.svg(digits=3) and "0.462117" not in t.svg(digits=3)
+    monkeypatch.chdir(ROOT / "examples")  # two parameters: the path over the loss surface
+    cli_text("descend", "(w*x + b - y)^2", "--params", "w=0,b=0", "--data", "line.csv",
+             "--svg", str(svg), "--json")
+    fit = bpcalc.descend("(w*x + b - y)^2", "w=0,b=0", Path("line.csv"))
+    assert fit.svg() == svg.read_text(encoding="utf-8") and "over the loss" in fit.svg()
 
 
 def test_a_grad_result_shows_its_pass_step_by_step_in_an_iframe():
-    r = seed()
+    r = bpcalc.grad(SEED, a=2, b=1)
     shown = r._repr_html_()
     srcdoc = re.fullmatch(r'<iframe [^>]*srcdoc="([^"]*)"[^>]*></iframe>', shown)
     assert srcdoc is not None, shown[:200]
@@ -74,40 +109,46 @@ def test_a_grad_result_shows_its_pass_step_by_step_in_an_iframe():
 
 
 def test_other_results_show_a_drawing_or_their_text():
-    structure = grad(SEED, None)._replace(mode="")  # as `bpcalc graph` gives it
-    assert structure._repr_html_() is None
-    assert structure._repr_svg_().startswith("<svg") and "e = c * d" in structure.svg()
-    with pytest.raises(display.NoPicture):
-        display.svg(_hessian())
+    g = bpcalc.graph(SEED)
+    assert g._repr_html_() is None and g._repr_svg_() == g.svg()
+    assert "e = c * d</text>" in g.svg()
+    h = bpcalc.hessian("x*x*y", x=1, y=2)
+    assert h._repr_svg_() is None
+    assert h._repr_html_() == f'<pre class="bpcalc">{html.escape(h.table())}</pre>'
+    cost = bpcalc.graph(SEED).cost
+    assert "edge operations" in cost._repr_html_()
+    code = bpcalc.emit(SEED, lang="c")
+    assert code.table() == code.code and "#include &lt;math.h&gt;" in code._repr_html_()
+    for r in (h.graph, bpcalc.directional("x*y", x=1, y=2, direction="x=1,y=0"), cost):
+        if r.kind != "graph":
+            with pytest.raises(display.NoPicture, match="r.table"):
+                r.svg()
+    fit = bpcalc.descend("(w - 3)^2", {"w": 0}, steps=50)
+    assert fit._repr_html_() is None and fit._repr_svg_() == fit.svg()
+    assert "polyline" in fit.svg()
 
 
-def _hessian():
-    from helpers import hessian_result
-
-    return hessian_result("x*x*y", {"x": "1", "y": "2"})
-
-
-def test_ipython_prints_the_table():
-    pretty = pytest.importorskip("IPython.lib.pretty")
-    r = seed()
-    assert pretty.pretty(r) == r.table()
-    assert pretty.pretty(_hessian()) == _hessian().table()
-    assert "∂²" in _hessian().table() or "hessian" in _hessian().table().lower()
-
-
-def test_importing_bpcalc_and_display_imports_no_sympy_rich_or_click():
+def test_importing_bpcalc_imports_no_sympy_rich_or_click_nor_do_the_pictures():
     code = textwrap.dedent("""
         import sys, json
-        import bpcalc, bpcalc.display
-        from bpcalc import analysis
-        r = analysis.grad(analysis.load("(a+b)*(b+1)").graph(None), {"a": 2, "b": 1})
-        pictures = [r.svg(), r.html(), r.tikz(), r._repr_html_()]
+        import bpcalc
+        r = bpcalc.grad("(a+b)*(b+1)", a=2, b=1)
+        pictures = [r.svg(), r.html(), r.tikz(), r._repr_html_(), bpcalc.graph("x").svg()]
         print(json.dumps(sorted({m.split(".")[0] for m in sys.modules}
                                 & {"sympy", "rich", "click"})))
     """)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=True).stdout
     assert json.loads(out) == []
+
+
+def test_the_api_page_runs():
+    """docs/api.md's examples, run by doctest: the page shows what bpcalc prints."""
+    import doctest
+
+    failed, tried = doctest.testfile(str(ROOT / "docs" / "api.md"), module_relative=False,
+                                     optionflags=doctest.ELLIPSIS)
+    assert tried > 20 and failed == 0
 
 
 # --- the lesson, executed and opened in a browser ----------------------------------------
@@ -155,3 +196,55 @@ def page_of(nb) -> str:
                 parts.append(f'<pre class="output">{html.escape(text)}</pre>')
     return ("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>lesson</title>"
             "</head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
+
+
+@pytest.mark.browser
+def test_lesson_runs_and_steps_through_its_passes_in_chromium(tmp_path):
+    nb = run_notebook(LESSON, tmp_path)
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
+    assert errors == []
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    frames = [o for o in outputs if "bpcalc-steps" in o.get("data", {}).get("text/html", "")]
+    drawings = [o for o in outputs if o.get("data", {}).get("image/svg+xml", "")
+                .startswith("<svg")]
+    assert len(frames) >= 4 and len(drawings) >= 3  # four passes; two graphs, a loss curve
+    printed = "".join(o.get("text", "") for o in outputs)
+    assert "gradient {'a': 2.0, 'b': 5.0}" in printed  # forward = reverse = paths
+    assert printed.count("gradient {'a': 2.0, 'b': 5.0}") == 3
+    page = tmp_path / "lesson.html"
+    page.write_text(page_of(nb), encoding="utf-8")
+    step_through(page, len(frames))
+
+
+def step_through(page_file: Path, frames: int) -> None:
+    """Every step-through on the page moves on its own when its Next is clicked, with no
+    error and no request for anything outside the page."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    browser_path = _chromium()
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1000, "height": 800})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("request", lambda req: errors.append(req.url) if not req.url.startswith(
+                ("file:", "data:", "about:")) else None)
+            page.goto(page_file.as_uri())
+            assert page.locator("iframe.bpcalc-steps").count() == frames
+            first = [page.frame_locator("iframe.bpcalc-steps").nth(k) for k in range(frames)]
+            before = [f.locator("#step").inner_text() for f in first]
+            assert all(before), before
+            first[0].locator("#next").click()
+            first[0].locator("#next").click()
+            after = [f.locator("#step").inner_text() for f in first]
+            assert after[0] != before[0] and after[1:] == before[1:]  # ids do not clash
+            assert first[0].locator("#count").inner_text().startswith("step 3 of ")
+            assert first[0].locator(".lit").count() >= 1
+            for f in first[1:]:
+                f.locator("#next").click()
+            assert all(f.locator("#step").inner_text() != b for f, b in zip(first[1:], before[1:]))
+            assert page.locator("img").count() >= 3
+            assert errors == []
+        finally:
+            browser.close()

@@ -1,12 +1,13 @@
 """Results shown as the command line shows them, from Python and in Jupyter.
 
-`Shown` is a mixin for the result classes: `r.table()` is the text view that
-`--format table` prints (plain text, no ANSI codes), `r.svg()`, `r.html()` and `r.tikz()`
-the pictures that `--svg`, `--html` and `--format tikz` write, and the `_repr_*_` hooks
-make a result show itself in a notebook: a grad result as the step-through of its pass
-on the drawing, a graph as its drawing, a descent as its loss curve, the rest as their
-text view. Nothing here computes; each function picks the renderer for the result's
-class. rich is imported when a text view is made, never on `import bpcalc`.
+`Shown` is the mixin of the API's results (api/results.py): `r.table()` is the text view
+that `--format table` prints (plain text, no ANSI codes), `r.svg()`, `r.html()` and
+`r.tikz()` the pictures that `--svg`, `--html` and `--format tikz` write, and the
+`_repr_*_` hooks make a result show itself in a notebook: a grad result as the
+step-through of its pass on the drawing, a graph as its drawing, a descent as its loss
+curve, the others as their text view. Nothing here computes: each function picks the
+renderer for the result's `kind` and hands it the engine's result (`r.result`). rich is
+imported when a text view is made, never on `import bpcalc`.
 
 In a notebook the step-through page sits in an iframe's `srcdoc`: its script, styles,
 element ids and arrow keys stay inside it, so two outputs on one page never clash, and
@@ -17,70 +18,72 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
 from .numbers import SCREEN_DIGITS, showing
 
 WIDTH = 100  # columns of the text view in a notebook (a terminal's are its own)
-FRAME = 130  # pixels above and below the drawing in the step-through page: the controls
+FRAME = 130  # pixels of the step-through page around its drawing: the controls, the step
+DRAWN = ("grad", "graph", "hessian")  # a Hessian's pictures are its function's graph
 
 
 class NoPicture(TypeError):
-    """This kind of result has no such picture (a Hessian has no step-through page)."""
+    """This kind of result has no such picture (a cost has no drawing)."""
 
 
 def table(r: Any, width: int = WIDTH, digits: int = SCREEN_DIGITS) -> str:
     """The text view of `r` at `width` columns, as `bpcalc CMD ... --format table` prints
     it (without colour), numbers with `digits` significant digits."""
+    if r.kind == "emit":
+        return str(r.code)
     with showing(digits):
         return _rich_text(_parts(r), width)
 
 
 def svg(r: Any, digits: int = SCREEN_DIGITS) -> str:
     """The drawing of `r` as an SVG document: the graph with its values and derivatives
-    (as `--svg`), or a descent's loss curve."""
-    kind = _kind(r)
+    (as `--svg`), or a descent's loss curve (with the path of two parameters over the loss
+    surface when two learn)."""
     with showing(digits):
-        if kind in ("grad", "graph"):
-            from .render import svg as svg_mod
-
-            return svg_mod.svg(r, command=kind)
-        if kind == "descend":
+        if r.kind == "descend":
             from .render import descend_view
 
-            return descend_view.svg(r, None)
-    raise NoPicture(f"a {kind} result has no drawing; r.table() shows it")
+            surface, sample = _surface(r)
+            return descend_view.svg(r.result, surface, sample)
+        from .render import svg as svg_mod
+
+        return svg_mod.svg(_drawn(r, "drawing"), command=r.kind)
 
 
 def html(r: Any, digits: int = SCREEN_DIGITS) -> str:
     """The page that steps through the pass on the drawing (as `--html`): one
     self-contained HTML document, its script inline."""
-    kind = _kind(r)
-    if kind not in ("grad", "graph"):
-        raise NoPicture(f"a {kind} result has no step-through page; r.table() shows it")
     from .render import stepper
 
+    drawn = _drawn(r, "step-through page")
     with showing(digits):
-        return stepper.page(r, command=kind)
+        return stepper.page(drawn, command=r.kind)
 
 
 def tikz(r: Any, digits: int = SCREEN_DIGITS) -> str:
     """The drawing as a TikZ picture for LaTeX (as `--format tikz`)."""
-    kind = _kind(r)
-    if kind not in ("grad", "graph"):
-        raise NoPicture(f"a {kind} result has no TikZ drawing; r.table() shows it")
     from .render import tikz as tikz_mod
 
+    drawn = _drawn(r, "TikZ drawing")
     with showing(digits):
-        return tikz_mod.tikz(r, command=kind)
+        return tikz_mod.tikz(drawn, command=r.kind)
 
 
 def notebook_html(r: Any) -> str | None:
-    """What a notebook shows for a grad result: the step-through page in an iframe
-    sized to its drawing. None for the other results (they show an SVG or text)."""
-    if _kind(r) != "grad":
+    """What a notebook shows for `r`: a grad result's step-through page in an iframe sized
+    to its drawing; the text view of a result without a drawing (a cost, a Hessian,
+    formulas, code), as preformatted text; None for a graph or a descent (an SVG)."""
+    if r.kind in ("graph", "descend"):
         return None
+    if r.kind != "grad":
+        return f'<pre class="bpcalc">{escape(table(r))}</pre>'
     page = html(r)
     found = re.search(r'<svg [^>]*height="(\d+)"', page)
     height = (int(found.group(1)) if found else 400) + FRAME
@@ -92,11 +95,12 @@ def notebook_html(r: Any) -> str | None:
 def notebook_svg(r: Any) -> str | None:
     """What a notebook shows for a graph (its drawing) or a descent (its loss curve);
     None for the others."""
-    return svg(r) if _kind(r) in ("graph", "descend") else None
+    return svg(r) if r.kind in ("graph", "descend") else None
 
 
 class Shown:
-    """The display methods of a result (see the module's docstring)."""
+    """The display methods of a result (see the module's docstring). The class that mixes
+    it in has `kind` (the command) and `result` (the engine's result)."""
 
     __slots__ = ()
 
@@ -122,53 +126,80 @@ class Shown:
     def _repr_svg_(self) -> str | None:
         return notebook_svg(self)
 
-    def _repr_pretty_(self, p: Any, cycle: bool) -> None:
-        """IPython's text: the text view (a terminal's IPython prints the table)."""
-        p.text(table(self))
 
-
-def _kind(r: Any) -> str:
-    """Which command's result `r` is: grad, graph, hessian, directional, diff, descend."""
-    from .results.formulas import DiffResult
-    from .results.grad import GradResult
-    from .results.second import DirectionalResult, HessianResult
-
-    if isinstance(r, GradResult):
-        return getattr(r, "command", "grad" if r.mode else "graph")
-    for cls, kind in ((HessianResult, "hessian"), (DirectionalResult, "directional"),
-                      (DiffResult, "diff")):
-        if isinstance(r, cls):
-            return kind
-    if type(r).__name__ == "Descent":
-        return "descend"
-    raise TypeError(f"bpcalc cannot show a {type(r).__name__}")
+def _drawn(r: Any, what: str) -> Any:
+    """The engine's GradResult that a picture of `r` draws."""
+    if r.kind not in DRAWN:
+        raise NoPicture(f"a {r.kind} result has no {what}; r.table() shows it")
+    return r.graph.result if r.kind == "hessian" else r.result
 
 
 def _parts(r: Any) -> list[Any]:
     """The rich renderables of the text view, as the command prints them."""
-    kind = _kind(r)
-    if kind in ("grad", "graph"):
+    from .render.layout import Lines
+
+    kind, e = r.kind, r.result
+    if kind == "graph":
         from .render import rich_view
 
-        return rich_view.grad_view(r) if kind == "grad" else rich_view.graph_view(r)
+        return rich_view.graph_view(e)
+    if kind == "grad":
+        from .render import formula_view, rich_view, symbolic_view
+
+        parts = rich_view.grad_view(e)  # and what symbolic mode, check and exact add
+        if getattr(r, "symbolic", None) is not None:
+            parts.extend(formula_view.view(r.symbolic, False, header=False))
+        if getattr(r, "exact", None) is not None:
+            parts.append(symbolic_view.exact_view(e, r.exact))
+        if getattr(r, "check", None) is not None:
+            parts.append(symbolic_view.check_view(r.check))
+        return parts
+    if kind == "cost":
+        from .render import rich_view
+
+        return rich_view.cost_view(r.expression, r.outputs, e)
     if kind == "hessian":
         from .render import second_view
 
-        return second_view.hessian_view(r)
-    from .render.layout import Lines
-
+        return second_view.hessian_view(e)
     if kind == "directional":
         from .render import second_view
 
-        return [Lines(lambda width: second_view.directional_lines(r, width))]
+        return [Lines(lambda width: second_view.directional_lines(e, width))]
     if kind == "diff":
         from .render import formula_view
 
-        return formula_view.view(r)
-    from .render import descend_view
+        return formula_view.view(e)
+    if kind == "descend":
+        from .render import descend_view
 
-    data = getattr(r, "data", "the data" if r.rows > 1 else "")
-    return [Lines(lambda width: descend_view.lines(r, data, width))]
+        data = "the data" if r.rows else ""  # (the API's rows are not from a named file)
+        return [Lines(lambda width: descend_view.lines(e, data, width))]
+    raise TypeError(f"bpcalc has no text view of a {kind or type(r).__name__} result")
+
+
+SURFACE_ROWS = 1000  # rows, evenly spaced, that a descent's loss surface averages
+
+
+def _surface(r: Any) -> tuple[Callable[[float, float], float] | None, int]:
+    """The loss as a function of the two parameters that learn, for the descent's picture
+    (as `descend --svg` draws it; None when more or fewer learn), and how many rows,
+    evenly spaced, it averages."""
+    from . import descent
+
+    rows = r.rows
+    sample = (rows or [()])[::max(1, -(-len(rows) // SURFACE_ROWS))]
+    if len(r.result.start) != 2:
+        return None, len(sample) if rows else 0
+    a, b = list(r.result.start)
+    loss = descent.objective(r.graph, [a, b], r.columns, r.constants).call
+
+    def surface(x: float, y: float) -> float:
+        try:
+            return loss({a: x, b: y}, sample)[0]
+        except (ArithmeticError, ValueError):
+            return float("nan")
+    return surface, len(sample) if rows else 0
 
 
 def _rich_text(parts: list[Any], width: int) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..display import Shown
-
 if TYPE_CHECKING:
     from ..formulas import Formulas, Line, Tree
     from .derivation import Derivation
@@ -21,7 +19,7 @@ class LineCheck(NamedTuple):
     ok: bool
 
 
-class _DiffResultFields(NamedTuple):
+class DiffResult(NamedTuple):
     expression: str
     outputs: tuple[str, ...]
     wrt: tuple[str, ...]
@@ -82,9 +80,3 @@ class _DiffResultFields(NamedTuple):
                 {"formula": c.left, "value": c.formula, "engine": c.engine, "ok": c.ok}
                 for c in self.checks]}
         return d
-
-
-class DiffResult(Shown, _DiffResultFields):
-    """The formulas of `bpcalc diff`, shown as it shows them (display.Shown: r.table())."""
-
-    __slots__ = ()

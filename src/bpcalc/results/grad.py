@@ -6,8 +6,6 @@ import math
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar, overload
 
-from ..display import Shown
-
 if TYPE_CHECKING:
     from ..cost import Cost
     from .fold import Folding
@@ -81,7 +79,7 @@ class PathInfo(NamedTuple):
     product: float
 
 
-class _GradFields(NamedTuple):
+class GradResult(NamedTuple):
     expression: str
     mode: str  # "reverse", "forward", "paths", or "" when nothing was accumulated
     inputs: Mapping[str, float | None]
@@ -214,13 +212,6 @@ class _GradFields(NamedTuple):
         p = self.paths[k]
         return {"input": p.input, "output": p.output, "nodes": list(p.nodes),
                 "product": _json_number(p.product)}
-
-
-class GradResult(Shown, _GradFields):
-    """What grad (and graph) computed; it shows itself (display.Shown): r.table(), r.svg(),
-    r.html(), r.tikz(), and in a notebook the step-through of its pass."""
-
-    __slots__ = ()
 
 
 def _json_number(x: float | None) -> float | None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..display import Shown
-
 if TYPE_CHECKING:
     from .fold import Folding
 
@@ -16,7 +14,7 @@ def _fold(folding: Folding | None, d: dict[str, Any], inner: bool = False) -> An
     return d if folding is None else folding.mapping(d, inner)
 
 
-class _HessianResultFields(NamedTuple):
+class HessianResult(NamedTuple):
     expression: str
     inputs: dict[str, float]
     wrt: tuple[str, ...]
@@ -45,7 +43,7 @@ class _HessianResultFields(NamedTuple):
         }
 
 
-class _DirectionalResultFields(NamedTuple):
+class DirectionalResult(NamedTuple):
     expression: str
     kind: str  # "jvp" (--direction) or "vjp" (--cotangent)
     inputs: dict[str, float]
@@ -73,16 +71,3 @@ class _DirectionalResultFields(NamedTuple):
                      "edge_ops": self.edge_ops},
             "warnings": list(self.warnings),
         }
-
-
-class HessianResult(Shown, _HessianResultFields):
-    """The Hessian, shown as `bpcalc hessian` shows it (display.Shown: r.table())."""
-
-    __slots__ = ()
-
-
-class DirectionalResult(Shown, _DirectionalResultFields):
-    """A Jacobian-vector or vector-Jacobian product, shown as grad --direction or --cotangent
-    shows it (display.Shown: r.table())."""
-
-    __slots__ = ()
