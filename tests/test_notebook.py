@@ -151,6 +151,17 @@ def test_the_api_page_runs():
     assert tried > 20 and failed == 0
 
 
+def test_the_three_lines_print_a_gradient_and_show_a_graph(capsys):
+    """The page's first lines (and the README's): a gradient printed, a graph shown."""
+    block = re.search(r"```python\n(.*?)```", (ROOT / "docs" / "api.md").read_text(), re.S)
+    *lines, last = block.group(1).strip().splitlines()
+    assert len(lines) == 2
+    exec("\n".join(lines), namespace := {})
+    assert capsys.readouterr().out == "{'a': 2.0, 'b': 5.0}\n"
+    shown = eval(last.split("  #")[0], namespace)
+    assert "bpcalc-steps" in shown._repr_html_() and "e = c * d" in shown.html()
+
+
 # --- the lesson, executed and opened in a browser ----------------------------------------
 
 def run_notebook(path: Path, tmp_path: Path):
