@@ -65,6 +65,25 @@ def test_errors_import_neither():
     assert r["heavy"] == []
 
 
+@pytest.mark.parametrize("use", ["pass", "bpcalc.grad; bpcalc.InputError; bpcalc.Grad"])
+def test_importing_the_api_imports_neither_nor_click(use):
+    """`import bpcalc` (the Python API) loads no SymPy, rich or click, nor does reaching
+    its functions: each loads what it needs when called."""
+    probe = (f"import sys, bpcalc; {use}; print(sorted({{m.split('.')[0] for m in "
+             "sys.modules} & {'sympy', 'rich', 'click'}))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.stdout.strip() == "[]", proc.stderr
+
+
+def test_a_gradient_from_python_imports_none():
+    probe = ("import sys, bpcalc; r = bpcalc.grad('(a+b)*(b+1)', a=2, b=1); r.to_json(); "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'sympy', 'rich', 'click'}))")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60)
+    assert proc.stdout.strip() == "[]", proc.stderr
+
+
 def test_the_check_can_see_a_heavy_import():
     """The probe itself works: importing rich shows up in the list."""
     proc = subprocess.run([sys.executable, "-c", "import rich, sys; print('rich' in sys.modules)"],
