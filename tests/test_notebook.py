@@ -144,10 +144,18 @@ def test_importing_bpcalc_imports_no_sympy_rich_or_click_nor_do_the_pictures():
 
 def test_the_api_page_runs():
     """docs/api.md's examples, run by doctest: the page shows what bpcalc prints."""
+    import builtins
     import doctest
 
-    failed, tried = doctest.testfile(str(ROOT / "docs" / "api.md"), module_relative=False,
-                                     optionflags=doctest.ELLIPSIS)
+    before = builtins.__dict__.get("_", builtins)  # an example's value is kept as builtins._
+    try:
+        failed, tried = doctest.testfile(str(ROOT / "docs" / "api.md"), module_relative=False,
+                                         optionflags=doctest.ELLIPSIS)
+    finally:
+        if before is builtins:
+            builtins.__dict__.pop("_", None)
+        else:
+            builtins._ = before  # type: ignore[attr-defined]
     assert tried > 20 and failed == 0
 
 
