@@ -172,23 +172,22 @@ def test_the_three_lines_print_a_gradient_and_show_a_graph(capsys):
 
 # --- the lesson, executed and opened in a browser ----------------------------------------
 
-def run_notebook(path: Path, tmp_path: Path):
-    """`path` executed by a kernel of this very interpreter (a kernelspec written for the
-    test, so that no other Python's "python3" kernel is picked up), in its own folder."""
+def run_notebook(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """`path` executed in its own folder by a kernel of this very interpreter: a
+    kernelspec written for the test (so that no other Python's "python3" kernel is picked
+    up) and the kernel's connection file in `tmp_path`, not in the home folder. The
+    client starts the kernel and shuts it down."""
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    from jupyter_client.kernelspec import KernelSpecManager
-    from jupyter_client.manager import KernelManager
-
-    spec = tmp_path / "kernels" / "bpcalc-test"
+    spec = tmp_path / "jupyter" / "kernels" / "bpcalc-test"
     spec.mkdir(parents=True)
     (spec / "kernel.json").write_text(json.dumps({
         "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "bpcalc tests", "language": "python"}))
-    specs = KernelSpecManager(kernel_dirs=[str(spec.parent)], ensure_native_kernel=False)
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("JUPYTER_RUNTIME_DIR", str(tmp_path / "runtime"))
     nb = nbformat.read(path, as_version=4)
-    km = KernelManager(kernel_name="bpcalc-test", kernel_spec_manager=specs)
-    nbclient.NotebookClient(nb, km=km, timeout=60,
+    nbclient.NotebookClient(nb, kernel_name="bpcalc-test", timeout=60,
                             resources={"metadata": {"path": str(path.parent)}}).execute()
     return nb
 
@@ -218,8 +217,8 @@ def page_of(nb) -> str:
 
 
 @pytest.mark.browser
-def test_lesson_runs_and_steps_through_its_passes_in_chromium(tmp_path):
-    nb = run_notebook(LESSON, tmp_path)
+def test_lesson_runs_and_steps_through_its_passes_in_chromium(tmp_path, monkeypatch):
+    nb = run_notebook(LESSON, tmp_path, monkeypatch)
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error"]
     assert errors == []
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
