@@ -20,6 +20,7 @@ from click.testing import CliRunner
 import bpcalc
 from bpcalc import display
 from bpcalc.cli import cli
+from bpcalc.numbers import showing
 from test_pictures import CHROMIUM_ARGS, _chromium
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +91,8 @@ def test_pictures_are_what_the_options_write(tmp_path, monkeypatch):
     t = bpcalc.grad("y = tanh(x)", x=0.5)
     assert "y = tanh(x)</text>" in t.svg() and "= 0.462117<" in t.svg()
     assert "= 0.462<" in t.svg(digits=3) and "0.462117" not in t.svg(digits=3)
+    with showing(3):  # None: the digits the caller set (the command line's --digits)
+        assert t.svg(digits=None) == t.svg(digits=3) != t.svg()
     monkeypatch.chdir(ROOT / "examples")  # two parameters: the path over the loss surface
     cli_text("descend", "(w*x + b - y)^2", "--params", "w=0,b=0", "--data", "line.csv",
              "--svg", str(svg), "--json")

@@ -19,12 +19,15 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from html import escape
 from typing import Any
 
 from .numbers import SCREEN_DIGITS, showing
 
 WIDTH = 100  # columns of the text view in a notebook (a terminal's are its own)
+# Every function takes `digits`, the significant digits of the numbers shown (6, as on
+# screen); None leaves them to the caller's numbers.showing (the command line's --digits).
 FRAME = 130  # pixels of the step-through page around its drawing: the controls, the step
 DRAWN = ("grad", "graph", "hessian")  # a Hessian's pictures are its function's graph
 
@@ -33,20 +36,26 @@ class NoPicture(TypeError):
     """This kind of result has no such picture (a cost has no drawing)."""
 
 
-def table(r: Any, width: int = WIDTH, digits: int = SCREEN_DIGITS) -> str:
+def _digits(digits: int | None) -> AbstractContextManager[None]:
+    """Numbers shown with `digits` significant digits; None: as the caller's
+    `numbers.showing` says (the command line's --digits)."""
+    return nullcontext() if digits is None else showing(digits)
+
+
+def table(r: Any, width: int = WIDTH, digits: int | None = SCREEN_DIGITS) -> str:
     """The text view of `r` at `width` columns, as `bpcalc CMD ... --format table` prints
     it (without colour), numbers with `digits` significant digits."""
     if r.kind == "emit":
         return str(r.code)
-    with showing(digits):
+    with _digits(digits):
         return _rich_text(_parts(r), width)
 
 
-def svg(r: Any, digits: int = SCREEN_DIGITS) -> str:
+def svg(r: Any, digits: int | None = SCREEN_DIGITS) -> str:
     """The drawing of `r` as an SVG document: the graph with its values and derivatives
     (as `--svg`), or a descent's loss curve (with the path of two parameters over the loss
     surface when two learn)."""
-    with showing(digits):
+    with _digits(digits):
         if r.kind == "descend":
             from .render import descend_view
 
@@ -57,22 +66,22 @@ def svg(r: Any, digits: int = SCREEN_DIGITS) -> str:
         return svg_mod.svg(_drawn(r, "drawing"), command=r.kind)
 
 
-def html(r: Any, digits: int = SCREEN_DIGITS) -> str:
+def html(r: Any, digits: int | None = SCREEN_DIGITS) -> str:
     """The page that steps through the pass on the drawing (as `--html`): one
     self-contained HTML document, its script inline."""
     from .render import stepper
 
     drawn = _drawn(r, "step-through page")
-    with showing(digits):
+    with _digits(digits):
         return stepper.page(drawn, command=r.kind)
 
 
-def tikz(r: Any, digits: int = SCREEN_DIGITS) -> str:
+def tikz(r: Any, digits: int | None = SCREEN_DIGITS) -> str:
     """The drawing as a TikZ picture for LaTeX (as `--format tikz`)."""
     from .render import tikz as tikz_mod
 
     drawn = _drawn(r, "TikZ drawing")
-    with showing(digits):
+    with _digits(digits):
         return tikz_mod.tikz(drawn, command=r.kind)
 
 
@@ -104,19 +113,19 @@ class Shown:
 
     __slots__ = ()
 
-    def table(self, width: int = WIDTH, digits: int = SCREEN_DIGITS) -> str:
+    def table(self, width: int = WIDTH, digits: int | None = SCREEN_DIGITS) -> str:
         """The text view, as `--format table` prints it, without colour."""
         return table(self, width, digits)
 
-    def svg(self, digits: int = SCREEN_DIGITS) -> str:
+    def svg(self, digits: int | None = SCREEN_DIGITS) -> str:
         """The drawing as SVG text (a descent: its loss curve)."""
         return svg(self, digits)
 
-    def html(self, digits: int = SCREEN_DIGITS) -> str:
+    def html(self, digits: int | None = SCREEN_DIGITS) -> str:
         """The step-through page as one self-contained HTML document."""
         return html(self, digits)
 
-    def tikz(self, digits: int = SCREEN_DIGITS) -> str:
+    def tikz(self, digits: int | None = SCREEN_DIGITS) -> str:
         """The drawing as a TikZ picture."""
         return tikz(self, digits)
 
