@@ -4,6 +4,7 @@ are typed and carry the command line's messages; its docstrings' examples run.""
 
 from __future__ import annotations
 
+import builtins
 import doctest
 import json
 import math
@@ -198,9 +199,62 @@ def test_the_docstrings_examples_run(module: str) -> None:
     import importlib
 
     mod = importlib.import_module(module)
-    failed, tried = doctest.testmod(mod, optionflags=doctest.ELLIPSIS, verbose=False)
+    before = builtins.__dict__.get("_", builtins)  # an example's value is kept as builtins._
+    try:
+        failed, tried = doctest.testmod(mod, optionflags=doctest.ELLIPSIS, verbose=False)
+    finally:
+        if before is builtins:
+            builtins.__dict__.pop("_", None)
+        else:
+            builtins._ = before  # type: ignore[attr-defined]
     assert tried > 0 and failed == 0
 
 
 def test_py_typed_is_shipped() -> None:
     assert (Path(bpcalc.__file__).parent / "py.typed").exists()
+
+
+# --- the command line built on the API -------------------------------------------------
+
+KINDS = {"grad": "grad", "graph": "graph", "cost": "cost", "hessian": "hessian",
+         "diff": "diff", "descend": "descend"}
+
+
+@pytest.mark.parametrize("command", [*KINDS, "emit", "help"])
+def test_help_command_is_the_commands_own_help(command: str) -> None:
+    assert run_cli("help", command) == run_cli(command, "--help")
+    assert run_cli("help", command)[0] == 0
+
+
+def test_help_alone_and_for_no_command() -> None:
+    assert run_cli("help") == run_cli("--help")
+    code, _, err = run_cli("help", "gradd")
+    assert code == 2 and "no command 'gradd'; the commands are: cost, descend" in err
+
+
+@pytest.mark.parametrize("command", list(KINDS))
+def test_every_format_a_command_offers_has_a_renderer(command: str) -> None:
+    """show() prints each format through the one table of renderers: every --format a
+    command offers (but auto and json, which are the result's own) has one."""
+    import click
+
+    from bpcalc.api.views import RENDERERS
+
+    params = {p.name: p for p in cli.commands[command].params}
+    formats = params["fmt"].type
+    assert isinstance(formats, click.Choice)
+    for fmt in formats.choices:
+        if fmt not in ("auto", "json"):
+            assert (KINDS[command], fmt) in RENDERERS, (command, fmt)
+
+
+def test_grad_takes_its_options_as_groups() -> None:
+    """The grad function's own parameters: the source, the view and the SymPy checks each
+    come as one object (cli/common.collect)."""
+    import inspect
+
+    from bpcalc.cli.grad import grad as grad_command
+
+    params = inspect.signature(inspect.unwrap(grad_command.callback)).parameters
+    assert len(params) <= 10, list(params)
+    assert {"source", "view", "verify"} <= set(params)

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from html import escape
 from typing import Any
@@ -44,11 +43,18 @@ def _digits(digits: int | None) -> AbstractContextManager[None]:
 
 def table(r: Any, width: int = WIDTH, digits: int | None = SCREEN_DIGITS) -> str:
     """The text view of `r` at `width` columns, as `bpcalc CMD ... --format table` prints
-    it (without colour), numbers with `digits` significant digits."""
+    it (without colour), through the command line's own table of renderers
+    (api/views.py); a `Code`'s is its source."""
     if r.kind == "emit":
         return str(r.code)
+    from .api import views
+
+    label = "the data" if r.kind == "descend" and r.rows else ""  # rows from no named file
     with _digits(digits):
-        return _rich_text(_parts(r), width)
+        shown = views.render(r, "table", views.Options(label=label))
+        text = shown if isinstance(shown, str) else _rich_text(shown, width)
+    lines = [line.rstrip() for line in text.splitlines()]  # rich pads its cells
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def svg(r: Any, digits: int | None = SCREEN_DIGITS) -> str:
@@ -59,11 +65,10 @@ def svg(r: Any, digits: int | None = SCREEN_DIGITS) -> str:
         if r.kind == "descend":
             from .render import descend_view
 
-            surface, sample = _surface(r)
-            return descend_view.svg(r.result, surface, sample)
+            return descend_view.svg(r.result, *r.surface())
         from .render import svg as svg_mod
 
-        return svg_mod.svg(_drawn(r, "drawing"), command=r.kind)
+        return svg_mod.svg(_drawn(r, "drawing"), _input(r), command=r.kind)
 
 
 def html(r: Any, digits: int | None = SCREEN_DIGITS) -> str:
@@ -73,16 +78,17 @@ def html(r: Any, digits: int | None = SCREEN_DIGITS) -> str:
 
     drawn = _drawn(r, "step-through page")
     with _digits(digits):
-        return stepper.page(drawn, command=r.kind)
+        return stepper.page(drawn, _input(r), r.kind)
 
 
 def tikz(r: Any, digits: int | None = SCREEN_DIGITS) -> str:
-    """The drawing as a TikZ picture for LaTeX (as `--format tikz`)."""
-    from .render import tikz as tikz_mod
+    """The drawing as a TikZ picture for LaTeX (as `--format tikz`; a Hessian's is its
+    function's graph)."""
+    from .api import views
 
-    drawn = _drawn(r, "TikZ drawing")
+    _drawn(r, "TikZ drawing")
     with _digits(digits):
-        return tikz_mod.tikz(drawn, command=r.kind)
+        return str(views.render(r.graph if r.kind == "hessian" else r, "tikz"))
 
 
 def notebook_html(r: Any) -> str | None:
@@ -143,72 +149,9 @@ def _drawn(r: Any, what: str) -> Any:
     return r.graph.result if r.kind == "hessian" else r.result
 
 
-def _parts(r: Any) -> list[Any]:
-    """The rich renderables of the text view, as the command prints them."""
-    from .render.layout import Lines
-
-    kind, e = r.kind, r.result
-    if kind == "graph":
-        from .render import rich_view
-
-        return rich_view.graph_view(e)
-    if kind == "grad":
-        from .render import formula_view, rich_view, symbolic_view
-
-        parts = rich_view.grad_view(e)  # and what symbolic mode, check and exact add
-        if getattr(r, "symbolic", None) is not None:
-            parts.extend(formula_view.view(r.symbolic, False, header=False))
-        if getattr(r, "exact", None) is not None:
-            parts.append(symbolic_view.exact_view(e, r.exact))
-        if getattr(r, "check", None) is not None:
-            parts.append(symbolic_view.check_view(r.check))
-        return parts
-    if kind == "cost":
-        from .render import rich_view
-
-        return rich_view.cost_view(r.expression, r.outputs, e)
-    if kind == "hessian":
-        from .render import second_view
-
-        return second_view.hessian_view(e)
-    if kind == "directional":
-        from .render import second_view
-
-        return [Lines(lambda width: second_view.directional_lines(e, width))]
-    if kind == "diff":
-        from .render import formula_view
-
-        return formula_view.view(e)
-    if kind == "descend":
-        from .render import descend_view
-
-        data = "the data" if r.rows else ""  # (the API's rows are not from a named file)
-        return [Lines(lambda width: descend_view.lines(e, data, width))]
-    raise TypeError(f"bpcalc has no text view of a {kind or type(r).__name__} result")
-
-
-SURFACE_ROWS = 1000  # rows, evenly spaced, that a descent's loss surface averages
-
-
-def _surface(r: Any) -> tuple[Callable[[float, float], float] | None, int]:
-    """The loss as a function of the two parameters that learn, for the descent's picture
-    (as `descend --svg` draws it; None when more or fewer learn), and how many rows,
-    evenly spaced, it averages."""
-    from . import descent
-
-    rows = r.rows
-    sample = (rows or [()])[::max(1, -(-len(rows) // SURFACE_ROWS))]
-    if len(r.result.start) != 2:
-        return None, len(sample) if rows else 0
-    a, b = list(r.result.start)
-    loss = descent.objective(r.graph, [a, b], r.columns, r.constants).call
-
-    def surface(x: float, y: float) -> float:
-        try:
-            return loss({a: x, b: y}, sample)[0]
-        except (ArithmeticError, ValueError):
-            return float("nan")
-    return surface, len(sample) if rows else 0
+def _input(r: Any) -> str | None:
+    """The input whose tangents a forward-mode picture draws (grad's first `wrt`)."""
+    return getattr(r, "drawn", None)
 
 
 def _rich_text(parts: list[Any], width: int) -> str:
@@ -222,5 +165,4 @@ def _rich_text(parts: list[Any], width: int) -> str:
     for part in parts:
         console.print(part)
         console.print()
-    lines = [line.rstrip() for line in out.getvalue().splitlines()]  # rich pads its cells
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return out.getvalue()

@@ -99,7 +99,7 @@ def run_grad(req: Request, *, check: bool = False, exact: bool = False,
         from ..symbolic.exact import exact as exact_
 
         exactly = exact_(program, at, mode=ad_mode, wrt=wrt, outputs=outputs, budget=budget)
-    return Grad(result, symbolic, checked, exactly)
+    return Grad(result, symbolic, checked, exactly, drawn=wrt[0] if wrt else None)
 
 
 def directional(expr: str, point: Point = None, /, *,
@@ -257,12 +257,12 @@ def descend(expr: str, params: str | Mapping[str, Any], /, data: Rows = None, *,
     ('converged', 2.0, 1.0)
     """
     req = request(expr, python_values(values), output=output, seed=seed)
-    return run_descend(req, _params(params, seed), _rows(data), lr=lr, steps=steps,
+    return run_descend(req, start_values(params, seed), _rows(data), lr=lr, steps=steps,
                        optimizer=optimizer, batch_size=batch_size, until=until, every=every,
                        report=report)
 
 
-def _params(given: str | Mapping[str, Any], seed: int) -> dict[str, Any]:
+def start_values(given: str | Mapping[str, Any], seed: int) -> dict[str, Any]:
     """--params: NAME=VALUE pairs separated by commas, or a mapping; fills drawn with `seed`."""
     from ..text.arrays import Fill, seeded
     from ..text.values import parse_pairs

@@ -6,7 +6,7 @@ pipe. `.result` is the engine's own result, which the renderers draw.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from ..results.grad import GradResult
     from ..results.second import DirectionalResult, HessianResult
     from .request import Request
+
+
+SURFACE_ROWS = 1000  # rows, evenly spaced, that a descent's loss surface averages
 
 
 class Result(Shown):
@@ -56,8 +59,10 @@ class Grad(Result):
     kind = "grad"
 
     def __init__(self, result: GradResult, symbolic: DiffResult | None = None,
-                 check: CheckResult | None = None, exact: ExactResult | None = None) -> None:
+                 check: CheckResult | None = None, exact: ExactResult | None = None,
+                 drawn: str | None = None) -> None:
         self.result, self.symbolic, self.check, self.exact = result, symbolic, check, exact
+        self.drawn = drawn  # the input whose tangents a forward-mode picture draws
 
     def _field(self, key: str) -> Any:
         return self.result.to_dict([key])[key] if key in self.result.fields() else None
@@ -376,6 +381,26 @@ class Descent(Result):
     @property
     def warnings(self) -> list[str]:
         return list(self.result.warnings)
+
+    def surface(self) -> tuple[Callable[[float, float], float] | None, int]:
+        """The mean loss as a function of the two parameters that learn, for the picture
+        of the descent (None unless exactly two learn), and how many rows, evenly spaced,
+        it averages (at most SURFACE_ROWS)."""
+        from .. import descent
+
+        rows = self.rows
+        sample = (rows or [()])[::max(1, -(-len(rows) // SURFACE_ROWS))]
+        if len(self.result.start) != 2:
+            return None, len(sample) if rows else 0
+        a, b = list(self.result.start)
+        loss = descent.objective(self.graph, [a, b], self.columns, self.constants).call
+
+        def surface(x: float, y: float) -> float:
+            try:
+                return loss({a: x, b: y}, sample)[0]
+            except (ArithmeticError, ValueError):
+                return float("nan")
+        return surface, len(sample) if rows else 0
 
     def __repr__(self) -> str:
         return f"<bpcalc.Descent of {self.result.loss_text!r}: {self.verdict}>"

@@ -66,10 +66,35 @@ def cli() -> None:
       bpcalc emit "(a+b)*(b+1)" --lang c
       bpcalc descend "(w*x + b - y)^2" --params w=0,b=0 --data examples/line.csv
 
-    Run `bpcalc COMMAND --help` for the input language and every option.
+    Run `bpcalc COMMAND --help` (or `bpcalc help COMMAND`) for the input
+    language and every option.
     """
     if hasattr(sys, "set_int_max_str_digits"):
         sys.set_int_max_str_digits(0)  # exact path counts such as 3^10000 have 4772 digits
+
+
+@cli.command("help")
+@click.argument("command", required=False, metavar="[COMMAND]")
+@click.pass_context
+def help_(ctx: click.Context, command: str | None) -> None:
+    """The help of COMMAND, as `bpcalc COMMAND --help` prints it (without COMMAND:
+    bpcalc's own, as `bpcalc --help`).
+
+    \b
+    Examples:
+      bpcalc help grad
+      bpcalc help
+    """
+    top = ctx.find_root()
+    if command is None:
+        click.echo(top.get_help())
+        return
+    found = cli.get_command(top, command)
+    if found is None:
+        known = ", ".join(c for c in cli.list_commands(top) if c != "help")
+        raise click.UsageError(f"no command {command!r}; the commands are: {known}")
+    with click.Context(found, info_name=command, parent=top) as sub:
+        click.echo(found.get_help(sub))
 
 
 for _command in (grad, graph, cost, hessian, diff, emit, descend):

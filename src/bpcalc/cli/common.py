@@ -1,5 +1,6 @@
-"""What every command shares: reading the expression and NAME=VALUE pairs, the option
-decorators, choosing a format, and printing once.
+"""What every command shares: reading the expression and NAME=VALUE pairs into one
+request, the option decorators (each group of options reaches a command as one object:
+Source, View), choosing a format, and printing once.
 
 No math here, and no error handling: a library error (BpcalcError) goes up to the one
 boundary in cli/__init__.py, which prints it and exits with its status.
@@ -7,12 +8,11 @@ boundary in cli/__init__.py, which prints it and exits with its status.
 
 from __future__ import annotations
 
-import errno
-import io
+import functools
 import os
 import sys
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
@@ -21,11 +21,54 @@ from ..numbers import FULL, SCREEN_DIGITS, showing
 from ..text.values import assignments, point_object
 
 if TYPE_CHECKING:
-    from ..analysis import Analysis
+    from ..api.request import Request
 
 VIEW_FORMATS = ("auto", "table", "tree", "plain", "json")
 JSON_PATH_LIMIT = 1000  # the spec's default for scripts
 SCREEN_PATH_LIMIT = 20  # a person reads a few paths; the count says how many there are
+
+
+class Source(NamedTuple):
+    """Where the program and its values come from: EXPR and NAME=VALUE arguments (`args`),
+    -f FILE, and --output (--point, --seed and --max-nodes wait in the context's meta)."""
+
+    args: tuple[str, ...]
+    file: str | None
+    outputs: str | None
+
+
+class View(NamedTuple):
+    """How a result is shown: the format (`chosen` turns auto into table or json), colour,
+    the pictures and screenshots to save beside it, and the views' own options."""
+
+    fmt: str = "auto"
+    as_json: bool = False
+    color: str = "auto"
+    svg: str | None = None  # --svg: the graph drawn
+    html: str | None = None  # --html: the step-through page
+    shot_svg: str | None = None  # --terminal-svg: the text view as a picture
+    shot_html: str | None = None  # --terminal-html
+    steps: bool = False  # grad --steps
+    latex: bool = False  # formulas as LaTeX
+    fields: str | None = None  # grad --fields
+    label: str = ""  # descend: where the data came from
+
+    def chosen(self) -> View:
+        """This view with its format chosen (see choose_format)."""
+        return self._replace(fmt=choose_format(self.fmt, self.as_json, self.shot_svg,
+                                               self.shot_html))
+
+
+def collect(kind: type[Any], name: str) -> Callable[[Any], Any]:
+    """A decorator: the options named as `kind`'s fields reach the command as one `kind`,
+    its parameter `name`, instead of one parameter each."""
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(f)
+        def run(*args: Any, **kw: Any) -> Any:
+            kw[name] = kind(**{k: kw.pop(k) for k in kind._fields if k in kw})
+            return f(*args, **kw)
+        return run
+    return decorate
 
 
 class ExprCommand(click.Command):
@@ -180,7 +223,8 @@ def source_options(f=None, *, output_help="Which program names are outputs (seve
     f = click.option("-f", "--file", "file", metavar="FILE",
                      help="Read the expression or program from FILE ('-' for stdin); "
                           "then every argument is a NAME=VALUE.")(f)
-    return click.argument("args", nargs=-1, metavar="EXPR [NAME=VALUE]...")(f)
+    f = click.argument("args", nargs=-1, metavar="EXPR [NAME=VALUE]...")(f)
+    return collect(Source, "source")(f)
 
 
 def view_options(formats: tuple[str, ...], auto_help: str, digits: bool = True,
@@ -211,7 +255,7 @@ def view_options(formats: tuple[str, ...], auto_help: str, digits: bool = True,
                          help="Also save the text view as HTML."),
         ]):
             f = opt(f)
-        return f
+        return collect(View, "view")(f)
     return decorate
 
 
@@ -243,75 +287,12 @@ def choose_format(fmt: str, as_json: bool, svg: str | None, html: str | None) ->
     return fmt
 
 
-def print_rich(parts: list, color: str, svg: str | None, html: str | None,
-               echo: bool = True) -> None:
-    """Print rich renderables once; save them as SVG or HTML when asked. With `echo`
-    False they are only saved (stdout has JSON then)."""
-    from rich.console import Console
-
-    kwargs: dict = {"record": bool(svg or html), "highlight": False}
-    if not echo:
-        kwargs["file"] = io.StringIO()
-    if color == "always":
-        kwargs["force_terminal"] = True
-    elif color == "never" or os.environ.get("NO_COLOR"):
-        kwargs["color_system"] = None  # no escape codes at all, bold and italic included
-    for path in (svg, html):  # fail before printing anything if a picture cannot be saved
-        if path:
-            try:
-                open(path, "a", encoding="utf-8").close()
-            except OSError as exc:
-                raise InputError(f"cannot write {path}: {exc.strerror}") from None
-    class _Console(Console):
-        def on_broken_pipe(self) -> None:  # rich's own exits 1: the reader left, not an error
-            reader_left()
-
-    console = _Console(**kwargs)
-    for part in parts:
-        console.print(part)
-        console.print()
-    try:
-        if svg:
-            console.save_svg(svg, title="bpcalc", clear=False, code_format=_offline_svg_format())
-        if html:
-            console.save_html(html, clear=False)
-    except OSError as exc:
-        raise InputError(f"cannot write {exc.filename}: {exc.strerror}") from None
-
-
-def _offline_svg_format() -> str:
-    """rich's SVG template without its @font-face rules, which fetch Fira Code from a CDN:
-    the screenshot uses the viewer's Fira Code if installed, else its monospaced font."""
-    import re
-
-    from rich.console import CONSOLE_SVG_FORMAT
-
-    return re.sub(r"@font-face \{\{.*?\}\}\s*", "", CONSOLE_SVG_FORMAT, flags=re.S)
-
-
 def reader_left() -> None:
     """`bpcalc ... | head`: the reader left. Not an error of ours: exit 0, with stdout
     pointed at /dev/null so that nothing more fails on the way out."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, sys.stdout.fileno())
     sys.exit(0)
-
-
-def save_pictures(result: Any, svg: str | None, html: str | None,
-                  wrt: list[str] | None = None, command: str = "grad") -> None:
-    """--svg: the graph drawn (render/svg.py); --html: the step-through page (stepper.py).
-    Forward mode draws the tangents of the first --wrt input."""
-    if not (svg or html):
-        return
-    first = wrt[0] if wrt else None
-    if svg:
-        from ..render import svg as svg_mod
-
-        write_text(svg, svg_mod.svg(result, first, command=command))
-    if html:
-        from ..render import stepper
-
-        write_text(html, stepper.page(result, first, command))
 
 
 def write_text(path: str, text: str) -> None:
@@ -338,23 +319,18 @@ def reject_given(ctx: click.Context, allowed: set[str], why: str) -> None:
             raise click.UsageError(f"{param.opts[-1]} does not go with {why}")
 
 
-def load(args: tuple[str, ...], file: str | None) -> tuple[Analysis, dict[str, Any]]:
-    """The expression or program, to be read once, and its values: NAME=VALUE pairs and
-    the --point file's, each family's spread over its elements (Analysis.flat)."""
-    program, values = load_given(args, file)
-    return program, program.flat(values)
-
-
-def load_given(args: tuple[str, ...], file: str | None) -> tuple[Analysis, dict[str, Any]]:
-    """As `load`, the values as given: a family's an Array or a Fill (drawn with --seed)."""
-    from ..analysis import load as load_program
-    from ..text.arrays import Fill, seeded
+def request(source: Source, *, wrt: str | None = None, mode: str | None = None) -> Request:
+    """The command's one request (api/request.py): the expression or program, to be read
+    once, its values (NAME=VALUE pairs and the --point file's, fills drawn with --seed),
+    --wrt, --output and the mode. Every stage takes it; none reads the text again."""
+    from ..api.request import request as make
 
     meta = click.get_current_context().meta
     path = meta.get("bpcalc.point")
+    args, file = source.args, source.file
     if path == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
         raise InputError("the program and --point cannot both come from standard input")
-    source, rest = read_source(args, file)
+    text, rest = read_source(args, file)
     values: dict[str, str | float] = dict(assignments(rest))
     if path is not None:
         given = read_point(path)
@@ -363,35 +339,7 @@ def load_given(args: tuple[str, ...], file: str | None) -> tuple[Analysis, dict[
             raise InputError(f"{twice[0]} is given a value twice: as {twice[0]}=VALUE "
                              "and in --point")
         values = {**given, **values}
-    if any(type(v) is Fill for v in values.values()):
-        values = seeded(values, seed())
-    return load_program(source, values, meta.get("bpcalc.limit")), values
+    return make(text, values, wrt=names(wrt, "--wrt"), output=names(source.outputs, "--output"),
+                mode=mode, seed=seed(), max_nodes=meta.get("bpcalc.limit"))
 
-
-def analyse(args: tuple[str, ...], file: str | None, outputs: str | None, *,
-            need_values: bool, **kw: Any) -> Any:
-    """analysis.analyse on the command line's program; no values and none needed: the
-    graph's structure alone."""
-    from .. import analysis
-
-    program, values = load(args, file)
-    graph = program.graph(names(outputs, "--output"))
-    return analysis.analyse(graph, values if values or need_values else None, **kw)
-
-
-def warn(warnings: Iterable[str]) -> None:
-    for w in warnings:
-        click.echo(f"warning: {w}", err=True)
-
-
-def print_json(data: dict) -> None:
-    """One JSON object on stdout; Lazy node and edge lists are streamed (json_text.write)."""
-    from ..render import json_text
-
-    if sys.stdout is None:  # `bpcalc ... >&-`
-        raise OSError(errno.EBADF, "standard output is closed")
-    try:
-        json_text.write(data, sys.stdout, pretty=stdout_is_terminal())
-    except BrokenPipeError:  # `bpcalc ... | head`: the reader left; not an error of ours
-        sys.exit(0)
 

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import click
 
-from .common import (
-    ExprCommand,
-    analyse,
-    choose_format,
-    names,
-    print_json,
-    print_rich,
-    source_options,
-    view_options,
-)
+from .. import api
+from .common import ExprCommand, Source, View, request, source_options, view_options
+from .show import show
 
 
 @click.command(cls=ExprCommand)
@@ -21,8 +14,7 @@ from .common import (
 @click.option("--wrt", metavar="X,Y", help="Count only these inputs.")
 @view_options(("auto", "table", "json"),
               "auto: a table on a terminal, JSON in a pipe or file.", digits=False)
-def cost(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str | None,
-         fmt: str, as_json: bool, color: str, shot_svg: str | None, shot_html: str | None) -> None:
+def cost(source: Source, view: View, wrt: str | None) -> None:
     """Why backpropagation wins: what each mode costs on the graph of EXPR.
 
     Compares forward mode (one pass per input), reverse mode (one pass per
@@ -37,14 +29,5 @@ def cost(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str 
       bpcalc cost 'y = x; y = y*y + y; y = y*y + y; y = y*y + y' --json
       python3 -c 'print("+".join(f"w{i}*x{i}" for i in range(1000)))' | bpcalc cost -
     """
-    fmt = choose_format(fmt, as_json, shot_svg, shot_html)
-    result = analyse(args, file, outputs, need_values=False, wrt=names(wrt, "--wrt"),
-                      with_cost=True)
-    assert result.cost is not None
-    if fmt == "json":
-        print_json(result.cost.document(result.expression))
-    from ..render import rich_view
-
-    if fmt != "json" or shot_svg or shot_html:
-        print_rich(rich_view.cost_view(result.expression, result.outputs, result.cost), color,
-                   shot_svg, shot_html, echo=fmt != "json")
+    view = view.chosen()
+    show(api.run_graph(request(source, wrt=wrt), with_cost=True).cost, view)

@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from .. import api
 from . import common
-from .common import ExprCommand, load_given, print_json, read_text, source_options
+from .common import ExprCommand, Source, View, read_text, request, source_options
+from .show import show
 
 if TYPE_CHECKING:
-    from ..descent import Descent
-    from ..graphs.graph import Graph
+    from ..api.results import Descent
 
 
 @click.command(cls=ExprCommand)
@@ -51,10 +52,10 @@ if TYPE_CHECKING:
 @click.option("--svg", "svg_file", metavar="FILE",
               help="Also save the loss curve (and for two parameters their path over the "
                    "loss) as an SVG picture.")
-def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params: str,
-            data: str | None, lr: float, steps: int, optimizer: str, batch_size: int | None,
-            until: float, every: int, fmt: str, as_json: bool, save_file: str | None,
-            report: str | None, svg_file: str | None) -> None:
+def descend(source: Source, params: str, data: str | None, lr: float, steps: int,
+            optimizer: str, batch_size: int | None, until: float, every: int, fmt: str,
+            as_json: bool, save_file: str | None, report: str | None,
+            svg_file: str | None) -> None:
     """Gradient descent on LOSS: learn the --params from the --data rows.
 
     The objective is the mean of LOSS over the rows (or a mini-batch of them);
@@ -80,58 +81,47 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
     """
     from .. import descent as dsc
 
-    loss = common.names(outputs, "--output")
+    loss = common.names(source.outputs, "--output")
     if loss and len(loss) > 1:
         raise click.UsageError("descend minimises one loss: --output names one output")
-    if data == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
+    if data == "-" and (source.file == "-" or (source.file is None
+                                               and source.args[:1] == ("-",))):
         raise click.UsageError("the loss and the --data rows cannot both come from stdin")
     dsc.settings(lr, steps, every, until, optimizer)
     for path in (svg_file, save_file):
         if path:
             _writable(path)
+    view = View(fmt, as_json, label="" if data is None else "stdin" if data == "-" else data)
     if as_json:
-        fmt = "json"
-    if fmt == "auto":
-        fmt = "table" if common.stdout_is_terminal() else "json"
-    from ..compile.points import shapes
-
-    program, given = load_given(args, file)
+        view = view._replace(fmt="json")
+    if view.fmt == "auto":
+        view = view._replace(fmt="table" if common.stdout_is_terminal() else "json")
+    req = request(source)
     start_given = _params(params)
     text = None if data is None else read_text(data)
-    first = _first(text)
-    program = program.with_shapes({**start_given, **(shapes(first) if first else {})})
-    constants = program.flat(given)
-    graph = dsc.loss_graph(program, loss[0] if loss else None)
-    start = dsc.start_values(graph, program.flat(start_given))
-    columns, rows = _data(graph, text, start, constants)
     on_record = None
-    if fmt == "jsonl":
+    if view.fmt == "jsonl":
         from ..render import json_text
-        from ..results.fold import Folding
 
-        folding = Folding.of(graph)
-
-        def on_record(r: dsc.Record) -> None:
-            click.echo(json_text.render(dsc.record_dict(r, folding)))
-    progress = _progress(steps) if fmt in ("table", "plain") and sys.stderr.isatty() else None
+        def on_record(record: dict[str, Any]) -> None:
+            click.echo(json_text.render(record))
+    progress = _progress(steps) if view.fmt in ("table", "plain") and sys.stderr.isatty() \
+        else None
     try:
-        r = dsc.descend(program, start, rows, columns, constants, lr=lr, steps=steps,
-                        optimizer=optimizer, batch_size=batch_size, until=until, seed=common.seed(),
-                        every=every, output=loss[0] if loss else None, on_record=on_record,
-                        on_step=progress.update if progress else None)
+        r = api.run_descend(req, start_given, text, lr=lr, steps=steps, optimizer=optimizer,
+                            batch_size=batch_size, until=until, every=every, report=report,
+                            on_record=on_record, on_step=progress.update if progress else None)
     finally:
         if progress:
             progress.close()
-    if report:
-        r = r._replace(report=dsc.report(program, report, r.final.params, rows, columns,
-                                         constants))
     if save_file:
         from ..render import json_text
 
-        common.write_text(save_file, json_text.render(r.folded(r.final.params)) + "\n")
-    _show(r, fmt, "" if data is None else "stdin" if data == "-" else data)
+        common.write_text(save_file, json_text.render(r.result.folded(r.result.final.params))
+                          + "\n")
+    show(r, view)
     if svg_file:
-        _save_svg(svg_file, r, graph, rows, columns, constants)
+        _save_svg(svg_file, r)
     if r.verdict == "interrupted":
         sys.exit(130)
     if r.verdict == "diverged":  # the run's report is out; the fit failed, as a math error
@@ -140,59 +130,13 @@ def descend(args: tuple[str, ...], file: str | None, outputs: str | None, params
 
 def _params(text: str) -> dict[str, Any]:
     """--params: NAME=VALUE pairs (arrays and fills too, drawn with --seed), or @FILE."""
-    from ..text.arrays import Fill, seeded
-    from ..text.values import parse_pairs, point_object
+    from ..api import start_values
+    from ..text.values import point_object
 
     if text.startswith("@"):
         path = text[1:]
         return point_object(read_text(path), "standard input" if path == "-" else path)
-    given = parse_pairs(text, "--params", families=True)
-    return seeded(given, common.seed()) if any(type(v) is Fill for v in given.values()) \
-        else given
-
-
-def _first(text: str | None) -> str | None:
-    """The first line of the data that is not blank."""
-    from ..compile.points import first_line
-
-    return None if text is None else first_line(iter(text.splitlines()))[1]
-
-
-def _data(graph: Graph, text: str | None, start: dict[str, float],
-          constants: dict[str, str | float]) -> tuple[list[str], list[tuple[float, ...]]]:
-    """The data's columns (the loss's inputs that neither learn nor have a value) and rows,
-    read as --batch reads its points."""
-    from .. import descent as dsc
-    from ..analysis import point
-    from ..compile.points import read_rows
-    from ..errors import InputError
-
-    inputs = dsc.check_params(graph, list(start))
-    free = [n for n in inputs if n not in start and n not in constants]
-    if text is None:
-        if free:
-            raise InputError(f"no value for {', '.join(free)}: give --data rows or NAME=VALUE")
-        return [], []
-    given = {**point(graph, constants), **start}
-    return free, read_rows(graph, given, free, text.splitlines(), list(start))
-
-
-def _show(r: Descent, fmt: str, label: str) -> None:
-    """The result as JSON, as the JSON Lines' last line, or as the text view."""
-    if fmt == "json":
-        print_json(r.to_dict())
-    elif fmt == "jsonl":
-        from ..render import json_text
-
-        click.echo(json_text.render({"final": {k: v for k, v in r.to_dict().items()
-                                               if k != "history"}}))
-    else:
-        from ..numbers import SCREEN_DIGITS, showing
-        from ..render import descend_view
-        from ..render.plain import width
-
-        with showing(SCREEN_DIGITS):
-            click.echo("\n".join(descend_view.lines(r, label, width(), plain=fmt == "plain")))
+    return start_values(text, common.seed())
 
 
 def _writable(path: str) -> None:
@@ -210,26 +154,10 @@ def _writable(path: str) -> None:
                                                     else "no such folder, or not writable"))
 
 
-SURFACE_ROWS = 1000  # rows, evenly spaced, that the picture's loss surface averages
-
-
-def _save_svg(path: str, r: Descent, graph: Graph, rows: list[tuple[float, ...]],
-              columns: list[str], constants: dict[str, str | float]) -> None:
-    from .. import descent as dsc
-    from ..render import descend_view
-
-    surface = None
-    sample = (rows or [()])[::max(1, -(-len(rows) // SURFACE_ROWS))]
-    if len(r.start) == 2:
-        obj = dsc.objective(graph, list(r.start), columns, constants)
-        a, b = list(r.start)
-
-        def surface(x: float, y: float) -> float:
-            try:
-                return obj.call({a: x, b: y}, sample)[0]
-            except (ArithmeticError, ValueError):
-                return float("nan")
-    common.write_text(path, descend_view.svg(r, surface, len(sample) if rows else 0))
+def _save_svg(path: str, d: Descent) -> None:
+    """--svg: the loss curve, and for two parameters their path over the loss surface
+    (`d.svg()`, display.py)."""
+    common.write_text(path, d.svg(digits=None))
 
 
 class _progress:

@@ -6,16 +6,9 @@ import sys
 
 import click
 
-from .common import (
-    ExprCommand,
-    choose_format,
-    load,
-    names,
-    print_json,
-    print_rich,
-    source_options,
-    view_options,
-)
+from .. import api
+from .common import ExprCommand, Source, View, request, source_options, view_options
+from .show import show
 
 
 @click.command(cls=ExprCommand)
@@ -24,16 +17,15 @@ from .common import (
 @click.option("--latex", is_flag=True, help="Formulas as LaTeX.")
 @click.option("--expand", is_flag=True,
               help="Also each partial expanded in the inputs alone (SymPy, within --budget).")
-@click.option("--check", "do_check", is_flag=True,
+@click.option("--check", "check", is_flag=True,
               help="Evaluate every formula at the point given and compare it with the "
                    "engine's adjoints and gradient; exit 1 if one disagrees.")
 @click.option("--budget", type=click.FloatRange(min=0.1), default=5.0, show_default=True,
               metavar="SECONDS", help="--expand: time allowed for SymPy.")
 @view_options(("auto", "table", "plain", "json"),
                "auto: a table on a terminal, JSON in a pipe or file.")
-def diff(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str | None,
-         latex: bool, expand: bool, do_check: bool, budget: float, fmt: str, as_json: bool,
-         color: str, shot_svg: str | None, shot_html: str | None) -> None:
+def diff(source: Source, view: View, wrt: str | None, expand: bool, check: bool,
+         budget: float) -> None:
     """Backpropagation as formulas: every partial derivative of EXPR in the
     program's own names, factored as the reverse pass computes it.
 
@@ -52,21 +44,9 @@ def diff(args: tuple[str, ...], file: str | None, outputs: str | None, wrt: str 
       bpcalc diff -f examples/neuron.txt --point examples/neuron.json --check
       bpcalc diff "sin(x)*exp(y)" --latex --expand
     """
-    fmt = choose_format(fmt, as_json, shot_svg, shot_html)
-    from ..formulas import diff as differentiate
-
-    program, values = load(args, file)
-    r = differentiate(program, values or None, wrt=names(wrt, "--wrt"),
-                      outputs=names(outputs, "--output"), check=do_check, expand=expand,
-                      budget=budget)
-    from ..render import formula_view as fv
-
-    if fmt == "json":
-        print_json(r.to_dict())
-    elif fmt == "plain":
-        click.echo("\n".join(fv.lines(r, latex)))
-    if fmt in ("table", "tree") or shot_svg or shot_html:
-        print_rich(fv.view(r, latex), color, shot_svg, shot_html, echo=fmt != "json")
+    view = view.chosen()
+    r = api.run_diff(request(source, wrt=wrt), check=check, expand=expand, budget=budget)
+    show(r, view)
     if not r.passed:
         click.echo("Error: --check failed: a formula disagrees with the engine", err=True)
         sys.exit(1)

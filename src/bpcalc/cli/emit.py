@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from .common import ExprCommand, load, names, source_options
+from .. import api
+from .common import ExprCommand, Source, request, source_options
 
 
 @click.command(cls=ExprCommand)
@@ -30,9 +31,8 @@ from .common import ExprCommand, load, names, source_options
               help="Run the function in every language (C through cc, JavaScript through "
                    "node, where present) at the point given or at random points, against "
                    "the engine to 1e-12; a report on stderr, exit 1 on a mismatch.")
-def emit(args: tuple[str, ...], file: str | None, outputs: str | None, lang: str, mode: str,
-         wrt: str | None, name: str, jvp: bool, vjp: bool, out_file: str | None,
-         do_check: bool) -> None:
+def emit(source: Source, lang: str, mode: str, wrt: str | None, name: str, jvp: bool,
+         vjp: bool, out_file: str | None, do_check: bool) -> None:
     """Write the derivative of EXPR as source code: one self-contained function,
     every derivative line traced to its edge.
 
@@ -52,8 +52,6 @@ def emit(args: tuple[str, ...], file: str | None, outputs: str | None, lang: str
       bpcalc emit "r = sqrt(x*x + y*y); phi = atan(y/x)" --output r,phi --cotangent
       bpcalc emit -f examples/neuron.txt --check
     """
-    from .. import emitter as emitting
-
     if jvp and vjp:
         raise click.UsageError("--direction (a JVP) and --cotangent (a VJP) are two functions: "
                                "choose one")
@@ -61,15 +59,9 @@ def emit(args: tuple[str, ...], file: str | None, outputs: str | None, lang: str
         raise click.UsageError("--direction writes a forward pass: add --mode forward")
     if vjp and mode != "reverse":
         raise click.UsageError("--cotangent writes a reverse pass: use --mode reverse")
-    program, values = load(args, file)
-    outs = names(outputs, "--output")
-    graph = program.graph(outs)
-    wrt_list = names(wrt, "--wrt")
-    from ..analysis import wrt_inputs
-
-    wrt_t = list(wrt_inputs(graph, wrt_list))
-    code = emitting.emit(graph, lang, mode, wrt_t, name, direction=wrt_t if jvp else None,
-                         cotangent=[o for o, _ in graph.outputs] if vjp else None).code
+    r = api.run_emit(request(source, wrt=wrt, mode=mode), lang=lang, name=name, direction=jvp,
+                     cotangent=vjp)
+    code = r.code
     if out_file:
         try:
             with open(out_file, "w", encoding="utf-8") as fh:
@@ -80,13 +72,11 @@ def emit(args: tuple[str, ...], file: str | None, outputs: str | None, lang: str
     else:
         click.echo(code, nl=False)
     if do_check:
-        found = emitting.check(program, values or None, mode=mode, wrt=wrt_t, outputs=outs,
-                               vector=jvp or vjp)
-        for c in found:
+        for c in r.checked().checks or ():
             said = f"{c.lang}: {c.status}"
             if c.points:
                 said += (f" at {c.points} point{'s' * (c.points != 1)}, largest relative "
                          f"difference from the engine {c.worst:.1e}")
             click.echo(said + (f": {c.note}" if c.note else ""), err=True)
-        if any(c.status == "mismatch" for c in found):
+        if not r.passed:
             sys.exit(1)

@@ -1,36 +1,45 @@
 """bpcalc grad: the gradient in one mode, and what --check, --exact, --mode symbolic,
 --direction, --cotangent and --batch add to it.
+
+The command's jobs, each a function: the gradient (`grad`: one request, one engine call
+through the API, one `show`), the options that do not go together (`_refuse`), the
+directional derivatives (`_directional`) and the batch of points (`_batch`).
 """
 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import NamedTuple
 
 import click
 
+from .. import api
 from ..errors import InputError
 from .common import (
     JSON_PATH_LIMIT,
     SCREEN_PATH_LIMIT,
     VIEW_FORMATS,
     ExprCommand,
-    choose_format,
-    load,
-    load_given,
+    Source,
+    View,
+    collect,
     names,
-    print_json,
-    print_rich,
     reject_given,
-    save_pictures,
+    request,
     source_options,
     view_options,
-    warn,
 )
+from .show import show
 
-if TYPE_CHECKING:
-    from ..analysis import Analysis
-    from ..results.grad import GradResult
+
+class Verify(NamedTuple):
+    """What SymPy adds: --check with its tolerances, --exact, and the time it may take."""
+
+    check: bool
+    rtol: float
+    atol: float
+    exact: bool
+    budget: float
 
 
 @click.command(cls=ExprCommand)
@@ -40,7 +49,7 @@ if TYPE_CHECKING:
               help="How derivatives accumulate; all modes give the same gradient. symbolic: "
                    "also each partial and edge as a formula (SymPy).")
 @click.option("--wrt", metavar="X,Y", help="Only these inputs' derivatives.")
-@click.option("--check", "do_check", is_flag=True,
+@click.option("--check", "check", is_flag=True,
               help="Verify the gradient three ways: this mode, finite differences and "
                    "SymPy's derivative; exit 1 if AD and SymPy disagree.")
 @click.option("--rtol", type=click.FloatRange(min=0), default=1e-9, show_default=True,
@@ -72,13 +81,11 @@ if TYPE_CHECKING:
 @view_options(VIEW_FORMATS + ("tikz",), "auto: tables on a terminal, JSON in a pipe or "
                                          "file; plain: text without box drawing; tikz: the "
                                          "drawing for LaTeX.", pictures=True)
+@collect(Verify, "verify")
 @click.pass_context
-def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: str | None,
-         mode: str, wrt: str | None, do_check: bool, rtol: float, atol: float, exact: bool,
-         latex: bool, budget: float, batch: str | None, limit: int | None,
-         fields: str | None, steps: bool, direction: str | None,
-         cotangent: str | None, fmt: str, as_json: bool, color: str, svg: str | None,
-         html: str | None, shot_svg: str | None, shot_html: str | None) -> None:
+def grad(ctx: click.Context, source: Source, view: View, verify: Verify, mode: str,
+         wrt: str | None, batch: str | None, limit: int | None, direction: str | None,
+         cotangent: str | None) -> None:
     """Differentiate EXPR at the point NAME=VALUE ... and show how.
 
     EXPR is an expression such as "(a+b)*(b+1)" or a program of statements
@@ -128,69 +135,38 @@ def grad(ctx: click.Context, args: tuple[str, ...], file: str | None, outputs: s
     (3 would mean a bug in bpcalc).
     """
     if batch is not None:
-        _batch(ctx, args, file, batch, mode, wrt, outputs)
+        _batch(ctx, source, batch, mode, wrt)
         return
-    fmt = choose_format(fmt, as_json, shot_svg, shot_html)
+    view = view.chosen()
     if direction is not None or cotangent is not None:
-        _directional(ctx, args, file, outputs, wrt, direction, cotangent, fmt, color, shot_svg,
-                     shot_html)
+        _directional(ctx, source, wrt, direction, cotangent, view)
         return
-    if fmt == "tikz" and (do_check or exact or mode == "symbolic" or steps):
+    _refuse(view, verify, mode)
+    if limit is None:
+        limit = JSON_PATH_LIMIT if view.fmt == "json" else SCREEN_PATH_LIMIT
+    r = api.run_grad(request(source, wrt=wrt, mode=mode), check=verify.check,
+                     exact=verify.exact, limit=limit, rtol=verify.rtol, atol=verify.atol,
+                     budget=verify.budget, with_cost=view.fmt != "json")
+    show(r, view)
+    if r.check is not None and r.check.exit_code:
+        click.echo(f"Error: --check failed: {'; '.join(r.check.failures)}", err=True)
+        sys.exit(r.check.exit_code)
+
+
+def _refuse(view: View, verify: Verify, mode: str) -> None:
+    """The options that do not go together with the format or the mode."""
+    if view.fmt == "tikz" and (verify.check or verify.exact or mode == "symbolic"
+                               or view.steps):
         raise click.UsageError("--format tikz draws the graph alone; --check, --exact, "
                                "--steps and --mode symbolic go with the text views")
-    if latex and mode != "symbolic":
+    if view.latex and mode != "symbolic":
         raise click.UsageError("--latex goes with --mode symbolic (or the diff command)")
-    keep = names(fields, "--fields")
-    if keep is not None and fmt != "json":
+    if names(view.fields, "--fields") is not None and view.fmt != "json":
         raise click.UsageError("--fields selects keys of the JSON output; it needs JSON "
                                "(--json, or a pipe)")
-    from .. import analysis
-
-    ad_mode = "reverse" if mode == "symbolic" else mode
-    limit = limit if limit is not None else JSON_PATH_LIMIT if fmt == "json" else SCREEN_PATH_LIMIT
-    program, values = load(args, file)
-    wrt_names, out_names = names(wrt, "--wrt"), names(outputs, "--output")
-    result = analysis.grad(program.graph(out_names), values, ad_mode, wrt_names, limit,
-                           with_cost=fmt != "json")
-    extras = _verify(program, values, ad_mode, wrt_names, out_names, limit, budget,
-                     symbolic=mode == "symbolic", do_check=do_check, rtol=rtol, atol=atol,
-                     exact=exact)
-    checked = extras.get("check")
-    save_pictures(result, svg, html, wrt_names)
-    if fmt == "tikz":
-        from ..render import tikz
-
-        click.echo(tikz.tikz(result, wrt_names[0] if wrt_names else None), nl=False)
-    elif fmt == "json":
-        data = result.to_dict(None if extras else keep, lazy=not extras)
-        if "exact" in extras:
-            data = extras["exact"].merge(data)
-        if "symbolic" in extras:
-            data = {**data, "mode": "symbolic", "symbolic": extras["symbolic"].to_dict()}
-            del data["symbolic"]["schema"], data["symbolic"]["version"]
-        if checked is not None:
-            data["check"] = checked.to_dict()
-        if keep is not None:
-            known = [*result.fields(), *(k for k in data if k not in result.fields())]
-            unknown = [k for k in keep if k not in known]
-            if unknown:
-                raise click.BadParameter(f"no field {', '.join(unknown)}; this output has: "
-                                         + ", ".join(known), param_hint="--fields")
-            data = {k: v for k, v in data.items() if k in keep}
-        print_json(data)
-        if shot_svg or shot_html:  # the table view saved beside the JSON, never instead of it
-            _show_grad(result, extras, "table", steps, latex, color, shot_svg, shot_html,
-                       echo=False)
-    else:
-        warn(result.warnings)
-        _show_grad(result, extras, fmt, steps, latex, color, shot_svg, shot_html)
-    if checked is not None and checked.exit_code:
-        click.echo(f"Error: --check failed: {'; '.join(checked.failures)}", err=True)
-        sys.exit(checked.exit_code)
 
 
-def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: str,
-           mode: str, wrt: str | None, outputs: str | None) -> None:
+def _batch(ctx: click.Context, source: Source, path: str, mode: str, wrt: str | None) -> None:
     """grad --batch: the graph is built and checked once, then every point is one JSON line."""
     reject_given(ctx, {"file", "point", "batch", "mode", "wrt", "outputs", "fmt", "as_json",
                        "color"},
@@ -199,13 +175,14 @@ def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: st
         raise click.UsageError("--batch writes JSON Lines; --format does not apply")
     if mode == "symbolic":
         raise click.UsageError("--batch takes --mode reverse, forward or paths")
-    if path == "-" and (file == "-" or (file is None and args[:1] == ("-",))):
+    if path == "-" and (source.file == "-" or (source.file is None
+                        and source.args[:1] == ("-",))):
         raise click.UsageError("the expression and the --batch points cannot both come from stdin")
     if path == "-" and ctx.meta.get("bpcalc.point") == "-":
         raise click.UsageError("--point and the --batch points cannot both come from stdin")
     from ..compile import batch as batch_mod
 
-    program, constants = load_given(args, file)  # the shapes of families may come with a row
+    req = request(source, wrt=wrt, mode=mode)  # a family's shape may come with a row
     try:
         stream = sys.stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
     except OSError as exc:
@@ -224,9 +201,8 @@ def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: st
 
     try:
         with stream:
-            summary = batch_mod.run_batch(program, stream, constants=constants, mode=mode,
-                                          wrt=names(wrt, "--wrt"),
-                                          outputs=names(outputs, "--output"),
+            summary = batch_mod.run_batch(req.program, stream, constants=req.given, mode=mode,
+                                          wrt=req.wrt, outputs=req.outputs,
                                           progress=progress,
                                           chunk=1 if stream.isatty() else batch_mod.CHUNK)
     except UnicodeDecodeError as exc:
@@ -240,90 +216,13 @@ def _batch(ctx: click.Context, args: tuple[str, ...], file: str | None, path: st
         sys.exit(1)
 
 
-def _verify(program: Analysis, values: dict[str, str | float], mode: str,
-            wrt: list[str] | None, outputs: list[str] | None, limit: int, budget: float, *,
-            symbolic: bool, do_check: bool, rtol: float, atol: float,
-            exact: bool) -> dict[str, Any]:
-    """The SymPy legs that grad can add: symbolic formulas, --check, --exact."""
-    extras: dict[str, Any] = {}
-    if symbolic:
-        from ..formulas import diff
-
-        extras["symbolic"] = diff(program, values, wrt=wrt, outputs=outputs, expand=True,
-                                  budget=budget)
-    if do_check:
-        from ..symbolic.check import check
-
-        extras["check"] = check(program, values, mode=mode, wrt=wrt, outputs=outputs,
-                                rtol=rtol, atol=atol, budget=budget, limit=limit)
-    if exact:
-        from ..symbolic.exact import exact as exact_
-
-        extras["exact"] = exact_(program, values, mode=mode, wrt=wrt, outputs=outputs,
-                                 budget=budget)
-    return extras
-
-
-def _show_grad(result: GradResult, extras: dict[str, Any], fmt: str, steps: bool,
-               latex: bool, color: str, shot_svg: str | None, shot_html: str | None,
-               echo: bool = True) -> None:
-    """The human views of grad, with whatever --check, --exact or symbolic mode added."""
-    from ..render import formula_view as fv
-    from ..render import symbolic_view as sv
-
-    if fmt == "plain":
-        from ..render import plain
-
-        lines = [plain.render(result, steps=steps)]
-        if "symbolic" in extras:
-            lines += ["", *fv.lines(extras["symbolic"], latex, header=False)]
-        if "exact" in extras:
-            lines += ["", *sv.exact_lines(result, extras["exact"])]
-        if "check" in extras:
-            lines += ["", *sv.check_lines(extras["check"])]
-        click.echo("\n".join(lines))
-        return
-    from ..render import rich_view
-
-    parts = rich_view.tree_view(result) if fmt == "tree" else rich_view.grad_view(result, steps)
-    if fmt == "tree" and steps:
-        parts.insert(-1, rich_view.steps_text(result))
-    if "symbolic" in extras:
-        parts.extend(fv.view(extras["symbolic"], latex, header=False))
-    if "exact" in extras:
-        parts.append(sv.exact_view(result, extras["exact"]))
-    if "check" in extras:
-        parts.append(sv.check_view(extras["check"]))
-    print_rich(parts, color, shot_svg, shot_html, echo)
-
-
-def _directional(ctx: click.Context, args: tuple[str, ...], file: str | None,
-                 outputs: str | None, wrt: str | None, direction: str | None,
-                 cotangent: str | None, fmt: str, color: str, shot_svg: str | None,
-                 shot_html: str | None) -> None:
+def _directional(ctx: click.Context, source: Source, wrt: str | None, direction: str | None,
+                 cotangent: str | None, view: View) -> None:
     """grad --direction / --cotangent: one vector-seeded pass instead of a whole Jacobian."""
     reject_given(ctx, {"file", "point", "outputs", "wrt", "direction", "cotangent", "fmt",
-                       "as_json",
-                       "color", "shot_svg", "shot_html"},
+                       "as_json", "color", "shot_svg", "shot_html"},
                  "--direction or --cotangent (they run one forward or one reverse pass)")
-    if fmt in ("tree", "tikz"):
-        raise click.UsageError(f"--format {fmt} does not go with --direction or --cotangent")
-    from .. import second
-
-    program, values = load(args, file)
-    r = second.directional_result(program, values, direction=direction, cotangent=cotangent,
-                                  outputs=names(outputs, "--output"), wrt=names(wrt, "--wrt"))
-    from ..render import second_view
-
-    if fmt == "json":
-        print_json(r.to_dict())
-    else:
-        warn(r.warnings)
-    if fmt == "plain":
-        click.echo("\n".join(second_view.directional_lines(r)))
-    elif fmt != "json" or shot_svg or shot_html:
-        from ..render.layout import Lines
-
-        print_rich([Lines(lambda width: second_view.directional_lines(r, width))], color,
-                   shot_svg, shot_html, echo=fmt != "json")
-
+    if view.fmt in ("tree", "tikz"):
+        raise click.UsageError(f"--format {view.fmt} does not go with --direction or "
+                               "--cotangent")
+    show(api.run_directional(request(source, wrt=wrt), direction, cotangent), view)

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import click
 
-from .common import (
-    VIEW_FORMATS,
-    ExprCommand,
-    analyse,
-    choose_format,
-    print_json,
-    print_rich,
-    save_pictures,
-    source_options,
-    view_options,
-)
+from .. import api
+from .common import VIEW_FORMATS, ExprCommand, Source, View, request, source_options, view_options
+from .show import show
 
 
 @click.command(cls=ExprCommand)
@@ -24,9 +16,7 @@ from .common import (
 @view_options(VIEW_FORMATS[:2] + ("tree", "json", "dot", "mermaid", "tikz"),
               "auto: a table on a terminal, JSON in a pipe; dot (Graphviz), mermaid and "
               "tikz (LaTeX) print text to draw the graph with.", pictures=True)
-def graph(args: tuple[str, ...], file: str | None, outputs: str | None, mode: str | None,
-          fmt: str, as_json: bool, color: str, svg: str | None, html: str | None,
-          shot_svg: str | None, shot_html: str | None) -> None:
+def graph(source: Source, view: View, mode: str | None) -> None:
     """The graph of EXPR alone: nodes, definitions, edges, local derivatives.
 
     Values are optional; with NAME=VALUE for every input, nodes and edges carry
@@ -41,22 +31,5 @@ def graph(args: tuple[str, ...], file: str | None, outputs: str | None, mode: st
       bpcalc graph "(a+b)*(b+1)" a=2 b=1 --svg graph.svg
       bpcalc graph "(a+b)*(b+1)" a=2 b=1 --format tikz > graph.tex
     """
-    fmt = choose_format(fmt, as_json, shot_svg, shot_html)
-    result = analyse(args, file, outputs, need_values=mode is not None, mode=mode)
-    if fmt == "json":
-        print_json(result.graph_dict())
-    elif fmt in ("dot", "mermaid"):
-        from ..render import diagram
-
-        click.echo(getattr(diagram, fmt)(result), nl=False)
-    elif fmt == "tikz":
-        from ..render import tikz
-
-        click.echo(tikz.tikz(result, command="graph"), nl=False)
-    save_pictures(result, svg, html, command="graph")
-    if fmt in ("table", "tree") or shot_svg or shot_html:
-        from ..render import rich_view
-
-        parts = rich_view.tree_view(result, "graph") if fmt == "tree" else \
-            rich_view.graph_view(result)
-        print_rich(parts, color, shot_svg, shot_html, echo=fmt != "json")
+    view = view.chosen()
+    show(api.run_graph(request(source, mode=mode)), view)
