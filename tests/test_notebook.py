@@ -145,20 +145,14 @@ def test_importing_bpcalc_imports_no_sympy_rich_or_click_nor_do_the_pictures():
     assert json.loads(out) == []
 
 
-def test_the_api_page_runs():
+def test_the_api_page_runs(monkeypatch):
     """docs/api.md's examples, run by doctest: the page shows what bpcalc prints."""
     import builtins
     import doctest
 
-    before = builtins.__dict__.get("_", builtins)  # an example's value is kept as builtins._
-    try:
-        failed, tried = doctest.testfile(str(ROOT / "docs" / "api.md"), module_relative=False,
-                                         optionflags=doctest.ELLIPSIS)
-    finally:
-        if before is builtins:
-            builtins.__dict__.pop("_", None)
-        else:
-            builtins._ = before  # type: ignore[attr-defined]
+    monkeypatch.setattr(builtins, "_", None, raising=False)  # doctest keeps values there
+    failed, tried = doctest.testfile(str(ROOT / "docs" / "api.md"), module_relative=False,
+                                     optionflags=doctest.ELLIPSIS)
     assert tried > 20 and failed == 0
 
 
