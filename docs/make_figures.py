@@ -18,10 +18,10 @@ from bpcalc.cli import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = {  # file under docs/figures: the command that draws it (run from the repository)
-    "seed-graph.svg": 'graph "(a+b)*(b+1)" a=2 b=1',
-    "seed-paths.svg": 'grad "(a+b)*(b+1)" a=2 b=1 --mode paths --wrt b',
-    "seed-forward.svg": 'grad "(a+b)*(b+1)" a=2 b=1 --mode forward --wrt b',
-    "seed-reverse.svg": 'grad "(a+b)*(b+1)" a=2 b=1',
+    "seed-graph.svg": 'graph "c = a + b; d = b + 1; e = c * d" a=2 b=1',
+    "seed-paths.svg": 'grad "c = a + b; d = b + 1; e = c * d" a=2 b=1 --mode paths --wrt b',
+    "seed-forward.svg": 'grad "c = a + b; d = b + 1; e = c * d" a=2 b=1 --mode forward --wrt b',
+    "seed-reverse.svg": 'grad "c = a + b; d = b + 1; e = c * d" a=2 b=1',
     "net-reverse.svg": "grad -f examples/net.txt --point examples/net.json",
 }
 

@@ -96,9 +96,9 @@ def test_a_broken_primitive_fails_the_check(broken_sin):
     lines = symbolic_view.check_lines(c)
     assert "check FAILED: AD and SymPy disagree" in lines
     # located to its edge: the op's own differences disagree with the broken rule
-    assert (c.local.src, c.local.dst, c.local.formula) == ("x", "a", "cos(x)")
+    assert (c.local.src, c.local.dst, c.local.formula) == ("x", "v₁", "cos(x)")
     assert not c.local.agrees and c.local.fd == pytest.approx(math.cos(0.5), rel=1e-8)
-    assert "the likely cause: the edge x → a" in " ".join(lines)
+    assert "the likely cause: the edge x → v₁" in " ".join(lines)
 
 
 def test_the_local_check_agrees_on_every_row_of_a_correct_table():
@@ -212,8 +212,8 @@ def test_check_plain_lines():
     assert lines[0] == "check"
     assert lines[1].split() == ["derivative", "AD", "finite", "differences", "±", "error",
                                 "SymPy", "verdict"]
-    assert lines[2].split()[:2] == ["∂e/∂a", "2"] and lines[2].split()[-2:] == ["2", "ok"]
-    assert lines[3].split()[:2] == ["∂e/∂b", "5"] and lines[3].split()[-2:] == ["5", "ok"]
+    assert lines[2].split()[:2] == ["∂v₃/∂a", "2"] and lines[2].split()[-2:] == ["2", "ok"]
+    assert lines[3].split()[:2] == ["∂v₃/∂b", "5"] and lines[3].split()[-2:] == ["5", "ok"]
     assert "modes agree with reverse: reverse ok · forward ok · paths ok" in lines
     assert lines[-1] == "check passed"
 

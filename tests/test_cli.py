@@ -114,29 +114,30 @@ def test_seed_gradient_in_each_mode(mode):
     assert d["schema"] == "bpcalc/grad"
     assert d["mode"] == mode
     assert d["inputs"] == {"a": 2, "b": 1}
-    assert d["outputs"] == ["e"]
+    assert d["outputs"] == ["v₃"]
     assert d["value"] == 6 and isinstance(d["value"], int)
     assert d["gradient"] == {"a": 2, "b": 5}
     assert list(d["gradient"]) == ["a", "b"]
     assert all(isinstance(v, int) for v in d["gradient"].values())
-    assert d["jacobian"] == {"e": {"a": 2, "b": 5}}
-    assert [n["id"] for n in d["nodes"]] == ["a", "b", "c", "d", "e"]
+    assert d["jacobian"] == {"v₃": {"a": 2, "b": 5}}
+    assert [n["id"] for n in d["nodes"]] == ["a", "b", "v₁", "v₂", "v₃"]
     edges = {(e["from"], e["to"]): e["value"] for e in d["edges"]}
-    assert edges == {("a", "c"): 1, ("b", "c"): 1, ("b", "d"): 1, ("c", "e"): 2, ("d", "e"): 3}
+    assert edges == {("a", "v₁"): 1, ("b", "v₁"): 1, ("b", "v₂"): 1, ("v₁", "v₃"): 2,
+                     ("v₂", "v₃"): 3}
 
 
 def test_seed_mode_specific_keys():
     rev = ok_json([*SEED_ARGS, "--mode", "reverse"])
-    assert {n["id"]: n["adjoint"]["e"] for n in rev["nodes"]} == {
-        "a": 2, "b": 5, "c": 2, "d": 3, "e": 1}
+    assert {n["id"]: n["adjoint"]["v₃"] for n in rev["nodes"]} == {
+        "a": 2, "b": 5, "v₁": 2, "v₂": 3, "v₃": 1}
     fwd = ok_json([*SEED_ARGS, "--mode", "forward"])
-    assert {n["id"]: n["tangent"] for n in fwd["nodes"]}["e"] == {"a": 2, "b": 5}
-    assert {n["id"]: n["tangent"] for n in fwd["nodes"]}["d"] == {"a": 0, "b": 1}
+    assert {n["id"]: n["tangent"] for n in fwd["nodes"]}["v₃"] == {"a": 2, "b": 5}
+    assert {n["id"]: n["tangent"] for n in fwd["nodes"]}["v₂"] == {"a": 0, "b": 1}
     pth = ok_json([*SEED_ARGS, "--mode", "paths"])
     assert pth["path_count"] == {"a": 1, "b": 2}
     assert pth["paths_truncated"] is False
     b_paths = {tuple(p["nodes"]): p["product"] for p in pth["paths"] if p["input"] == "b"}
-    assert b_paths == {("b", "c", "e"): 2, ("b", "d", "e"): 3}
+    assert b_paths == {("b", "v₁", "v₃"): 2, ("b", "v₂", "v₃"): 3}
 
 
 def test_seed_as_program_names_the_nodes():
@@ -170,7 +171,7 @@ def test_json_stdout_is_one_object_only():
 
 @pytest.mark.parametrize("mode", MODES)
 def test_plain_format(mode):
-    result = run([*SEED_ARGS, "--format", "plain", "--mode", mode])
+    result = run(["grad", SEED_PROGRAM, "a=2", "b=1", "--format", "plain", "--mode", mode])
     assert result.exit_code == 0
     out = result.stdout
     assert not out.lstrip().startswith("{")

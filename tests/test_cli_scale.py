@@ -63,7 +63,7 @@ def test_option_values_that_look_like_pairs_stay_with_their_option():
     d = grad_json(["x*y", "x=2", "--direction", "x=1,y=0", "y=3", "--json"])
     assert d["inputs"] == {"x": 2, "y": 3}
     assert d["direction"] == {"x": 1, "y": 0}
-    assert d["directional"] == {"a": 3}
+    assert d["directional"] == {"v₁": 3}
 
 
 def test_double_dash_keeps_its_meaning():
@@ -268,7 +268,7 @@ def test_point_file_with_direction_cotangent_and_batch(tmp_path):
     (tmp_path / "p.json").write_text('{"x": 1, "y": 2}')
     p = str(tmp_path / "p.json")
     d = grad_json(["x*y", "--point", p, "--direction", "x=1,y=0", "--json"])
-    assert d["directional"] == {"a": 2}
+    assert d["directional"] == {"v₁": 2}
     d = grad_json(["f = x*y", "--point", p, "--cotangent", "f=1", "--json"])
     assert d["inputs"] == {"x": 1, "y": 2}
     (tmp_path / "w.json").write_text('{"w": 0.5}')
@@ -294,8 +294,8 @@ def test_the_quick_path_makes_no_node_records_unless_a_kink_is_hit():
     ev = evaluate(g, {"x": 2.0})
     assert ev.warnings == [] and g._nodes is None and g._ids is None
     hit = evaluate(g, {"x": 0.0})  # relu(0) and a tie in max: kinks, with their nodes' text
-    assert hit.warnings[0].startswith("kink at a = relu(x): the operand is 0")
-    assert hit.warnings[1].startswith("kink at n = max(y.4, 0.5): the operands tie")
+    assert hit.warnings[0].startswith("kink at v₁ = relu(x): the operand is 0")
+    assert hit.warnings[1].startswith("kink at v₁₄ = max(y.4, 0.5): the operands tie")
 
 
 def test_lazy_sequences_behave_like_the_tuples_they_stand_for():

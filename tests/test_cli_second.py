@@ -47,7 +47,7 @@ def test_hessian_math_error_exits_1():
 def test_direction_is_the_gradient_dotted_with_the_vector():
     data = json.loads(run("grad", "x*y + x*x", "x=1", "y=2", "--direction", "x=1,y=-2").output)
     # gradient (y + 2x, x) = (4, 1); along (1, -2): 4 - 2 = 2
-    assert data["directional"] == {"c": 2}
+    assert data["directional"] == {"v₃": 2}
     assert data["cost"]["passes"] == 1
 
 
@@ -69,7 +69,7 @@ def test_direction_rejects_mode_and_bad_names():
 
 def test_direction_plain_view():
     out = run("grad", "x*y", "x=1", "y=2", "--direction", "x=1,y=1", "--format", "plain").output
-    assert "∇a·v = 3" in out
+    assert "∇v₁·v = 3" in out
 
 
 def test_direction_refuses_check_and_exact():

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from bpcalc.cli import cli
 
-SEED = ["(a+b)*(b+1)", "a=2", "b=1"]
+SEED = ["c = a + b; d = b + 1; e = c * d", "a=2", "b=1"]  # the seed in the article's names
 
 
 def run(*args: str, env: dict | None = None):
@@ -85,9 +85,10 @@ def test_graph_json_without_values():
     data = json.loads(r.output)
     assert data["schema"] == "bpcalc/graph"
     assert data["inputs"] == {"a": None, "b": None}
-    assert [n["id"] for n in data["nodes"]] == ["a", "b", "c", "d", "e"]
+    assert [n["id"] for n in data["nodes"]] == ["a", "b", "v₁", "v₂", "v₃"]
     assert [(e["from"], e["to"], e["local"]) for e in data["edges"]] == [
-        ("a", "c", "1"), ("b", "c", "1"), ("b", "d", "1"), ("c", "e", "d"), ("d", "e", "c")]
+        ("a", "v₁", "1"), ("b", "v₁", "1"), ("b", "v₂", "1"), ("v₁", "v₃", "v₂"),
+        ("v₂", "v₃", "v₁")]
     assert "value" not in data["nodes"][0]
 
 
@@ -108,7 +109,7 @@ def test_graph_pictures(fmt, start):
 
 def test_graph_table_and_tree_without_values():
     table = run("graph", "(a+b)*(b+1)", "--format", "table").output
-    assert "c    a + b" in table and "value" not in table
+    assert "v₁   a + b" in table and "value" not in table
     tree = run("graph", "(a+b)*(b+1)", "--format", "tree").output
     assert "b (shown above)" in tree
 

@@ -119,7 +119,7 @@ def test_the_same_numbers_as_a_loop_of_grad_calls():
         gw = gb = 0.0
         for x, y in rows:
             j = grad(graph, {"w": w, "b": b, "x": x, "y": y}, "reverse",
-                     wide=False).jacobian["e"]
+                     wide=False).jacobian["v₄"]
             gw, gb = gw + j["w"], gb + j["b"]
         w, b = w - 0.1 * (gw / len(rows)), b - 0.1 * (gb / len(rows))  # p -= η·(mean ∂L/∂p)
         assert r.records[step + 1].params == {"w": w, "b": b}  # to the last bit
@@ -242,7 +242,7 @@ def test_a_domain_error_on_the_way_is_named_as_the_engine_names_it():
     assert r.exit_code == 1
     d = json.loads(r.output)
     assert d["verdict"] == "diverged" and d["diverged_at"] == 2 and d["params"] == {"w": 7}
-    assert "at node c = log(w): log is undefined here: it needs w > 0" in d["message"]
+    assert "at node v₃ = log(w): log is undefined here: it needs w > 0" in d["message"]
 
 
 def test_mini_batch_verdicts_say_which_numbers_are_which():

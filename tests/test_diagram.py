@@ -10,7 +10,7 @@ import pytest
 from bpcalc.render.diagram import dot, mermaid
 from helpers import analyse
 
-SEED = "(a+b)*(b+1)"
+SEED = "c = a + b; d = b + 1; e = c * d"  # the seed in the article's names
 AT = {"a": 2, "b": 1}
 
 DOT_STRUCTURE = """\

@@ -108,9 +108,9 @@ def test_an_entry_or_value_beyond_a_double_is_still_an_error(mode):
     """df/dc is e = 2e500; an output beyond a double, or a row that cannot carry a wide
     value (sin), fails at the node that overflowed."""
     at = {"a": "1e250", "b": "1e250", "c": "1e-300", "x": "2"}
-    for source, said in [("c*(b*(a*x))", "df/dc is about 2.0e+500, beyond the largest double"),
-                         ("b*(a*x)", "math error at node d = b * c: mul overflows a double"),
-                         ("c*sin(b*(a*x))", "math error at node e = b * d: mul overflows")]:
+    for source, said in [("c*(b*(a*x))", "dv₃/dc is about 2.0e+500, beyond the largest double"),
+                         ("b*(a*x)", "math error at node v₂ = b * v₁: mul overflows a double"),
+                         ("c*sin(b*(a*x))", "math error at node v₂ = b * v₁: mul overflows")]:
         given = [f"{k}={v}" for k, v in at.items() if k in source]
         r = CliRunner().invoke(cli, ["grad", source, *given, "--mode", mode])
         assert r.exit_code == 1 and said in r.output, (source, r.output)

@@ -45,8 +45,8 @@ def run(*args: str):
 
 
 def test_the_seed_in_the_articles_names():
-    assert written("(a+b)*(b+1)") == {"∂e/∂a": "d", "∂e/∂b": "c + d", "c": "a + b",
-                                      "d": "b + 1"}
+    assert written("(a+b)*(b+1)") == {"∂v₃/∂a": "v₂", "∂v₃/∂b": "v₁ + v₂", "v₁": "a + b",
+                                      "v₂": "b + 1"}
     # named, the same formulas and no where lines
     assert written("c = a + b; d = b + 1; e = c * d") == {"∂e/∂a": "d", "∂e/∂b": "c + d"}
 
@@ -70,8 +70,8 @@ def test_the_two_layer_network_as_backpropagation_computes_it():
 
 def test_kinks_read_as_the_grad_view_writes_them():
     got = written("relu(x)*y + abs(x - y) + max(x, y)")
-    assert got["∂g/∂x"] == "sign(c) + step(x - y) + y·(x > 0)"
-    assert got["∂g/∂y"] == "a + step(y - x) - sign(c)" and got["a"] == "relu(x)"
+    assert got["∂v₇/∂x"] == "sign(v₃) + step(x - y) + y·(x > 0)"
+    assert got["∂v₇/∂y"] == "step(y - x) + v₁ - sign(v₃)" and got["v₁"] == "relu(x)"
     lat = F.latex(F.backprop(load("relu(x)*y").graph()).blocks[0].gradient[0].tree)
     assert lat == r"y \cdot \mathbb{1}\left[x > 0\right]"
 
@@ -244,7 +244,7 @@ def test_every_id_the_diff_shows_is_defined(source):
         name = name[2:] if name.startswith("δ_") else name
         assert name in known or name.split(".")[0] in known, (source, name)
     if source.startswith("u = sin"):
-        assert d["where"] == [{"id": "a", "formula": "x*y", "latex": "x y"}]
+        assert d["where"] == [{"id": "v₁", "formula": "x*y", "latex": "x y"}]
 
 
 def test_latex_names_are_each_their_own():
@@ -258,6 +258,13 @@ def test_latex_names_are_each_their_own():
     for w, g in d["gradient"].items():  # one name, one spelling (2·_ SymPy writes 2 _)
         assert g["latex"] == g["expanded_latex"] or w == "_", w
     assert "^{y}" not in json.dumps(d) and "x_{1 2}" not in json.dumps(d)
+
+
+def test_a_generated_id_never_prints_as_a_programs_name():
+    source = "v[j] = j*x for j in 1..2\ny = v1*sin(x) + v[2]*cos(x) + v[1]"
+    tex = F.backprop(load(source).graph()).tex
+    assert len(set(tex.values())) == len(tex)
+    assert tex["v[2]"] == "v_{2}" and tex["v₂"] == r"\hat{v}_{2}" and tex["v₃"] == "v_{3}"
 
 
 def test_latex_of_versions_and_index_families():

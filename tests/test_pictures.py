@@ -21,7 +21,7 @@ from helpers import grad
 ROOT = Path(__file__).resolve().parent.parent
 NET = (ROOT / "examples" / "net.txt").read_text()
 NET_POINT = json.loads((ROOT / "examples" / "net.json").read_text())
-SEED = ("(a+b)*(b+1)", {"a": "2", "b": "1"})
+SEED = ("c = a + b; d = b + 1; e = c * d", {"a": "2", "b": "1"})  # the article's names
 NINE = ("y = sin(x) + cos(x) + exp(x)\nz = sin(y) + cos(y) + exp(y)", {"x": "0.5"})
 GRAPHS = {"seed": SEED, "nine": NINE, "net": (NET, NET_POINT)}
 
@@ -69,7 +69,7 @@ def test_inputs_sit_below_the_output_one_layer_below_their_first_use():
     assert y["a"] == y["b"] > y["c"] == y["d"] > y["e"]
     net = result("net")
     ynet = {n.id: svg.picture(net).drawing.boxes[i].y for i, n in enumerate(net.nodes)}
-    assert ynet["y"] > ynet["u"] > ynet["L"]  # y is drawn just below u, not at the bottom
+    assert ynet["y"] > ynet["v₂₀"] > ynet["L"]  # y just below out - y, not at the bottom
     assert ynet["y"] < ynet["x1"]
 
 
@@ -301,4 +301,4 @@ def test_moved_and_unknown_options_say_so():
     assert "put -- before it" not in r.output
     table = CliRunner().invoke(cli, ["graph", "(a+b)*(b+1)", "a=2", "b=1", "--mode", "reverse",
                                      "--format", "table"]).output
-    assert "Reverse pass for e" in table
+    assert "Reverse pass for v₃" in table

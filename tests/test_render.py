@@ -11,7 +11,7 @@ from bpcalc.numbers import number
 from bpcalc.render import explain, plain, rich_view
 from helpers import grad
 
-SEED = "(a+b)*(b+1)"
+SEED = "c = a + b; d = b + 1; e = c * d"  # the seed in the article's names
 POINT = {"a": "2", "b": "1"}
 NINE = "y = sin(x) + cos(x) + exp(x)\nz = sin(y) + cos(y) + exp(y)"
 
@@ -54,13 +54,13 @@ edge    formula   value
 def test_reverse_table_writes_out_each_adjoint():
     assert show(rich_view.mode_tables(seed("reverse"))) == """\
 Reverse pass for e: adjoints from e back to the inputs
-node   ∂e/∂v   written out from the edges leaving the node
-────────────────────────────────────────────────────────────────
-e      1       ∂e/∂e = 1 (seed)
-d      3       ∂e/∂d = ∂e/∂e·∂e/∂d = 1·3 = 3
-c      2       ∂e/∂c = ∂e/∂e·∂e/∂c = 1·2 = 2
-b      5       ∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5
-a      2       ∂e/∂a = ∂e/∂c·∂c/∂a = 2·1 = 2"""
+node   ∂e/∂node   written out from the edges leaving the node
+───────────────────────────────────────────────────────────────────
+e      1          ∂e/∂e = 1 (seed)
+d      3          ∂e/∂d = ∂e/∂e·∂e/∂d = 1·3 = 3
+c      2          ∂e/∂c = ∂e/∂e·∂e/∂c = 1·2 = 2
+b      5          ∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5
+a      2          ∂e/∂a = ∂e/∂c·∂c/∂a = 2·1 = 2"""
 
 
 def test_forward_passes_are_blocks_of_the_nodes_on_their_paths():
@@ -112,7 +112,7 @@ cost  reverse: 1 pass, 5 edge operations · forward: 2 passes, 10 edge operation
 
 def test_tree_draws_a_shared_node_once_and_labels_totals_and_shares():
     assert show(rich_view.tree_view(seed("reverse"))) == """\
-bpcalc grad  (a+b)*(b+1)  at a = 2, b = 1
+bpcalc grad  c = a + b; d = b + 1; e = c * d  at a = 2, b = 1
 reverse mode (backpropagation): one pass per output, from the output back
 
 e = c * d = 6,  ∂e/∂e = 1 (seed)

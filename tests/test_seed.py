@@ -16,10 +16,12 @@ from click.testing import CliRunner
 
 from bpcalc.cli import cli
 from bpcalc.errors import InputError
+from bpcalc.graphs.graph import SUBSCRIPTS
 from helpers import grad
 
-SEED = "(a+b)*(b+1)"
-SEED_PROGRAM = "c = a + b; d = b + 1; e = c * d"
+SEED = "c = a + b; d = b + 1; e = c * d"  # the seed in the article's names
+SEED_PROGRAM = SEED
+SEED_EXPRESSION = "(a+b)*(b+1)"  # the same graph, its operations named v₁, v₂, v₃
 SEED_VALUES = {"a": "2", "b": "1"}
 MODES = ("reverse", "forward", "paths")
 IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -564,22 +566,31 @@ def test_constants_folded() -> None:
     assert [n.op for n in r.nodes] == ["input", "add"]
 
 
-def test_generated_ids_skip_program_names() -> None:
-    # Names assigned later in the program are taken too.
+def test_generated_ids_are_numbered_and_no_program_can_write_one() -> None:
     r = grad("q = (x+1)*(x+2); a = q + 1", {"x": "1"})
-    ids = [n.id for n in r.nodes]
-    assert ids == ["x", "b", "c", "q", "a"]
-    r = grad("c = a + b; f = c * (b - 1)", {"a": "1", "b": "3"})
-    assert [n.id for n in r.nodes] == ["a", "b", "c", "d", "f"]
-    r = grad("(x+c)*(c+1)", {"x": "3", "c": "1"})
-    assert [n.id for n in r.nodes] == ["x", "c", "a", "b", "d"]
-    assert r.outputs == ("d",)
+    assert [n.id for n in r.nodes] == ["x", "v₁", "v₂", "q", "a"]
+    r = grad("(x+c)*(c+1)", {"x": "3", "c": "1"})  # named c and e in the old a, b, ... ids
+    assert [n.id for n in r.nodes] == ["x", "c", "v₁", "v₂", "v₃"]
+    assert r.outputs == ("v₃",)
+    r = grad("v1 = x*2; v2 = v1 + sin(v1)", {"x": "1"})  # the program's v1 is not v₁
+    assert [n.id for n in r.nodes] == ["x", "v1", "v₁", "v2"]
+    with pytest.raises(InputError):
+        grad("v₁ = x*2", {"x": "1"})
 
 
-def test_generated_id_sequence_past_z() -> None:
+def test_the_bare_expression_is_the_seed_with_its_operations_numbered() -> None:
+    named = json.dumps(grad(SEED, SEED_VALUES).to_dict(), ensure_ascii=False)
+    bare = grad(SEED_EXPRESSION, SEED_VALUES).to_dict()
+    for old, new in (("c", "v₁"), ("d", "v₂"), ("e", "v₃")):
+        named = re.sub(rf"\b{old}\b", new, named)
+    renamed = json.loads(named)
+    assert renamed.pop("expression") != bare.pop("expression")
+    assert renamed == bare
+
+
+def test_generated_ids_past_nine_and_ten() -> None:
     src = "sin(" * 30 + "x" + ")" * 30
     r = grad(src, {"x": "1"})
-    letters = [chr(c) for c in range(ord("a"), ord("z") + 1) if chr(c) != "x"]
-    want = ["x", *letters, "ba", "bb", "bc", "bd", "be"]
-    assert [n.id for n in r.nodes] == want
-    assert r.outputs == ("be",)
+    assert [n.id for n in r.nodes] == ["x", *(f"v{str(k).translate(SUBSCRIPTS)}"
+                                             for k in range(1, 31))]
+    assert r.outputs == ("v₃₀",)

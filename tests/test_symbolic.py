@@ -20,7 +20,7 @@ from bpcalc.symbolic import budget, printing
 from bpcalc.symbolic import translate as symbolic
 from helpers import derive, exact, grad
 
-SEED = "(a+b)*(b+1)"
+SEED = "c = a + b; d = b + 1; e = c * d"  # the seed in the article's names
 SEED_PROGRAM = "c = a + b; d = b + 1; e = c * d"
 SEED_POINT = {"a": "2", "b": "1"}
 CHAIN_200 = "y = x\n" + "y = sin(y)*y + y\n" * 200
@@ -147,13 +147,13 @@ def test_seed_exact():
 def test_rationals_stay_rational():
     ex = exact("x*x", {"x": "1/3"}, budget=None)
     assert ex.inputs == {"x": "1/3"}
-    assert ex.values == {"a": "1/9"} and ex.jacobian == {"a": {"x": "2/3"}}
+    assert ex.values == {"v₁": "1/9"} and ex.jacobian == {"v₁": {"x": "2/3"}}
     assert [e[2] for e in ex.edges] == ["1/3", "1/3"]  # x*x: two edges, one per operand
 
 
 def test_irrationals_stay_exact():
     ex = exact("sin(x)", {"x": "pi/6"}, mode="forward", budget=None)
-    assert ex.values == {"a": "1/2"} and ex.jacobian == {"a": {"x": "sqrt(3)/2"}}
+    assert ex.values == {"v₁": "1/2"} and ex.jacobian == {"v₁": {"x": "sqrt(3)/2"}}
     assert ex.tangents == ({"x": "1"}, {"x": "sqrt(3)/2"}) and ex.adjoints is None
 
 
@@ -193,11 +193,11 @@ def test_seed_latex():
 
 def test_symbolic_gradient_at_a_point():
     dv = derive("sin(x)*y", {"x": "pi/6", "y": "2"}, budget=None)
-    x = dv.partial("b", "x")
+    x = dv.partial("v₂", "x")
     assert x.inputs.text == "y*cos(x)" and x.inputs.exact == "sqrt(3)"
     assert x.inputs.value == pytest.approx(math.sqrt(3), rel=1e-15)
     assert dv.point == {"x": "pi/6", "y": "2"}
-    assert dv.partial("b", "y").inputs.exact == "1/2"
+    assert dv.partial("v₂", "y").inputs.exact == "1/2"
 
 
 def test_diff_wrt_and_outputs():
@@ -292,8 +292,8 @@ def test_exact_plain_lines_and_rich_view():
     ex = exact("sin(x)*y", {"x": "pi/6", "y": "1/3"}, budget=None)
     lines = symbolic_view.exact_lines(r, ex)
     assert lines[0] == "exact (ok)"
-    assert "  a   sin(x)      0.49999999999999994  1/2" in lines
-    assert "  ∂b/∂x       0.28867513459481287  sqrt(3)/6" in lines
+    assert "  v₁  sin(x)      0.49999999999999994  1/2" in lines
+    assert "  ∂v₂/∂x      0.28867513459481287  sqrt(3)/6" in lines
     console = Console(color_system=None, width=80, file=io.StringIO())
     console.print(symbolic_view.exact_view(r, ex))
     out = console.file.getvalue()  # type: ignore[attr-defined]

@@ -2,8 +2,8 @@
 
 /* (a+b)*(b+1)
    Value and derivatives by reverse mode (backpropagation), written by bpcalc emit.
-   Returns the value of e;
-   writes 2 numbers to grad, output-major then input order: e/a, e/b.
+   Returns the value of v₃;
+   writes 2 numbers to grad, output-major then input order: v₃/a, v₃/b.
    On a math error returns NAN, fills grad with NAN and points
    f_grad_error at the message naming the node. */
 const char *f_grad_error = 0;
@@ -17,18 +17,18 @@ static double f_grad_fail(double *grad, const char *why) {
 double f_grad(double a, double b, double *grad) {
     f_grad_error = 0;
     // forward: every node's value
-    double c = a + b;
-    double d = b + 1.0;
-    double e = c * d;
-    // reverse: de_dv = ∂e/∂v, from e back
-    double de_dd = c;  // ∂e/∂d = c
-    double de_dc = d;  // ∂e/∂c = d
-    double de_db = de_dc;  // ∂c/∂b = 1
-    de_db += de_dd;  // ∂d/∂b = 1
-    double de_da = de_dc;  // ∂c/∂a = 1
-    grad[0] = de_da;
-    grad[1] = de_db;
-    if (!isfinite(e) || !isfinite(grad[0]) || !isfinite(grad[1]))
+    double v1 = a + b;
+    double v2 = b + 1.0;
+    double v3 = v1 * v2;
+    // reverse: dv3_dN = ∂v₃/∂N for each node N, from v₃ back
+    double dv3_dv2 = v1;  // ∂v₃/∂v₂ = v₁
+    double dv3_dv1 = v2;  // ∂v₃/∂v₁ = v₂
+    double dv3_db = dv3_dv1;  // ∂v₁/∂b = 1
+    dv3_db += dv3_dv2;  // ∂v₂/∂b = 1
+    double dv3_da = dv3_dv1;  // ∂v₁/∂a = 1
+    grad[0] = dv3_da;
+    grad[1] = dv3_db;
+    if (!isfinite(v3) || !isfinite(grad[0]) || !isfinite(grad[1]))
         return f_grad_fail(grad, "math error: a value or derivative overflows a double");
-    return e;
+    return v3;
 }

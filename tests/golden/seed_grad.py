@@ -9,15 +9,15 @@ def f_grad(a, b):
     Returns (value, gradient), the gradient over a, b.
     """
     # forward: every node's value
-    c = a + b
-    d = b + 1.0
-    e = c * d
-    # reverse: de_dv = ∂e/∂v, from e back
-    de_dd = c  # ∂e/∂d = c
-    de_dc = d  # ∂e/∂c = d
-    de_db = de_dc  # ∂c/∂b = 1
-    de_db += de_dd  # ∂d/∂b = 1
-    de_da = de_dc  # ∂c/∂a = 1
-    if not all(map(math.isfinite, (e, de_da, de_db))):
+    v1 = a + b
+    v2 = b + 1.0
+    v3 = v1 * v2
+    # reverse: dv3_dN = ∂v₃/∂N for each node N, from v₃ back
+    dv3_dv2 = v1  # ∂v₃/∂v₂ = v₁
+    dv3_dv1 = v2  # ∂v₃/∂v₁ = v₂
+    dv3_db = dv3_dv1  # ∂v₁/∂b = 1
+    dv3_db += dv3_dv2  # ∂v₂/∂b = 1
+    dv3_da = dv3_dv1  # ∂v₁/∂a = 1
+    if not all(map(math.isfinite, (v3, dv3_da, dv3_db))):
         raise OverflowError("math error: a value or derivative overflows a double")
-    return e, (de_da, de_db)
+    return v3, (dv3_da, dv3_db)

@@ -33,6 +33,8 @@ import keyword
 import re
 from collections.abc import Iterable, Sequence
 
+from ..graphs.graph import PLAIN_DIGITS
+
 PYTHON_WORDS = frozenset(keyword.kwlist) | frozenset(dir(builtins)) | {"math"}
 
 _C_KEYWORDS = (  # C99 6.4.1, then C11's and C23's
@@ -95,6 +97,9 @@ def reserved(name: str, lang: str) -> bool:
 def stem(node_id: str) -> str:
     """A node id as the start of an identifier: `x.0` -> `x_0`, `W1[2,1]` -> `W1_2_1`,
     `h1[3]` -> `h1_3`; an identifier stays as it is."""
+    if node_id.isidentifier() and node_id.isascii():
+        return node_id
+    node_id = node_id.translate(PLAIN_DIGITS)  # a generated id: v₃ -> v3
     if node_id.isidentifier() and node_id.isascii():
         return node_id
     s = re.sub(r"\W+", "_", node_id, flags=re.ASCII).strip("_") or "v"

@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 from ..errors import InputError
 from ..graphs.builder import value_failure
-from ..graphs.graph import Graph, edge_formula, node_definition
+from ..graphs.graph import PLAIN_DIGITS, Graph, edge_formula, node_definition
 from ..ops import OPS, Code
 from ..spelling import spell
 from .names import Namer
@@ -188,7 +188,8 @@ class _Writer:
         return used
 
     def _named_differently(self, i: int) -> bool:
-        return self.names.node[i] != self.g.ids[i]
+        """Whether the code's name is not the graph's id (v3 for v₁ is the same name)."""
+        return self.names.node[i] != self.g.ids[i].translate(PLAIN_DIGITS)
 
     def comment(self, text: str) -> None:
         self.body.append(f"{self.lang.comment} {text}")
@@ -282,8 +283,8 @@ class _Writer:
                 assert out is not None
                 adj = {out: None}  # None: the seed 1
                 label = f"d{names[out]}_d{{}}"
-                self.comment(f"reverse: d{names[out]}_dv = ∂{g.ids[out]}/∂v, from "
-                             f"{g.ids[out]} back")
+                self.comment(f"reverse: d{names[out]}_dN = ∂{g.ids[out]}/∂N for each node N, "
+                             f"from {g.ids[out]} back")
             for v in range(len(g.keys) - 1, -1, -1):
                 if v in adj or not self.on[v]:
                     continue

@@ -6,7 +6,8 @@ A name reads as a mathematician writes it where that is unambiguous: `x`, `w11` 
 `W1[2,1]` as `W_{1}[2,1]`. Any other name is written out, its underscores escaped (`x__y` as
 `\mathit{x\_\_y}`, never `x^{y}`). Where two names of one program would print alike
 (`w11` and `w_11`, both `w_{11}`), both are written out (`\mathit{w11}`,
-`\mathit{w\_11}`). The same spelling serves the factored formulas (formulas.py) and
+`\mathit{w\_11}`). A generated id `v₃` is `v_{3}`, or `\hat{v}_{3}` where a program's `v3`
+or `v[3]` reads so. The same spelling serves the factored formulas (formulas.py) and
 SymPy's expanded ones (symbolic/derive.py), so one name reads the same in both.
 """
 
@@ -15,6 +16,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
+
+from ..graphs.graph import PLAIN_DIGITS
 
 if TYPE_CHECKING:
     from ..graphs.graph import Graph
@@ -58,11 +61,16 @@ def _look(stem: str, index: str | None) -> str | None:
 def tex_names(names: Iterable[str]) -> dict[str, str]:
     """LaTeX for each of a program's names and ids (see the module), no two alike."""
     parts: dict[str, tuple[str, str | None, str | None]] = {}
+    generated: dict[str, str] = {}  # v₃ reads as v_{3}, or \hat{v}_{3} beside a program's v3
     for name in names:
+        plain = name[1:].translate(PLAIN_DIGITS)
+        if not name.isascii() and plain.isascii() and plain.isdigit():
+            generated[name] = plain
+            continue
         m = None if name.isidentifier() else _ID.fullmatch(name)
         parts[name] = (m.group(1), m.group(2), m.group(3)) if m else (name, None, None)
     bases = {(stem, index) for stem, index, _ in parts.values()}
-    # letters alone (`out`, the generated ids) print as no other name can: no grouping
+    # letters alone (`out`) print as no other name can: no grouping
     spelled = {b: _core(b[0]) for b in bases if b[1] is None and b[0].isalpha()
                and b[0].isascii()}
     by_look: dict[str, set[tuple[str, str | None]]] = {}
@@ -75,8 +83,12 @@ def tex_names(names: Iterable[str]) -> dict[str, str]:
             spelled[b] = look if len(alike) == 1 else _written_out(*b)
     for b in bases - spelled.keys():
         spelled[b] = _written_out(*b)
-    return {name: spelled[stem, index] + (f"^{{({version})}}" if version else "")
-            for name, (stem, index, version) in parts.items()}
+    taken = set(spelled.values())
+    generated = {name: (f"v_{{{k}}}" if f"v_{{{k}}}" not in taken else f"\\hat{{v}}_{{{k}}}")
+                 for name, k in generated.items()}
+    return {**generated, **{name: spelled[stem, index] + (f"^{{({version})}}" if version
+                                                         else "")
+                            for name, (stem, index, version) in parts.items()}}
 
 
 def tex_name(name: str, names: Mapping[str, str] | None = None) -> str:

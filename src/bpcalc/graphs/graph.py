@@ -5,8 +5,8 @@ A node's operands are node indices (int) or folded constants (float): `b + 1`
 is one `add` node with one edge, from b. Identical subexpressions are one node;
 `c*c` keeps two edges from c. Ids follow the spec: a program's own names (the
 last version of a reassigned name keeps the bare name, earlier ones get `name.k`,
-which no user can write), then generated ids a, b, ..., z, ba, bb, ... in
-evaluation order, skipping every name the program uses.
+which no user can write), elements of families (`h1[3]`), then generated ids v₁, v₂, ...
+in evaluation order, which no program can write either.
 
 The graph is kept in flat lists (see Graph); the named views of nodes, edges and ids, and
 the formula text of definitions and edges, are made on first use.
@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from ..numbers import number_text
 from ..ops import OPS, definition_text, partial_text
-from ..text.words import RESERVED
 
 if TYPE_CHECKING:
     from .families import Family
@@ -159,19 +158,18 @@ def edge_formula(graph: Graph, edge: Edge) -> str:
     return partial_text(OPS[node.op], edge.slot, [operand_text(graph, a) for a in node.args])
 
 
-def _generated_ids(taken: set[str]) -> Iterator[str]:
-    """a, b, ..., z, ba, bb, ...: the jaxpr sequence, skipping taken and reserved names."""
+SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+PLAIN_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
+
+
+def _generated_ids() -> Iterator[str]:
+    """v₁, v₂, ...: an operation the program does not name, numbered in evaluation order
+    (the v_i of an evaluation trace). Names are ASCII, so no program can write one, and
+    none reads as e, pi or a name of the program's."""
     n = 0
     while True:
-        k, s = n, ""
-        while True:
-            k, r = divmod(k, 26)
-            s = chr(97 + r) + s
-            if k == 0:
-                break
         n += 1
-        if s not in taken and s not in RESERVED:
-            yield s
+        yield "v" + str(n).translate(SUBSCRIPTS)
 
 
 def _assign_ids(keys: list[Key], env: dict[str, int], versions: dict[str, list[int]],
@@ -192,7 +190,7 @@ def _assign_ids(keys: list[Key], env: dict[str, int], versions: dict[str, list[i
             if v >= 0 and ids[v] is None:  # versions with a name already are skipped
                 ids[v] = f"{name}.{k}"
                 k += 1
-    gen = _generated_ids(set(env))
+    gen = _generated_ids()
     return [i if i is not None else next(gen) for i in ids]
 
 

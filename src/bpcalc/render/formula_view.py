@@ -46,8 +46,8 @@ def sections(r: DiffResult, as_latex: bool = False) -> list[tuple[str, list[str]
     for b in r.formulas.blocks:
 
         if b.deltas:
-            parts.append((f"backpropagation from {b.output}: δ_v = ∂{b.output}/∂v, each from "
-                          "those above it", ["adjoint", "formula", *at],
+            parts.append((f"backpropagation from {b.output}: δ_N = ∂{b.output}/∂N for each node N, "
+                          "each from those above it", ["adjoint", "formula", *at],
                           rows(b.deltas, "delta", b.output)))
         grad_rows = rows(b.gradient, "gradient", b.output)
         headers = ["derivative", "formula", *at]

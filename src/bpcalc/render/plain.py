@@ -74,7 +74,8 @@ def _mode_section(r: GradResult) -> list[str]:
     out: list[str] = []
     if r.mode == "reverse":
         for o in r.outputs:
-            out += prose([f"reverse pass for {o}: adjoints {d(o, 'v')}, from {o} back"])
+            out += prose([f"reverse pass for {o}: adjoints {d(o, 'N')} for each node N, "
+                          f"from {o} back"])
             out += table([[d(o, s.node), "=", s.text()] for s in explain.reverse_sums(r, o)])
             out.append("")
     elif r.mode == "forward":

@@ -85,7 +85,7 @@ def edges_table(r: GradResult) -> Cells:
 def mode_tables(r: GradResult) -> list[RenderableType]:
     if r.mode == "reverse":
         return [Cells(f"Reverse pass for {o}: adjoints from {o} back to the inputs",
-                      ["node", d(o, "v"), "written out from the edges leaving the node"],
+                      ["node", d(o, "node"), "written out from the edges leaving the node"],
                       [[s.node, shown(s.value), f"{d(o, s.node)} = {s.text()}"]
                        for s in explain.reverse_sums(r, o)])
                 for o in r.outputs]
