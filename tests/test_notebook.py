@@ -25,7 +25,7 @@ from test_pictures import CHROMIUM_ARGS, _chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSON = ROOT / "examples" / "lesson.ipynb"
-SEED = "(a+b)*(b+1)"
+SEED = "c = a + b; d = b + 1; e = c * d"  # the article's names (generated ids are v₁, …)
 
 
 def cli_text(*args: str) -> str:
@@ -164,7 +164,7 @@ def test_the_three_lines_print_a_gradient_and_show_a_graph(capsys):
     exec("\n".join(lines), namespace := {})
     assert capsys.readouterr().out == "{'a': 2.0, 'b': 5.0}\n"
     shown = eval(last.split("  #")[0], namespace)
-    assert "bpcalc-steps" in shown._repr_html_() and "e = c * d" in shown.html()
+    assert "bpcalc-steps" in shown._repr_html_() and "2·1 + 3·1 = 5" in shown.html()
 
 
 # --- the lesson, executed and opened in a browser ----------------------------------------
