@@ -4,10 +4,9 @@ renderables (a list) or text (a str). The command line's `show` prints through i
 (cli/show.py); so can anything that shows a result (a notebook's text view).
 
 Nothing here computes, and nothing is imported before a renderer runs: rich and SymPy
-stay off `import bpcalc`.
+stay off `import bpcalc`. (No `from __future__ import annotations`: Options's field types
+as strings would each be compiled when the class is made.)
 """
-
-from __future__ import annotations
 
 import importlib
 from collections.abc import Callable

@@ -12,13 +12,14 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..errors import InputError
 from ..numbers import FULL, SCREEN_DIGITS, showing
 from ..text.values import assignments, point_object
+from .options import Group, Source, View
 
 if TYPE_CHECKING:
     from ..api.request import Request
@@ -28,44 +29,13 @@ JSON_PATH_LIMIT = 1000  # the spec's default for scripts
 SCREEN_PATH_LIMIT = 20  # a person reads a few paths; the count says how many there are
 
 
-class Source(NamedTuple):
-    """Where the program and its values come from: EXPR and NAME=VALUE arguments (`args`),
-    -f FILE, and --output (--point, --seed and --max-nodes wait in the context's meta)."""
-
-    args: tuple[str, ...]
-    file: str | None
-    outputs: str | None
-
-
-class View(NamedTuple):
-    """How a result is shown: the format (`chosen` turns auto into table or json), colour,
-    the pictures and screenshots to save beside it, and the views' own options."""
-
-    fmt: str = "auto"
-    as_json: bool = False
-    color: str = "auto"
-    svg: str | None = None  # --svg: the graph drawn
-    html: str | None = None  # --html: the step-through page
-    shot_svg: str | None = None  # --terminal-svg: the text view as a picture
-    shot_html: str | None = None  # --terminal-html
-    steps: bool = False  # grad --steps
-    latex: bool = False  # formulas as LaTeX
-    fields: str | None = None  # grad --fields
-    label: str = ""  # descend: where the data came from
-
-    def chosen(self) -> View:
-        """This view with its format chosen (see choose_format)."""
-        return self._replace(fmt=choose_format(self.fmt, self.as_json, self.shot_svg,
-                                               self.shot_html))
-
-
-def collect(kind: type[Any], name: str) -> Callable[[Any], Any]:
-    """A decorator: the options named as `kind`'s fields reach the command as one `kind`,
+def collect(kind: type[Group], name: str) -> Callable[[Any], Any]:
+    """A decorator: the options `kind` names reach the command as one `kind`,
     its parameter `name`, instead of one parameter each."""
     def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(f)
         def run(*args: Any, **kw: Any) -> Any:
-            kw[name] = kind(**{k: kw.pop(k) for k in kind._fields if k in kw})
+            kw[name] = kind(**{k: kw.pop(k) for k in kind.options() if k in kw})
             return f(*args, **kw)
         return run
     return decorate

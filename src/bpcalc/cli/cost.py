@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .. import api
 from .common import ExprCommand, Source, View, request, source_options, view_options
-from .show import show
 
 
 @click.command(cls=ExprCommand)
@@ -30,4 +28,7 @@ def cost(source: Source, view: View, wrt: str | None) -> None:
       python3 -c 'print("+".join(f"w{i}*x{i}" for i in range(1000)))' | bpcalc cost -
     """
     view = view.chosen()
+    from .. import api
+    from .show import show
+
     show(api.run_graph(request(source, wrt=wrt), with_cost=True).cost, view)

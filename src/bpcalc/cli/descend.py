@@ -7,10 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from .. import api
 from . import common
 from .common import ExprCommand, Source, View, read_text, request, source_options
-from .show import show
 
 if TYPE_CHECKING:
     from ..api.results import Descent
@@ -91,11 +89,12 @@ def descend(source: Source, params: str, data: str | None, lr: float, steps: int
     for path in (svg_file, save_file):
         if path:
             _writable(path)
-    view = View(fmt, as_json, label="" if data is None else "stdin" if data == "-" else data)
+    view = View(fmt=fmt, as_json=as_json,
+                label="" if data is None else "stdin" if data == "-" else data)
     if as_json:
-        view = view._replace(fmt="json")
+        view = view.replace(fmt="json")
     if view.fmt == "auto":
-        view = view._replace(fmt="table" if common.stdout_is_terminal() else "json")
+        view = view.replace(fmt="table" if common.stdout_is_terminal() else "json")
     req = request(source)
     start_given = _params(params)
     text = None if data is None else read_text(data)
@@ -107,6 +106,9 @@ def descend(source: Source, params: str, data: str | None, lr: float, steps: int
             click.echo(json_text.render(record))
     progress = _progress(steps) if view.fmt in ("table", "plain") and sys.stderr.isatty() \
         else None
+    from .. import api
+    from .show import show
+
     try:
         r = api.run_descend(req, start_given, text, lr=lr, steps=steps, optimizer=optimizer,
                             batch_size=batch_size, until=until, every=every, report=report,

@@ -6,9 +6,7 @@ import sys
 
 import click
 
-from .. import api
 from .common import ExprCommand, Source, View, request, source_options, view_options
-from .show import show
 
 
 @click.command(cls=ExprCommand)
@@ -45,6 +43,9 @@ def diff(source: Source, view: View, wrt: str | None, expand: bool, check: bool,
       bpcalc diff "sin(x)*exp(y)" --latex --expand
     """
     view = view.chosen()
+    from .. import api
+    from .show import show
+
     r = api.run_diff(request(source, wrt=wrt), check=check, expand=expand, budget=budget)
     show(r, view)
     if not r.passed:

@@ -6,7 +6,6 @@ import sys
 
 import click
 
-from .. import api
 from .common import ExprCommand, Source, request, source_options
 
 
@@ -59,6 +58,8 @@ def emit(source: Source, lang: str, mode: str, wrt: str | None, name: str, jvp: 
         raise click.UsageError("--direction writes a forward pass: add --mode forward")
     if vjp and mode != "reverse":
         raise click.UsageError("--cotangent writes a reverse pass: use --mode reverse")
+    from .. import api
+
     r = api.run_emit(request(source, wrt=wrt, mode=mode), lang=lang, name=name, direction=jvp,
                      cotangent=vjp)
     code = r.code

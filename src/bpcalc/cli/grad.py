@@ -9,11 +9,9 @@ directional derivatives (`_directional`) and the batch of points (`_batch`).
 from __future__ import annotations
 
 import sys
-from typing import NamedTuple
 
 import click
 
-from .. import api
 from ..errors import InputError
 from .common import (
     JSON_PATH_LIMIT,
@@ -29,17 +27,7 @@ from .common import (
     source_options,
     view_options,
 )
-from .show import show
-
-
-class Verify(NamedTuple):
-    """What SymPy adds: --check with its tolerances, --exact, and the time it may take."""
-
-    check: bool
-    rtol: float
-    atol: float
-    exact: bool
-    budget: float
+from .options import Verify
 
 
 @click.command(cls=ExprCommand)
@@ -144,6 +132,9 @@ def grad(ctx: click.Context, source: Source, view: View, verify: Verify, mode: s
     _refuse(view, verify, mode)
     if limit is None:
         limit = JSON_PATH_LIMIT if view.fmt == "json" else SCREEN_PATH_LIMIT
+    from .. import api
+    from .show import show
+
     r = api.run_grad(request(source, wrt=wrt, mode=mode), check=verify.check,
                      exact=verify.exact, limit=limit, rtol=verify.rtol, atol=verify.atol,
                      budget=verify.budget, with_cost=view.fmt != "json")
@@ -225,4 +216,7 @@ def _directional(ctx: click.Context, source: Source, wrt: str | None, direction:
     if view.fmt in ("tree", "tikz"):
         raise click.UsageError(f"--format {view.fmt} does not go with --direction or "
                                "--cotangent")
+    from .. import api
+    from .show import show
+
     show(api.run_directional(request(source, wrt=wrt), direction, cotangent), view)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .. import api
 from .common import VIEW_FORMATS, ExprCommand, Source, View, request, source_options, view_options
-from .show import show
 
 
 @click.command(cls=ExprCommand)
@@ -32,4 +30,7 @@ def graph(source: Source, view: View, mode: str | None) -> None:
       bpcalc graph "(a+b)*(b+1)" a=2 b=1 --format tikz > graph.tex
     """
     view = view.chosen()
+    from .. import api
+    from .show import show
+
     show(api.run_graph(request(source, mode=mode)), view)

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .. import api
 from .common import ExprCommand, Source, View, request, source_options, view_options
-from .show import show
 
 
 @click.command(cls=ExprCommand)
@@ -28,4 +26,7 @@ def hessian(source: Source, view: View, wrt: str | None) -> None:
       bpcalc hessian -f model.txt w=0.5 b=-1 --wrt w --output loss
     """
     view = view.chosen()
+    from .. import api
+    from .show import show
+
     show(api.run_hessian(request(source, wrt=wrt)), view)

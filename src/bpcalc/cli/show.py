@@ -14,15 +14,22 @@ import io
 import os
 import sys
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from ..api.results import Result
-from ..api.views import RENDERERS
 from ..errors import InputError
 from . import common
 from .common import View, reader_left, write_text
+
+if TYPE_CHECKING:
+    from ..api.results import Result
+
+
+def render(result: Result, fmt: str, view: View) -> list[Any] | str:
+    from ..api.views import render as render_view  # not on the JSON path
+
+    return render_view(result, fmt, view)
 
 WARNED = ("grad", "directional", "hessian")  # kinds whose warnings go to stderr as text
 
@@ -35,11 +42,11 @@ def show(result: Result, view: View) -> None:
     if view.fmt == "json":
         print_json(_json(result, view))
         if view.shot_svg or view.shot_html:  # the table view saved, never printed
-            _print(RENDERERS[result.kind, "table"](result, view), view, echo=False)
+            _print(render(result, "table", view), view, echo=False)
         return
     if result.kind in WARNED:
         warn(getattr(result, "warnings", ()))
-    _print(RENDERERS[result.kind, view.fmt](result, view), view)
+    _print(render(result, view.fmt, view), view)
 
 
 def _json(result: Any, view: View) -> dict[str, Any]:

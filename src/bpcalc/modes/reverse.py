@@ -1,4 +1,15 @@
-"""Reverse mode (backpropagation): one pass per output, from the output back to the inputs."""
+"""Reverse mode (backpropagation): one pass per output, from the output back to the inputs.
+
+The sweep is written three times on purpose, each for its reader: this loop runs it on
+numbers of any kind (doubles, wide numbers, SymPy's), skipping a zero adjoint;
+compile/codegen.py unrolls the same edge order into Python for --batch, which must match
+this loop bit for bit and so keeps its order and sums, pruning by structure (an absent
+adjoint) instead of by value; emitter/writer.py writes code for people, a node at a time
+in the order of grad's reverse table, one statement an edge with its comment. What they
+share is the table of local derivatives (ops.py) and the edge order (graphs/graph.py);
+a common generator of edges would add a call to this, the hottest loop, and still leave
+the writer's order its own.
+"""
 
 from __future__ import annotations
 
