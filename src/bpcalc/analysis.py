@@ -154,7 +154,14 @@ def grad(graph: Graph, values: Mapping[str, str | float], mode: str = "reverse",
     """Evaluate `graph` at `values` and differentiate it in `mode`."""
     if mode not in MODES:
         raise InputError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-    return analyse(graph, values, mode, wrt, limit, with_cost, wide)
+    result = analyse(graph, values, mode, wrt, limit, with_cost, wide)
+    if not graph.input_at:  # `x = 3; y = x^2`: say which assignment left no inputs
+        from .text.hints import constant_inputs
+
+        said = constant_inputs(graph.source)
+        if said:
+            result = result._replace(warnings=(*result.warnings, said))
+    return result
 
 
 def analyse(graph: Graph, values: Mapping[str, str | float] | None = None,

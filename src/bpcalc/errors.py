@@ -18,8 +18,10 @@ class ParseError(InputError):
 
     label = "syntax error"
 
-    def __init__(self, message: str, source: str, pos: int, hint: str = "") -> None:
+    def __init__(self, message: str, source: str, pos: int, hint: str = "",
+                 retry: str = "") -> None:
         self.message, self.source, self.pos, self.hint = message, source, pos, hint
+        self.retry = retry  # the arguments of the command meant: `"y = x^2" x=3`
         super().__init__(self.render())
 
     def location(self) -> tuple[int, int, str]:
@@ -30,13 +32,17 @@ class ParseError(InputError):
         line = self.source.count("\n", 0, self.pos) + 1
         return line, self.pos - start + 1, self.source[start:end]
 
-    def render(self) -> str:
+    def render(self, command: str = "grad") -> str:
+        """The message, the line with a caret under the place, and the hint; `command`
+        names the command a retry line suggests."""
         line, col, text = self.location()
         where = f"line {line}, column {col}" if "\n" in self.source else f"column {col}"
         caret = "  " + " " * (col - 1) + "^"
         lines = [f"{self.label} at {where}: {self.message}", "  " + text, caret]
         if self.hint:
             lines.append(self.hint)
+        if self.retry:
+            lines.append(f"did you mean: bpcalc {command} {self.retry}")
         return "\n".join(lines)
 
 

@@ -14,7 +14,7 @@ import sys
 import click
 
 from .. import __version__
-from ..errors import BpcalcError
+from ..errors import BpcalcError, ParseError
 from .common import reader_left, stdout_is_terminal
 from .cost import cost
 from .descend import descend
@@ -33,8 +33,10 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except BpcalcError as exc:
-            click.echo(f"Error: {exc}", err=True)
+        except BpcalcError as exc:  # a retry line names the command run
+            said = exc.render(ctx.invoked_subcommand or "grad") \
+                if isinstance(exc, ParseError) else exc
+            click.echo(f"Error: {said}", err=True)
             ctx.exit(exc.exit_code)
         except BrokenPipeError:  # `| head`: before click's own handler, which exits 1
             reader_left()

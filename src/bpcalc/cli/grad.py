@@ -199,8 +199,9 @@ def _batch(ctx: click.Context, source: Source, path: str, mode: str, wrt: str | 
     except UnicodeDecodeError as exc:
         raise InputError(f"cannot read {path}: {exc}") from None
     finally:
-        if bar is not None:
-            bar.render_finish()
+        if bar is not None:  # transient: the bar's line cleared, the cursor shown again
+            sys.stderr.write("\r\033[2K\033[?25h")
+            sys.stderr.flush()
     if summary.failed:
         click.echo(f"Error: {summary.failed} of {summary.points} points failed "
                    "(see their error lines)", err=True)

@@ -88,6 +88,8 @@ def expression(scope: Scope, start: int, stop: int) -> tuple[list[Instr | None],
         elif text == "," and kind == "OP":
             _pop_operators(stack, out)
             if not stack or stack[-1][0] != "call":
+                if _assigns(tokens, i + 1):
+                    raise _point_inside(scope, i + 1)
                 raise ParseError("',' outside a function call", source, tok.pos)
             stack[-1][4] += 1
             expect_operand = True
@@ -97,6 +99,8 @@ def expression(scope: Scope, start: int, stop: int) -> tuple[list[Instr | None],
                 return out, i  # the statement's own for
             i = _reduction(scope, stack, out, i)
         elif kind in ("NAME", "NUM") or text in ("(", "["):
+            if _assigns(tokens, i):
+                raise _point_inside(scope, i)
             prev = tokens[i - 1].text
             raise ParseError("expected an operator (there is no implicit multiplication)",
                              source, tok.pos, hint=f"did you mean {prev}*{text}?")
@@ -113,6 +117,18 @@ def expression(scope: Scope, start: int, stop: int) -> tuple[list[Instr | None],
         top = stack[-1]  # the caret goes under the '(' itself, a call's too
         raise ParseError("'(' is never closed", source, top[5] if len(top) > 5 else top[3])
     return out, stop
+
+
+def _assigns(tokens: Sequence[Token], i: int) -> bool:
+    """Whether tokens i and i+1 are `NAME =`: a NAME=VALUE where an operator should be."""
+    return tokens[i].kind == "NAME" and tokens[i + 1].text == "=" and tokens[i + 1].kind == "OP"
+
+
+def _point_inside(scope: Scope, i: int) -> ParseError:
+    from .hints import point_inside  # only on this error path
+
+    message, hint, retry = point_inside(scope.source, scope.tokens, i)
+    return ParseError(message, scope.source, scope.tokens[i].pos, hint=hint, retry=retry)
 
 
 def _operand(scope: Scope, i: int, stop: int, stack: list[list[Any]],
@@ -241,9 +257,11 @@ def _close_call(scope: Scope, call: list[Any], tok: Token, out: list[Instr | Non
             out += [Reduce(name, (Loop(ELEMENT_VAR, None, (), over, pos),), pos),
                     Local(ELEMENT_VAR, pos), EndReduce(pos)]
             return
-        two = f", or {name}(a, b) of two values" if name in ("max", "min") else ""
-        raise ParseError(f"{name} needs a for: {name}(w[i]*x[i] for i), or {name}(W) for "
-                         f"every element of a family W{two}", source, tok.pos)
+        from .hints import indexed  # only on this error path
+
+        hint = indexed(name, source[call[5] + 1:tok.pos], name in ("max", "min"))
+        raise ParseError(f"{name} needs a for: the index it runs over",
+                         source, tok.pos, hint=hint)
     arity = FUNCTIONS[name] if kind == "op" else scope.functions[name]
     if argc != arity:
         raise ParseError(f"{name} takes {arity} argument{'s' * (arity > 1)}, got {argc}",

@@ -41,7 +41,10 @@ def tokenize(source: str) -> list[Token]:
         m = match(source, pos)
         if m is None:
             ch = source[pos]
-            raise ParseError(f"unexpected character {ch!r}", source, pos)
+            from .hints import unicode_hint  # only on this error path
+
+            raise ParseError(f"unexpected character {ch!r}", source, pos,
+                             hint=unicode_hint(source, pos))
         kind = m.lastgroup
         text = m.group()
         if kind == "num":

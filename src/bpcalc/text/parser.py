@@ -55,8 +55,12 @@ def parse(source: str) -> Program:
     if not statements:
         raise ParseError("empty expression", source, len(source))
     if all(st.params for st in statements):
-        raise ParseError("the program defines functions but computes nothing: add a "
-                         "statement that uses them", source, len(source))
+        from .hints import uncalled  # only on this error path
+
+        last = statements[-1]
+        raise ParseError("the program defines functions but computes nothing", source,
+                         len(source), hint=uncalled(source, tokens, last.pos,
+                                                    last.target or "", last.params))
     if not scope.nonscalar:
         return Program(source, tuple(statements))
     return _families(scope, statements)
