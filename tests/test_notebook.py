@@ -88,6 +88,9 @@ def test_pictures_are_what_the_options_write(tmp_path, monkeypatch):
         assert r.html() == page.read_text(encoding="utf-8")
         if command[0] != "hessian":
             assert r.tikz() == cli_text(*command, "--format", "tikz")
+        cli_text(*command, "--svg", str(svg), "--html", str(page), "--slide", "--json")
+        assert r.svg(slide=True) == svg.read_text(encoding="utf-8") != r.svg()
+        assert r.html(slide=True) == page.read_text(encoding="utf-8")
     t = bpcalc.grad("y = tanh(x)", x=0.5)
     assert "y = tanh(x)</text>" in t.svg() and "= 0.462117<" in t.svg()
     assert "= 0.462<" in t.svg(digits=3) and "0.462117" not in t.svg(digits=3)

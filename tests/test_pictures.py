@@ -3,12 +3,15 @@ the README's figures, and the page in a real browser (headless Chromium)."""
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import re
 import shutil
 import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -139,7 +142,9 @@ def test_page_is_self_contained_html_with_the_steps():
     text = stepper.page(result("seed"))
     assert text.startswith("<!DOCTYPE html>") and "<svg" in text and "<script>" in text
     data = json.loads(re.search(r"const STEPS = (.*);\n", text).group(1))
-    assert data[3]["text"].endswith("2·1 + 3·1 = 5")
+    assert [d["text"] for d in data[:4]] == ["the inputs: a = 2, b = 1", "c = a + b = 3",
+                                             "d = b + 1 = 2", "e = c * d = 6"]
+    assert data[7]["text"].endswith("2·1 + 3·1 = 5")  # then the pass, as stepper.steps
     assert 'id="n0"' in text and 'id="e0"' in text
 
 
@@ -198,43 +203,53 @@ def _chromium() -> str:
     return found
 
 
-@pytest.mark.browser
-def test_step_through_page_in_headless_chromium(tmp_path):
+@contextlib.contextmanager
+def chromium_page(width: int, height: int) -> Iterator[tuple[Any, list[str]]]:
+    """A page of headless Chromium at this viewport, and the list of its errors: each
+    script error (pageerror) and each request for anything but a file."""
     browser_path = _chromium()
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    page_file = tmp_path / "seed.html"
-    r = CliRunner().invoke(cli, ["grad", *SEED[0:1], "a=2", "b=1", "--html", str(page_file),
-                                 "--json"])
-    assert r.exit_code == 0, r.output
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=browser_path, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 900, "height": 700})
+            page = browser.new_page(viewport={"width": width, "height": height})
             errors: list[str] = []
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("request", lambda req: errors.append(req.url)
                     if not req.url.startswith(("file:", "data:")) else None)
-            page.goto(page_file.as_uri())
-            seen = [page.inner_text("#step")]
-            for _ in range(4):
-                page.click("#next")
-                seen.append(page.inner_text("#step"))
-            assert seen[0] == "∂e/∂e = 1 (seed)"
-            assert seen[3] == "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5"
-            assert page.inner_text("#count") == "step 5 of 5"
-            assert page.locator(".lit").count() == 3  # node a, the edge c <- a, its label
-            page.keyboard.press("ArrowLeft")
-            assert page.inner_text("#step").endswith("2·1 + 3·1 = 5")
-            assert page.locator("#n1.lit").count() == 1  # b lights up with its two edges
-            assert page.locator(".edge.lit path").count() == 2
-            assert page.locator(".edge.lit rect").count() == 2  # their two labels
-            box = page.locator("svg").bounding_box()
-            assert box is not None and box["width"] > 200 and box["height"] > 300
-            shot = page.screenshot(path=str(tmp_path / "seed.png"))
-            assert _ink(shot) > 0.01, "the screenshot is blank"
-            assert errors == []
+            yield page, errors
         finally:
             browser.close()
+
+
+@pytest.mark.browser
+def test_step_through_page_in_headless_chromium(tmp_path):
+    page_file = tmp_path / "seed.html"
+    r = CliRunner().invoke(cli, ["grad", *SEED[0:1], "a=2", "b=1", "--html", str(page_file),
+                                 "--json"])
+    assert r.exit_code == 0, r.output
+    with chromium_page(900, 700) as (page, errors):
+        page.goto(page_file.as_uri())
+        for _ in range(4):  # past the forward values, to the pass
+            page.click("#next")
+        seen = [page.inner_text("#step")]
+        for _ in range(4):
+            page.click("#next")
+            seen.append(page.inner_text("#step"))
+        assert seen[0] == "∂e/∂e = 1 (seed)"
+        assert seen[3] == "∂e/∂b = ∂e/∂c·∂c/∂b + ∂e/∂d·∂d/∂b = 2·1 + 3·1 = 5"
+        assert page.inner_text("#count") == "step 9 of 9"
+        assert page.locator(".lit").count() == 3  # node a, the edge c <- a, its label
+        page.keyboard.press("ArrowLeft")
+        assert page.inner_text("#step").endswith("2·1 + 3·1 = 5")
+        assert page.locator("#n1.lit").count() == 1  # b lights up with its two edges
+        assert page.locator(".edge.lit > path:not(.own)").count() == 2
+        assert page.locator(".edge.lit rect").count() == 2  # their two labels
+        box = page.locator("#drawing > svg").bounding_box()
+        assert box is not None and box["width"] > 200 and box["height"] > 300
+        shot = page.screenshot(path=str(tmp_path / "seed.png"))
+        assert _ink(shot) > 0.01, "the screenshot is blank"
+        assert errors == []
 
 
 def _ink(png: bytes) -> float:
@@ -303,3 +318,104 @@ def test_moved_and_unknown_options_say_so():
     table = CliRunner().invoke(cli, ["graph", "(a+b)*(b+1)", "a=2", "b=1", "--mode", "reverse",
                                      "--format", "table"]).output
     assert "Reverse pass for v₃" in table
+
+
+def _text_boxes(text: str) -> dict[str, list[drawing.Box]]:
+    """The box of every text line the SVG draws, by its group's id (n0, l3, ...), from
+    the text's position (x its centre, y its baseline), its length and the font size the
+    SVG's style sets (a monospaced character is 0.6 em wide)."""
+    size = float(re.search(r"text \{[^}]*font-size: ([\d.]+)px", text).group(1))
+    boxes: dict[str, list[drawing.Box]] = {}
+    for g in ET.fromstring(text).iter("{http://www.w3.org/2000/svg}g"):
+        if not g.get("id"):
+            continue
+        for t in g.iter("{http://www.w3.org/2000/svg}text"):
+            x, base, w = float(t.get("x")), float(t.get("y")), len(t.text or "") * 0.6 * size
+            boxes.setdefault(g.get("id"), []).append(
+                drawing.Box(x, base - 0.8 * size + 1.05 * size / 2, w, 1.05 * size))
+    return boxes
+
+
+def _union(bs: list[drawing.Box]) -> drawing.Box:
+    left, right = min(b.x - b.w / 2 for b in bs), max(b.x + b.w / 2 for b in bs)
+    top, bottom = min(b.top for b in bs), max(b.bottom for b in bs)
+    return drawing.Box((left + right) / 2, (top + bottom) / 2, right - left, bottom - top)
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+@pytest.mark.parametrize("mode", ["reverse", "forward", "paths"])
+def test_no_label_text_crosses_another_label_or_a_node_in_the_svg(name, mode):
+    with showing(6):
+        text = svg.svg(result(name, mode))
+    boxes = {k: _union(v) for k, v in _text_boxes(text).items()}
+    labels = [k for k in boxes if k.startswith("l")]
+    assert len(labels) == len(result(name, mode).edges)
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            assert not overlap(boxes[a], boxes[b]), (a, b, boxes[a], boxes[b])
+        for n in (k for k in boxes if k.startswith("n")):
+            assert not overlap(boxes[a], boxes[n]), (a, n)
+
+
+@pytest.mark.parametrize("name", GRAPHS)
+@pytest.mark.parametrize("mode", ["reverse", "forward", "paths"])
+def test_the_graph_sets_the_width_of_the_figure_not_its_title(name, mode):
+    with showing(6):
+        _width_from_the_graph(svg.svg(result(name, mode)))
+
+
+@pytest.mark.parametrize("name", list(_figures().FIGURES))
+def test_the_readme_figures_are_as_wide_as_their_graphs(name):
+    _width_from_the_graph((ROOT / "docs" / "figures" / name).read_text(encoding="utf-8"))
+
+
+def _width_from_the_graph(text: str) -> None:
+    """The SVG is within 10% of the extent of its boxes and labels, and its title and
+    notes fit in it (wrapped)."""
+    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', text).group(1))
+    rects = [(float(m.group(1)), float(m.group(2))) for m in
+             re.finditer(r'<rect x="([\d.-]+)" y="[\d.-]+" width="([\d.]+)"', text)]
+    extent = max(x + w for x, w in rects) - min(x for x, _ in rects)  # nodes and labels
+    assert extent <= width <= 1.1 * extent, (width, extent)
+    title = [t for t in re.findall(r'<text class="(?:title|note)"[^>]*>([^<]*)<', text)]
+    assert all(drawing.SIDE + len(t) * drawing.CHAR <= width for t in title)
+
+
+FONT_PX = """() => Array.from(document.querySelectorAll('text')).map((t) => {
+  const r = t.getBoundingClientRect();
+  return [t.textContent, parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a,
+          r.top + window.scrollY, r.bottom + window.scrollY, r.left, r.right]; })"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("args", [["grad", *SEED[0:1], "a=2", "b=1"],
+                                  ["grad", "-f", str(ROOT / "examples" / "net.txt"),
+                                   "--point", str(ROOT / "examples" / "net.json")]],
+                         ids=["seed", "net"])
+def test_slides_are_16_by_9_pages_with_readable_text_in_chromium(tmp_path, args):
+    out, page_file = tmp_path / "slide.svg", tmp_path / "slide.html"
+    r = CliRunner().invoke(cli, [*args, "--svg", str(out), "--html", str(page_file), "--slide",
+                                 "--json"])
+    assert r.exit_code == 0, r.output
+    text = out.read_text()
+    width, height = (float(v) for v in re.search(r'<svg[^>]*width="([\d.]+)" height="([\d.]+)"',
+                                                 text).groups())
+    pages = round(height / 720)
+    assert width == 1280 and height == 720 * pages  # 16:9 pages, one under the other
+    with showing(6):
+        res = grad(*GRAPHS["net" if "-f" in args else "seed"])
+    definitions = {n.id if n.op == "input" else f"{n.id} = {n.expr}" for n in res.nodes}
+    with chromium_page(1280, 800) as (page, errors):
+        page.set_content(f'<body style="margin:0">{text}</body>')
+        texts = page.evaluate(FONT_PX)
+        assert min(size for _, size, *_ in texts) >= 12 - 1e-6
+        for t, _, top, bottom, left, right in texts:  # each on one page, none cut
+            assert int(top // 720) == int((bottom - 0.01) // 720), t
+            assert 0 <= left and right <= 1280, t
+        assert definitions <= {t for t, *_ in texts}  # every node on some page
+        assert (pages > 1) == (len(res.nodes) > 10) and (pages > 1 or
+                                                         min(s for _, s, *_ in texts) > 13)
+        page.goto(page_file.as_uri())  # the step-through page: as large or larger
+        drawn = [s for t, s, *_ in page.evaluate(FONT_PX) if t in definitions]
+        assert len(drawn) == len(definitions) and min(drawn) >= 13 - 1e-6
+        assert errors == []

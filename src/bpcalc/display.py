@@ -57,28 +57,30 @@ def table(r: Any, width: int = WIDTH, digits: int | None = SCREEN_DIGITS) -> str
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def svg(r: Any, digits: int | None = SCREEN_DIGITS) -> str:
+def svg(r: Any, digits: int | None = SCREEN_DIGITS, slide: bool = False) -> str:
     """The drawing of `r` as an SVG document: the graph with its values and derivatives
-    (as `--svg`), or a descent's loss curve (with the path of two parameters over the loss
-    surface when two learn)."""
+    (as `--svg`; with `slide`, as 16:9 pages, as `--slide`), or a descent's loss curve
+    (with the path of two parameters over the loss surface when two learn)."""
     with _digits(digits):
         if r.kind == "descend":
             from .render import descend_view
 
             return descend_view.svg(r.result, *r.surface())
+        from .render import slides
         from .render import svg as svg_mod
 
-        return svg_mod.svg(_drawn(r, "drawing"), _input(r), command=r.kind)
+        picture = svg_mod.picture(_drawn(r, "drawing"), _input(r), r.kind)
+        return slides.slides(picture) if slide else svg_mod.svg_of(picture)
 
 
-def html(r: Any, digits: int | None = SCREEN_DIGITS) -> str:
-    """The page that steps through the pass on the drawing (as `--html`): one
-    self-contained HTML document, its script inline."""
+def html(r: Any, digits: int | None = SCREEN_DIGITS, slide: bool = False) -> str:
+    """The page that steps through the pass on the drawing (as `--html`; enlarged for a
+    1280 x 800 screen with `slide`): one self-contained HTML document, its script inline."""
     from .render import stepper
 
     drawn = _drawn(r, "step-through page")
     with _digits(digits):
-        return stepper.page(drawn, _input(r), r.kind)
+        return stepper.page(drawn, _input(r), r.kind, slide)
 
 
 def tikz(r: Any, digits: int | None = SCREEN_DIGITS) -> str:
@@ -123,13 +125,14 @@ class Shown:
         """The text view, as `--format table` prints it, without colour."""
         return table(self, width, digits)
 
-    def svg(self, digits: int | None = SCREEN_DIGITS) -> str:
-        """The drawing as SVG text (a descent: its loss curve)."""
-        return svg(self, digits)
+    def svg(self, digits: int | None = SCREEN_DIGITS, slide: bool = False) -> str:
+        """The drawing as SVG text (a descent: its loss curve); `slide`: 16:9 pages."""
+        return svg(self, digits, slide)
 
-    def html(self, digits: int | None = SCREEN_DIGITS) -> str:
-        """The step-through page as one self-contained HTML document."""
-        return html(self, digits)
+    def html(self, digits: int | None = SCREEN_DIGITS, slide: bool = False) -> str:
+        """The step-through page as one self-contained HTML document; `slide`: enlarged
+        for a 1280 x 800 screen."""
+        return html(self, digits, slide)
 
     def tikz(self, digits: int | None = SCREEN_DIGITS) -> str:
         """The drawing as a TikZ picture."""

@@ -217,7 +217,12 @@ def view_options(formats: tuple[str, ...], auto_help: str, digits: bool = True,
                                  "derivatives on the edges, the mode's derivatives."),
                click.option("--html", "html", metavar="FILE",
                             help="Also write a page that steps through the pass on the "
-                                 "drawing (one self-contained file: open it in a browser).")]
+                                 "drawing (one self-contained file: open it in a browser)."),
+               click.option("--slide", is_flag=True, expose_value=False, callback=_slide,
+                            help="Lay the --svg and --html pictures out for a 16:9 slide, "
+                                 "text at 12 px or more on a 1280 px screen; a tall graph "
+                                 "goes on several pages. Example: bpcalc grad -f net.txt "
+                                 "--point net.json --svg net.svg --slide")]
               if pictures else []),
             click.option("--terminal-svg", "shot_svg", metavar="FILE",
                          help="Also save the text view as an SVG screenshot of the terminal."),
@@ -227,6 +232,11 @@ def view_options(formats: tuple[str, ...], auto_help: str, digits: bool = True,
             f = opt(f)
         return collect(View, "view")(f)
     return decorate
+
+
+def _slide(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """--slide: kept for show.save_pictures (the commands hand it --svg and --html only)."""
+    ctx.meta["bpcalc.slide"] = value
 
 
 def _show_digits(ctx: click.Context, _param: click.Parameter, value: int) -> None:
@@ -249,6 +259,9 @@ def choose_format(fmt: str, as_json: bool, svg: str | None, html: str | None) ->
         raise click.UsageError("--terminal-svg and --terminal-html save the table or tree "
                                f"view; they do not go with --format {fmt}")
     pictures = svg or html or ctx.params.get("svg") or ctx.params.get("html")
+    if ctx.meta.get("bpcalc.slide") and not (ctx.params.get("svg") or ctx.params.get("html")):
+        raise click.UsageError("--slide lays out the --svg and --html pictures: give one of "
+                               "them too")
     if fmt == "json" and not pictures and any(p.name == "digits" for p in ctx.command.params) \
             and ctx.get_parameter_source("digits") is ParameterSource.COMMANDLINE:
         raise click.UsageError("--digits sets what the screen and pictures show; JSON always "

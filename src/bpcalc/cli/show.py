@@ -119,14 +119,16 @@ def _offline_svg_format() -> str:
 
 def save_pictures(result: Any, view: View) -> None:
     """--svg: the graph drawn; --html: the step-through page: what `result.svg()` and
-    `result.html()` give (display.py), with the command's --digits. Forward mode draws
-    the tangents of the first --wrt input; a Hessian, its function's graph at the point."""
+    `result.html()` give (display.py), with the command's --digits and --slide. Forward
+    mode draws the tangents of the first --wrt input; a Hessian, its function's graph at
+    the point."""
     from .. import display
 
+    slide = bool(click.get_current_context().meta.get("bpcalc.slide"))
     if view.svg:
-        write_text(view.svg, display.svg(result, digits=None))
+        write_text(view.svg, display.svg(result, digits=None, slide=slide))
     if view.html:
-        write_text(view.html, display.html(result, digits=None))
+        write_text(view.html, display.html(result, digits=None, slide=slide))
 
 
 def warn(warnings: Iterable[str]) -> None:

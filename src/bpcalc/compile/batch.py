@@ -128,6 +128,8 @@ def compile_points(plan: Plan, kind: str, columns: Sequence[int] = (),
     when the exact engine must decide. None instead of a function if the graph is too big."""
     fixed = {i: plan.constants[name] for name, i in plan.graph.inputs if name in plan.constants}
     mode = "forward" if plan.mode == "forward" else "reverse"
+    if not plan.graph.input_at:  # no inputs: each line says why, as single-point grad does
+        return None
     try:
         body = codegen.straight_line(plan.graph, mode, plan.wrt, fixed, spell, MAX_LINES)
     except codegen.TooBig:

@@ -19,7 +19,8 @@ from typing import NamedTuple
 CHAR, LINE = 7.8, 17.0  # a 13 px monospaced character: its advance and its line height
 PAD_X, PAD_Y = 10.0, 6.0  # inside a node's box
 GAP_X = 28.0  # between two boxes of a layer
-MARGIN = 24.0
+MARGIN = 24.0  # above and below the drawing
+SIDE = 10.0  # left and right of it: the drawing is as wide as its graph, and little more
 MAX_ROWS = 12  # label rows in one gap; past it labels may touch (a very dense graph)
 SWEEPS = 12  # barycentre sweeps, each up then down
 
@@ -157,15 +158,16 @@ def _first_segment(k: int, chain: list[int], rank: list[int],
 
 def _framed(boxes: list[Box], routes: list[list[tuple[float, float]]],
             labels: list[Box | None], height: float) -> Drawing:
-    """The drawing moved right so that nothing (a label may jut out) is left of MARGIN."""
+    """The drawing moved so that its leftmost box or label (a label may jut out) is SIDE
+    from the left, and as wide as its rightmost one and SIDE."""
     shown = [*boxes, *(lb for lb in labels if lb is not None)]
-    shift = MARGIN - min([b.x - b.w / 2 for b in shown] + [MARGIN])
+    shift = SIDE - min((b.x - b.w / 2 for b in shown), default=SIDE)
     boxes = [b._replace(x=b.x + shift) for b in boxes]
     labels = [lb if lb is None else lb._replace(x=lb.x + shift) for lb in labels]
     routes = [[(x + shift, y) for x, y in route] for route in routes]
     right = max([b.x + b.w / 2 for b in boxes] + [lb.x + lb.w / 2 for lb in labels if lb]
                 + [0.0])
-    return Drawing(boxes, routes, labels, right + MARGIN, height)
+    return Drawing(boxes, routes, labels, right + SIDE, height)
 
 
 def _at_row(end: tuple[float, float, float, float], row: int, rows: int,

@@ -32,15 +32,24 @@ STYLE = f"""
   .node.input rect {{ fill: #f1f1f1; }}
   .node.output rect {{ stroke-width: 2.4; }}
   .node .mode, .edge .mode {{ fill: {ACCENT}; }}
-  .edge path {{ fill: none; stroke: #777; stroke-width: 1.3; }}
-  .edge.hot path {{ stroke: {ACCENT}; stroke-width: 2.6; }}
-  .edge rect {{ fill: #fff; fill-opacity: 0.92; stroke: none; }}
+  .edge path {{ fill: none; stroke: #777; stroke-width: 1.3; marker-end: url(#head); }}
+  .edge.hot path {{ stroke: {ACCENT}; stroke-width: 2.6; marker-end: url(#head-hot); }}
+  .edge rect {{ fill: #fff; stroke: #ccc; stroke-width: 0.8; }}
+  .edge text {{ paint-order: stroke; stroke: #fff; stroke-width: 3px; stroke-linejoin: round; }}
   .title {{ font-weight: bold; }}
   .note {{ fill: #555; }}
   .node.lit rect {{ stroke: {ACCENT}; stroke-width: 3; }}
-  .edge.lit path {{ stroke: {ACCENT}; stroke-width: 3.2; }}
+  .edge.lit path {{ stroke: {ACCENT}; stroke-width: 3.2; marker-end: url(#head-lit); }}
+  .edge.lit rect {{ stroke: {ACCENT}; stroke-width: 1.6; }}
+  .edge path.own {{ stroke: #aaa; }}
+  .edge.hot path.own, .edge.lit path.own {{ stroke: {ACCENT}; }}
+  .edge path.own, .edge.hot path.own, .edge.lit path.own {{ stroke-width: 1.3;
+    marker-end: none; }}
   .edge.lit text {{ font-weight: bold; }}
 """
+# arrowheads in user units, one per stroke class: a head sized for its line, in its colour
+HEADS = {"head": ("#777", 8.0), "head-hot": (ACCENT, 11.0), "head-lit": (ACCENT, 12.0)}
+MIN_COLS = 24  # characters: a drawing is at least this wide, so that its title can wrap
 
 
 class Picture(NamedTuple):
@@ -51,7 +60,7 @@ class Picture(NamedTuple):
     kinds: list[str]  # per node: "input", "output" or ""
     label_lines: list[list[str]]  # per edge: local derivative, what it passes on
     hot: set[int]  # paths mode: the edges on the chosen paths
-    title: list[str]
+    title: list[str]  # one line each, unwrapped: svg_of wraps them to the drawing's width
     notes: list[str]  # under the drawing: path products, or why the text is left out
 
 
@@ -63,7 +72,7 @@ def picture(r: GradResult, wrt: str | None = None, command: str = "grad") -> Pic
     ends = [(index[e.src], index[e.dst]) for e in r.edges]
     point = explain.point_text(r.inputs, TITLE)
     title = [f"bpcalc {command}  " + explain.source_line(r.expression, r.outputs, TITLE),
-             *(layout.hanging(point, TITLE, 3, layout.ITEMS) if point else [])]
+             point]
     kinds = ["input" if node.op == "input" else "output" if i in r.output_nodes else ""
              for i, node in enumerate(r.nodes)]
     if n > STRUCTURE:
@@ -76,8 +85,7 @@ def picture(r: GradResult, wrt: str | None = None, command: str = "grad") -> Pic
     if r.mode:
         which = {"forward": f"; the pass for {_forward_input(r, wrt)}",
                  "reverse": f"; the pass for {r.outputs[0]}" if len(r.outputs) > 1 else ""}
-        title += layout.hanging(explain.MODE_TITLE[r.mode] + which.get(r.mode, ""), TITLE, 0,
-                                layout.WORDS)
+        title.append(explain.MODE_TITLE[r.mode] + which.get(r.mode, ""))
     if r.mode == "paths":
         keep = explain.on_paths(r, [r.node_of_input(w) for w in r.wrt], r.output_nodes)
         hot = {k for k, (a, b) in enumerate(ends) if keep[a] and keep[b]}
@@ -150,59 +158,124 @@ def _label_lines(r: GradResult, k: int, index: dict[str, int], wrt: str | None,
     return lines
 
 
+class Reveal(NamedTuple):
+    """For the step-through page: the step at which each text line of a node or an edge
+    label is computed (-1: shown from the start, as a node's definition)."""
+
+    nodes: list[list[int]]
+    labels: list[list[int]]
+    notes: list[int]  # per note under the drawing (a path's product, a sum over paths)
+
+
 def svg(r: GradResult, wrt: str | None = None, ids: bool = True, command: str = "grad") -> str:
     """The drawing as a standalone SVG document."""
     return svg_of(picture(r, wrt, command), ids)
 
 
-def svg_of(p: Picture, ids: bool = True) -> str:
-    """`p` as SVG text: a title above the drawing, notes below it; with `ids`, every node
-    and edge group has an id (n0, e0, ...) that the step-through page lights up."""
+def wrapped(lines: Sequence[str], width: float) -> list[str]:
+    """Title or note lines wrapped to a drawing `width` pixels wide (at least MIN_COLS
+    characters): a list (`a = 2, b = 1`) between its items, prose at spaces."""
+    cols = max(MIN_COLS, int((width - 2 * drawing.SIDE) / CHAR))
+    out: list[str] = []
+    for line in lines:
+        if line.startswith("at "):
+            out += layout.hanging(line, cols, 3, layout.ITEMS)
+        else:
+            out += layout.hanging(line, cols, 0, layout.WORDS)
+    return [t for t in out if t]
+
+
+def svg_of(p: Picture, ids: bool = True, when: Reveal | None = None,
+           scale: float = 1.0, across: float = 0.0) -> str:
+    """`p` as SVG text: a title above the drawing, notes below it, both wrapped to the
+    drawing's width (the graph sets the size of the picture, never its title). With
+    `ids`, every node, edge and label group has an id (n0, e0, l0, ...) that the
+    step-through page lights up; with `when`, each number carries the step that computes
+    it (data-at), for the page to show it only from then on; `scale` enlarges it all,
+    and a slide's page makes it `across` wide (its title wraps to that)."""
     d = p.drawing
-    head = (len(p.title) + 0.6) * LINE + 10
-    foot = (len(p.notes) + 0.6) * LINE if p.notes else 0.0
-    width = max([d.width] + [len(t) * CHAR + 2 * drawing.MARGIN for t in p.title + p.notes])
+    width = max(d.width, MIN_COLS * CHAR + 2 * drawing.SIDE, across)
+    title = wrapped(p.title, width)
+    notes, notes_at = [], []
+    for j, note in enumerate(p.notes):  # each line of a note shown from its note's step
+        lines = wrapped([note], width)
+        notes += lines
+        notes_at += [when.notes[j] if when and j < len(when.notes) else -1] * len(lines)
+    head = (len(title) + 0.6) * LINE + 10
+    foot = (len(notes) + 0.6) * LINE if notes else 0.0
     height = head + d.height + foot
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" '
-           f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">',
-           f"<style>{STYLE}</style>",
-           '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-           'markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" '
-           'fill="#777"/></marker></defs>',
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width * scale:.0f}" '
+           f'height="{height * scale:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">',
+           f"<style>{STYLE}</style>", heads(),
            f'<rect width="{width:.0f}" height="{height:.0f}" fill="#fff"/>']
-    for j, t in enumerate(p.title):
-        cls = "title" if j == 0 else "note"
-        out.append(f'<text class="{cls}" x="{drawing.MARGIN}" y="{(j + 1) * LINE + 6:.1f}">'
-                   f"{escape(t)}</text>")
-    out.append(f'<g transform="translate(0 {head:.1f})">')
-    for k, route in enumerate(d.routes):  # every line first, so none crosses a label
-        out.append(_edge(k, route, k in p.hot, ids))
-    for k, label in enumerate(d.labels):
-        out.append(_label(k, label, p.label_lines[k], k in p.hot, ids))
-    for i, box in enumerate(d.boxes):
-        out.append(_node(i, box, p.node_lines[i], p.kinds[i], ids))
+    out += lines_at(drawing.SIDE, LINE + 6, title, "title")
+    out.append(f'<g transform="translate({(width - d.width) / 2:.1f} {head:.1f})">')
+    out += graph(p, ids, when)
     out.append("</g>")
-    for j, t in enumerate(p.notes):
-        out.append(f'<text class="note" x="{drawing.MARGIN}" '
-                   f'y="{head + d.height + (j + 0.8) * LINE:.1f}">{escape(t)}</text>')
+    out += lines_at(drawing.SIDE, head + d.height + 0.8 * LINE, notes, "note", notes_at)
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-def _node(i: int, box: drawing.Box, lines: Sequence[str], kind: str, ids: bool) -> str:
+def lines_at(x: float, y: float, lines: Sequence[str], first: str,
+             at: Sequence[int] = ()) -> list[str]:
+    """Lines of text from the baseline `y` down: the first of class `first`, the rest
+    notes; a line with a step in `at` carries it as data-at."""
+    steps = [f' data-at="{at[j]}"' if j < len(at) and at[j] >= 0 else "" for j in
+             range(len(lines))]
+    return [f'<text class="{first if j == 0 else "note"}"{steps[j]} x="{x:.1f}" '
+            f'y="{y + j * LINE:.1f}">{escape(t)}</text>' for j, t in enumerate(lines)]
+
+
+def graph(p: Picture, ids: bool = True, when: Reveal | None = None,
+          band: tuple[float, float] | None = None) -> list[str]:
+    """The drawing's edges, labels and nodes (in that order, so that no line crosses a
+    label or a node); with `band`, only what reaches between those two heights."""
+    d = p.drawing
+    lo, hi = band or (float("-inf"), float("inf"))
+
+    def within(top: float, bottom: float) -> bool:
+        return bottom >= lo and top <= hi
+
+    out = [_edge(k, route, k in p.hot, ids) for k, route in enumerate(d.routes)
+           if within(min(y for _, y in route), max(y for _, y in route))]
+    out += [_label(k, label, d.routes[k], p.label_lines[k], k in p.hot, ids,
+                   when.labels[k] if when else [])
+            for k, label in enumerate(d.labels)
+            if label is not None and within(label.top, label.bottom)]
+    out += [_node(i, box, p.node_lines[i], p.kinds[i], ids, when.nodes[i] if when else [])
+            for i, box in enumerate(d.boxes) if within(box.top, box.bottom)]
+    return out
+
+
+def heads() -> str:
+    """The arrowheads, one per kind of line, each in user units and its line's colour."""
+    marks = [f'<marker id="{name}" viewBox="0 0 10 10" refX="9" refY="5" '
+             f'markerUnits="userSpaceOnUse" markerWidth="{size:g}" markerHeight="{size:g}" '
+             f'orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" fill="{colour}"/>'
+             "</marker>" for name, (colour, size) in HEADS.items()]
+    return "<defs>" + "".join(marks) + "</defs>"
+
+
+def _node(i: int, box: drawing.Box, lines: Sequence[str], kind: str, ids: bool,
+          at: Sequence[int]) -> str:
     ident = f' id="n{i}"' if ids else ""
     parts = [f'<g class="node {kind}"{ident}>',
              f'<rect x="{box.x - box.w / 2:.1f}" y="{box.top:.1f}" width="{box.w:.1f}" '
              f'height="{box.h:.1f}" rx="6"/>']
-    parts += _texts(box.x, box.top + drawing.PAD_Y, lines, accent=2)
+    parts += _texts(box.x, box.top + drawing.PAD_Y, lines, accent=2, at=at)
     parts.append("</g>")
     return "".join(parts)
 
 
-def _texts(x: float, top: float, lines: Sequence[str], accent: int) -> list[str]:
-    """Centred text lines from `top` down; line `accent` in the mode's colour."""
+def _texts(x: float, top: float, lines: Sequence[str], accent: int,
+           at: Sequence[int] = ()) -> list[str]:
+    """Centred text lines from `top` down; line `accent` in the mode's colour; a line
+    with a step in `at` carries it as data-at."""
     mode = ' class="mode"'
-    return [f'<text{mode if j == accent else ""} x="{x:.1f}" '
+    steps = [f' data-at="{at[j]}"' if j < len(at) and at[j] >= 0 else "" for j in
+             range(len(lines))]
+    return [f'<text{mode if j == accent else ""}{steps[j]} x="{x:.1f}" '
             f'y="{top + (j + 0.78) * LINE:.1f}" text-anchor="middle">{escape(line)}</text>'
             for j, line in enumerate(lines)]
 
@@ -211,19 +284,28 @@ def _edge(k: int, route: list[tuple[float, float]], hot: bool, ids: bool) -> str
     ident = f' id="e{k}"' if ids else ""
     path = " ".join(f"{'M' if j == 0 else 'L'} {x:.1f} {y:.1f}" for j, (x, y) in
                     enumerate(route))
-    return (f'<g class="edge{" hot" if hot else ""}"{ident}><path d="{path}" '
-            'marker-end="url(#arrow)"/></g>')
+    return f'<g class="edge{" hot" if hot else ""}"{ident}><path d="{path}"/></g>'
 
 
-def _label(k: int, label: drawing.Box | None, lines: Sequence[str], hot: bool,
-           ids: bool) -> str:
-    """An edge's label, drawn over every line (its id l0, l1, ... for the stepper)."""
+def _label(k: int, label: drawing.Box | None, route: list[tuple[float, float]],
+           lines: Sequence[str], hot: bool, ids: bool, at: Sequence[int]) -> str:
+    """An edge's label, drawn over every line on an opaque card that its own edge runs
+    through (dashed, under the text), so that a label at a crossing has one owner (its
+    id l0, l1, ... for the stepper)."""
     if label is None or not lines:
         return ""
     ident = f' id="l{k}"' if ids else ""
+    left, w = label.x - label.w / 2, label.w
+    (x0, y0), (x1, y1) = route[0], route[1]  # the label sits on the edge's first segment
+
+    def x_at(y: float) -> float:
+        return x0 + (x1 - x0) * (y - y0) / (y1 - y0) if y1 != y0 else x0
+
+    xb, xt = (min(max(x_at(y), left), left + w) for y in (label.bottom, label.top))
     parts = [f'<g class="edge{" hot" if hot else ""}"{ident}>',
-             f'<rect x="{label.x - label.w / 2 + 4:.1f}" y="{label.top:.1f}" '
-             f'width="{label.w - 8:.1f}" height="{label.h:.1f}" rx="3"/>']
-    parts += _texts(label.x, label.top + 2, lines, accent=1)
+             f'<rect x="{left:.1f}" y="{label.top:.1f}" width="{w:.1f}" '
+             f'height="{label.h:.1f}" rx="3"/>',
+             f'<path class="own" d="M {xb:.1f} {label.bottom:.1f} L {xt:.1f} {label.top:.1f}"/>']
+    parts += _texts(label.x, label.top + 2, lines, accent=1, at=at)
     parts.append("</g>")
     return "".join(parts)
