@@ -34,6 +34,7 @@ class Result(Shown):
     `table()`, `svg()`, `html()`, `tikz()` and its look in a notebook (display.py)."""
 
     kind = ""  # the command: "grad", "graph", "cost", "hessian", "diff", "descend", ...
+    result: Any  # the engine's result, which the renderers draw
 
     def to_dict(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -47,6 +48,11 @@ class Result(Shown):
     @cached_property
     def _data(self) -> dict[str, Any]:
         return self.to_dict()
+
+    @property
+    def warnings(self) -> list[str]:
+        """What the command says on stderr beside its result."""
+        return list(getattr(self.result, "warnings", ()))
 
     def __repr__(self) -> str:
         return f"<bpcalc.{type(self).__name__} of {self._data.get('expression', '')!r}>"
@@ -110,10 +116,6 @@ class Grad(Result):
         """Paths mode: how many paths lead from each input to the output."""
         return self._field("path_count")
 
-    @property
-    def warnings(self) -> list[str]:
-        return list(self.result.warnings)
-
     def fields(self) -> list[str]:
         """The keys of `to_dict()`, in order (without the node list when nothing was
         added to the engine's result)."""
@@ -165,10 +167,6 @@ class Directional(Result):
     def derivative(self) -> dict[str, Any]:
         """JVP: J·v per output; VJP: uᵀJ per input."""
         return dict(self._data["directional" if self.result.kind == "jvp" else "vjp"])
-
-    @property
-    def warnings(self) -> list[str]:
-        return list(self.result.warnings)
 
 
 class Graph(Result):
@@ -254,10 +252,6 @@ class Hessian(Result):
     def hessian(self) -> dict[str, Any]:
         """row input -> column input -> ∂²output/∂row∂column."""
         return dict(self._data["hessian"])
-
-    @property
-    def warnings(self) -> list[str]:
-        return list(self.result.warnings)
 
     @cached_property
     def graph(self) -> Graph:
@@ -377,10 +371,6 @@ class Descent(Result):
     @property
     def history(self) -> list[dict[str, Any]]:
         return list(self._data["history"])
-
-    @property
-    def warnings(self) -> list[str]:
-        return list(self.result.warnings)
 
     def surface(self) -> tuple[Callable[[float, float], float] | None, int]:
         """The mean loss as a function of the two parameters that learn, for the picture
