@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from bpcalc import formulas as F
 from bpcalc.analysis import load
 from bpcalc.cli import cli
+from bpcalc.formulas.tex import tex_names
 from bpcalc.ops import OPS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -244,7 +245,7 @@ def test_every_id_the_diff_shows_is_defined(source):
         name = name[2:] if name.startswith("δ_") else name
         assert name in known or name.split(".")[0] in known, (source, name)
     if source.startswith("u = sin"):
-        assert d["where"] == [{"id": "v₁", "formula": "x*y", "latex": "x y"}]
+        assert d["where"] == [{"id": "t₁", "formula": "x*y", "latex": "x y"}]  # u, v: t
 
 
 def test_latex_names_are_each_their_own():
@@ -262,9 +263,10 @@ def test_latex_names_are_each_their_own():
 
 def test_a_generated_id_never_prints_as_a_programs_name():
     source = "v[j] = j*x for j in 1..2\ny = v1*sin(x) + v[2]*cos(x) + v[1]"
-    tex = F.backprop(load(source).graph()).tex
+    tex = F.backprop(load(source).graph()).tex  # the ids are u₁, u₂, ...: v[2] is v_{2}
     assert len(set(tex.values())) == len(tex)
-    assert tex["v[2]"] == "v_{2}" and tex["v₂"] == r"\hat{v}_{2}" and tex["v₃"] == "v_{3}"
+    assert tex["v[2]"] == "v_{2}" and tex["u₂"] == "u_{2}"
+    assert tex_names(["u₃", "u3", "x"]) == {"u₃": r"\hat{u}_{3}", "u3": "u_{3}", "x": "x"}
 
 
 def test_latex_of_versions_and_index_families():

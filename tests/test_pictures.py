@@ -72,7 +72,7 @@ def test_inputs_sit_below_the_output_one_layer_below_their_first_use():
     assert y["a"] == y["b"] > y["c"] == y["d"] > y["e"]
     net = result("net")
     ynet = {n.id: svg.picture(net).drawing.boxes[i].y for i, n in enumerate(net.nodes)}
-    assert ynet["y"] > ynet["v₂₀"] > ynet["L"]  # y just below out - y, not at the bottom
+    assert ynet["y"] > ynet["t₂₀"] > ynet["L"]  # y just below out - y, not at the bottom
     assert ynet["y"] < ynet["x1"]
 
 

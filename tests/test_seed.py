@@ -572,8 +572,10 @@ def test_generated_ids_are_numbered_and_no_program_can_write_one() -> None:
     r = grad("(x+c)*(c+1)", {"x": "3", "c": "1"})  # named c and e in the old a, b, ... ids
     assert [n.id for n in r.nodes] == ["x", "c", "v₁", "v₂", "v₃"]
     assert r.outputs == ("v₃",)
-    r = grad("v1 = x*2; v2 = v1 + sin(v1)", {"x": "1"})  # the program's v1 is not v₁
-    assert [n.id for n in r.nodes] == ["x", "v1", "v₁", "v2"]
+    r = grad("v1 = x*2; v2 = v1 + sin(v1)", {"x": "1"})  # v₁ would read as the v1: u₁
+    assert [n.id for n in r.nodes] == ["x", "v1", "u₁", "v2"]
+    r = grad("v[k] = k*x for k in 1..2; u = v[1]*v[2] + v[2]^2", {"x": "1"})
+    assert [n.id for n in r.nodes][-3:] == ["t₁", "t₂", "u"]  # a family v, a name u
     with pytest.raises(InputError):
         grad("v₁ = x*2", {"x": "1"})
 

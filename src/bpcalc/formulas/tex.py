@@ -65,7 +65,7 @@ def tex_names(names: Iterable[str]) -> dict[str, str]:
     for name in names:
         plain = name[1:].translate(PLAIN_DIGITS)
         if not name.isascii() and plain.isascii() and plain.isdigit():
-            generated[name] = plain
+            generated[name] = name[0] + "_{" + plain + "}"
             continue
         m = None if name.isidentifier() else _ID.fullmatch(name)
         parts[name] = (m.group(1), m.group(2), m.group(3)) if m else (name, None, None)
@@ -84,8 +84,8 @@ def tex_names(names: Iterable[str]) -> dict[str, str]:
     for b in bases - spelled.keys():
         spelled[b] = _written_out(*b)
     taken = set(spelled.values())
-    generated = {name: (f"v_{{{k}}}" if f"v_{{{k}}}" not in taken else f"\\hat{{v}}_{{{k}}}")
-                 for name, k in generated.items()}
+    generated = {name: look if look not in taken else f"\\hat{{{look[0]}}}{look[1:]}"
+                 for name, look in generated.items()}
     return {**generated, **{name: spelled[stem, index] + (f"^{{({version})}}" if version
                                                          else "")
                             for name, (stem, index, version) in parts.items()}}

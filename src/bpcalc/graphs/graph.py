@@ -6,7 +6,8 @@ is one `add` node with one edge, from b. Identical subexpressions are one node;
 `c*c` keeps two edges from c. Ids follow the spec: a program's own names (the
 last version of a reassigned name keeps the bare name, earlier ones get `name.k`,
 which no user can write), elements of families (`h1[3]`), then generated ids v₁, v₂, ...
-in evaluation order, which no program can write either.
+in evaluation order, which no program can write either (u₁, u₂, ... where the program has
+names like v1 or a family v, and so on: see id_letter).
 
 The graph is kept in flat lists (see Graph); the named views of nodes, edges and ids, and
 the formula text of definitions and edges, are made on first use.
@@ -14,7 +15,7 @@ the formula text of definitions and edges, are made on first use.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..numbers import number_text
@@ -162,14 +163,25 @@ SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 PLAIN_DIGITS = str.maketrans("₀₁₂₃₄₅₆₇₈₉", "0123456789")
 
 
-def _generated_ids() -> Iterator[str]:
+LETTERS = "vutsrqpnmkhgfdcbaw"  # for generated ids: v first, never e, i, j, l, o, x, y, z
+
+
+def id_letter(names: Iterable[str]) -> str:
+    """The letter of the generated ids: v, or the next of LETTERS where the program has a
+    name that v₁ could be taken for (v1, v12, a family v[3]); v if it has them all."""
+    near = {name[0] for name in names if len(name) > 1 and name[1:].isdigit()}
+    near |= {name for name in names if len(name) == 1}  # a family v: v[1] reads as v₁
+    return next((c for c in LETTERS if c not in near), "v")
+
+
+def _generated_ids(letter: str) -> Iterator[str]:
     """v₁, v₂, ...: an operation the program does not name, numbered in evaluation order
-    (the v_i of an evaluation trace). Names are ASCII, so no program can write one, and
-    none reads as e, pi or a name of the program's."""
+    (the v_i of an evaluation trace). Names are ASCII, so no program can write one; the
+    letter is one no program name of the form v1 or v[1] uses, so none reads as another."""
     n = 0
     while True:
         n += 1
-        yield "v" + str(n).translate(SUBSCRIPTS)
+        yield letter + str(n).translate(SUBSCRIPTS)
 
 
 def _assign_ids(keys: list[Key], env: dict[str, int], versions: dict[str, list[int]],
@@ -190,7 +202,7 @@ def _assign_ids(keys: list[Key], env: dict[str, int], versions: dict[str, list[i
             if v >= 0 and ids[v] is None:  # versions with a name already are skipped
                 ids[v] = f"{name}.{k}"
                 k += 1
-    gen = _generated_ids()
+    gen = _generated_ids(id_letter([*env, *families]))
     return [i if i is not None else next(gen) for i in ids]
 
 

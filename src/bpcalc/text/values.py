@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import InputError
 from .arrays import Array, Fill, family_value, nested, shaped_name
 
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|v[₀-₉]+")  # a name, or a generated id (v₁)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|[a-z][₀-₉]+")  # a name, or a generated id (v₁)
 _KINDS = {bool: "a boolean", type(None): "null", list: "an array", dict: "an object",
           str: "a string", float: "a number", int: "a number"}
 
