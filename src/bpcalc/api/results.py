@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from ..display import Shown
 from ..errors import InputError
 
 if TYPE_CHECKING:
@@ -30,8 +31,9 @@ if TYPE_CHECKING:
 SURFACE_ROWS = 1000  # rows, evenly spaced, that a descent's loss surface averages
 
 
-class Result:
-    """A command's result: `to_dict()` (its JSON object), `to_json()` (its JSON text)."""
+class Result(Shown):
+    """A command's result: `to_dict()` (its JSON object), `to_json()` (its JSON text);
+    `table()`, `svg()`, `html()`, `tikz()` and its look in a notebook (display.py)."""
 
     kind = ""  # the command: "grad", "graph", "cost", "hessian", "diff", "descend", ...
     result: Any  # the engine's result, which the renderers draw

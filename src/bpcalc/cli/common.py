@@ -236,7 +236,7 @@ def view_options(formats: tuple[str, ...], auto_help: str, digits: bool = True,
 
 
 def _slide(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-    """--slide: kept for save_pictures (the commands hand it --svg and --html only)."""
+    """--slide: kept for show.save_pictures (the commands hand it --svg and --html only)."""
     ctx.meta["bpcalc.slide"] = value
 
 

@@ -157,11 +157,9 @@ def _writable(path: str) -> None:
 
 
 def _save_svg(path: str, d: Descent) -> None:
-    """--svg: the loss curve, and for two parameters their path over the loss surface."""
-    from ..render import descend_view
-
-    surface, sampled = d.surface()
-    common.write_text(path, descend_view.svg(d.result, surface, sampled))
+    """--svg: the loss curve, and for two parameters their path over the loss surface
+    (`d.svg()`, display.py)."""
+    common.write_text(path, d.svg(digits=None))
 
 
 class _progress:

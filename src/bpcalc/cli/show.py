@@ -134,28 +134,20 @@ def _offline_svg_format() -> str:
 
 
 def save_pictures(result: Any, view: View) -> None:
-    """--svg: the graph drawn (render/svg.py; with --slide, laid out for slides by
-    render/slides.py; a family program as layers by render/layers.py, --expand one element's
-    graph); --html: the step-through page (stepper.py). Forward mode draws the tangents of
-    the first --wrt input; a Hessian, its function's graph at the point with the grid of
-    second derivatives beside it (render/second_view.py)."""
-    if not (view.svg or view.html):
-        return
-    from ..render import layers
+    """--svg: the graph drawn; --html: the step-through page: what `result.svg()` and
+    `result.html()` give (display.py), with the command's --digits, --slide and --expand.
+    Forward mode draws the tangents of the first --wrt input; a Hessian, its function's
+    graph at the point with the grid of its second derivatives; a program with families,
+    its layers (render/layers.py)."""
+    from .. import display
 
-    drawn = result.graph.result if result.kind == "hessian" else result.result
-    first = getattr(result, "drawn", None)
-    slide = bool(click.get_current_context().meta.get("bpcalc.slide"))  # --slide
-    expand = view.expand
-    command = "hessian" if result.kind == "hessian" else result.kind
-    if view.svg and result.kind == "hessian":
-        from ..render import second_view
-
-        write_text(view.svg, second_view.svg(result.result, drawn, expand))
-    elif view.svg:
-        write_text(view.svg, layers.graph_svg(drawn, first, command, expand, slide))
+    slide = bool(click.get_current_context().meta.get("bpcalc.slide"))
+    if view.svg:
+        write_text(view.svg, display.svg(result, digits=None, slide=slide,
+                                               expand=view.expand))
     if view.html:
-        write_text(view.html, layers.page(drawn, first, command, expand, slide))
+        write_text(view.html, display.html(result, digits=None, slide=slide,
+                                                 expand=view.expand))
 
 
 def warn(warnings: Iterable[str]) -> None:
