@@ -13,7 +13,7 @@ from .common import ExprCommand, Source, View, request, source_options, view_opt
 @source_options
 @click.option("--wrt", metavar="X,Y", help="Only the partials with respect to these inputs.")
 @click.option("--latex", is_flag=True, help="Formulas as LaTeX.")
-@click.option("--expand", is_flag=True,
+@click.option("--expand", "sympy_expand", is_flag=True,
               help="Also each partial expanded in the inputs alone (SymPy, within --budget).")
 @click.option("--check", "check", is_flag=True,
               help="Evaluate every formula at the point given and compare it with the "
@@ -22,7 +22,7 @@ from .common import ExprCommand, Source, View, request, source_options, view_opt
               metavar="SECONDS", help="--expand: time allowed for SymPy.")
 @view_options(("auto", "table", "plain", "json"),
                "auto: a table on a terminal, JSON in a pipe or file.")
-def diff(source: Source, view: View, wrt: str | None, expand: bool, check: bool,
+def diff(source: Source, view: View, wrt: str | None, sympy_expand: bool, check: bool,
          budget: float) -> None:
     """Backpropagation as formulas: every partial derivative of EXPR in the
     program's own names, factored as the reverse pass computes it.
@@ -48,7 +48,8 @@ def diff(source: Source, view: View, wrt: str | None, expand: bool, check: bool,
     from .. import api
     from .show import show
 
-    r = api.run_diff(request(source, wrt=wrt), check=check, expand=expand, budget=budget)
+    r = api.run_diff(request(source, wrt=wrt), check=check, expand=sympy_expand,
+                     budget=budget)
     show(r, view)
     if not r.passed:
         click.echo("Error: --check failed: a formula disagrees with the engine", err=True)
