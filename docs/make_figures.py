@@ -23,6 +23,9 @@ FIGURES = {  # file under docs/figures: the command that draws it (run from the 
     "seed-forward.svg": 'grad "c = a + b; d = b + 1; e = c * d" a=2 b=1 --mode forward --wrt b',
     "seed-reverse.svg": 'grad "c = a + b; d = b + 1; e = c * d" a=2 b=1',
     "net-reverse.svg": "grad -f examples/net.txt --point examples/net.json",
+    "moons-layers.svg": "grad -f examples/moons.txt 'x=[0.5,-0.3]' y=1 "
+                        "'W1[16,2]=uniform(-1,1)' b1=0 'W2[16,16]=uniform(-1,1)' b2=0 "
+                        "'w3=uniform(-1,1)' b3=0 --output loss",
 }
 
 
