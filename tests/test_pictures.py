@@ -372,7 +372,9 @@ def test_the_readme_figures_are_as_wide_as_their_graphs(name):
 def _width_from_the_graph(text: str) -> None:
     """The SVG is within 10% of the extent of its boxes and labels, and its title and
     notes fit in it (wrapped)."""
-    width = float(re.search(r'<svg[^>]*width="([\d.]+)"', text).group(1))
+    box = re.search(r'<svg[^>]*viewBox="[\d.-]+ [\d.-]+ ([\d.]+)', text)  # a scaled one
+    width = float(box.group(1) if box else
+                  re.search(r'<svg[^>]*width="([\d.]+)"', text).group(1))
     rects = [(float(m.group(1)), float(m.group(2))) for m in
              re.finditer(r'<rect x="([\d.-]+)" y="[\d.-]+" width="([\d.]+)"', text)]
     extent = max(x + w for x, w in rects) - min(x for x, _ in rects)  # nodes and labels
