@@ -18,6 +18,7 @@ from bpcalc.formulas import diff
 from bpcalc.formulas.index_diff import IndexDiff
 from bpcalc.formulas.indexed import Unsupported
 from bpcalc.formulas.trees import Num, Over, text
+from bpcalc.render import formula_view as fv
 from family_programs import PROGRAMS, SOFTMAX, TRANSPOSE
 
 MOONS = open("examples/moons.txt").read()
@@ -150,6 +151,8 @@ def test_programs_the_index_trees_do_not_cover_are_written_element_by_element():
     program = load(rnn, values)
     r = diff(program, program.flat(values), check=True)
     assert not isinstance(r, IndexDiff) and r.passed
+    assert r.element_wise == "h is defined in pieces or at fixed indices"  # and said so:
+    assert "element by element: h is defined in pieces" in " ".join(fv.lines(r))
     from bpcalc.formulas.indexed import statements
 
     with pytest.raises(Unsupported):

@@ -302,14 +302,15 @@ def diff(program: Analysis, values: Mapping[str, str | float] | None = None, *,
 
     graph = program.graph(outputs)
     wrt_t = tuple(analysis.wrt_inputs(graph, wrt))
+    element_wise = None
     if graph.families and not expand:  # one formula a family, where the trees cover it
         from .index_diff import index_diff
         from .indexed import Unsupported
 
         try:
             return index_diff(program, graph, wrt_t, values, check)
-        except Unsupported:
-            pass  # every element's formulas, as for a program of scalars
+        except Unsupported as exc:  # every element's formulas, as for a program of scalars
+            element_wise = str(exc)
     fs = backprop(graph, wrt_t)
     ids = graph.ids
     edges = tuple((ids[e.src], ids[e.dst], edge_formula(graph, e), tree)
@@ -347,4 +348,4 @@ def diff(program: Analysis, values: Mapping[str, str | float] | None = None, *,
 
         expanded = derive(program, values or None, wrt=wrt_t, outputs=outputs, budget=budget)
     return DiffResult(program.source, tuple(o for o, _ in graph.outputs), wrt_t, fs, edges,
-                      point, got, expanded, checks)
+                      point, got, expanded, checks, element_wise)

@@ -102,6 +102,9 @@ def _notes(r: DiffResult | IndexDiff) -> list[str]:
     said = []
     if isinstance(r, IndexDiff):
         return _family_notes(r)
+    if r.element_wise is not None:
+        said.append(f"element by element: {r.element_wise}, which one formula a family "
+                    "does not cover")
     if r.expanded is not None and r.expanded.status != "ok":
         said.append(f"expanded form: {r.expanded.status}")
     if r.checks is not None:

@@ -29,6 +29,8 @@ class DiffResult(NamedTuple):
     values: dict[tuple[str, str], float] | None = None  # (output, line's left) -> value
     expanded: Derivation | None = None  # --expand: SymPy's derivative in the inputs
     checks: tuple[LineCheck, ...] | None = None  # --check
+    # a program with families written element by element: why index formulas do not cover it
+    element_wise: str | None = None
 
     @property
     def passed(self) -> bool:
